@@ -1,0 +1,103 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Field, Router, Schema
+from ninja.security import HttpBearer, SessionAuth
+
+from waymark.access import actor_for
+from waymark.accounts.models import ApiToken, hash_token
+from waymark.accounts.services import issue_api_token
+
+# A token's last use is written at most this often, to keep reads cheap.
+LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
+
+
+class DeviceTokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
+        found = (
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(token_hash=hash_token(token))
+            .first()
+        )
+        if found is None:
+            return None
+        now = timezone.now()
+        if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.user = found.user
+        return found
+
+
+router = Router(tags=["account"])
+
+
+class OrganizationOut(Schema):
+    id: int
+    name: str
+    slug: str
+    locale: str
+    timezone: str
+
+
+class MeOut(Schema):
+    username: str
+    name: str
+    role: str
+    organization: OrganizationOut | None
+
+
+@router.get("/me", response=MeOut, summary="Who am I: role and organization")
+def me(request: HttpRequest) -> dict[str, Any]:
+    actor = actor_for(request)
+    return {
+        "username": actor.user.get_username(),
+        "name": actor.user.get_full_name(),
+        "role": actor.role,
+        "organization": actor.organization,
+    }
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=80, description="Which device this token is for.")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    hint: str
+    created_at: dt.datetime
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The secret. Shown once; keep it on the device.")
+
+
+@router.get("/tokens", response=list[TokenOut], summary="My device tokens")
+def list_tokens(request: HttpRequest) -> Any:
+    return ApiToken.objects.filter(user=actor_for(request).user)
+
+
+@router.post(
+    "/tokens",
+    response={201: NewTokenOut},
+    auth=SessionAuth(),
+    summary="Create a device token (signed-in browser session only)",
+)
+def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+    name = " ".join(payload.name.split())
+    token, secret = issue_api_token(actor_for(request).user, name)
+    return 201, {**TokenOut.from_orm(token).dict(), "token": secret}
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke a device token")
+def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+    get_object_or_404(ApiToken, pk=token_id, user=actor_for(request).user).revoke()
+    return 204, None

@@ -1,0 +1,60 @@
+"""Creating people and inviting them to set their own password."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from waymark.accounts.models import ApiToken, User, hash_token
+
+
+def create_invited_user(
+    *, username: str, email: str, first_name: str = "", last_name: str = ""
+) -> User:
+    """A new user with no usable password: they choose one from the invitation link."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": f"The username {username!r} is already taken."})
+    user = User(username=username, email=email, first_name=first_name, last_name=last_name)
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
+
+
+def invitation_link(user: User, base_url: str) -> str:
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    path = reverse("accounts:set_password", kwargs={"uidb64": uid, "token": token})
+    return base_url.rstrip("/") + path
+
+
+def send_invitation(user: User, *, organization_name: str, base_url: str) -> None:
+    """E-mail a set-your-password link. Nothing clinical in the subject or the body."""
+    if not user.email:
+        return
+    context = {
+        "user": user,
+        "organization_name": organization_name,
+        "link": invitation_link(user, base_url),
+    }
+    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
+    text = render_to_string("accounts/email/invitation.txt", context)
+    html = render_to_string("accounts/email/invitation.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
+    message.attach_alternative(html, "text/html")
+    message.send()
+
+
+def issue_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a device token; the secret is returned once and only its hash is kept."""
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        user=user, name=name, token_hash=hash_token(secret), hint=secret[:8]
+    )
+    return token, secret

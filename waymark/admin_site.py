@@ -1,0 +1,150 @@
+"""The Django admin, for organization admins, limited to their own organization.
+
+Superusers (operators) see every organization. An organization admin signs in
+through Waymark's own sign-in page and sees only their tenant's rows; every
+change is saved with their organization, whatever the form says.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from waymark.access import actor_for
+from waymark.organizations.models import Organization, Role
+
+
+class WaymarkAdminSite(admin.AdminSite):
+    site_header = "Waymark administration"
+    site_title = "Waymark admin"
+    index_title = "Your organization"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        user = request.user
+        if not (user.is_active and user.is_authenticated):
+            return False
+        return bool(user.is_superuser or actor_for(request).role == Role.ADMIN)
+
+    def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        """One sign-in page for everyone: Waymark's own."""
+        target = request.GET.get("next", reverse("admin:index"))
+        return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+
+
+def admin_organization(request: HttpRequest) -> Organization | None:
+    """The organization an org admin manages; None for a superuser (all of them)."""
+    if request.user.is_superuser:
+        return None
+    return actor_for(request).organization
+
+
+class OrganizationScopedAdmin(admin.ModelAdmin):
+    """Rows of the admin's own organization only; the organization field is set, not chosen."""
+
+    organization_path = "organization"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        organization = admin_organization(request)
+        if organization is None and not request.user.is_superuser:
+            return queryset.none()
+        if organization is not None:
+            queryset = queryset.filter(**{self.organization_path: organization})
+        return queryset
+
+    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        excluded = list(super().get_exclude(request, obj) or [])
+        if not request.user.is_superuser and self.organization_path == "organization":
+            excluded.append("organization")
+        return excluded
+
+    def _is_org_admin(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser or actor_for(request).role == Role.ADMIN)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_org_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return self._is_org_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        organization = admin_organization(request)
+        if organization is not None and field is not None and field.queryset is not None:
+            field.queryset = scope_choices(field.queryset, organization)
+        return field
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        organization = admin_organization(request)
+        if organization is not None and hasattr(obj, "organization_id"):
+            obj.organization = organization
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows take the parent's organization."""
+        parent_organization_id = getattr(form.instance, "organization_id", None)
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if parent_organization_id and hasattr(instance, "organization_id"):
+                instance.organization_id = parent_organization_id
+            instance.save()
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        formset.save_m2m()
+
+
+class OrganizationScopedInline(admin.TabularInline):
+    """An inline whose choice lists are limited to the admin's organization."""
+
+    extra = 0
+
+    def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        return [*list(super().get_exclude(request, obj) or []), "organization"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        organization = admin_organization(request)
+        if organization is not None and field is not None and field.queryset is not None:
+            field.queryset = scope_choices(field.queryset, organization)
+        return field
+
+    def _is_org_admin(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser or actor_for(request).role == Role.ADMIN)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+
+def scope_choices(queryset: QuerySet[Any], organization: Organization) -> QuerySet[Any]:
+    """Limit a choice list to one organization's rows (users: its members)."""
+    model = queryset.model
+    if model is Organization:
+        return queryset.filter(pk=organization.pk)
+    if any(f.name == "organization" for f in model._meta.get_fields()):
+        return queryset.filter(organization=organization)
+    if any(f.name == "memberships" for f in model._meta.get_fields()):
+        return queryset.filter(memberships__organization=organization).distinct()
+    return queryset

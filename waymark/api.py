@@ -1,0 +1,40 @@
+"""The versioned JSON API, `/api/v1/`: a thin layer over the apps' services.
+
+Authentication: the browser session (with CSRF on unsafe methods) or a
+per-device bearer token (`Authorization: Bearer wmk_…`).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import SessionAuth
+
+from waymark.accounts.api import DeviceTokenAuth
+from waymark.accounts.api import router as accounts_router
+from waymark.patients.api import router as patients_router
+
+api = NinjaAPI(
+    title="Waymark API",
+    version="1",
+    urls_namespace="api",
+    auth=[SessionAuth(), DeviceTokenAuth()],
+    docs_url="docs",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "Forbidden"}, status=403)
+
+
+@api.exception_handler(DjangoValidationError)
+def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+api.add_router("", accounts_router)
+api.add_router("/patients", patients_router)

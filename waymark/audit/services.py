@@ -1,0 +1,62 @@
+"""Writing to the audit trail.
+
+Call these inside the transaction of the action they record (reads: before the
+data leaves the server), so an action and its audit entry stand or fall together.
+A patient reading their own record is not audited: the trail is about others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.utils import timezone
+
+from waymark.audit.models import AuditAction, AuditEvent
+
+if TYPE_CHECKING:
+    from waymark.access import Actor
+    from waymark.patients.models import Patient
+
+
+def _event(
+    actor: Actor, action: AuditAction, patient: Patient, object_type: str, object_id: str
+) -> AuditEvent:
+    return AuditEvent(
+        organization_id=patient.organization_id,
+        actor_id=actor.user.pk,
+        actor_role=actor.role,
+        patient=patient,
+        action=action,
+        object_type=object_type,
+        object_id=object_id or str(patient.pk),
+        at=timezone.now(),
+        request_id=actor.request_id,
+        ip=actor.ip,
+    )
+
+
+def record(
+    actor: Actor,
+    action: AuditAction,
+    *,
+    patient: Patient,
+    object_type: str,
+    object_id: str = "",
+) -> AuditEvent | None:
+    if actor.is_patient(patient):
+        return None
+    event = _event(actor, action, patient, object_type, object_id)
+    event.save()
+    return event
+
+
+def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: str) -> int:
+    """One LIST entry per patient shown in a list (caseload, census)."""
+    events = [
+        _event(actor, AuditAction.LIST, patient, object_type, "")
+        for patient in patients
+        if not actor.is_patient(patient)
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from waymark.accounts.models import User
+from waymark.accounts.services import create_invited_user, send_invitation
+from waymark.admin_site import (
+    OrganizationScopedAdmin,
+    OrganizationScopedInline,
+    admin_organization,
+)
+from waymark.organizations.models import CrisisLine, Membership, Organization, Program, Role
+
+
+class CrisisLineInline(OrganizationScopedInline):
+    model = CrisisLine
+    fields = ["position", "name", "phone", "text_number", "description"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(OrganizationScopedAdmin):
+    list_display = ["name", "locale", "timezone", "caseload_scope"]
+    inlines = [CrisisLineInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Organization]:
+        organization = admin_organization(request)
+        queryset = Organization.objects.all()
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(pk=organization.pk) if organization else queryset.none()
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return [] if request.user.is_superuser else ["slug"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_superuser)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        obj.save()
+
+
+@admin.register(Program)
+class ProgramAdmin(OrganizationScopedAdmin):
+    list_display = ["name", "level", "asam_label", "planned_length", "is_active"]
+    list_filter = ["level", "is_active"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Programs are kept for history; retire them with "is active".
+        return False
+
+
+class StaffInvitationForm(forms.ModelForm):
+    """Adding a member creates their account and e-mails them a set-password link."""
+
+    username = forms.SlugField(max_length=150)
+    email = forms.EmailField()
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+
+    class Meta:
+        model = Membership
+        fields = ["role", "is_on_call", "is_active"]
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"])
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(f"The username {username!r} is already taken.")
+        return username
+
+    def clean_role(self) -> str:
+        role = self.cleaned_data["role"]
+        if role == Role.PATIENT:
+            raise forms.ValidationError("Add patients under Patients, where their record is made.")
+        return str(role)
+
+
+@admin.register(Membership)
+class MembershipAdmin(OrganizationScopedAdmin):
+    list_display = ["user", "role", "is_on_call", "is_active"]
+    list_filter = ["role", "is_active", "is_on_call"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    fields = ["user", "role", "is_on_call", "is_active"]
+    readonly_fields = ["user"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = StaffInvitationForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return [
+                "username",
+                "email",
+                "first_name",
+                "last_name",
+                "role",
+                "is_on_call",
+                "is_active",
+            ]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["user"] if obj is not None else []
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        organization = admin_organization(request) or obj.organization
+        if not change:
+            data = form.cleaned_data
+            obj.user = create_invited_user(
+                username=data["username"],
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+            )
+            obj.organization = organization
+            obj.save()
+            send_invitation(
+                obj.user,
+                organization_name=organization.name,
+                base_url=request.build_absolute_uri("/"),
+            )
+            return
+        super().save_model(request, obj, form, change)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deactivate instead: the audit trail keeps pointing at the person.
+        return False

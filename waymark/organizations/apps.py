@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrganizationsConfig(AppConfig):
+    name = "waymark.organizations"
+    label = "organizations"
+    verbose_name = "Organizations"

@@ -1,0 +1,199 @@
+"""Patients in the admin: enrolment with an invitation, care team, episodes of care.
+
+Every view or change of a patient's data here is audited like anywhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+from waymark.access import actor_for
+from waymark.accounts.models import User
+from waymark.accounts.services import create_invited_user, send_invitation
+from waymark.admin_site import OrganizationScopedAdmin, OrganizationScopedInline, admin_organization
+from waymark.audit.models import AuditAction
+from waymark.audit.services import record, record_list
+from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay, Substance
+from waymark.patients.services import clean_substances, enroll_patient
+
+
+class CareTeamInline(OrganizationScopedInline):
+    model = CareTeamMember
+    fields = ["clinician", "is_primary"]
+
+
+class EpisodeInline(OrganizationScopedInline):
+    model = Episode
+    fields = ["admitted_on", "planned_discharge_on", "discharged_on", "discharge_destination"]
+    show_change_link = True
+
+
+class ProgramStayInline(OrganizationScopedInline):
+    model = ProgramStay
+    fields = ["program", "started_on", "planned_end_on", "ended_on"]
+    exclude = ["patient"]
+
+    def get_exclude(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["organization", "patient"]
+
+
+class PatientForm(forms.ModelForm):
+    substances = forms.MultipleChoiceField(
+        choices=Substance.choices,
+        initial=[Substance.KETAMINE],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ketamine is chosen by default.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = [
+            "preferred_name",
+            "date_of_birth",
+            "timezone",
+            "substances",
+            "recovery_start_date",
+        ]
+
+    def clean_substances(self) -> list[str]:
+        return clean_substances(list(self.cleaned_data["substances"]))
+
+
+class PatientEnrolmentForm(PatientForm):
+    """Adding a patient creates their account and e-mails them a set-password link."""
+
+    username = forms.SlugField(max_length=150)
+    email = forms.EmailField()
+
+    def clean_username(self) -> str:
+        username = str(self.cleaned_data["username"])
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(f"The username {username!r} is already taken.")
+        return username
+
+
+class AuditedPatientDataAdmin(OrganizationScopedAdmin):
+    """Audits every look at, and change of, a patient's data made through the admin."""
+
+    def patient_of(self, obj: Any) -> Patient:
+        return obj if isinstance(obj, Patient) else obj.patient
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            patients = {
+                self.patient_of(obj).pk: self.patient_of(obj) for obj in changelist.result_list
+            }
+            record_list(
+                actor_for(request), patients.values(), object_type=self.model._meta.model_name or ""
+            )
+        return response
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None and request.method == "GET":
+            record(
+                actor_for(request),
+                AuditAction.VIEW,
+                patient=self.patient_of(obj),
+                object_type=self.model._meta.model_name or "",
+                object_id=str(obj.pk),
+            )
+        return obj
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        record(
+            actor_for(request),
+            AuditAction.UPDATE if change else AuditAction.CREATE,
+            patient=self.patient_of(obj),
+            object_type=self.model._meta.model_name or "",
+            object_id=str(obj.pk),
+        )
+
+
+@admin.register(Patient)
+class PatientAdmin(AuditedPatientDataAdmin):
+    list_display = ["preferred_name", "user", "recovery_start_date"]
+    search_fields = ["preferred_name", "user__username"]
+    form = PatientForm
+    inlines = [CareTeamInline, EpisodeInline]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is None:
+            kwargs["form"] = PatientEnrolmentForm
+            kwargs["fields"] = ["username", "email", *PatientForm.Meta.fields]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ["username", "email", *PatientForm.Meta.fields]
+        return PatientForm.Meta.fields
+
+    def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.inlines if obj is not None else []
+
+    @transaction.atomic
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        organization = admin_organization(request)
+        if organization is None:
+            raise PermissionError("Superusers enrol patients from an organization admin account.")
+        data = form.cleaned_data
+        user = create_invited_user(username=data["username"], email=data["email"])
+        patient = enroll_patient(
+            organization,
+            user,
+            preferred_name=data["preferred_name"],
+            date_of_birth=data["date_of_birth"],
+            timezone=data["timezone"],
+            substances=data["substances"],
+            recovery_start_date=data["recovery_start_date"],
+        )
+        form.instance = obj = patient
+        record(
+            actor_for(request),
+            AuditAction.CREATE,
+            patient=patient,
+            object_type="patient",
+            object_id=str(patient.pk),
+        )
+        send_invitation(
+            user, organization_name=organization.name, base_url=request.build_absolute_uri("/")
+        )
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A health record is retained, not deleted.
+        return False
+
+
+@admin.register(Episode)
+class EpisodeAdmin(AuditedPatientDataAdmin):
+    list_display = ["patient", "admitted_on", "planned_discharge_on", "discharged_on"]
+    list_filter = ["discharged_on"]
+    inlines = [ProgramStayInline]
+    fields = [
+        "patient",
+        "admitted_on",
+        "planned_discharge_on",
+        "discharged_on",
+        "discharge_destination",
+    ]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for inline_form in formset.forms:
+            inline_form.instance.patient_id = form.instance.patient_id
+        super().save_formset(request, form, formset, change)

@@ -1,0 +1,187 @@
+"""Patients, their episodes of care, program stays and care teams.
+
+Every table here carries `organization` and every unique constraint includes it
+(see patients/tests/test_tenancy.py), so the data can later be distributed by
+organization_id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from waymark.organizations.models import Organization, Program, validate_timezone
+
+
+class Substance(models.TextChoices):
+    KETAMINE = "ketamine", "Ketamine"
+    ALCOHOL = "alcohol", "Alcohol"
+    TOBACCO = "tobacco", "Tobacco / nicotine"
+    STIMULANTS = "stimulants", "Stimulants (e.g. cocaine, amphetamines)"
+    OPIOIDS = "opioids", "Opioids"
+    BENZODIAZEPINES = "benzodiazepines", "Benzodiazepines"
+    OTHER = "other", "Other"
+
+
+class PatientQuerySet(models.QuerySet["Patient"]):
+    def in_care(self) -> PatientQuerySet:
+        """Patients with an open episode of care."""
+        return self.filter(episodes__discharged_on__isnull=True).distinct()
+
+
+class Patient(models.Model):
+    """A person in recovery, as known to one organization."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="patients"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient_records"
+    )
+    preferred_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    substances = models.JSONField(
+        default=list, help_text="Substances of concern, as Substance values."
+    )
+    recovery_start_date = models.DateField(
+        null=True, blank=True, help_text="The day the patient counts their recovery from."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["preferred_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user"], name="patient_unique_user"),
+        ]
+
+    def __str__(self) -> str:
+        return self.preferred_name
+
+    def local_today(self) -> dt.date:
+        return timezone.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
+
+    def days_in_recovery(self, today: dt.date | None = None) -> int | None:
+        if self.recovery_start_date is None:
+            return None
+        return max(0, ((today or self.local_today()) - self.recovery_start_date).days)
+
+    def substance_labels(self) -> list[str]:
+        return [Substance(value).label for value in self.substances if value in Substance.values]
+
+
+class DischargeDestination(models.TextChoices):
+    HOME = "home", "Home"
+    STEP_DOWN = "step_down", "Step-down / recovery housing"
+    OTHER_PROVIDER = "other_provider", "Another treatment provider"
+    HOSPITAL = "hospital", "Hospital"
+    LEFT_EARLY = "left_early", "Left before the planned discharge"
+    OTHER = "other", "Other"
+
+
+class Episode(models.Model):
+    """One episode of care: from admission to discharge, across programs."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="episodes")
+    admitted_on = models.DateField()
+    planned_discharge_on = models.DateField(null=True, blank=True)
+    discharged_on = models.DateField(null=True, blank=True)
+    discharge_destination = models.CharField(
+        max_length=20, choices=DischargeDestination.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-admitted_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient"],
+                condition=models.Q(discharged_on__isnull=True),
+                name="episode_one_open_per_patient",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discharged_on__isnull=True)
+                | models.Q(discharged_on__gte=models.F("admitted_on")),
+                name="episode_discharge_after_admission",
+                violation_error_message="Discharge cannot be before admission.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(discharged_on__isnull=True)
+                | ~models.Q(discharge_destination=""),
+                name="episode_discharge_has_destination",
+                violation_error_message="A discharge needs a destination.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Episode from {self.admitted_on}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.discharged_on is None
+
+
+class ProgramStay(models.Model):
+    """A stretch of an episode spent in one program (level of care)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="stays")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="stays")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="stays")
+    started_on = models.DateField()
+    planned_end_on = models.DateField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["started_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "episode"],
+                condition=models.Q(ended_on__isnull=True),
+                name="stay_one_open_per_episode",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("started_on")),
+                name="stay_end_after_start",
+                violation_error_message="A stay cannot end before it starts.",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "program", "ended_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.program} from {self.started_on}"
+
+    def days_in_program(self, today: dt.date) -> int:
+        return ((self.ended_on or today) - self.started_on).days
+
+
+class CareTeamMember(models.Model):
+    """A clinician assigned to a patient."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="care_team")
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_team_roles"
+    )
+    is_primary = models.BooleanField(default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_primary", "added_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "clinician"], name="careteam_unique_member"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinician} for {self.patient}"

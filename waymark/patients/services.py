@@ -1,0 +1,149 @@
+"""Workflows for patients: enrolment and admission to a program."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from waymark.accounts.models import User
+from waymark.organizations.models import Organization, Program, Role
+from waymark.organizations.services import add_member
+from waymark.patients.models import (
+    CareTeamMember,
+    Episode,
+    Patient,
+    ProgramStay,
+    Substance,
+)
+
+
+def clean_substances(values: list[str]) -> list[str]:
+    unknown = sorted(set(values) - set(Substance.values))
+    if unknown:
+        raise ValidationError({"substances": f"Unknown substance: {', '.join(unknown)}."})
+    # Keep the order of Substance, without repeats.
+    return [value for value in Substance.values if value in values]
+
+
+@transaction.atomic
+def enroll_patient(
+    organization: Organization,
+    user: User,
+    *,
+    preferred_name: str,
+    date_of_birth: dt.date,
+    timezone: str | None = None,
+    substances: list[str] | None = None,
+    recovery_start_date: dt.date | None = None,
+) -> Patient:
+    """Make `user` a patient of `organization` (ketamine preselected as a substance)."""
+    add_member(organization, user, Role.PATIENT)
+    patient = Patient(
+        organization=organization,
+        user=user,
+        preferred_name=preferred_name,
+        date_of_birth=date_of_birth,
+        timezone=timezone or organization.timezone,
+        substances=clean_substances(substances if substances is not None else [Substance.KETAMINE]),
+        recovery_start_date=recovery_start_date,
+    )
+    patient.full_clean()
+    patient.save()
+    return patient
+
+
+@transaction.atomic
+def admit(
+    patient: Patient,
+    program: Program,
+    *,
+    on: dt.date,
+    planned_discharge_on: dt.date | None = None,
+) -> Episode:
+    """Open an episode of care with a first stay in `program`."""
+    if program.organization_id != patient.organization_id:
+        raise ValidationError({"program": "That program belongs to another organization."})
+    if patient.episodes.filter(discharged_on__isnull=True).exists():
+        raise ValidationError("This patient already has an open episode of care.")
+    episode = Episode(
+        organization_id=patient.organization_id,
+        patient=patient,
+        admitted_on=on,
+        planned_discharge_on=planned_discharge_on,
+    )
+    episode.full_clean()
+    episode.save()
+    planned_end = (
+        on + dt.timedelta(days=program.planned_max_days) if program.planned_max_days else None
+    )
+    ProgramStay.objects.create(
+        organization_id=patient.organization_id,
+        patient=patient,
+        episode=episode,
+        program=program,
+        started_on=on,
+        planned_end_on=planned_end,
+    )
+    return episode
+
+
+def assign_clinician(patient: Patient, clinician: User, *, primary: bool = False) -> CareTeamMember:
+    if not clinician.memberships.filter(
+        organization_id=patient.organization_id, role=Role.CLINICIAN, is_active=True
+    ).exists():
+        raise ValidationError(
+            {"clinician": "Only a clinician of this organization can join the care team."}
+        )
+    member, _ = CareTeamMember.objects.get_or_create(
+        organization_id=patient.organization_id,
+        patient=patient,
+        clinician=clinician,
+        defaults={"is_primary": primary},
+    )
+    return member
+
+
+@transaction.atomic
+def move_to_program(episode: Episode, program: Program, *, on: dt.date) -> ProgramStay:
+    """Move an open episode to another program (level of care) on day `on`.
+
+    The current stay ends on `on` and the new one starts that day, so the two
+    never overlap by more than the day of the move.
+    """
+    if not episode.is_open:
+        raise ValidationError("This episode of care has been discharged.")
+    if program.organization_id != episode.organization_id:
+        raise ValidationError({"program": "That program belongs to another organization."})
+    current = episode.stays.select_for_update().filter(ended_on__isnull=True).first()
+    if current is not None:
+        if on < current.started_on:
+            raise ValidationError({"on": "The move cannot be before the current stay started."})
+        current.ended_on = on
+        current.save(update_fields=["ended_on"])
+    planned_end = (
+        on + dt.timedelta(days=program.planned_max_days) if program.planned_max_days else None
+    )
+    return ProgramStay.objects.create(
+        organization_id=episode.organization_id,
+        patient_id=episode.patient_id,
+        episode=episode,
+        program=program,
+        started_on=on,
+        planned_end_on=planned_end,
+    )
+
+
+@transaction.atomic
+def discharge(episode: Episode, *, on: dt.date, destination: str) -> Episode:
+    if not episode.is_open:
+        raise ValidationError("This episode of care has already been discharged.")
+    if not destination:
+        raise ValidationError({"discharge_destination": "A discharge needs a destination."})
+    episode.stays.filter(ended_on__isnull=True).update(ended_on=on)
+    episode.discharged_on = on
+    episode.discharge_destination = destination
+    episode.full_clean()
+    episode.save(update_fields=["discharged_on", "discharge_destination"])
+    return episode

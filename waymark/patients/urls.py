@@ -1,0 +1,10 @@
+from django.urls import path
+
+from waymark.patients import views
+
+app_name = "patients"
+urlpatterns = [
+    path("caseload/", views.caseload, name="caseload"),
+    path("patients/<uuid:patient_id>/", views.patient_detail, name="detail"),
+    path("me/", views.me, name="me"),
+]

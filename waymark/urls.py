@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from waymark import views
+from waymark.accounts import views as account_views
+from waymark.api import api
+from waymark.organizations import views as organization_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("help/", organization_views.help_now, name="help"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("waymark.accounts.urls")),
+    path("", include("waymark.patients.urls")),
+    path("", include("waymark.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
