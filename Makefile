@@ -29,6 +29,10 @@ demo: install var
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Tests and type checks import the settings; outside debug they need a key.
+# This one is only for them (never used to serve anything).
+pytest typecheck: export SECRET_KEY := $(or $(SECRET_KEY),test-only-key-not-for-serving-0123456789abcdef)
+
 test: check pytest
 
 pytest: install

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
@@ -65,6 +65,12 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
 
     def _is_org_admin(self, request: HttpRequest) -> bool:
         return bool(request.user.is_superuser or actor_for(request).role == Role.ADMIN)
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> HttpResponse:
+        """Another organization's object is a 404, like everywhere else in Waymark."""
+        raise Http404("No such object.")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_org_admin(request)

@@ -20,7 +20,10 @@ api = NinjaAPI(
     title="Waymark API",
     version="1",
     urls_namespace="api",
-    auth=[SessionAuth(), DeviceTokenAuth()],
+    # The bearer token is tried first: a device sends no session cookie, and ninja's
+    # SessionAuth checks CSRF before it looks for a session, so trying it first would
+    # refuse every POST/DELETE from a device with "CSRF check Failed".
+    auth=[DeviceTokenAuth(), SessionAuth()],
     docs_url="docs",
 )
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str = "", environ: Mapping[str, str] = os.environ) -> str:
@@ -22,7 +23,8 @@ def env_str(name: str, default: str = "", environ: Mapping[str, str] = os.enviro
 
 def env_bool(name: str, default: bool = False, environ: Mapping[str, str] = os.environ) -> bool:
     raw = environ.get(name)
-    if raw is None:
+    # Empty counts as unset, so `SECURE_COOKIES=` cannot switch a safe default off.
+    if raw is None or not raw.strip():
         return default
     value = raw.strip().lower()
     if value in _TRUE:
@@ -65,8 +67,21 @@ def env_list(
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_choice(
+    name: str, default: str, choices: Iterable[str], environ: Mapping[str, str] = os.environ
+) -> str:
+    """One of `choices` (compared case-insensitively, returned as spelled in `choices`)."""
+    allowed = {choice.lower(): choice for choice in choices}
+    value = env_str(name, default, environ) or default
+    if value.lower() not in allowed:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not allowed; use one of {', '.join(allowed.values())}."
+        )
+    return allowed[value.lower()]
+
+
 def env_timezone(name: str, default: str, environ: Mapping[str, str] = os.environ) -> str:
-    value = env_str(name, default, environ)
+    value = env_str(name, default, environ) or default
     try:
         zoneinfo.ZoneInfo(value)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -77,18 +92,30 @@ def env_timezone(name: str, default: str, environ: Mapping[str, str] = os.enviro
     return value
 
 
-def env_database(name: str, default: str, environ: Mapping[str, str] = os.environ) -> dict:
-    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported."""
+_DATABASE_SCHEMES = {"sqlite", "postgres", "postgresql", "pgsql"}
+
+
+def env_database(
+    name: str, default: str, environ: Mapping[str, str] = os.environ
+) -> dict[str, Any]:
+    """Parse DATABASE_URL; only SQLite and PostgreSQL are supported.
+
+    Errors never echo the URL itself: it usually carries a password.
+    """
     import dj_database_url
 
     url = env_str(name, "", environ) or default
-    scheme = url.split(":", 1)[0]
-    if scheme not in {"sqlite", "postgres", "postgresql", "pgsql"}:
-        raise ImproperlyConfigured(
-            f"{name} must start with sqlite:// or postgres:// (got scheme {scheme!r})."
-        )
+    scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+    if scheme not in _DATABASE_SCHEMES:
+        got = f"scheme {scheme!r}" if scheme else "no scheme"
+        raise ImproperlyConfigured(f"{name} must start with sqlite:// or postgres:// (got {got}).")
     try:
-        config: dict = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
-    except ValueError as error:
-        raise ImproperlyConfigured(f"{name} could not be read: {error}") from None
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} could not be read; check that the user, password, host and port are "
+            "URL-quoted and the port is a number."
+        ) from None
     return config

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
 from waymark.accounts.models import User
+
+
+# Roles live on Membership; Django's groups are not used.
+admin.site.unregister(Group)
 
 
 @admin.register(User)

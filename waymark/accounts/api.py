@@ -6,8 +6,9 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
+from pydantic import field_validator
 
 from waymark.access import actor_for
 from waymark.accounts.models import ApiToken, hash_token
@@ -64,7 +65,16 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 
 class TokenIn(Schema):
-    name: str = Field(min_length=1, max_length=80, description="Which device this token is for.")
+    name: str = Field(max_length=80, description="Which device this token is for.")
+
+    @field_validator("name")
+    @classmethod
+    def name_is_not_blank(cls, value: str) -> str:
+        """Collapse runs of whitespace; a name of only spaces is no name."""
+        name = " ".join(value.split())
+        if not name:
+            raise ValueError("Give the device a name.")
+        return name
 
 
 class TokenOut(Schema):
@@ -91,13 +101,12 @@ def list_tokens(request: HttpRequest) -> Any:
     auth=SessionAuth(),
     summary="Create a device token (signed-in browser session only)",
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
-    name = " ".join(payload.name.split())
-    token, secret = issue_api_token(actor_for(request).user, name)
-    return 201, {**TokenOut.from_orm(token).dict(), "token": secret}
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
+    token, secret = issue_api_token(actor_for(request).user, payload.name)
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "token": secret})
 
 
 @router.delete("/tokens/{token_id}", response={204: None}, summary="Revoke a device token")
-def revoke_token(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
     get_object_or_404(ApiToken, pk=token_id, user=actor_for(request).user).revoke()
-    return 204, None
+    return Status(204, None)

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waymark.access import actor_for
@@ -47,9 +48,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
+@never_cache  # the page may carry a new secret: no browser or proxy may keep a copy
 def tokens(request: HttpRequest) -> HttpResponse:
     new_secret = None
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _, new_secret = issue_api_token(actor_for(request).user, form.cleaned_data["name"])
         form = ApiTokenForm()

@@ -45,7 +45,7 @@ def _run(statements_by_vendor):
                 f"not {schema_editor.connection.vendor}."
             )
         for statement in statements:
-            schema_editor.execute(statement)
+            schema_editor.execute(statement, params=None)
 
     return run
 

@@ -1,0 +1,145 @@
+"""Personas shared by every test.
+
+Northstar Recovery (en-US) is the home organization:
+  Alice — patient, in residential treatment, Bob on her care team
+  Dana  — another patient (in detox), nobody's care team
+  Bob   — clinician
+  Olivia — organization admin
+  Sam   — supporter (nothing shared with him yet)
+Harbour House (en-GB) is another tenant:
+  Carol — clinician
+  Erin  — patient
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from waymark.accounts.models import User
+from waymark.organizations.models import LevelOfCare, Locale, Organization, Program, Role
+from waymark.organizations.services import add_member, create_default_programs, create_organization
+from waymark.patients.models import Patient, Substance
+from waymark.patients.services import admit, assign_clinician, enroll_patient
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher.
+
+    accounts/tests checks that the real settings hash with Argon2.
+    """
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TODAY = dt.date(2026, 11, 27)
+
+
+def make_user(username: str, first_name: str = "") -> User:
+    user = User.objects.create_user(
+        username=username,
+        email=f"{username}@example.org",
+        password=PASSWORD,
+        first_name=first_name or username.capitalize(),
+    )
+    return user
+
+
+def program(organization: Organization, level: LevelOfCare) -> Program:
+    return Program.objects.get(organization=organization, level=level)
+
+
+@pytest.fixture
+def northstar(db: None) -> Organization:
+    organization = create_organization(
+        name="Northstar Recovery", slug="northstar", locale=Locale.EN_US, timezone="America/New_York"
+    )
+    create_default_programs(organization)
+    return organization
+
+
+@pytest.fixture
+def harbour(db: None) -> Organization:
+    organization = create_organization(
+        name="Harbour House", slug="harbour", locale=Locale.EN_GB, timezone="Europe/London"
+    )
+    create_default_programs(organization)
+    return organization
+
+
+@pytest.fixture
+def bob(northstar: Organization) -> User:
+    user = make_user("bob")
+    add_member(northstar, user, Role.CLINICIAN)
+    return user
+
+
+@pytest.fixture
+def olivia(northstar: Organization) -> User:
+    user = make_user("olivia")
+    add_member(northstar, user, Role.ADMIN)
+    return user
+
+
+@pytest.fixture
+def sam(northstar: Organization) -> User:
+    user = make_user("sam")
+    add_member(northstar, user, Role.SUPPORTER)
+    return user
+
+
+@pytest.fixture
+def carol(harbour: Organization) -> User:
+    user = make_user("carol")
+    add_member(harbour, user, Role.CLINICIAN)
+    return user
+
+
+def _patient(
+    organization: Organization, username: str, level: LevelOfCare, days_ago: int
+) -> Patient:
+    user = make_user(username)
+    patient = enroll_patient(
+        organization,
+        user,
+        preferred_name=username.capitalize(),
+        date_of_birth=dt.date(1994, 5, 17),
+        substances=[Substance.KETAMINE, Substance.ALCOHOL],
+        recovery_start_date=TODAY - dt.timedelta(days=days_ago),
+    )
+    admit(patient, program(organization, level), on=TODAY - dt.timedelta(days=days_ago))
+    return patient
+
+
+@pytest.fixture
+def alice(northstar: Organization, bob: User) -> Patient:
+    patient = _patient(northstar, "alice", LevelOfCare.RESIDENTIAL, 20)
+    assign_clinician(patient, bob, primary=True)
+    return patient
+
+
+@pytest.fixture
+def dana(northstar: Organization) -> Patient:
+    return _patient(northstar, "dana", LevelOfCare.DETOX, 3)
+
+
+@pytest.fixture
+def erin(harbour: Organization) -> Patient:
+    return _patient(harbour, "erin", LevelOfCare.OUTPATIENT, 40)
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    """A test client signed in as `user` (anonymous for None)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

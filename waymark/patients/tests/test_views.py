@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from waymark.accounts.models import User
+from waymark.conftest import TODAY, make_user, program
+from waymark.organizations.models import CaseloadScope, LevelOfCare, Organization
+from waymark.patients.models import DischargeDestination, Episode, Patient
+from waymark.patients.services import admit, discharge, enroll_patient, move_to_program
+
+ClientFor = Callable[[User | None], Client]
+
+
+@pytest.fixture(autouse=True)
+def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Patient, "local_today", lambda self: TODAY)
+
+
+def test_it_lists_patients_in_care_with_program_and_days_in_recovery(
+    alice: Patient, dana: Patient, bob: User, client_for: ClientFor
+) -> None:
+    response = client_for(bob).get(reverse("patients:caseload"))
+    rows = {p.preferred_name: (p.current_program, p.days_in_recovery()) for p in response.context["page"]}
+    assert rows == {"Alice": ("Residential treatment", 20), "Dana": ("Withdrawal management", 3)}
+    assert b"Residential treatment" in response.content
+
+
+def test_it_hides_discharged_patients_unless_asked(
+    alice: Patient, dana: Patient, bob: User, client_for: ClientFor
+) -> None:
+    discharge(Episode.objects.get(patient=dana), on=TODAY, destination=DischargeDestination.HOME)
+    client = client_for(bob)
+    in_care = [p.preferred_name for p in client.get(reverse("patients:caseload")).context["page"]]
+    everyone = [
+        p.preferred_name for p in client.get(reverse("patients:caseload") + "?show=all").context["page"]
+    ]
+    assert (in_care, everyone) == (["Alice"], ["Alice", "Dana"])
+
+
+def test_it_limits_clinicians_to_their_care_team_when_the_organization_chooses(
+    northstar: Organization, alice: Patient, dana: Patient, bob: User, client_for: ClientFor
+) -> None:
+    northstar.caseload_scope = CaseloadScope.CARE_TEAM
+    northstar.save()
+    client = client_for(bob)
+    assert [p.preferred_name for p in client.get(reverse("patients:caseload")).context["page"]] == [
+        "Alice"
+    ]
+    assert client.get(reverse("patients:detail", args=[dana.pk])).status_code == 404
+    assert client.get(reverse("patients:detail", args=[alice.pk])).status_code == 200
+
+
+def test_it_pages_the_caseload_with_a_constant_number_of_queries(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    def add_patients(count: int) -> None:
+        for number in range(count):
+            user = make_user(f"p{Patient.objects.count()}-{number}")
+            patient = enroll_patient(
+                northstar, user, preferred_name=f"P{number:03}", date_of_birth=dt.date(1990, 1, 1)
+            )
+            admit(patient, program(northstar, LevelOfCare.OUTPATIENT), on=TODAY)
+
+    client = client_for(bob)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("patients:caseload")).status_code == 200
+        return len(captured)
+
+    add_patients(5)
+    few = queries()
+    add_patients(60)
+    assert queries() == few
+
+
+def test_it_shows_the_record_with_episodes_and_care_team(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    episode = Episode.objects.get(patient=alice)
+    move_to_program(episode, program(alice.organization, LevelOfCare.OUTPATIENT), on=TODAY)
+    response = client_for(bob).get(reverse("patients:detail", args=[alice.pk]))
+    content = response.content.decode()
+    assert "Residential treatment" in content and "Outpatient" in content
+    assert "Bob" in content and "primary" in content
+    assert "Ketamine, Alcohol" in content
+
+
+def test_it_greets_the_patient_with_their_counter_and_program(
+    alice: Patient, client_for: ClientFor
+) -> None:
+    response = client_for(alice.user).get(reverse("patients:me"))
+    content = response.content.decode()
+    assert "Hello, Alice" in content
+    assert response.context["patient"].days_in_recovery() == 20
+    assert "Residential treatment" in content
+    assert reverse("help") in content, "help must be one tap away on patient pages"
+
+
+def test_it_shows_the_organizations_crisis_lines(
+    alice: Patient, erin: Patient, client_for: ClientFor
+) -> None:
+    us = client_for(alice.user).get(reverse("help")).content.decode()
+    uk = client_for(erin.user).get(reverse("help")).content.decode()
+    assert 'href="tel:911"' in us and "988" in us and "1-800-662-4357" in us and "Bob" in us
+    assert 'href="tel:999"' in uk and "116 123" in uk and "0300 123 6600" in uk
+    assert "Samaritans" not in us and "988" not in uk
+
+
+def test_it_shows_help_without_sign_in(client: Client) -> None:
+    content = client.get(reverse("help")).content.decode()
+    assert "tel:911" in content and "tel:999" in content and "Samaritans" in content

@@ -1,0 +1,265 @@
+"""Settings fail safe: a bad or missing variable stops start-up and names itself.
+
+The env readers are tested directly; start-up is tested in a fresh Python with a
+clean environment, because settings are read once per process.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from waymark.env import (
+    env_bool,
+    env_choice,
+    env_database,
+    env_int,
+    env_list,
+    env_timezone,
+)
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+GOOD_KEY = "k" * 50
+
+
+# --- The readers ---------------------------------------------------------------
+
+
+def test_it_reads_yes_and_no_in_any_case() -> None:
+    assert env_bool("DEBUG", environ={"DEBUG": " Yes "}) is True
+    assert env_bool("DEBUG", True, environ={"DEBUG": "off"}) is False
+
+
+def test_it_uses_the_default_for_a_missing_or_empty_bool() -> None:
+    # An empty value must not switch a safe default (secure cookies) off.
+    assert env_bool("SECURE_COOKIES", True, environ={}) is True
+    assert env_bool("SECURE_COOKIES", True, environ={"SECURE_COOKIES": "  "}) is True
+
+
+def test_it_refuses_a_bool_that_is_not_yes_or_no_and_names_it() -> None:
+    with pytest.raises(ImproperlyConfigured, match=r"^DEBUG='maybe' is not a yes/no value"):
+        env_bool("DEBUG", environ={"DEBUG": "maybe"})
+
+
+def test_it_reads_an_int_within_bounds() -> None:
+    environ = {"EMAIL_PORT": " 587 "}
+    assert env_int("EMAIL_PORT", 25, minimum=1, maximum=65535, environ=environ) == 587
+    assert env_int("EMAIL_PORT", 25, environ={"EMAIL_PORT": ""}) == 25
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("ten", r"^EMAIL_PORT='ten' is not a whole number"),
+        ("2.5", r"^EMAIL_PORT='2.5' is not a whole number"),
+        ("0", r"^EMAIL_PORT=0 is below the minimum of 1"),
+        ("70000", r"^EMAIL_PORT=70000 is above the maximum of 65535"),
+    ],
+)
+def test_it_refuses_a_bad_int_and_names_it(raw: str, message: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=message):
+        env_int("EMAIL_PORT", 25, minimum=1, maximum=65535, environ={"EMAIL_PORT": raw})
+
+
+def test_it_reads_a_comma_separated_list() -> None:
+    environ = {"ALLOWED_HOSTS": " a.example , ,b.example "}
+    assert env_list("ALLOWED_HOSTS", ["x"], environ=environ) == ["a.example", "b.example"]
+    assert env_list("ALLOWED_HOSTS", ["x"], environ={}) == ["x"]
+
+
+def test_it_reads_a_time_zone() -> None:
+    assert env_timezone("TIME_ZONE", "UTC", environ={"TIME_ZONE": "Europe/London"}) == (
+        "Europe/London"
+    )
+    assert env_timezone("TIME_ZONE", "UTC", environ={"TIME_ZONE": ""}) == "UTC"
+
+
+@pytest.mark.parametrize("raw", ["Mars/Base", "/etc/passwd", "../../etc/passwd", "America"])
+def test_it_refuses_an_unknown_time_zone_and_names_it(raw: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=r"^TIME_ZONE=.* is not a known time zone"):
+        env_timezone("TIME_ZONE", "UTC", environ={"TIME_ZONE": raw})
+
+
+def test_it_refuses_a_choice_outside_the_list_and_names_it() -> None:
+    levels = ["DEBUG", "INFO", "WARNING"]
+    assert env_choice("LOG_LEVEL", "INFO", levels, environ={"LOG_LEVEL": "warning"}) == "WARNING"
+    with pytest.raises(ImproperlyConfigured, match=r"^LOG_LEVEL='LOUD' is not allowed"):
+        env_choice("LOG_LEVEL", "INFO", levels, environ={"LOG_LEVEL": "LOUD"})
+
+
+def test_it_reads_sqlite_and_postgres_urls() -> None:
+    sqlite = env_database("DATABASE_URL", "sqlite:////tmp/waymark-test.sqlite3", environ={})
+    assert sqlite["ENGINE"] == "django.db.backends.sqlite3"
+    assert sqlite["NAME"] == "/tmp/waymark-test.sqlite3"
+    postgres = env_database(
+        "DATABASE_URL", "", environ={"DATABASE_URL": "postgres://app:pw@db.internal:5433/waymark"}
+    )
+    assert postgres["ENGINE"] == "django.db.backends.postgresql"
+    assert (postgres["HOST"], postgres["PORT"], postgres["NAME"]) == (
+        "db.internal",
+        5433,
+        "waymark",
+    )
+
+
+def test_it_refuses_an_unsupported_database_scheme_and_names_it() -> None:
+    environ = {"DATABASE_URL": "mysql://app:hunter2hunter2@db/waymark"}
+    with pytest.raises(ImproperlyConfigured) as caught:
+        env_database("DATABASE_URL", "", environ=environ)
+    message = str(caught.value)
+    assert message.startswith("DATABASE_URL must start with sqlite:// or postgres://")
+    assert "'mysql'" in message
+    assert "hunter2hunter2" not in message
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "hunter2hunter2",  # no scheme at all: perhaps a password pasted in the wrong place
+        "postgres://app:hunter2hunter2@db:notaport/waymark",
+    ],
+)
+def test_it_names_an_unreadable_database_url_without_echoing_it(raw: str) -> None:
+    with pytest.raises(ImproperlyConfigured) as caught:
+        env_database("DATABASE_URL", "", environ={"DATABASE_URL": raw})
+    assert str(caught.value).startswith("DATABASE_URL ")
+    assert "hunter2hunter2" not in str(caught.value)
+
+
+# --- Starting Django in a clean environment ---------------------------------------
+
+
+def start(
+    var_dir: Path, code: str = "", *, manage: tuple[str, ...] = (), **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Start a fresh Python with only `env` (plus PATH and the var dir) set."""
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "waymark.settings",
+        "WAYMARK_VAR_DIR": str(var_dir),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        **env,
+    }
+    command = (
+        [sys.executable, "manage.py", *manage]
+        if manage
+        else [sys.executable, "-c", "import django; django.setup()\n" + code]
+    )
+    return subprocess.run(
+        command, cwd=BASE_DIR, env=clean, capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def last_line(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_it_refuses_to_start_without_a_secret_key(tmp_path: Path) -> None:
+    result = start(tmp_path)
+    assert result.returncode != 0
+    assert last_line(result) == (
+        "django.core.exceptions.ImproperlyConfigured: SECRET_KEY is not set. Set it to a long "
+        "random value (or set WAYMARK_DEMO=1 for a local demo)."
+    )
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_it_refuses_manage_py_check_without_a_secret_key(tmp_path: Path) -> None:
+    result = start(tmp_path, manage=("check",))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in last_line(result)
+
+
+def test_it_refuses_a_short_secret_key(tmp_path: Path) -> None:
+    result = start(tmp_path, SECRET_KEY="too-short")
+    assert result.returncode != 0
+    assert "SECRET_KEY is too short" in last_line(result)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a yes/no value"),
+        ("TIME_ZONE", "Mars/Base", "TIME_ZONE='Mars/Base' is not a known time zone"),
+        ("DATABASE_URL", "mysql://db/waymark", "DATABASE_URL must start with sqlite://"),
+        ("SESSION_COOKIE_AGE", "a week", "SESSION_COOKIE_AGE='a week' is not a whole number"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD' is not allowed"),
+    ],
+)
+def test_it_refuses_to_start_on_a_bad_variable_and_names_it(
+    tmp_path: Path, variable: str, value: str, expected: str
+) -> None:
+    result = start(tmp_path, SECRET_KEY=GOOD_KEY, **{variable: value})
+    assert result.returncode != 0
+    assert last_line(result).startswith(f"django.core.exceptions.ImproperlyConfigured: {expected}")
+
+
+def test_it_keeps_debug_off_and_cookies_secure_unless_set(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings as s\n"
+        "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.ALLOWED_HOSTS)"
+    )
+    result = start(tmp_path, code, SECRET_KEY=GOOD_KEY)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "True", "True", "[]"]
+
+
+def test_it_runs_a_demo_without_a_secret_key_and_keeps_the_key(tmp_path: Path) -> None:
+    var_dir = tmp_path / "var"
+    code = "from django.conf import settings as s\nprint(s.DEBUG, s.SECRET_KEY)"
+    first = start(var_dir, code, WAYMARK_DEMO="1")
+    assert first.returncode == 0, first.stderr
+    debug, key = first.stdout.split()
+    key_file = var_dir / "secret_key"
+    assert debug == "True"
+    assert len(key) >= 50
+    assert key_file.read_text() == key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert [path.name for path in var_dir.iterdir() if path.name.startswith(".secret_key")] == []
+
+    second = start(var_dir, code, WAYMARK_DEMO="1")
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.split()[1] == key, "the key survives a restart"
+
+
+def test_it_uses_wal_a_busy_timeout_and_immediate_transactions_on_sqlite(tmp_path: Path) -> None:
+    database = tmp_path / "nested" / "waymark.sqlite3"
+    code = (
+        "from django.conf import settings as s\n"
+        "from django.db import connection\n"
+        "with connection.cursor() as c:\n"
+        "    c.execute('PRAGMA journal_mode'); print(c.fetchone()[0])\n"
+        "    c.execute('PRAGMA busy_timeout'); print(c.fetchone()[0])\n"
+        "    c.execute('PRAGMA foreign_keys'); print(c.fetchone()[0])\n"
+        "print(s.DATABASES['default']['OPTIONS']['transaction_mode'])\n"
+    )
+    result = start(tmp_path, code, SECRET_KEY=GOOD_KEY, DATABASE_URL=f"sqlite:///{database}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "5000", "1", "IMMEDIATE"]
+    assert database.exists(), "the database's folder is created"
+
+
+def test_it_takes_the_write_lock_when_a_transaction_begins_on_sqlite(tmp_path: Path) -> None:
+    """IMMEDIATE: an atomic block holds the write lock before its first write."""
+    database = tmp_path / "waymark.sqlite3"
+    code = (
+        "import sqlite3\n"
+        "from django.db import connection, transaction\n"
+        f"other = sqlite3.connect({str(database)!r}, timeout=0)\n"
+        "with transaction.atomic():\n"
+        "    connection.cursor().execute('SELECT 1')\n"
+        "    try:\n"
+        "        other.execute('BEGIN IMMEDIATE')\n"
+        "        print('unlocked')\n"
+        "    except sqlite3.OperationalError as error:\n"
+        "        print(str(error).replace(' ', '-'))\n"
+    )
+    result = start(tmp_path, code, SECRET_KEY=GOOD_KEY, DATABASE_URL=f"sqlite:///{database}")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["database-is-locked"]
