@@ -36,6 +36,8 @@ def fast_password_hashing(settings: Any) -> None:
     accounts/tests checks that the real settings hash with Argon2.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 TODAY = dt.date(2026, 11, 27)
 
 
@@ -56,7 +58,10 @@ def program(organization: Organization, level: LevelOfCare) -> Program:
 @pytest.fixture
 def northstar(db: None) -> Organization:
     organization = create_organization(
-        name="Northstar Recovery", slug="northstar", locale=Locale.EN_US, timezone="America/New_York"
+        name="Northstar Recovery",
+        slug="northstar",
+        locale=Locale.EN_US,
+        timezone="America/New_York",
     )
     create_default_programs(organization)
     return organization

@@ -172,6 +172,8 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 # A load balancer probes over plain HTTP; a redirect would read as "down".
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# HSTS is opt-in: once a browser has seen it, plain HTTP stays refused for this long.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -7,7 +7,6 @@ from django.http import HttpRequest
 
 from waymark.accounts.models import User
 
-
 # Roles live on Membership; Django's groups are not used.
 admin.site.unregister(Group)
 

@@ -183,19 +183,24 @@ def test_it_refuses_a_short_secret_key(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("variable", "value", "expected"),
+    ("env", "expected"),
     [
-        ("DEBUG", "maybe", "DEBUG='maybe' is not a yes/no value"),
-        ("TIME_ZONE", "Mars/Base", "TIME_ZONE='Mars/Base' is not a known time zone"),
-        ("DATABASE_URL", "mysql://db/waymark", "DATABASE_URL must start with sqlite://"),
-        ("SESSION_COOKIE_AGE", "a week", "SESSION_COOKIE_AGE='a week' is not a whole number"),
-        ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD' is not allowed"),
+        ({"DEBUG": "maybe"}, "DEBUG='maybe' is not a yes/no value"),
+        ({"TIME_ZONE": "Mars/Base"}, "TIME_ZONE='Mars/Base' is not a known time zone"),
+        ({"DATABASE_URL": "mysql://db/waymark"}, "DATABASE_URL must start with sqlite://"),
+        ({"SESSION_COOKIE_AGE": "a week"}, "SESSION_COOKIE_AGE='a week' is not a whole number"),
+        ({"SECURE_HSTS_SECONDS": "-1"}, "SECURE_HSTS_SECONDS=-1 is below the minimum of 0"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL='LOUD' is not allowed"),
+        (
+            {"EMAIL_USE_TLS": "1", "EMAIL_USE_SSL": "1"},
+            "EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on",
+        ),
     ],
 )
 def test_it_refuses_to_start_on_a_bad_variable_and_names_it(
-    tmp_path: Path, variable: str, value: str, expected: str
+    tmp_path: Path, env: dict[str, str], expected: str
 ) -> None:
-    result = start(tmp_path, SECRET_KEY=GOOD_KEY, **{variable: value})
+    result = start(tmp_path, SECRET_KEY=GOOD_KEY, **env)
     assert result.returncode != 0
     assert last_line(result).startswith(f"django.core.exceptions.ImproperlyConfigured: {expected}")
 
@@ -226,6 +231,14 @@ def test_it_runs_a_demo_without_a_secret_key_and_keeps_the_key(tmp_path: Path) -
     second = start(var_dir, code, WAYMARK_DEMO="1")
     assert second.returncode == 0, second.stderr
     assert second.stdout.split()[1] == key, "the key survives a restart"
+
+
+def test_it_starts_in_debug_without_a_secret_key(tmp_path: Path) -> None:
+    code = "from django.conf import settings as s\nprint(s.DEBUG, s.ALLOWED_HOSTS)"
+    result = start(tmp_path, code, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "['127.0.0.1',", "'localhost']"]
+    assert (tmp_path / "secret_key").exists()
 
 
 def test_it_uses_wal_a_busy_timeout_and_immediate_transactions_on_sqlite(tmp_path: Path) -> None:
@@ -263,3 +276,16 @@ def test_it_takes_the_write_lock_when_a_transaction_begins_on_sqlite(tmp_path: P
     result = start(tmp_path, code, SECRET_KEY=GOOD_KEY, DATABASE_URL=f"sqlite:///{database}")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["database-is-locked"]
+
+
+def test_it_never_overwrites_a_kept_demo_key(tmp_path: Path) -> None:
+    """Two processes starting at once must end up with the same key."""
+    from waymark.settings import _write_new_key
+
+    key_file = tmp_path / "var" / "secret_key"
+    _write_new_key(key_file)
+    first = key_file.read_text()
+    _write_new_key(key_file)  # the loser of a race
+    assert key_file.read_text() == first
+    assert [path.name for path in key_file.parent.iterdir()] == ["secret_key"]
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

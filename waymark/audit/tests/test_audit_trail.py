@@ -19,7 +19,9 @@ ClientFor = Callable[[User | None], Client]
 
 
 def actor(user: User) -> Actor:
-    return Actor(user=user, membership=current_membership(user), request_id="test-request", ip="10.1.2.3")
+    return Actor(
+        user=user, membership=current_membership(user), request_id="test-request", ip="10.1.2.3"
+    )
 
 
 def test_it_records_who_viewed_which_record_from_which_request(
@@ -49,7 +51,9 @@ def test_it_keeps_a_well_formed_request_id_from_the_proxy(
     assert AuditEvent.objects.get().request_id == "lb-0123456789abcdef"
 
 
-def test_it_replaces_a_malformed_request_id(alice: Patient, bob: User, client_for: ClientFor) -> None:
+def test_it_replaces_a_malformed_request_id(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
     response = client_for(bob).get(
         reverse("patients:detail", args=[alice.pk]), HTTP_X_REQUEST_ID="<script>"
     )
@@ -60,7 +64,9 @@ def test_it_records_each_patient_shown_in_the_caseload(
     alice: Patient, dana: Patient, erin: Patient, bob: User, client_for: ClientFor
 ) -> None:
     client_for(bob).get(reverse("patients:caseload"))
-    listed = set(AuditEvent.objects.filter(action=AuditAction.LIST).values_list("patient", flat=True))
+    listed = set(
+        AuditEvent.objects.filter(action=AuditAction.LIST).values_list("patient", flat=True)
+    )
     assert listed == {alice.pk, dana.pk}
 
 

@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from io import StringIO
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +138,9 @@ def test_it_splits_the_care_teams_across_both_clinicians(demo: Path) -> None:
     seed()
 
     primaries = Counter(
-        CareTeamMember.objects.filter(
-            organization__slug=NORTHSTAR, is_primary=True
-        ).values_list("clinician__username", flat=True)
+        CareTeamMember.objects.filter(organization__slug=NORTHSTAR, is_primary=True).values_list(
+            "clinician__username", flat=True
+        )
     )
     assert sum(primaries.values()) == 40
     assert set(primaries) == {"bob.clinician", "grace.clinician"}
@@ -194,7 +195,7 @@ def test_it_leaves_other_demo_users_without_a_usable_password(demo: Path) -> Non
 
     signed_in = {login["username"] for login in logins(demo).values()}
     others = User.objects.exclude(username__in=signed_in)
-    assert others.count() == 45 + 6 - 5
+    assert others.count() == 45 + 7 - 5  # patients and staff/supporters, minus the sign-ins
     assert not any(user.has_usable_password() for user in others)
 
 
@@ -278,12 +279,12 @@ def test_it_builds_histories_that_hang_together(demo: Path) -> None:
 
     for patient in Patient.objects.prefetch_related("episodes__stays"):
         episodes = sorted(patient.episodes.all(), key=lambda episode: episode.admitted_on)
-        for earlier, later in zip(episodes, episodes[1:], strict=False):
+        for earlier, later in pairwise(episodes):
             assert earlier.discharged_on is not None and earlier.discharged_on < later.admitted_on
         for episode in episodes:
             stays = list(episode.stays.all())
             assert stays[0].started_on == episode.admitted_on
-            for stay, following in zip(stays, stays[1:], strict=False):
+            for stay, following in pairwise(stays):
                 assert stay.ended_on == following.started_on  # moved on the same day
             assert stays[-1].ended_on == episode.discharged_on
         latest = episodes[-1]

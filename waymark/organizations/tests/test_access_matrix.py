@@ -75,7 +75,9 @@ MATRIX: dict[str, Row] = {
     ),
     "accounts:tokens": Row(SIGNED_IN_ONLY, wrong_method="put"),
     "accounts:revoke_token": Row(
-        everyone(404, anonymous=302, clinician=302), method="post", kwargs=bobs_token,
+        everyone(404, anonymous=302, clinician=302),
+        method="post",
+        kwargs=bobs_token,
         wrong_method="get",
     ),
     "patients:caseload": Row(STAFF_ONLY),
@@ -92,7 +94,9 @@ MATRIX: dict[str, Row] = {
         everyone(201, anonymous=401), method="post", data={"name": "Phone"}, wrong_method="put"
     ),
     "api:revoke_token": Row(
-        everyone(404, anonymous=401, clinician=204), method="delete", kwargs=bobs_token,
+        everyone(404, anonymous=401, clinician=204),
+        method="delete",
+        kwargs=bobs_token,
         wrong_method="post",
     ),
     "api:list_patients": Row(API_STAFF),
@@ -110,7 +114,9 @@ def url_names(patterns: list[Any], namespace: str = "") -> Iterator[str]:
 
 
 def test_it_covers_every_url_in_the_matrix() -> None:
-    names = {name for name in url_names(get_resolver().url_patterns) if not name.startswith("admin:")}
+    names = {
+        name for name in url_names(get_resolver().url_patterns) if not name.startswith("admin:")
+    }
     assert names - MATRIX.keys() == set(), "URLs missing from the access matrix"
     assert MATRIX.keys() - names == set(), "matrix rows for URLs that no longer exist"
 
@@ -134,7 +140,9 @@ def call(client: Client, method: str, url: str, data: dict[str, Any]) -> int:
     if method == "get":
         return client.get(url).status_code
     body = json.dumps(data) if url.startswith("/api/") else data
-    content_type = "application/json" if url.startswith("/api/") else "application/x-www-form-urlencoded"
+    content_type = (
+        "application/json" if url.startswith("/api/") else "application/x-www-form-urlencoded"
+    )
     if content_type.endswith("urlencoded"):
         return getattr(client, method)(url, data).status_code
     return getattr(client, method)(url, body, content_type=content_type).status_code

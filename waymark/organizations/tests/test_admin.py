@@ -55,7 +55,9 @@ def test_it_lists_only_the_admins_own_patients(
     response = client_for(olivia).get(reverse("admin:patients_patient_changelist"))
     shown = set(response.context["cl"].result_list)
     assert shown == {alice, dana}
-    listed = set(AuditEvent.objects.filter(action=AuditAction.LIST).values_list("patient", flat=True))
+    listed = set(
+        AuditEvent.objects.filter(action=AuditAction.LIST).values_list("patient", flat=True)
+    )
     assert listed == {alice.pk, dana.pk}
 
 
@@ -66,8 +68,16 @@ def test_it_answers_404_for_another_organizations_object(
     assert client.get(reverse("admin:patients_patient_change", args=[erin.pk])).status_code == 404
     program = Program.objects.filter(organization=harbour).first()
     assert program is not None
-    assert client.get(reverse("admin:organizations_program_change", args=[program.pk])).status_code == 404
-    assert client.get(reverse("admin:organizations_organization_change", args=[harbour.pk])).status_code == 404
+    assert (
+        client.get(reverse("admin:organizations_program_change", args=[program.pk])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("admin:organizations_organization_change", args=[harbour.pk])
+        ).status_code
+        == 404
+    )
 
 
 def test_it_audits_an_admin_opening_a_patient(
@@ -80,7 +90,11 @@ def test_it_audits_an_admin_opening_a_patient(
 
 
 def test_it_offers_only_own_organization_choices(
-    alice: Patient, northstar: Organization, harbour: Organization, olivia: User, client_for: ClientFor
+    alice: Patient,
+    northstar: Organization,
+    harbour: Organization,
+    olivia: User,
+    client_for: ClientFor,
 ) -> None:
     episode = Episode.objects.get(patient=alice)
     response = client_for(olivia).get(reverse("admin:patients_episode_change", args=[episode.pk]))
@@ -149,7 +163,14 @@ def test_it_refuses_a_bad_enrolment_and_saves_nothing(
     )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
-    assert set(errors) >= {"username", "email", "preferred_name", "date_of_birth", "timezone", "substances"}
+    assert set(errors) >= {
+        "username",
+        "email",
+        "preferred_name",
+        "date_of_birth",
+        "timezone",
+        "substances",
+    }
     assert "already taken" in str(errors["username"])
     assert (User.objects.count(), Patient.objects.count(), Membership.objects.count()) == before
     assert not mail.outbox

@@ -38,7 +38,9 @@ def test_it_refuses_an_unknown_substance_and_saves_nothing(northstar: Organizati
     assert not user.memberships.exists()
 
 
-def test_it_refuses_a_program_of_another_organization(alice: Patient, harbour: Organization) -> None:
+def test_it_refuses_a_program_of_another_organization(
+    alice: Patient, harbour: Organization
+) -> None:
     episode = Episode.objects.get(patient=alice)
     with pytest.raises(ValidationError, match="another organization"):
         move_to_program(episode, program(harbour, LevelOfCare.OUTPATIENT), on=TODAY)
@@ -64,7 +66,9 @@ def test_it_refuses_a_move_before_the_current_stay_began(alice: Patient) -> None
     episode = Episode.objects.get(patient=alice)
     with pytest.raises(ValidationError, match="before the current stay"):
         move_to_program(
-            episode, program(alice.organization, LevelOfCare.OUTPATIENT), on=TODAY - dt.timedelta(days=90)
+            episode,
+            program(alice.organization, LevelOfCare.OUTPATIENT),
+            on=TODAY - dt.timedelta(days=90),
         )
     assert ProgramStay.objects.filter(episode=episode, ended_on__isnull=True).count() == 1
 

@@ -27,7 +27,10 @@ def test_it_lists_patients_in_care_with_program_and_days_in_recovery(
     alice: Patient, dana: Patient, bob: User, client_for: ClientFor
 ) -> None:
     response = client_for(bob).get(reverse("patients:caseload"))
-    rows = {p.preferred_name: (p.current_program, p.days_in_recovery()) for p in response.context["page"]}
+    rows = {
+        p.preferred_name: (p.current_program, p.days_in_recovery())
+        for p in response.context["page"]
+    }
     assert rows == {"Alice": ("Residential treatment", 20), "Dana": ("Withdrawal management", 3)}
     assert b"Residential treatment" in response.content
 
@@ -39,7 +42,8 @@ def test_it_hides_discharged_patients_unless_asked(
     client = client_for(bob)
     in_care = [p.preferred_name for p in client.get(reverse("patients:caseload")).context["page"]]
     everyone = [
-        p.preferred_name for p in client.get(reverse("patients:caseload") + "?show=all").context["page"]
+        p.preferred_name
+        for p in client.get(reverse("patients:caseload") + "?show=all").context["page"]
     ]
     assert (in_care, everyone) == (["Alice"], ["Alice", "Dana"])
 

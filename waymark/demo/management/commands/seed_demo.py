@@ -55,7 +55,7 @@ class Command(BaseCommand):
         ctx = DemoContext(today=timezone.localdate(), seed=seed)
         steps = discover_steps()
         with tqdm(
-            total=len(steps), desc="Seeding demo", unit="step", file=sys.stderr,
+            total=len(steps), desc="Seeding demo", file=sys.stderr,
             disable=verbosity == 0, leave=False,
         ) as bar:  # fmt: skip
             ctx.progress = BarProgress(bar)
