@@ -172,3 +172,32 @@ def test_it_lets_an_invited_person_choose_a_password_but_not_a_weak_one(
     user.refresh_from_db()
     assert user.check_password(chosen)
     assert user.password.startswith("argon2")
+
+
+def test_it_pauses_sign_in_after_repeated_wrong_passwords(
+    client: Client, alice: Patient, settings: Any
+) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    login = reverse("accounts:login")
+    for _ in range(3):
+        client.post(login, {"username": "alice", "password": "not my password"})
+    locked = client.post(login, {"username": "alice", "password": PASSWORD})
+    assert locked.status_code == 429
+    assert b"Too many sign-in attempts" in locked.content
+    assert SESSION_KEY not in client.session
+    # Another person signing in from the same place is not affected.
+    assert client.post(login, {"username": "bob", "password": PASSWORD}).status_code in {200, 302}
+
+
+def test_it_forgets_earlier_mistakes_after_a_successful_sign_in(
+    client: Client, alice: Patient, settings: Any
+) -> None:
+    settings.AXES_FAILURE_LIMIT = 3
+    login = reverse("accounts:login")
+    for _ in range(2):
+        client.post(login, {"username": "alice", "password": "not my password"})
+    assert client.post(login, {"username": "alice", "password": PASSWORD}).status_code == 302
+    client.post(reverse("accounts:logout"))
+    for _ in range(2):
+        client.post(login, {"username": "alice", "password": "not my password"})
+    assert client.post(login, {"username": "alice", "password": PASSWORD}).status_code == 302

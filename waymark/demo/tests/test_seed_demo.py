@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db.models import F
+from django.test import RequestFactory
 from django.utils import timezone
 
 from waymark.accounts.models import User
@@ -35,6 +36,11 @@ from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramSta
 
 ROLES = {"admin", "clinician", "patient", "supporter", "other_clinician"}
 NORTHSTAR, HARBOUR = "northstar-recovery", "harbour-house"
+
+
+def authenticate(*, username: str, password: str) -> Any:
+    """Sign in as the login page would (django-axes needs the request)."""
+    return django_authenticate(RequestFactory().post("/"), username=username, password=password)
 
 
 @pytest.fixture

@@ -143,7 +143,11 @@ def test_it_enrols_a_patient_and_emails_an_invitation(
         {"new_password1": "a long quiet river 7", "new_password2": "a long quiet river 7"},
     )
     assert done.status_code == 302
-    assert client.login(username="jordan", password="a long quiet river 7")
+    signed_in = client.post(
+        reverse("accounts:login"), {"username": "jordan", "password": "a long quiet river 7"}
+    )
+    assert signed_in.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
 
 
 def test_it_refuses_a_bad_enrolment_and_saves_nothing(
