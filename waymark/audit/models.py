@@ -43,3 +43,26 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_role} {self.action} {self.object_type} {self.object_id}"
+
+    def describe(self) -> str:
+        """What happened, in words the patient reads on "who has looked at my record"."""
+        where = _LIST_PLACES.get(self.object_type, "a list of patients")
+        thing = self.object_type.replace("_", " ") or "record"
+        if thing == "patient":
+            thing = "record"
+        return {
+            AuditAction.LIST: f"Saw your name in {where}",
+            AuditAction.VIEW: f"Opened your {thing}",
+            AuditAction.CREATE: f"Created your {thing}",
+            AuditAction.UPDATE: f"Changed your {thing}",
+            AuditAction.DELETE: f"Removed your {thing}",
+            AuditAction.EXPORT: f"Exported your {thing}",
+        }.get(AuditAction(self.action), thing)
+
+
+_LIST_PLACES = {
+    "caseload": "their caseload",
+    "patient_list": "a list of patients (through the API)",
+    "patient": "the admin's list of patients",
+    "episode": "the admin's list of episodes of care",
+}

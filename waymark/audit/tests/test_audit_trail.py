@@ -151,3 +151,18 @@ def test_it_shows_a_patient_only_their_own_entries(
     page = client_for(alice.user).get(reverse("audit:my_access_log"))
     assert list(page.context["page"].object_list) == []
     assert b"Nobody else has looked" in page.content
+
+
+@pytest.mark.parametrize(
+    ("action", "object_type", "words"),
+    [
+        (AuditAction.LIST, "caseload", "Saw your name in their caseload"),
+        (AuditAction.VIEW, "patient", "Opened your record"),
+        (AuditAction.UPDATE, "episode", "Changed your episode"),
+        (AuditAction.LIST, "something_new", "Saw your name in a list of patients"),
+    ],
+)
+def test_it_describes_each_entry_in_plain_words(
+    action: AuditAction, object_type: str, words: str
+) -> None:
+    assert AuditEvent(action=action, object_type=object_type).describe() == words
