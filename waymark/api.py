@@ -14,7 +14,11 @@ from ninja.security import SessionAuth
 
 from waymark.accounts.api import DeviceTokenAuth
 from waymark.accounts.api import router as accounts_router
+from waymark.alerts.api import router as alerts_router
+from waymark.checkins.api import router as checkins_router
+from waymark.notifications.api import router as notifications_router
 from waymark.patients.api import router as patients_router
+from waymark.questionnaires.api import router as questionnaires_router
 
 api = NinjaAPI(
     title="Waymark API",
@@ -41,3 +45,8 @@ def invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
 
 api.add_router("", accounts_router)
 api.add_router("/patients", patients_router)
+# Each app's router mounts at the root; its paths say what they are (/checkins, …).
+api.add_router("", checkins_router)
+api.add_router("", questionnaires_router)
+api.add_router("", alerts_router)
+api.add_router("", notifications_router)

@@ -84,10 +84,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "waymark.accounts",
     "waymark.organizations",
     "waymark.patients",
     "waymark.audit",
+    "waymark.alerts",
+    "waymark.checkins",
+    "waymark.questionnaires",
+    "waymark.notifications",
     "waymark.demo",
 ]
 
@@ -231,6 +237,17 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on; choose one.")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Waymark <no-reply@waymark.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Background tasks ---------------------------------------------------------
+# django-tasks with its database backend: the queue lives in the same database, so a
+# task is enqueued in the same transaction as the row that causes it, and the SQLite
+# default needs no broker. `manage.py run_worker` and `manage.py run_scheduler` run it.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "deliveries"],
+    }
+}
 
 # --- API -------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50

@@ -13,6 +13,10 @@ urlpatterns = [
     path("accounts/", include("waymark.accounts.urls")),
     path("", include("waymark.patients.urls")),
     path("", include("waymark.audit.urls")),
+    path("", include("waymark.alerts.urls")),
+    path("", include("waymark.checkins.urls")),
+    path("", include("waymark.questionnaires.urls")),
+    path("", include("waymark.notifications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -6,64 +6,37 @@ which walks every registered model admin for every persona.
 
 from __future__ import annotations
 
+import importlib
 import json
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from waymark.accounts.models import ApiToken, User
+from waymark.accounts.models import User
 from waymark.accounts.services import issue_api_token
+from waymark.organizations.tests.matrix import (
+    ALICE_RECORD,
+    API_ALICE,
+    API_SIGNED_IN,
+    API_STAFF,
+    PATIENTS_ONLY,
+    PERSONAS,
+    SIGNED_IN_ONLY,
+    STAFF_ONLY,
+    Row,
+    World,
+    alice_id,
+    bobs_token,
+    everyone,
+)
 from waymark.patients.models import Patient
 
-PERSONAS = ("anonymous", "patient", "other_patient", "clinician", "other_org_clinician",
-            "org_admin", "supporter")  # fmt: skip
-
-
-@dataclass
-class World:
-    users: dict[str, User | None]
-    alice: Patient
-    bobs_token: ApiToken
-
-
-@dataclass
-class Row:
-    """What each persona gets from one URL (status codes), and how to call it."""
-
-    expect: dict[str, int]
-    method: str = "get"
-    kwargs: Callable[[World], dict[str, Any]] = lambda world: {}
-    data: dict[str, Any] = field(default_factory=dict)
-    wrong_method: str | None = "post"
-
-
-def everyone(status: int, **overrides: int) -> dict[str, int]:
-    return {persona: overrides.get(persona, status) for persona in PERSONAS}
-
-
-SIGNED_IN_ONLY = everyone(200, anonymous=302)
-PATIENTS_ONLY = everyone(403, anonymous=302, patient=200, other_patient=200)
-STAFF_ONLY = everyone(403, anonymous=302, clinician=200, other_org_clinician=200, org_admin=200)
-ALICE_RECORD = everyone(403, anonymous=302, clinician=200, org_admin=200, other_org_clinician=404)
-API_SIGNED_IN = everyone(200, anonymous=401)
-API_STAFF = everyone(403, anonymous=401, clinician=200, other_org_clinician=200, org_admin=200)
-API_ALICE = everyone(403, anonymous=401, clinician=200, org_admin=200, other_org_clinician=404)
-
-
-def alice_id(world: World) -> dict[str, Any]:
-    return {"patient_id": world.alice.pk}
-
-
-def bobs_token(world: World) -> dict[str, Any]:
-    return {"token_id": world.bobs_token.pk}
-
-
-MATRIX: dict[str, Row] = {
+CORE_ROWS: dict[str, Row] = {
     "home": Row(everyone(302, supporter=200)),
     "help": Row(everyone(200)),
     "healthz": Row(everyone(200)),
@@ -102,6 +75,27 @@ MATRIX: dict[str, Row] = {
     "api:list_patients": Row(API_STAFF),
     "api:patient_detail": Row(API_ALICE, kwargs=alice_id),
 }
+
+
+def collect_rows() -> dict[str, Row]:
+    """The core rows plus every app's `tests/access_rows.py`."""
+    rows = dict(CORE_ROWS)
+    for config in apps.get_app_configs():
+        if not config.name.startswith("waymark."):
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.tests.access_rows")
+        except ModuleNotFoundError as missing:
+            if missing.name != f"{config.name}.tests.access_rows":
+                raise
+            continue
+        duplicated = rows.keys() & module.ROWS.keys()
+        assert not duplicated, f"URL rows listed twice: {duplicated}"
+        rows.update(module.ROWS)
+    return rows
+
+
+MATRIX = collect_rows()
 
 
 def url_names(patterns: list[Any], namespace: str = "") -> Iterator[str]:

@@ -1,0 +1,79 @@
+"""Alerts: flags raised for a patient's care team, each with the rule that raised it and why.
+
+One open alert per patient and rule: a repeat updates the open alert (count, last
+seen, latest evidence) instead of adding noise to the inbox.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from waymark.organizations.models import Organization
+from waymark.patients.models import Patient
+
+
+class Severity(models.IntegerChoices):
+    """Ordered so that a higher number sorts first in the caseload."""
+
+    LOW = 10, "Low"
+    MODERATE = 20, "Moderate"
+    HIGH = 30, "High"
+    URGENT = 40, "Urgent"
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+class Alert(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
+    rule_id = models.CharField(
+        max_length=60, help_text="The rule that raised it, e.g. checkin.safety"
+    )
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    reason = models.CharField(max_length=300, help_text="Why, in one sentence a clinician reads.")
+    source = models.CharField(max_length=300, blank=True, help_text="Where the rule comes from.")
+    evidence_type = models.CharField(max_length=60, blank=True)
+    evidence_id = models.CharField(max_length=64, blank=True)
+    occurrences = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolution_note = models.TextField(blank=True, max_length=4000)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-severity", "-last_seen_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "rule_id"],
+                condition=~models.Q(status="resolved"),
+                name="alert_one_unresolved_per_patient_rule",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status", "-severity"]),
+            models.Index(fields=["organization", "patient", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_severity_display()}: {self.reason}"
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.severity >= Severity.URGENT
