@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint format typecheck pytest install migrate seed serve clean lock
+.PHONY: demo test check lint format typecheck pytest install clean lock bench
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Waymark needs Python 3.11 or newer")'
@@ -27,7 +27,7 @@ demo: export WAYMARK_DEMO = 1
 demo: install var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py serve_demo 127.0.0.1:$(PORT)
 
 # Tests and type checks import the settings; outside debug they need a key.
 # This one is only for them (never used to serve anything).
@@ -58,3 +58,8 @@ lock: install
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache
+
+# Waymark's own benchmarks (fresh databases, real worker processes); prints figures and ratios.
+bench: export SECRET_KEY := $(or $(SECRET_KEY),bench-only-key-not-for-serving-0123456789abcdef)
+bench: install
+	$(BIN)/python -m bench.run

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from waymark.accounts.models import User
 from waymark.alerts.models import Alert, AlertStatus, Severity
-from waymark.patients.models import Patient
+from waymark.organizations.models import Membership, Role
+from waymark.patients.models import CareTeamMember, Patient
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ def raise_alert(
             return _repeat(existing, level, reason, evidence_type, evidence_id, now)
         try:
             with transaction.atomic():
-                return Alert.objects.create(
+                alert = Alert.objects.create(
                     organization_id=patient.organization_id,
                     patient=patient,
                     rule_id=rule.id,
@@ -58,6 +61,8 @@ def raise_alert(
                     created_at=now,
                     last_seen_at=now,
                 )
+                tell_care_team(alert)
+                return alert
         except IntegrityError:
             # Another request opened it first: treat this one as a repeat.
             existing = Alert.objects.select_for_update().get(
@@ -76,10 +81,58 @@ def _repeat(
     alert.last_seen_at = now  # type: ignore[assignment]
     alert.reason = reason[:300]
     alert.evidence_type, alert.evidence_id = evidence_type, evidence_id
+    raised = level > alert.severity
     alert.severity = max(alert.severity, level)
     alert.save(
         update_fields=[
             "occurrences", "last_seen_at", "reason", "evidence_type", "evidence_id", "severity",
         ]
     )  # fmt: skip
+    if raised:
+        tell_care_team(alert)
     return alert
+
+
+def care_team_users(patient: Patient) -> list[User]:
+    """The patient's care team; with none assigned, every active clinician of the organization."""
+    team = [
+        member.clinician
+        for member in CareTeamMember.objects.filter(
+            organization_id=patient.organization_id, patient=patient, clinician__is_active=True
+        ).select_related("clinician")
+    ]
+    if team:
+        return team
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
+            organization_id=patient.organization_id,
+            role=Role.CLINICIAN,
+            is_active=True,
+            user__is_active=True,
+        ).select_related("user")
+    ]
+
+
+def tell_care_team(alert: Alert) -> None:
+    """In-app for every new or raised alert; e-mail too when it is urgent."""
+    from waymark.notifications.models import Kind
+    from waymark.notifications.services import Message, notify
+
+    patient = alert.patient
+    message = Message(
+        kind=Kind.ALERT,
+        title=f"{alert.get_severity_display()} flag for {patient.preferred_name}",
+        body=alert.reason,
+        url=reverse("patients:detail", args=[patient.pk]),
+        urgent=alert.is_urgent,
+        email=alert.is_urgent,  # the inbox is enough for the rest; urgent ones also e-mail
+    )
+    for user in care_team_users(patient):
+        notify(
+            patient.organization,
+            user,
+            message,
+            dedupe_key=f"alert:{alert.pk}:{alert.severity}:{user.pk}",
+            patient=patient,
+        )

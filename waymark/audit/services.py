@@ -60,3 +60,19 @@ def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: str) 
     ]
     AuditEvent.objects.bulk_create(events)
     return len(events)
+
+
+def record_system(
+    action: AuditAction, *, patient: Patient, object_type: str, object_id: str = ""
+) -> AuditEvent:
+    """An action taken by Waymark itself (a scheduled job), not by a person."""
+    return AuditEvent.objects.create(
+        organization_id=patient.organization_id,
+        actor=None,
+        actor_role="system",
+        patient=patient,
+        action=action,
+        object_type=object_type,
+        object_id=object_id or str(patient.pk),
+        at=timezone.now(),
+    )

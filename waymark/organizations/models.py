@@ -6,7 +6,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 
@@ -46,6 +46,12 @@ class Organization(models.Model):
     emergency_number = models.CharField(max_length=20, default="911", validators=[phone_validator])
     caseload_scope = models.CharField(
         max_length=20, choices=CaseloadScope.choices, default=CaseloadScope.ORGANIZATION
+    )
+    urgent_ack_minutes = models.PositiveSmallIntegerField(
+        "minutes before an unacknowledged urgent alert escalates",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
+        help_text="Urgent alerts nobody has acknowledged by then go to the on-call clinicians.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from waymark.admin_site import OrganizationScopedAdmin
+from waymark.notifications.models import Delivery, DeliveryStatus
+from waymark.notifications.tasks import deliver_email
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(OrganizationScopedAdmin):
+    """E-mails and why any failed. Read-only, with a retry for failed ones."""
+
+    list_display = ["created_at", "to_address", "status", "attempts", "last_error", "sent_at"]
+    list_filter = ["status", "channel"]
+    readonly_fields = [
+        "notification", "channel", "to_address", "status", "dedupe_key", "attempts",
+        "not_before", "last_error", "created_at", "sent_at",
+    ]  # fmt: skip
+    exclude = ["lease_until"]
+    actions = ["retry"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Try the selected failed e-mails again")
+    def retry(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        failed = list(queryset.filter(status=DeliveryStatus.FAILED))
+        for delivery in failed:
+            delivery.status = DeliveryStatus.PENDING
+            delivery.attempts = 0
+            delivery.save(update_fields=["status", "attempts"])
+            deliver_email.enqueue(delivery.pk)
+        self.message_user(request, f"{len(failed)} e-mail(s) will be sent again.")

@@ -1,0 +1,115 @@
+"""Telling people things: the in-app notification, and an e-mail when they want one.
+
+`notify()` runs inside the caller's transaction: the notification, its delivery row
+and the task that sends it are committed together with the row that caused them, or
+not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from waymark.accounts.models import User
+from waymark.notifications.models import (
+    Delivery,
+    Kind,
+    Notification,
+    NotificationPreference,
+)
+from waymark.organizations.models import Organization
+from waymark.patients.models import Patient
+
+
+@dataclass(frozen=True)
+class Message:
+    """What to say. `title` and `body` show in the app only; e-mails stay generic."""
+
+    kind: Kind
+    title: str
+    body: str = ""
+    url: str = ""
+    urgent: bool = False
+    email: bool = True
+
+
+def preference_for(organization: Organization, user: User) -> NotificationPreference:
+    found = NotificationPreference.objects.filter(organization=organization, user=user).first()
+    return found or NotificationPreference(organization=organization, user=user)
+
+
+def local_timezone(organization: Organization, user: User) -> zoneinfo.ZoneInfo:
+    """A patient's own time zone, else the organization's."""
+    patient = Patient.objects.filter(organization=organization, user=user).only("timezone").first()
+    return zoneinfo.ZoneInfo(patient.timezone if patient else organization.timezone)
+
+
+def next_allowed_time(
+    preference: NotificationPreference, tz: zoneinfo.ZoneInfo, now: dt.datetime
+) -> dt.datetime:
+    """`now`, or the end of the person's quiet hours if `now` falls inside them."""
+    local = now.astimezone(tz)
+    if (
+        not preference.is_quiet_at(local.time().replace(tzinfo=None))
+        or preference.quiet_end is None
+    ):
+        return now
+    end = dt.datetime.combine(local.date(), preference.quiet_end, tzinfo=tz)
+    if end <= local:
+        end = dt.datetime.combine(
+            local.date() + dt.timedelta(days=1), preference.quiet_end, tzinfo=tz
+        )
+    return end.astimezone(dt.UTC)
+
+
+def notify(
+    organization: Organization,
+    recipient: User,
+    message: Message,
+    *,
+    dedupe_key: str,
+    patient: Patient | None = None,
+    now: dt.datetime | None = None,
+) -> Notification | None:
+    """Notify `recipient` once per `dedupe_key`; None if this was already done."""
+    from waymark.notifications.tasks import deliver_email
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        notification, created = Notification.objects.get_or_create(
+            organization=organization,
+            dedupe_key=dedupe_key,
+            defaults={
+                "recipient": recipient,
+                "patient": patient,
+                "kind": message.kind,
+                "title": message.title[:140],
+                "body": message.body,
+                "url": message.url,
+                "is_urgent": message.urgent,
+            },
+        )
+        if not created:
+            return None
+        preference = preference_for(organization, recipient)
+        wants_email = message.email and (preference.email_enabled or message.urgent)
+        if recipient.email and wants_email:
+            # Urgent messages to staff ignore quiet hours; everything else waits.
+            send_at = now
+            if not message.urgent:
+                send_at = next_allowed_time(
+                    preference, local_timezone(organization, recipient), now
+                )
+            delivery = Delivery.objects.create(
+                organization=organization,
+                notification=notification,
+                to_address=recipient.email,
+                dedupe_key=f"{dedupe_key}:email",
+                not_before=send_at,
+            )
+            deliver_email.using(run_after=send_at if send_at > now else None).enqueue(delivery.pk)
+        return notification

@@ -1,0 +1,82 @@
+"""The notification centre and each person's notification settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from waymark.access import actor_for, role_required
+from waymark.notifications.forms import PreferenceForm
+from waymark.notifications.models import Notification
+from waymark.notifications.services import preference_for
+from waymark.organizations.models import Role
+from waymark.patients.models import Patient
+
+MEMBERS = (Role.PATIENT, Role.CLINICIAN, Role.ADMIN, Role.SUPPORTER)
+
+
+@require_GET
+@role_required(*MEMBERS)
+def inbox(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    notifications = Notification.objects.filter(
+        organization=actor.organization, recipient=actor.user
+    )
+    page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@require_POST
+@role_required(*MEMBERS)
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one as read and follow its link."""
+    actor = actor_for(request)
+    notification = get_object_or_404(
+        Notification, pk=notification_id, organization=actor.organization, recipient=actor.user
+    )
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    target = notification.url
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("notifications:inbox")
+
+
+@require_POST
+@role_required(*MEMBERS)
+def mark_all_read(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    Notification.objects.filter(
+        organization=actor.organization, recipient=actor.user, read_at__isnull=True
+    ).update(read_at=timezone.now())
+    return redirect("notifications:inbox")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(*MEMBERS)
+def preferences(request: HttpRequest) -> HttpResponse:
+    actor = actor_for(request)
+    assert actor.organization is not None
+    patient = Patient.objects.filter(organization=actor.organization, user=actor.user).first()
+    form = PreferenceForm(
+        request.POST or None,
+        instance=preference_for(actor.organization, actor.user),
+        is_patient=patient is not None,
+        initial={"timezone": patient.timezone if patient else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            if patient is not None and form.cleaned_data.get("timezone"):
+                patient.timezone = form.cleaned_data["timezone"]
+                patient.save(update_fields=["timezone"])
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notifications:preferences")
+    return render(request, "notifications/preferences.html", {"form": form})

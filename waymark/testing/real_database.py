@@ -1,0 +1,72 @@
+"""A real, migrated database for tests that run Waymark in other processes.
+
+pytest-django's test database is private to the test process (in memory for SQLite)
+and is flushed between transactional tests, which the audit table's triggers refuse.
+Tests that start a worker or a web server use one of these instead: a SQLite file, or
+a fresh PostgreSQL database when DATABASE_URL points at PostgreSQL; dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _postgres_admin_url(url: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/postgres".replace("postgres://", "postgresql://", 1)
+
+
+@contextmanager
+def real_database(tmp_dir: Path) -> Iterator[dict[str, str]]:
+    """Yield the environment for subprocesses that use a new, migrated database."""
+    configured = os.environ.get("DATABASE_URL", "")
+    name = f"waymark_proc_{uuid.uuid4().hex[:10]}"
+    if configured.startswith(("postgres://", "postgresql://")):
+        admin = _postgres_admin_url(configured)
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = f"{configured.rpartition('/')[0]}/{name}"
+    else:
+        admin = ""
+        url = f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "WAYMARK_VAR_DIR": str(tmp_dir),
+        "DJANGO_SETTINGS_MODULE": "waymark.settings",
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 40),
+        "PYTHONUNBUFFERED": "1",
+    }
+    try:
+        manage(env, "migrate", "--no-input", "-v0")
+        yield env
+    finally:
+        if admin:
+            with psycopg.connect(admin, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """Run a manage.py command to completion; its output, or an error with its stderr."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return done.stdout
