@@ -85,3 +85,17 @@ def escalate_alerts_job(minute: str) -> int:
 @task()
 def recover_stalled_tasks_job(minute: str) -> int:
     return recover_stalled_tasks()
+
+
+@task()
+def checkin_reminders_job(minute: str) -> int:
+    from waymark.notifications.reminders import send_checkin_reminders
+
+    return send_checkin_reminders(max(dt.datetime.fromisoformat(minute), timezone.now()))
+
+
+@task()
+def missed_checkins_job(minute: str) -> int:
+    from waymark.notifications.reminders import detect_missed_checkins
+
+    return detect_missed_checkins(max(dt.datetime.fromisoformat(minute), timezone.now()))

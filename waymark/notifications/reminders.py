@@ -1,0 +1,150 @@
+"""Daily check-in reminders and missed check-in detection.
+
+Reminders go out at the time each patient chooses, in their own time zone, only if
+today's check-in is not done yet, at most once per local day. Local times come from
+zoneinfo, so daylight-saving changes are handled: a reminder set for a time that does
+not exist that day (02:30 when clocks jump from 02:00 to 03:00) goes at 03:00, and a
+time that happens twice (01:30 when clocks fall back) sends once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from django.urls import reverse
+
+from waymark.alerts.models import Alert, AlertStatus, Severity
+from waymark.alerts.services import AlertRule, raise_alert
+from waymark.checkins.models import CheckIn
+from waymark.notifications.models import Kind, NotificationPreference
+from waymark.notifications.services import Message, notify
+from waymark.organizations.models import Membership, Role
+from waymark.patients.models import Patient
+
+# Reminders are not sent more than this long after the chosen time (e.g. after downtime).
+REMINDER_WINDOW = dt.timedelta(hours=2)
+DEFAULT_REMINDER_TIME = dt.time(20, 0)
+
+REMINDER = Message(
+    kind=Kind.CHECKIN_REMINDER,
+    title="Time for your daily check-in",
+    body="It takes about a minute. However today has gone, it helps to note it.",
+)
+
+MISSED_CHECKINS = AlertRule(
+    id="checkin.missed",
+    severity=Severity.MODERATE,
+    source=(
+        "Waymark rule: a person who stops checking in may be struggling; no check-in for "
+        "3 days is moderate, 7 days high (thresholds from the product's risk rules)."
+    ),
+)
+MISSED_MODERATE_DAYS, MISSED_HIGH_DAYS = 3, 7
+
+
+def active_patients() -> list[Patient]:
+    """Patients whose membership is active, with their organization."""
+    active_users = Membership.objects.filter(role=Role.PATIENT, is_active=True).values("user_id")
+    return list(
+        Patient.objects.filter(user_id__in=active_users, user__is_active=True).select_related(
+            "organization", "user"
+        )
+    )
+
+
+def reminder_instant(day: dt.date, reminder_time: dt.time, tz: zoneinfo.ZoneInfo) -> dt.datetime:
+    """The UTC instant of `reminder_time` on `day` in `tz`.
+
+    A wall time that happens twice counts from its first occurrence; one that does not
+    exist (skipped by a spring-forward change) becomes the first minute after the gap.
+    """
+    wanted = dt.datetime.combine(day, reminder_time, tzinfo=tz)
+    first = wanted.replace(fold=0).astimezone(dt.UTC)
+    if first.astimezone(tz).replace(tzinfo=None) == wanted.replace(tzinfo=None):
+        return first
+    # In a gap: walk forward from just before it to the first wall time at or after.
+    instant = wanted.replace(fold=1).astimezone(dt.UTC).replace(second=0, microsecond=0)
+    while instant.astimezone(tz).time() < reminder_time or instant.astimezone(tz).date() < day:
+        instant += dt.timedelta(minutes=1)
+    return instant
+
+
+def is_due(reminder_time: dt.time, local_now: dt.datetime) -> bool:
+    """Whether `local_now` is within the window after today's reminder time."""
+    tz = local_now.tzinfo
+    assert isinstance(tz, zoneinfo.ZoneInfo)
+    wanted = reminder_instant(local_now.date(), reminder_time, tz)
+    now = local_now.astimezone(dt.UTC)
+    return wanted <= now < wanted + REMINDER_WINDOW
+
+
+def send_checkin_reminders(now: dt.datetime) -> int:
+    """Remind every patient whose time has come and who has not checked in today."""
+    patients = active_patients()
+    preferences = {
+        (p.organization_id, p.user_id): p
+        for p in NotificationPreference.objects.filter(user_id__in=[x.user_id for x in patients])
+    }
+    due: dict[Patient, dt.date] = {}
+    for patient in patients:
+        preference = preferences.get((patient.organization_id, patient.user_id))
+        if preference is not None and not preference.reminders_enabled:
+            continue
+        local_now = now.astimezone(zoneinfo.ZoneInfo(patient.timezone))
+        reminder_time = preference.reminder_time if preference else DEFAULT_REMINDER_TIME
+        if is_due(reminder_time, local_now):
+            due[patient] = local_now.date()
+    done = set(
+        CheckIn.objects.filter(patient__in=list(due), local_date__in=set(due.values())).values_list(
+            "patient_id", "local_date"
+        )
+    )
+    sent = 0
+    for patient, local_date in due.items():
+        if (patient.pk, local_date) in done:
+            continue
+        message = Message(**{**REMINDER.__dict__, "url": reverse("checkins:today")})
+        if notify(
+            patient.organization,
+            patient.user,
+            message,
+            dedupe_key=f"checkin-reminder:{patient.pk}:{local_date.isoformat()}",
+            patient=patient,
+            now=now,
+        ):
+            sent += 1
+    return sent
+
+
+def detect_missed_checkins(now: dt.datetime) -> int:
+    """Flag patients in care who have not checked in for 3 (moderate) or 7 (high) days."""
+    patients = [p for p in active_patients() if p.episodes.filter(discharged_on__isnull=True)]
+    last = dict(
+        CheckIn.objects.filter(patient__in=patients)
+        .order_by("patient_id", "local_date")
+        .values_list("patient_id", "local_date")
+    )
+    open_alerts = dict(
+        Alert.objects.filter(rule_id=MISSED_CHECKINS.id, patient__in=patients)
+        .exclude(status=AlertStatus.RESOLVED)
+        .values_list("patient_id", "severity")
+    )
+    raised = 0
+    for patient in patients:
+        today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
+        since = last.get(patient.pk) or patient.created_at.date()
+        days = (today - since).days
+        if days < MISSED_MODERATE_DAYS:
+            continue
+        severity = Severity.HIGH if days >= MISSED_HIGH_DAYS else Severity.MODERATE
+        if open_alerts.get(patient.pk, 0) >= severity:
+            continue
+        raise_alert(
+            patient,
+            MISSED_CHECKINS,
+            reason=f"No check-in for {days} days (last: {since:%-d %b}).",
+            severity=severity,
+        )
+        raised += 1
+    return raised

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from waymark.alerts.models import Alert, Severity
+from waymark.checkins.models import CheckIn
+from waymark.notifications.models import Kind, Notification, NotificationPreference
+from waymark.notifications.reminders import detect_missed_checkins, send_checkin_reminders
+from waymark.patients.models import Patient
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+
+
+def at(year: int, month: int, day: int, hour: int, minute: int = 0, fold: int = 0) -> dt.datetime:
+    """A New York wall-clock time, as an aware datetime."""
+    return dt.datetime(year, month, day, hour, minute, tzinfo=NEW_YORK, fold=fold)
+
+
+def check_in(patient: Patient, day: dt.date) -> None:
+    now = timezone.now()
+    CheckIn.objects.create(
+        organization=patient.organization, patient=patient, local_date=day, craving=2, mood=3,
+        sleep_hours=7, sleep_quality=3, stress=3, safety_concern=False, completed_at=now, completed_on=day,
+        submitted_at=now, updated_at=now,
+    )  # fmt: skip
+
+
+def reminders() -> list[str]:
+    return list(
+        Notification.objects.filter(kind=Kind.CHECKIN_REMINDER).values_list("dedupe_key", flat=True)
+    )
+
+
+def prefer(patient: Patient, time: dt.time, **extra: object) -> None:
+    NotificationPreference.objects.create(
+        organization=patient.organization, user=patient.user, reminder_time=time, **extra
+    )
+
+
+@pytest.fixture
+def new_yorker(alice: Patient) -> Patient:
+    alice.timezone = "America/New_York"
+    alice.save()
+    return alice
+
+
+def test_it_reminds_at_the_chosen_local_time_once_a_day(new_yorker: Patient) -> None:
+    prefer(new_yorker, dt.time(19, 30))
+    assert send_checkin_reminders(at(2026, 11, 27, 19, 29)) == 0
+    assert send_checkin_reminders(at(2026, 11, 27, 19, 30)) == 1
+    assert send_checkin_reminders(at(2026, 11, 27, 19, 31)) == 0, "once per local day"
+    assert reminders() == [f"checkin-reminder:{new_yorker.pk}:2026-11-27"]
+    assert send_checkin_reminders(at(2026, 11, 28, 19, 30)) == 1
+
+
+def test_it_does_not_remind_someone_who_has_checked_in(new_yorker: Patient) -> None:
+    check_in(new_yorker, dt.date(2026, 11, 27))
+    assert send_checkin_reminders(at(2026, 11, 27, 20, 0)) == 0
+    assert send_checkin_reminders(at(2026, 11, 28, 20, 0)) == 1
+
+
+def test_it_uses_the_patients_own_time_zone(alice: Patient, erin: Patient) -> None:
+    # Alice is in New York, Erin in London: 20:00 default reminders five hours apart.
+    alice.timezone = "America/New_York"
+    alice.save()
+    erin.timezone = "Europe/London"
+    erin.save()
+    london_evening = dt.datetime(2026, 11, 27, 20, 0, tzinfo=dt.UTC)
+    assert send_checkin_reminders(london_evening) == 1
+    assert send_checkin_reminders(london_evening + dt.timedelta(hours=5)) == 1
+    assert [key.split(":")[1] for key in reminders()] == [str(alice.pk), str(erin.pk)]
+
+
+def test_it_respects_turning_reminders_off(new_yorker: Patient) -> None:
+    prefer(new_yorker, dt.time(20, 0), reminders_enabled=False)
+    assert send_checkin_reminders(at(2026, 11, 27, 20, 0)) == 0
+
+
+def test_it_does_not_send_long_after_the_time(new_yorker: Patient) -> None:
+    assert send_checkin_reminders(at(2026, 11, 27, 23, 0)) == 0
+
+
+def test_spring_forward_a_time_that_does_not_exist_goes_at_the_next_real_minute(
+    new_yorker: Patient,
+) -> None:
+    # 8 March 2026: New York clocks jump from 02:00 to 03:00.
+    prefer(new_yorker, dt.time(2, 30))
+    just_before = dt.datetime(2026, 3, 8, 6, 59, tzinfo=dt.UTC)  # 01:59 EST
+    assert send_checkin_reminders(just_before) == 0
+    assert send_checkin_reminders(at(2026, 3, 8, 3, 0)) == 1
+    assert send_checkin_reminders(at(2026, 3, 8, 3, 30)) == 0
+
+
+def test_fall_back_a_time_that_happens_twice_reminds_once(new_yorker: Patient) -> None:
+    # 1 November 2026: New York clocks go back from 02:00 to 01:00; 01:30 happens twice.
+    prefer(new_yorker, dt.time(1, 30))
+    assert send_checkin_reminders(at(2026, 11, 1, 1, 30, fold=0)) == 1
+    assert send_checkin_reminders(at(2026, 11, 1, 1, 30, fold=1)) == 0
+    assert len(reminders()) == 1
+
+
+def test_the_same_evening_time_is_the_same_local_time_across_the_change(
+    new_yorker: Patient,
+) -> None:
+    # 20:00 New York is 00:00 UTC in summer (EDT) and 01:00 UTC in winter (EST).
+    assert send_checkin_reminders(dt.datetime(2026, 10, 31, 0, 0, tzinfo=dt.UTC)) == 1
+    assert send_checkin_reminders(dt.datetime(2026, 11, 2, 0, 0, tzinfo=dt.UTC)) == 0
+    assert send_checkin_reminders(dt.datetime(2026, 11, 2, 1, 0, tzinfo=dt.UTC)) == 1
+    assert [key.rsplit(":", 1)[1] for key in reminders()] == ["2026-11-01", "2026-10-30"]
+
+
+def test_it_flags_missed_check_ins_for_the_care_team(new_yorker: Patient) -> None:
+    with time_machine.travel(at(2026, 11, 1, 9), tick=False):
+        check_in(new_yorker, dt.date(2026, 11, 1))
+    assert detect_missed_checkins(at(2026, 11, 3, 12)) == 0
+    assert detect_missed_checkins(at(2026, 11, 4, 12)) == 1
+    alert = Alert.objects.get(rule_id="checkin.missed")
+    assert (alert.severity, alert.reason) == (
+        Severity.MODERATE,
+        "No check-in for 3 days (last: 1 Nov).",
+    )
+    assert detect_missed_checkins(at(2026, 11, 5, 12)) == 0, "already flagged at this level"
+    assert detect_missed_checkins(at(2026, 11, 8, 12)) == 1
+    alert.refresh_from_db()
+    assert alert.severity == Severity.HIGH
