@@ -16,6 +16,8 @@ from waymark.accounts.api import DeviceTokenAuth
 from waymark.accounts.api import router as accounts_router
 from waymark.alerts.api import router as alerts_router
 from waymark.checkins.api import router as checkins_router
+from waymark.medications.api import router as medications_router
+from waymark.notes.api import router as notes_router
 from waymark.notifications.api import router as notifications_router
 from waymark.patients.api import router as patients_router
 from waymark.questionnaires.api import router as questionnaires_router
@@ -50,3 +52,5 @@ api.add_router("", checkins_router)
 api.add_router("", questionnaires_router)
 api.add_router("", alerts_router)
 api.add_router("", notifications_router)
+api.add_router("", notes_router)
+api.add_router("", medications_router)

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "waymark.checkins",
     "waymark.questionnaires",
     "waymark.notifications",
+    "waymark.notes",
+    "waymark.medications",
     "waymark.demo",
 ]
 

@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("waymark.checkins.urls")),
     path("", include("waymark.questionnaires.urls")),
     path("", include("waymark.notifications.urls")),
+    path("", include("waymark.notes.urls")),
+    path("", include("waymark.medications.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

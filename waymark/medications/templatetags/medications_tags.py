@@ -1,0 +1,17 @@
+"""Panels this app adds to the clinician's patient record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from waymark.patients.models import Patient
+
+register = template.Library()
+
+
+@register.inclusion_tag("medications/_patient_panel.html", takes_context=True)
+def medications_patient_panel(context: Any, patient: Patient) -> dict[str, Any]:
+    """Shown to clinicians on the patient record (the view has already audited the read)."""
+    return {"patient": patient, "request": context.get("request")}

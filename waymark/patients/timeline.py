@@ -1,0 +1,46 @@
+"""The patient timeline: every app contributes its events through one registry.
+
+An app registers a provider — a function (patient, since) -> list[TimelineEvent] — in
+its AppConfig.ready() or at import of its `timeline.py`; the clinician's timeline page
+merges them, newest first, and plots them on one chart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from waymark.patients.models import Patient
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: dt.datetime
+    kind: str  # "checkin", "withdrawal", "questionnaire", "lapse", "alert", "note", "transition", …
+    title: str
+    detail: str = ""
+    url: str = ""
+    severity: int = 0  # 0 none; else alerts.models.Severity values
+    values: dict[str, float] = field(default_factory=dict)  # plotted series, e.g. {"craving": 7}
+
+
+Provider = Callable[[Patient, dt.datetime], list[TimelineEvent]]
+_providers: dict[str, Provider] = {}
+
+
+def register(name: str) -> Callable[[Provider], Provider]:
+    def decorator(provider: Provider) -> Provider:
+        _providers[name] = provider
+        return provider
+
+    return decorator
+
+
+def events_for(patient: Patient, since: dt.datetime) -> list[TimelineEvent]:
+    events = [event for provider in _providers.values() for event in provider(patient, since)]
+    return sorted(events, key=lambda event: event.at, reverse=True)
+
+
+def providers() -> dict[str, Provider]:
+    return dict(_providers)
