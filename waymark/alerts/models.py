@@ -54,6 +54,7 @@ class Alert(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    acknowledgement_note = models.TextField(blank=True, max_length=4000)
     resolution_note = models.TextField(blank=True, max_length=4000)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
@@ -77,3 +78,31 @@ class Alert(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.severity >= Severity.URGENT
+
+
+class AlertStep(models.TextChoices):
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    ASSIGNED = "assigned", "Assigned"
+    RESOLVED = "resolved", "Resolved"
+    NOTE = "note", "Note added"
+
+
+class AlertAction(models.Model):
+    """Who did what to an alert, and what they wrote: the alert's own history."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="actions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    step = models.CharField(max_length=20, choices=AlertStep.choices)
+    note = models.TextField(blank=True, max_length=4000)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} by {self.actor}"

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from waymark.accounts.models import User
-from waymark.alerts.models import Alert, AlertStatus, Severity
+from waymark.alerts.models import Alert, AlertAction, AlertStatus, AlertStep, Severity
+from waymark.audit.models import AuditAction
+from waymark.audit.services import record
 from waymark.organizations.models import Membership, Role
 from waymark.patients.models import CareTeamMember, Patient
+
+if TYPE_CHECKING:
+    from waymark.access import Actor
 
 
 @dataclass(frozen=True)
@@ -136,3 +142,93 @@ def tell_care_team(alert: Alert) -> None:
             dedupe_key=f"alert:{alert.pk}:{alert.severity}:{user.pk}",
             patient=patient,
         )
+
+
+class AlertError(Exception):
+    """An alert step that cannot be taken; the message says why."""
+
+
+def _step(
+    alert: Alert, actor: Actor, step: AlertStep, *, note: str = "", assignee: User | None = None
+) -> AlertAction:
+    action = AlertAction.objects.create(
+        organization_id=alert.organization_id,
+        patient_id=alert.patient_id,
+        alert=alert,
+        actor=actor.user,
+        step=step,
+        note=note,
+        assignee=assignee,
+        at=timezone.now(),
+    )
+    record(
+        actor, AuditAction.UPDATE, patient=alert.patient, object_type=f"alert_{step}",
+        object_id=str(alert.pk),
+    )  # fmt: skip
+    return action
+
+
+def _locked(alert: Alert) -> Alert:
+    return Alert.objects.select_for_update().select_related("patient").get(pk=alert.pk)
+
+
+@transaction.atomic
+def acknowledge(alert: Alert, actor: Actor, *, note: str = "") -> Alert:
+    """Someone has seen it and is on it: stops the escalation clock."""
+    alert = _locked(alert)
+    if alert.status != AlertStatus.OPEN:
+        raise AlertError(f"This alert is already {alert.get_status_display().lower()}.")
+    alert.status = AlertStatus.ACKNOWLEDGED
+    alert.acknowledged_at = timezone.now()
+    alert.acknowledged_by = actor.user
+    alert.acknowledgement_note = note
+    if alert.assigned_to is None:
+        alert.assigned_to = actor.user
+    alert.save(
+        update_fields=[
+            "status", "acknowledged_at", "acknowledged_by", "acknowledgement_note", "assigned_to",
+        ]
+    )  # fmt: skip
+    _step(alert, actor, AlertStep.ACKNOWLEDGED, note=note)
+    return alert
+
+
+@transaction.atomic
+def assign(alert: Alert, actor: Actor, assignee: User, *, note: str = "") -> Alert:
+    alert = _locked(alert)
+    if alert.status == AlertStatus.RESOLVED:
+        raise AlertError("A resolved alert cannot be assigned.")
+    if not Membership.objects.filter(
+        organization_id=alert.organization_id,
+        user=assignee,
+        role__in=[Role.CLINICIAN, Role.ADMIN],
+        is_active=True,
+    ).exists():
+        raise AlertError("Alerts can be assigned only to staff of this organization.")
+    alert.assigned_to = assignee
+    alert.save(update_fields=["assigned_to"])
+    _step(alert, actor, AlertStep.ASSIGNED, note=note, assignee=assignee)
+    return alert
+
+
+@transaction.atomic
+def resolve(alert: Alert, actor: Actor, *, note: str) -> Alert:
+    """Close it with a note saying what was done."""
+    if not note.strip():
+        raise AlertError("Say in a note what was done before resolving the alert.")
+    alert = _locked(alert)
+    if alert.status == AlertStatus.RESOLVED:
+        raise AlertError("This alert is already resolved.")
+    now = timezone.now()
+    if alert.status == AlertStatus.OPEN:
+        alert.acknowledged_at, alert.acknowledged_by = now, actor.user
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_at, alert.resolved_by, alert.resolution_note = now, actor.user, note.strip()
+    alert.save(
+        update_fields=[
+            "status", "acknowledged_at", "acknowledged_by", "resolved_at", "resolved_by",
+            "resolution_note",
+        ]
+    )  # fmt: skip
+    _step(alert, actor, AlertStep.RESOLVED, note=note.strip())
+    return alert

@@ -1,4 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from waymark.alerts import views
 
 app_name = "alerts"
-urlpatterns: list = []
+urlpatterns = [
+    path("alerts/", views.inbox, name="inbox"),
+    path("alerts/<int:alert_id>/", views.detail, name="detail"),
+    path(
+        "alerts/<int:alert_id>/<str:step>/",
+        views.act,
+        name="act",
+    ),
+]

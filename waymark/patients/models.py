@@ -98,6 +98,9 @@ class Episode(models.Model):
     discharge_destination = models.CharField(
         max_length=20, choices=DischargeDestination.choices, blank=True
     )
+    aftercare_plan = models.TextField(
+        blank=True, max_length=4000, help_text="What happens after discharge: who, where, when."
+    )
 
     class Meta:
         ordering = ["-admitted_on"]

@@ -67,6 +67,14 @@ def admit(
         raise ValidationError({"program": "That program belongs to another organization."})
     if patient.episodes.filter(discharged_on__isnull=True).exists():
         raise ValidationError("This patient already has an open episode of care.")
+    last = patient.episodes.filter(discharged_on__isnull=False).order_by("-discharged_on").first()
+    if last is not None and last.discharged_on and on < last.discharged_on:
+        ended = f"{last.discharged_on:%-d %b %Y}"
+        raise ValidationError({"on": f"This would overlap the last episode, discharged {ended}."})
+    if planned_discharge_on is not None and planned_discharge_on < on:
+        raise ValidationError(
+            {"planned_discharge_on": "The planned discharge cannot be before the admission."}
+        )
     episode = Episode(
         organization_id=patient.organization_id,
         patient=patient,
@@ -118,6 +126,8 @@ def move_to_program(episode: Episode, program: Program, *, on: dt.date) -> Progr
         raise ValidationError({"program": "That program belongs to another organization."})
     current = episode.stays.select_for_update().filter(ended_on__isnull=True).first()
     if current is not None:
+        if current.program_id == program.pk:
+            raise ValidationError({"program": "The patient is already in this program."})
         if on < current.started_on:
             raise ValidationError({"on": "The move cannot be before the current stay started."})
         current.ended_on = on
@@ -136,14 +146,22 @@ def move_to_program(episode: Episode, program: Program, *, on: dt.date) -> Progr
 
 
 @transaction.atomic
-def discharge(episode: Episode, *, on: dt.date, destination: str) -> Episode:
+def discharge(
+    episode: Episode, *, on: dt.date, destination: str, aftercare_plan: str = ""
+) -> Episode:
     if not episode.is_open:
         raise ValidationError("This episode of care has already been discharged.")
     if not destination:
         raise ValidationError({"discharge_destination": "A discharge needs a destination."})
+    started = (
+        episode.stays.filter(ended_on__isnull=True).values_list("started_on", flat=True).first()
+    )
+    if on < episode.admitted_on or (started is not None and on < started):
+        raise ValidationError({"on": "The discharge cannot be before the current stay started."})
     episode.stays.filter(ended_on__isnull=True).update(ended_on=on)
     episode.discharged_on = on
     episode.discharge_destination = destination
+    episode.aftercare_plan = aftercare_plan
     episode.full_clean()
-    episode.save(update_fields=["discharged_on", "discharge_destination"])
+    episode.save(update_fields=["discharged_on", "discharge_destination", "aftercare_plan"])
     return episode

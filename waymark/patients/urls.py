@@ -7,4 +7,10 @@ urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("me/", views.me, name="me"),
+    path(
+        "patients/<uuid:patient_id>/<str:kind>/",
+        views.transition,
+        name="transition",
+    ),
+    path("census/", views.census, name="census"),
 ]

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import uuid
 
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from waymark.access import (
+    Actor,
     actor_for,
     get_patient,
     own_patient_record,
@@ -18,9 +22,11 @@ from waymark.access import (
     visible_patients,
 )
 from waymark.audit.services import record_list
-from waymark.organizations.models import Role
-from waymark.patients.models import CareTeamMember, Episode, ProgramStay
+from waymark.organizations.models import Program, Role
+from waymark.patients.forms import AdmitForm, DischargeForm, MoveForm
+from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
 from waymark.patients.queries import with_current_program
+from waymark.patients.transitions import admit_patient, discharge_patient, move_patient
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -57,7 +63,12 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "patients/detail.html",
-        {"patient": patient, "episodes": episodes, "care_team": care_team},
+        {
+            "patient": patient,
+            "episodes": episodes,
+            "care_team": care_team,
+            "patient_in_care": any(episode.is_open for episode in episodes),
+        },
     )
 
 
@@ -75,3 +86,93 @@ def me(request: HttpRequest) -> HttpResponse:
         "patients/me.html",
         {"patient": patient, "current": current, "care_team": care_team},
     )
+
+
+TRANSITIONS: dict[str, tuple[type[forms.Form], str]] = {
+    "admit": (AdmitForm, "Admit to a program"),
+    "move": (MoveForm, "Move to another level of care"),
+    "discharge": (DischargeForm, "Discharge"),
+}
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.CLINICIAN, Role.ADMIN)
+def transition(request: HttpRequest, patient_id: uuid.UUID, kind: str) -> HttpResponse:
+    """Admit, move or discharge: one form each; a refusal names the field at fault."""
+    if kind not in TRANSITIONS:
+        raise Http404("No such transition.")
+    actor = actor_for(request)
+    patient = get_patient(actor, patient_id, object_type=f"transition_{kind}")
+    form_class, title = TRANSITIONS[kind]
+    form = _transition_form(form_class, request, patient)
+    if request.method == "POST" and form.is_valid():
+        try:
+            _apply_transition(kind, actor, patient, form.cleaned_data)
+        except ValidationError as error:
+            _attach_errors(form, error)
+        else:
+            messages.success(request, f"{title}: saved.")
+            return redirect("patients:detail", patient_id=patient.pk)
+    return render(
+        request, "patients/transition.html", {"patient": patient, "form": form, "title": title}
+    )
+
+
+def _transition_form(
+    form_class: type[forms.Form], request: HttpRequest, patient: Patient
+) -> forms.Form:
+    data = request.POST if request.method == "POST" else None
+    if form_class is DischargeForm:
+        return DischargeForm(data)
+    return form_class(data, organization=patient.organization)  # type: ignore[call-arg]
+
+
+def _apply_transition(kind: str, actor: Actor, patient: Patient, data: dict) -> None:
+    today = patient.local_today()
+    if kind == "admit":
+        admit_patient(
+            actor, patient, data["program"], on=data["on"],
+            planned_discharge_on=data["planned_discharge_on"], today=today,
+        )  # fmt: skip
+    elif kind == "move":
+        move_patient(actor, patient, data["program"], on=data["on"], today=today)
+    else:
+        discharge_patient(
+            actor, patient, on=data["on"], destination=data["destination"],
+            aftercare_plan=data["aftercare_plan"], today=today,
+        )  # fmt: skip
+
+
+def _attach_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's refusal on the field it names (or on the form)."""
+    if hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            name = {"discharge_destination": "destination"}.get(field, field)
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@require_GET
+@role_required(Role.CLINICIAN, Role.ADMIN)
+def census(request: HttpRequest) -> HttpResponse:
+    """Who is in each program now, for how long, and when they are expected to leave."""
+    actor = actor_for(request)
+    stays = (
+        ProgramStay.objects.filter(ended_on__isnull=True, patient__in=visible_patients(actor))
+        .select_related("patient", "program", "episode")
+        .order_by("program__name", "started_on")
+    )
+    by_program: dict[Program, list[dict[str, object]]] = {}
+    for stay in stays:
+        today = stay.patient.local_today()
+        by_program.setdefault(stay.program, []).append(
+            {
+                "stay": stay,
+                "days": stay.days_in_program(today),
+                "expected": stay.episode.planned_discharge_on or stay.planned_end_on,
+                "overdue": (stay.planned_end_on or today) < today,
+            }
+        )
+    record_list(actor, {stay.patient for stay in stays}, object_type="census")
+    return render(request, "patients/census.html", {"by_program": by_program})

@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from waymark.organizations.models import Organization, Program
+from waymark.patients.models import DischargeDestination
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProgramChoiceForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none())
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.filter(  # type: ignore[attr-defined]
+            organization=organization, is_active=True
+        )
+
+
+class AdmitForm(ProgramChoiceForm):
+    on = forms.DateField(label="Admitted on", widget=DATE)
+    planned_discharge_on = forms.DateField(
+        label="Planned discharge", required=False, widget=DATE,
+        help_text="Residential stays are commonly planned for 30–90 days.",
+    )  # fmt: skip
+
+
+class MoveForm(ProgramChoiceForm):
+    on = forms.DateField(label="Moves on", widget=DATE)
+
+
+class DischargeForm(forms.Form):
+    on = forms.DateField(label="Discharged on", widget=DATE)
+    destination = forms.ChoiceField(
+        choices=[("", "Choose…"), *DischargeDestination.choices],
+        error_messages={"required": "A discharge needs a destination."},
+    )
+    aftercare_plan = forms.CharField(
+        max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Who the patient will see next, where, and when.",
+    )  # fmt: skip
