@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "waymark.patients",
     "waymark.audit",
     "waymark.alerts",
+    "waymark.risk",
     "waymark.checkins",
     "waymark.questionnaires",
     "waymark.notifications",

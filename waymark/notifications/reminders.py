@@ -12,15 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from django.db.models import Exists, Max, OuterRef
 from django.urls import reverse
 
-from waymark.alerts.models import Alert, AlertStatus, Severity
-from waymark.alerts.services import AlertRule, raise_alert
 from waymark.checkins.models import CheckIn
 from waymark.notifications.models import Kind, NotificationPreference
 from waymark.notifications.services import Message, notify
 from waymark.organizations.models import Membership, Role
-from waymark.patients.models import Patient
+from waymark.patients.models import Episode, Patient
+from waymark.risk.services import reassess, settings_for
 
 # Reminders are not sent more than this long after the chosen time (e.g. after downtime).
 REMINDER_WINDOW = dt.timedelta(hours=2)
@@ -31,16 +31,6 @@ REMINDER = Message(
     title="Time for your daily check-in",
     body="It takes about a minute. However today has gone, it helps to note it.",
 )
-
-MISSED_CHECKINS = AlertRule(
-    id="checkin.missed",
-    severity=Severity.MODERATE,
-    source=(
-        "Waymark rule: a person who stops checking in may be struggling; no check-in for "
-        "3 days is moderate, 7 days high (thresholds from the product's risk rules)."
-    ),
-)
-MISSED_MODERATE_DAYS, MISSED_HIGH_DAYS = 3, 7
 
 
 def active_patients() -> list[Patient]:
@@ -118,33 +108,27 @@ def send_checkin_reminders(now: dt.datetime) -> int:
 
 
 def detect_missed_checkins(now: dt.datetime) -> int:
-    """Flag patients in care who have not checked in for 3 (moderate) or 7 (high) days."""
-    patients = [p for p in active_patients() if p.episodes.filter(discharged_on__isnull=True)]
+    """Reassess patients in care who have gone quiet, so the missed check-in rule can flag them.
+
+    The rule itself (3 days moderate, 7 high, adjustable per organization) lives in
+    risk/rules.py; this job only makes sure silence is noticed without new data arriving.
+    """
+    in_care = Episode.objects.filter(patient=OuterRef("pk"), discharged_on__isnull=True)
+    patients = [p for p in active_patients() if p.pk in set(
+        Patient.objects.filter(Exists(in_care)).values_list("pk", flat=True)
+    )]  # fmt: skip
     last = dict(
         CheckIn.objects.filter(patient__in=patients)
-        .order_by("patient_id", "local_date")
-        .values_list("patient_id", "local_date")
+        .values("patient_id")
+        .annotate(day=Max("local_date"))
+        .values_list("patient_id", "day")
     )
-    open_alerts = dict(
-        Alert.objects.filter(rule_id=MISSED_CHECKINS.id, patient__in=patients)
-        .exclude(status=AlertStatus.RESOLVED)
-        .values_list("patient_id", "severity")
-    )
-    raised = 0
+    reassessed = 0
     for patient in patients:
         today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
-        since = last.get(patient.pk) or patient.created_at.date()
-        days = (today - since).days
-        if days < MISSED_MODERATE_DAYS:
-            continue
-        severity = Severity.HIGH if days >= MISSED_HIGH_DAYS else Severity.MODERATE
-        if open_alerts.get(patient.pk, 0) >= severity:
-            continue
-        raise_alert(
-            patient,
-            MISSED_CHECKINS,
-            reason=f"No check-in for {days} days (last: {since:%-d %b}).",
-            severity=severity,
-        )
-        raised += 1
-    return raised
+        quiet_since = last.get(patient.pk) or patient.created_at.date()
+        threshold = settings_for(patient.organization_id).missed_days_moderate
+        if (today - quiet_since).days >= threshold:
+            reassess(patient, now=now)
+            reassessed += 1
+    return reassessed

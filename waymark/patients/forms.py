@@ -4,7 +4,8 @@ from typing import Any
 
 from django import forms
 
-from waymark.organizations.models import Organization, Program
+from waymark.accounts.models import User
+from waymark.organizations.models import LevelOfCare, Organization, Program, Role
 from waymark.patients.models import DischargeDestination
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -42,3 +43,29 @@ class DischargeForm(forms.Form):
         max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Who the patient will see next, where, and when.",
     )  # fmt: skip
+
+
+class CaseloadFilter(forms.Form):
+    """Narrow the caseload; an unknown value is ignored rather than an error page."""
+
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), required=False, empty_label="All programs"
+    )
+    level = forms.ChoiceField(required=False)
+    clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(), required=False, empty_label="Any clinician"
+    )
+    show = forms.ChoiceField(
+        choices=[("", "In care"), ("all", "Include discharged")], required=False
+    )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = Program.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.fields["level"].choices = [("", "All levels of care"), *LevelOfCare.choices]  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            memberships__organization=organization, memberships__role=Role.CLINICIAN
+        ).order_by("first_name")
+
+    def value(self, name: str) -> Any:
+        return self.cleaned_data.get(name) if self.is_valid() or name not in self.errors else None

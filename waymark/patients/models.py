@@ -31,7 +31,10 @@ class Substance(models.TextChoices):
 class PatientQuerySet(models.QuerySet["Patient"]):
     def in_care(self) -> PatientQuerySet:
         """Patients with an open episode of care."""
-        return self.filter(episodes__discharged_on__isnull=True).distinct()
+        open_episode = Episode.objects.filter(
+            patient=models.OuterRef("pk"), discharged_on__isnull=True
+        )
+        return self.filter(models.Exists(open_episode))
 
 
 class Patient(models.Model):

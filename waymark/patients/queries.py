@@ -2,18 +2,59 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 
-from waymark.patients.models import Patient, ProgramStay
+from waymark.patients.models import CareTeamMember, Patient, ProgramStay
+
+
+def _open_stay() -> QuerySet[ProgramStay]:
+    return ProgramStay.objects.filter(
+        patient=OuterRef("pk"), organization=OuterRef("organization"), ended_on__isnull=True
+    ).order_by("-started_on")
 
 
 def with_current_program(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """Annotate each patient with the program of their open stay (None if not in care)."""
-    open_stay = ProgramStay.objects.filter(
-        patient=OuterRef("pk"), organization=OuterRef("organization"), ended_on__isnull=True
-    ).order_by("-started_on")
+    open_stay = _open_stay()
     return patients.annotate(
         current_program=Subquery(open_stay.values("program__name")[:1]),
         current_level=Subquery(open_stay.values("program__level")[:1]),
         program_since=Subquery(open_stay.values("started_on")[:1]),
+    )
+
+
+def caseload(
+    patients: QuerySet[Patient],
+    *,
+    program_id: int | None = None,
+    level: str = "",
+    clinician_id: int | None = None,
+) -> QuerySet[Patient]:
+    """One query for a page of the caseload: risk first, then the most recent activity.
+
+    Everything shown comes from the patient's PatientRisk row (kept up to date when data
+    arrives), joined once; a patient without one yet counts as no risk.
+    """
+    if program_id:
+        patients = patients.filter(Exists(_open_stay().filter(program_id=program_id)))
+    if level:
+        patients = patients.filter(Exists(_open_stay().filter(program__level=level)))
+    if clinician_id:
+        team = CareTeamMember.objects.filter(patient=OuterRef("pk"), clinician_id=clinician_id)
+        patients = patients.filter(Exists(team))
+    return (
+        with_current_program(patients)
+        .annotate(
+            risk_level=Coalesce(F("risks__level"), Value(0)),
+            risk_reasons=F("risks__reasons"),
+            last_checkin_on=F("risks__last_checkin_on"),
+            last_activity_at=F("risks__last_activity_at"),
+            craving_14d=F("risks__craving_14d"),
+            phq9_score=F("risks__phq9_score"),
+            phq9_band=F("risks__phq9_band"),
+        )
+        .order_by(
+            "-risk_level", F("last_activity_at").desc(nulls_last=True), "preferred_name", "pk"
+        )
     )

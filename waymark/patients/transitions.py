@@ -17,6 +17,7 @@ from waymark.audit.services import record
 from waymark.organizations.models import Program
 from waymark.patients.models import Episode, Patient, ProgramStay
 from waymark.patients.services import admit, discharge, move_to_program
+from waymark.risk.services import reassess
 
 
 def _not_in_future(on: dt.date, today: dt.date, what: str) -> None:
@@ -43,6 +44,7 @@ def admit_patient(
     record(
         actor, AuditAction.CREATE, patient=patient, object_type="episode", object_id=str(episode.pk)
     )
+    reassess(patient)
     return episode
 
 
@@ -62,6 +64,7 @@ def move_patient(
         object_type="program_stay",
         object_id=str(stay.pk),
     )
+    reassess(patient)
     return stay
 
 
@@ -87,4 +90,5 @@ def discharge_patient(
         object_type="discharge",
         object_id=str(episode.pk),
     )
+    reassess(patient)
     return episode

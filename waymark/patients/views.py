@@ -23,8 +23,9 @@ from waymark.access import (
 )
 from waymark.audit.services import record_list
 from waymark.organizations.models import Program, Role
-from waymark.patients.forms import AdmitForm, DischargeForm, MoveForm
+from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
+from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.queries import with_current_program
 from waymark.patients.transitions import admit_patient, discharge_patient, move_patient
 
@@ -34,20 +35,37 @@ CASELOAD_PAGE_SIZE = 50
 @require_GET
 @role_required(Role.CLINICIAN, Role.ADMIN)
 def caseload(request: HttpRequest) -> HttpResponse:
-    """For now a plain list: patients in care, with program and days in recovery."""
+    """Patients sorted by risk, with the reasons; refreshes itself as a fragment (htmx)."""
     actor = actor_for(request)
-    include_discharged = request.GET.get("show") == "all"
+    assert actor.organization is not None
+    filters = CaseloadFilter(request.GET, organization=actor.organization)
+    filters.is_valid()
     scoped = visible_patients(actor)
-    if not include_discharged:
+    if filters.value("show") != "all":
         scoped = scoped.in_care()
-    patients = with_current_program(scoped).order_by("preferred_name", "pk")
-    page = Paginator(patients, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    record_list(actor, page.object_list, object_type="caseload")
-    return render(
-        request,
-        "patients/caseload.html",
-        {"page": page, "include_discharged": include_discharged},
+    program, clinician = filters.value("program"), filters.value("clinician")
+    rows = caseload_rows(
+        scoped,
+        program_id=program.pk if program else None,
+        level=filters.value("level") or "",
+        clinician_id=clinician.pk if clinician else None,
     )
+    page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list(actor, page.object_list, object_type="caseload")
+    template = (
+        "patients/_caseload_rows.html"
+        if request.headers.get("HX-Request")
+        else "patients/caseload.html"
+    )
+    return render(
+        request, template, {"page": page, "filters": filters, "query": _query_without_page(request)}
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 @require_GET

@@ -11,7 +11,8 @@ from waymark.alerts.models import Alert, Severity
 from waymark.checkins.models import CheckIn
 from waymark.notifications.models import Kind, Notification, NotificationPreference
 from waymark.notifications.reminders import detect_missed_checkins, send_checkin_reminders
-from waymark.patients.models import Patient
+from waymark.patients.models import Episode, Patient
+from waymark.risk.models import PatientRisk
 
 NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
 
@@ -25,8 +26,8 @@ def check_in(patient: Patient, day: dt.date) -> None:
     now = timezone.now()
     CheckIn.objects.create(
         organization=patient.organization, patient=patient, local_date=day, craving=2, mood=3,
-        sleep_hours=7, sleep_quality=3, stress=3, safety_concern=False, completed_at=now, completed_on=day,
-        submitted_at=now, updated_at=now,
+        sleep_hours=7, sleep_quality=3, stress=3, safety_concern=False, completed_at=now,
+        completed_on=day, submitted_at=now, updated_at=now,
     )  # fmt: skip
 
 
@@ -115,16 +116,20 @@ def test_the_same_evening_time_is_the_same_local_time_across_the_change(
 
 
 def test_it_flags_missed_check_ins_for_the_care_team(new_yorker: Patient) -> None:
+    # In care since October, so early November is inside the time we expect check-ins.
+    Patient.objects.filter(pk=new_yorker.pk).update(created_at=at(2026, 10, 1, 9))
+    Episode.objects.filter(patient=new_yorker).update(admitted_on=dt.date(2026, 10, 1))
+    new_yorker.refresh_from_db()
     with time_machine.travel(at(2026, 11, 1, 9), tick=False):
         check_in(new_yorker, dt.date(2026, 11, 1))
-    assert detect_missed_checkins(at(2026, 11, 3, 12)) == 0
+    assert detect_missed_checkins(at(2026, 11, 3, 12)) == 0, "2 quiet days: nothing to do"
     assert detect_missed_checkins(at(2026, 11, 4, 12)) == 1
     alert = Alert.objects.get(rule_id="checkin.missed")
-    assert (alert.severity, alert.reason) == (
-        Severity.MODERATE,
-        "No check-in for 3 days (last: 1 Nov).",
-    )
-    assert detect_missed_checkins(at(2026, 11, 5, 12)) == 0, "already flagged at this level"
-    assert detect_missed_checkins(at(2026, 11, 8, 12)) == 1
+    assert (alert.severity, alert.reason) == (Severity.MODERATE, "No check-in for 3 days.")
+    detect_missed_checkins(at(2026, 11, 5, 12))
     alert.refresh_from_db()
-    assert alert.severity == Severity.HIGH
+    assert (Alert.objects.count(), alert.occurrences) == (1, 1), "already flagged at this level"
+    detect_missed_checkins(at(2026, 11, 8, 12))
+    alert.refresh_from_db()
+    assert (alert.severity, alert.reason) == (Severity.HIGH, "No check-in for 7 days.")
+    assert PatientRisk.objects.get(patient=new_yorker).level == Severity.HIGH

@@ -17,7 +17,7 @@ HOURLY = {name for name, (_, every) in PERIODIC_JOBS.items() if every == 60}
 
 
 def test_it_enqueues_each_job_once_in_its_minute(db: None, run_tasks: Callable[[], None]) -> None:
-    assert HOURLY == {"missed_checkins"}
+    assert {"missed_checkins"} == HOURLY
     assert set(tick(NOW)) == set(PERIODIC_JOBS)
     assert tick(NOW + dt.timedelta(seconds=30)) == [], "a second scheduler in the same minute"
     assert set(tick(NOW + dt.timedelta(minutes=1))) == set(PERIODIC_JOBS) - HOURLY

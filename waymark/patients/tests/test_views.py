@@ -8,12 +8,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from waymark.accounts.models import User
 from waymark.conftest import TODAY, make_user, program
 from waymark.organizations.models import CaseloadScope, LevelOfCare, Organization
 from waymark.patients.models import DischargeDestination, Episode, Patient
 from waymark.patients.services import admit, discharge, enroll_patient, move_to_program
+from waymark.risk.models import PatientRisk
 
 ClientFor = Callable[[User | None], Client]
 
@@ -61,7 +63,7 @@ def test_it_limits_clinicians_to_their_care_team_when_the_organization_chooses(
     assert client.get(reverse("patients:detail", args=[alice.pk])).status_code == 200
 
 
-def test_it_pages_the_caseload_with_a_constant_number_of_queries(
+def test_it_uses_the_same_number_of_queries_for_10_and_200_patients(
     northstar: Organization, bob: User, client_for: ClientFor
 ) -> None:
     def add_patients(count: int) -> None:
@@ -71,6 +73,11 @@ def test_it_pages_the_caseload_with_a_constant_number_of_queries(
                 northstar, user, preferred_name=f"P{number:03}", date_of_birth=dt.date(1990, 1, 1)
             )
             admit(patient, program(northstar, LevelOfCare.OUTPATIENT), on=TODAY)
+            PatientRisk.objects.create(
+                organization=northstar, patient=patient, level=(number % 5) * 10,
+                reasons=[{"rule": "craving.high", "level": 20, "reason": "Craving 7."}],
+                craving_14d=[number % 10] * 14, phq9_score=number % 27, assessed_at=timezone.now(),
+            )  # fmt: skip
 
     client = client_for(bob)
 
@@ -79,10 +86,49 @@ def test_it_pages_the_caseload_with_a_constant_number_of_queries(
             assert client.get(reverse("patients:caseload")).status_code == 200
         return len(captured)
 
-    add_patients(5)
-    few = queries()
-    add_patients(60)
-    assert queries() == few
+    add_patients(10)
+    ten = queries()
+    add_patients(190)
+    assert Patient.objects.count() == 200
+    assert queries() == ten
+
+
+def test_it_sorts_by_risk_and_shows_the_reasons(
+    alice: Patient, dana: Patient, bob: User, client_for: ClientFor
+) -> None:
+    for patient, level, reason in (
+        (alice, 20, "Craving 7/10 on 27 Nov."),
+        (dana, 40, "Answered yes."),
+    ):
+        PatientRisk.objects.create(
+            organization=patient.organization, patient=patient, level=level,
+            reasons=[{"rule": "r", "level": level, "reason": reason, "source": "s"}],
+            craving_14d=[None] * 13 + [7], assessed_at=timezone.now(),
+        )  # fmt: skip
+    response = client_for(bob).get(reverse("patients:caseload"))
+    assert [p.preferred_name for p in response.context["page"]] == ["Dana", "Alice"]
+    content = response.content.decode()
+    assert "Answered yes." in content and "Craving 7/10 on 27 Nov." in content
+    assert content.index("Dana") < content.index("Alice")
+    assert 'class="sparkline"' in content
+
+
+def test_it_filters_by_program_level_and_clinician(
+    alice: Patient, dana: Patient, bob: User, client_for: ClientFor
+) -> None:
+    client = client_for(bob)
+    detox = program(alice.organization, LevelOfCare.DETOX)
+
+    def names(query: str) -> list[str]:
+        return [
+            p.preferred_name
+            for p in client.get(reverse("patients:caseload") + query).context["page"]
+        ]
+
+    assert names(f"?program={detox.pk}") == ["Dana"]
+    assert names("?level=residential") == ["Alice"]
+    assert names(f"?clinician={bob.pk}") == ["Alice"]
+    assert sorted(names("?program=not-a-number")) == ["Alice", "Dana"]
 
 
 def test_it_shows_the_record_with_episodes_and_care_team(

@@ -1,0 +1,97 @@
+"""Each patient's current risk level with its reasons, and each organization's thresholds.
+
+PatientRisk is recomputed when new data arrives (a check-in, a questionnaire, a
+withdrawal entry, a transition, the hourly missed check-in job) — never on page view —
+and carries what the caseload shows, so the caseload is one query at any size.
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from waymark.organizations.models import Organization
+from waymark.patients.models import Patient
+
+
+class RiskSettings(models.Model):
+    """Thresholds an organization may adjust. Defaults are the product's risk rules."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    craving_high = models.PositiveSmallIntegerField(default=8, validators=[MaxValueValidator(10)])
+    craving_moderate = models.PositiveSmallIntegerField(
+        default=6, validators=[MaxValueValidator(10)]
+    )
+    craving_rise = models.DecimalField(
+        "rise of the 7-day mean craving over the previous 14 days",
+        max_digits=3, decimal_places=1, default=2,
+        validators=[MinValueValidator(0.5), MaxValueValidator(10)],
+    )  # fmt: skip
+    use_days_urgent = models.PositiveSmallIntegerField(
+        "days with use in the last 7 that make it urgent",
+        default=3, validators=[MinValueValidator(1), MaxValueValidator(7)],
+    )  # fmt: skip
+    missed_days_moderate = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)]
+    )
+    missed_days_high = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1)]
+    )
+    phq9_high = models.PositiveSmallIntegerField(default=20, validators=[MaxValueValidator(27)])
+    phq9_moderate = models.PositiveSmallIntegerField(default=15, validators=[MaxValueValidator(27)])
+    phq9_rise = models.PositiveSmallIntegerField(default=5, validators=[MaxValueValidator(27)])
+    bam_risk_high = models.PositiveSmallIntegerField(default=12, validators=[MaxValueValidator(24)])
+    bam_protective_low = models.PositiveSmallIntegerField(
+        default=12, validators=[MaxValueValidator(24)]
+    )
+    transition_days = models.PositiveSmallIntegerField(
+        "days after leaving residential or detox with one level more",
+        default=30, validators=[MaxValueValidator(365)],
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name_plural = "risk settings"
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], name="risksettings_one_per_org"),
+            models.CheckConstraint(
+                condition=models.Q(craving_high__gte=models.F("craving_moderate")),
+                name="risksettings_craving_ordered",
+                violation_error_message="The high craving threshold must not be below moderate.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(missed_days_high__gte=models.F("missed_days_moderate")),
+                name="risksettings_missed_ordered",
+                violation_error_message="High missed days must not be fewer than moderate.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phq9_high__gte=models.F("phq9_moderate")),
+                name="risksettings_phq9_ordered",
+                violation_error_message="The high PHQ-9 threshold must not be below moderate.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Risk settings of {self.organization}"
+
+
+class PatientRisk(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="risks")
+    level = models.PositiveSmallIntegerField(default=0, help_text="0 none; else a Severity.")
+    reasons = models.JSONField(default=list, help_text="[{rule, level, reason, source, …}]")
+    last_checkin_on = models.DateField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    craving_14d = models.JSONField(default=list, help_text="14 values (None when no check-in).")
+    phq9_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    phq9_band = models.CharField(max_length=40, blank=True)
+    phq9_on = models.DateField(null=True, blank=True)
+    assessed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "patient"], name="patientrisk_one"),
+        ]
+        indexes = [models.Index(fields=["organization", "-level", "-last_activity_at"])]
+
+    def __str__(self) -> str:
+        return f"Risk {self.level} for {self.patient_id}"
