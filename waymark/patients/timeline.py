@@ -22,7 +22,9 @@ class TimelineEvent:
     detail: str = ""
     url: str = ""
     severity: int = 0  # 0 none; else alerts.models.Severity values
-    values: dict[str, float] = field(default_factory=dict)  # plotted series, e.g. {"craving": 7}
+    # Plotted series, e.g. {"craving": 7}; names ending in " score" (e.g. "PHQ-9 score") go
+    # on the questionnaire axis (0–30), the rest on the check-in axis (0–10).
+    values: dict[str, float] = field(default_factory=dict)
 
 
 Provider = Callable[[Patient, dt.datetime], list[TimelineEvent]]
@@ -44,3 +46,18 @@ def events_for(patient: Patient, since: dt.datetime) -> list[TimelineEvent]:
 
 def providers() -> dict[str, Provider]:
     return dict(_providers)
+
+
+def timeline_chart(events: list[TimelineEvent]) -> dict[str, object]:
+    """Series and markers for the chart: plotted values by day, and marker events."""
+    series: dict[str, list[dict[str, object]]] = {}
+    markers = []
+    for event in sorted(events, key=lambda e: e.at):
+        day = event.at.date().isoformat()
+        for name, value in event.values.items():
+            series.setdefault(name, []).append({"x": day, "y": value})
+        if not event.values:
+            markers.append(
+                {"x": day, "kind": event.kind, "title": event.title, "severity": event.severity}
+            )
+    return {"series": series, "markers": markers}

@@ -8,9 +8,10 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/", views.patient_detail, name="detail"),
     path("me/", views.me, name="me"),
     path(
-        "patients/<uuid:patient_id>/<str:kind>/",
+        "patients/<uuid:patient_id>/transition/<str:kind>/",
         views.transition,
         name="transition",
     ),
     path("census/", views.census, name="census"),
+    path("patients/<uuid:patient_id>/timeline/", views.timeline, name="timeline"),
 ]

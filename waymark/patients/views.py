@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django import forms
@@ -11,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from waymark.access import (
@@ -27,6 +29,7 @@ from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, Mov
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
 from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.queries import with_current_program
+from waymark.patients.timeline import events_for, timeline_chart
 from waymark.patients.transitions import admit_patient, discharge_patient, move_patient
 
 CASELOAD_PAGE_SIZE = 50
@@ -194,3 +197,21 @@ def census(request: HttpRequest) -> HttpResponse:
         )
     record_list(actor, {stay.patient for stay in stays}, object_type="census")
     return render(request, "patients/census.html", {"by_program": by_program})
+
+
+TIMELINE_RANGES = {"30": 30, "90": 90, "365": 365}
+
+
+@require_GET
+@role_required(Role.CLINICIAN, Role.ADMIN)
+def timeline(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """Everything that happened, on one chart and in one list, newest first."""
+    patient = get_patient(actor_for(request), patient_id, object_type="timeline")
+    days = TIMELINE_RANGES.get(request.GET.get("days", ""), 90)
+    since = timezone.now() - dt.timedelta(days=days)
+    events = events_for(patient, since)
+    return render(
+        request,
+        "patients/timeline.html",
+        {"patient": patient, "events": events, "days": days, "chart": timeline_chart(events)},
+    )

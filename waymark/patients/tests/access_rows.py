@@ -9,4 +9,5 @@ ROWS: dict[str, Row] = {
         wrong_method="put",
     ),
     "patients:census": Row(STAFF_ONLY),
+    "patients:timeline": Row(ALICE_RECORD, kwargs=lambda world: {"patient_id": world.alice.pk}),
 }

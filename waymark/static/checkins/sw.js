@@ -1,0 +1,104 @@
+/* Waymark service worker (served at /sw.js, scope "/"; the server fills in the version and
+ * the asset list and the sign-out address).
+ *
+ * - Keeps the scripts and styles, so the check-in page works offline.
+ * - Pages a patient opens (check-in, home, help, recovery, withdrawal log) are fetched from
+ *   the network first and kept as a fallback for when there is no connection.
+ * - A check-in form posted while the server cannot be reached is kept in the outbox
+ *   (IndexedDB, shared with the pages) and sent later by the pages.
+ * - Signing out drops the kept pages, so the next person on this phone never sees them.
+ */
+"use strict";
+
+var VERSION = "__VERSION__";
+var LOGOUT_URL = "__LOGOUT_URL__";
+var ASSETS_CACHE = "waymark-assets-" + VERSION;
+var PAGES_CACHE = "waymark-pages";
+var ASSETS = [
+  "__ASSETS__"
+];
+var KEPT_PAGES = ["/", "/me/", "/checkin/", "/help/", "/recovery/", "/withdrawal/"];
+var OFFLINE_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Offline · Waymark</title></head>' +
+  '<body style="font-family:system-ui,sans-serif;padding:1rem;line-height:1.5">' +
+  "<h1>You're offline</h1><p>This page isn't saved on your phone. Open your check-in once while " +
+  "you're online and it will work offline after that.</p>" +
+  "<p>If you need help now, phone calls work without internet: call your local emergency number " +
+  "or a crisis line.</p></body></html>";
+var SAVED_PAGE =
+  '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
+  '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Saved on this phone · Waymark</title></head>' +
+  '<body style="font-family:system-ui,sans-serif;padding:1rem;line-height:1.5">' +
+  "<h1>Saved on this phone</h1><p>We couldn't reach Waymark, so your check-in is saved on this " +
+  'phone. It will be sent when you open Waymark again with a connection.</p><p><a href="/me/">Home</a></p>' +
+  "<p>If you need help now, phone calls work without internet: call your local emergency number " +
+  "or a crisis line.</p></body></html>";
+
+importScripts(ASSETS.filter(function (url) { return /outbox\.js$/.test(url); })[0]);
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(ASSETS_CACHE).then(function (cache) { return cache.addAll(ASSETS); }));
+  self.skipWaiting();
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(
+    caches.keys().then(function (names) {
+      return Promise.all(names.filter(function (name) {
+        return name.indexOf("waymark-assets-") === 0 && name !== ASSETS_CACHE;
+      }).map(function (name) { return caches.delete(name); }));
+    }).then(function () { return self.clients.claim(); })
+  );
+});
+
+function html(body, status) {
+  return new Response(body, { status: status || 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+}
+
+function keepCheckinPosted(request) {
+  return request.clone().formData().then(function (data) {
+    var body = self.WaymarkOutbox.checkinFromForm(data);
+    return self.WaymarkOutbox.queue("/api/v1/checkins", body, data.get("outbox_user"),
+      data.get("csrfmiddlewaretoken"));
+  }).then(function () { return html(SAVED_PAGE, 202); });
+}
+
+function pageFromNetwork(request, url) {
+  return fetch(request).then(function (response) {
+    if (response.ok && !response.redirected && KEPT_PAGES.indexOf(url.pathname) !== -1) {
+      var copy = response.clone();
+      caches.open(PAGES_CACHE).then(function (cache) { cache.put(request, copy); });
+    }
+    return response;
+  }).catch(function () {
+    return caches.open(PAGES_CACHE).then(function (cache) {
+      return cache.match(request, { ignoreSearch: true }).then(function (kept) {
+        return kept || (url.pathname === "/" ? cache.match("/me/") : null);
+      });
+    }).then(function (kept) { return kept || html(OFFLINE_PAGE, 503); });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var request = event.request;
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) { return; }
+  if (request.method === "POST" && url.pathname === LOGOUT_URL) {
+    event.waitUntil(caches.delete(PAGES_CACHE));
+    return;
+  }
+  if (request.method === "POST" && request.mode === "navigate" && url.pathname === "/checkin/") {
+    var kept = request.clone();
+    event.respondWith(fetch(request).catch(function () { return keepCheckinPosted(kept); }));
+    return;
+  }
+  if (request.method !== "GET") { return; }
+  if (request.mode === "navigate") {
+    event.respondWith(pageFromNetwork(request, url));
+    return;
+  }
+  if (ASSETS.indexOf(url.pathname) !== -1) {
+    event.respondWith(caches.match(request).then(function (hit) { return hit || fetch(request); }));
+  }
+});
