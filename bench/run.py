@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# BENCH_DATABASES=sqlite to skip PostgreSQL.
+DATABASES = [d for d in os.environ.get("BENCH_DATABASES", "sqlite,postgres").split(",") if d]
 
 
 def run_module(module: str, *args: str) -> dict:
@@ -20,7 +23,7 @@ def task_latency() -> None:
     print("\nTask queue: enqueue → start latency (worker polls every 0.5 s)")
     header = ("database", "scenario", "workers", "load/s", "p50 s", "p95 s", "max s")
     print("{:<10} {:<8} {:>7} {:>6} {:>7} {:>7} {:>7}".format(*header))
-    for database in ("sqlite", "postgres"):
+    for database in DATABASES:
         report = run_module("bench.task_latency", database)
         for row in report["results"]:
             values = (database, row["scenario"], row["workers"], row["load_tasks_per_s"])
@@ -28,8 +31,34 @@ def task_latency() -> None:
             print("{:<10} {:<8} {:>7} {:>6} {:>7} {:>7} {:>7}".format(*values, *timings))
 
 
+def caseload() -> None:
+    print("\nCaseload page (server time through the full Django stack, 40 requests)")
+    header = ("database", "patients", "p50 ms", "p95 ms", "queries", "reassess p50", "p95")
+    print("{:<10} {:>8} {:>7} {:>7} {:>7} {:>12} {:>6}".format(*header))
+    for database in DATABASES:
+        report = run_module("bench.caseload", database)
+        rows = report["results"]
+        for size, row in rows.items():
+            page, risk = row["caseload"], row["reassess"]
+            values = (database, size, page["p50_ms"], page["p95_ms"], page["queries"])
+            print(
+                "{:<10} {:>8} {:>7} {:>7} {:>7} {:>12} {:>6}".format(
+                    *values, risk["p50_ms"], risk["p95_ms"]
+                )
+            )
+        small, large = rows["500"]["caseload"], rows["5000"]["caseload"]
+        print(
+            f"{database:<10} ratio 5000/500: p95 {large['p95_ms'] / small['p95_ms']:.2f}×, "
+            f"queries {large['queries']} vs {small['queries']}"
+        )
+
+
 def main() -> None:
-    task_latency()
+    wanted = set(sys.argv[1:]) or {"tasks", "caseload"}
+    if "tasks" in wanted:
+        task_latency()
+    if "caseload" in wanted:
+        caseload()
 
 
 if __name__ == "__main__":

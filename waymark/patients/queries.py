@@ -43,18 +43,30 @@ def caseload(
     if clinician_id:
         team = CareTeamMember.objects.filter(patient=OuterRef("pk"), clinician_id=clinician_id)
         patients = patients.filter(Exists(team))
-    return (
-        with_current_program(patients)
-        .annotate(
-            risk_level=Coalesce(F("risks__level"), Value(0)),
-            risk_reasons=F("risks__reasons"),
-            last_checkin_on=F("risks__last_checkin_on"),
-            last_activity_at=F("risks__last_activity_at"),
-            craving_14d=F("risks__craving_14d"),
-            phq9_score=F("risks__phq9_score"),
-            phq9_band=F("risks__phq9_band"),
-        )
-        .order_by(
-            "-risk_level", F("last_activity_at").desc(nulls_last=True), "preferred_name", "pk"
-        )
-    )
+    return patients.annotate(
+        risk_level=Coalesce(F("risks__level"), Value(0)),
+        risk_reasons=F("risks__reasons"),
+        last_checkin_on=F("risks__last_checkin_on"),
+        last_activity_at=F("risks__last_activity_at"),
+        craving_14d=F("risks__craving_14d"),
+        phq9_score=F("risks__phq9_score"),
+        phq9_band=F("risks__phq9_band"),
+    ).order_by("-risk_level", F("last_activity_at").desc(nulls_last=True), "preferred_name", "pk")
+
+
+def attach_current_programs(patients: list[Patient]) -> list[Patient]:
+    """Set current_program / current_level / program_since on a page of patients.
+
+    One query for the page, after sorting and slicing: computing it per row inside the
+    sorted query would cost a subquery for every patient of the caseload, not 50.
+    """
+    stays = ProgramStay.objects.filter(
+        patient__in=[p.pk for p in patients], ended_on__isnull=True
+    ).select_related("program")
+    current = {stay.patient_id: stay for stay in stays}
+    for patient in patients:
+        stay = current.get(patient.pk)
+        patient.current_program = stay.program.name if stay else None  # type: ignore[attr-defined]
+        patient.current_level = stay.program.level if stay else None  # type: ignore[attr-defined]
+        patient.program_since = stay.started_on if stay else None  # type: ignore[attr-defined]
+    return patients

@@ -27,8 +27,8 @@ from waymark.audit.services import record_list
 from waymark.organizations.models import Program, Role
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
+from waymark.patients.queries import attach_current_programs, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
-from waymark.patients.queries import with_current_program
 from waymark.patients.timeline import events_for, timeline_chart
 from waymark.patients.transitions import admit_patient, discharge_patient, move_patient
 
@@ -54,6 +54,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         clinician_id=clinician.pk if clinician else None,
     )
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = attach_current_programs(list(page.object_list))
     record_list(actor, page.object_list, object_type="caseload")
     template = (
         "patients/_caseload_rows.html"
