@@ -266,4 +266,6 @@ LOGGING = {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "INFO", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]),
     },
+    # Every sign-in is logged at INFO by django-axes; its lockouts (WARNING) are what matter.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
