@@ -27,7 +27,7 @@ from waymark.audit.services import record_list
 from waymark.organizations.models import Program, Role
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
-from waymark.patients.queries import attach_current_programs, with_current_program
+from waymark.patients.queries import attach_alerts, attach_current_programs, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.timeline import events_for, timeline_chart
 from waymark.patients.transitions import admit_patient, discharge_patient, move_patient
@@ -54,7 +54,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         clinician_id=clinician.pk if clinician else None,
     )
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_current_programs(list(page.object_list))
+    page.object_list = attach_alerts(attach_current_programs(list(page.object_list)))
     record_list(actor, page.object_list, object_type="caseload")
     template = (
         "patients/_caseload_rows.html"
@@ -90,6 +90,7 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "episodes": episodes,
             "care_team": care_team,
             "patient_in_care": any(episode.is_open for episode in episodes),
+            "alerts": attach_alerts([patient])[0].unresolved_alerts,  # type: ignore[attr-defined]
         },
     )
 
