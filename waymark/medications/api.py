@@ -1,3 +1,141 @@
-from ninja import Router
+"""/api/v1/patients/{patient_id}/medications: a thin layer over services.py.
+
+Clinicians and organization admins read (the medications and the safety flags);
+clinicians add. Another organization's patient is a 404; reads and writes are
+audited. 422 names every field with a problem, with the same checks as the form.
+"""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from pydantic import ConfigDict
+
+from waymark.access import Actor, actor_for, get_patient
+from waymark.medications.errors import MedicationError
+from waymark.medications.models import Medication
+from waymark.medications.rules import SafetyFlag
+from waymark.medications.services import (
+    MedicationData,
+    add_medication,
+    flags_for,
+    medications_for,
+)
+from waymark.organizations.models import Role
 
 router = Router(tags=["medications"])
+
+
+class ErrorOut(Schema):
+    detail: dict[str, list[str]]
+    code: str = ""
+
+
+class MedicationOut(Schema):
+    id: int
+    name: str
+    drug_class: str
+    dose: str
+    started_on: dt.date | None
+    stopped_on: dt.date | None
+    prescribed_for: str
+    prescribed_for_detail: str
+    current: bool
+
+    @staticmethod
+    def resolve_current(obj: Medication) -> bool:
+        return obj.is_current(obj.patient.local_today())
+
+
+class FlagOut(Schema):
+    rule_id: str
+    severity: str
+    title: str
+    reason: str
+    rationale: str
+    source: str
+    medication_ids: list[int]
+
+    @classmethod
+    def of(cls, flag: SafetyFlag) -> "FlagOut":
+        rule = flag.rule
+        return cls(
+            rule_id=rule.id,
+            severity=rule.severity.label.lower(),
+            title=rule.title,
+            reason=flag.reason,
+            rationale=rule.rationale,
+            source=rule.source,
+            medication_ids=sorted(flag.medication_ids),
+        )
+
+
+class MedicationsOut(Schema):
+    medications: list[MedicationOut]
+    flags: list[FlagOut]
+
+
+class SavedOut(Schema):
+    medication: MedicationOut
+    flags: list[FlagOut]
+    alerts_raised: list[str] = Field(description="Rule ids of the alerts this save raised.")
+
+
+class MedicationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    drug_class: str = Field("", description="Empty: filled in for a name in the vocabulary.")
+    dose: str = ""
+    started_on: dt.date | None = None
+    stopped_on: dt.date | None = None
+    prescribed_for: str = Field("", description="e.g. ketamine_use_disorder; see the page.")
+    prescribed_for_detail: str = ""
+
+
+def _staff(request: HttpRequest) -> Actor:
+    actor = actor_for(request)
+    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
+        raise PermissionDenied("Only clinicians and organization admins can read medications.")
+    return actor
+
+
+@router.get(
+    "/patients/{patient_id}/medications",
+    response=MedicationsOut,
+    summary="A patient's medications and safety flags (clinicians and admins; audited)",
+)
+def list_patient_medications(request: HttpRequest, patient_id: uuid.UUID) -> Any:
+    patient = get_patient(_staff(request), patient_id, object_type="medications")
+    medications = list(medications_for(patient).select_related("patient"))
+    flags = flags_for(patient, medications)
+    return {"medications": medications, "flags": [FlagOut.of(flag) for flag in flags]}
+
+
+@router.post(
+    "/patients/{patient_id}/medications",
+    response={201: SavedOut, 403: ErrorOut, 422: ErrorOut},
+    summary="Add a medication (clinicians); raises alerts for new safety flags",
+)
+def create_patient_medication(
+    request: HttpRequest, patient_id: uuid.UUID, payload: MedicationIn
+) -> Any:
+    actor = actor_for(request)
+    if actor.role != Role.CLINICIAN:
+        raise PermissionDenied("Only clinicians record medications.")
+    patient = get_patient(actor, patient_id, object_type="medications")
+    try:
+        saved = add_medication(actor, patient, MedicationData(**payload.model_dump()))
+    except MedicationError as error:
+        return Status(error.status, error.as_detail())
+    return Status(
+        201,
+        {
+            "medication": saved.medication,
+            "flags": [FlagOut.of(flag) for flag in saved.flags],
+            "alerts_raised": [alert.rule_id for alert in saved.alerts],
+        },
+    )

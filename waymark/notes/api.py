@@ -1,3 +1,192 @@
-from ninja import Router
+"""/api/v1/patients/{patient_id}/notes: clinical notes, a thin layer over services.py.
+
+Clinicians and organization admins read; clinicians write; only the author signs a
+draft (403 otherwise, with the reason). Another organization's patient is a 404.
+Every read and write is audited. Status codes: 201 created, 403 not allowed, 409 the
+note's state forbids it (already signed, or an addendum to a draft), 422 invalid input
+naming the field.
+
+(No `from __future__ import annotations` here: ninja's `paginate` wraps the view, and
+the wrapper cannot resolve string annotations such as "uuid.UUID".)
+"""
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ConfigDict
+
+from waymark.access import Actor, actor_for, get_patient
+from waymark.notes.errors import NoteError
+from waymark.notes.models import SECTION_MAX_LENGTH, ClinicalNote, NoteAddendum, NoteFormat
+from waymark.notes.services import (
+    NOTE,
+    add_addendum,
+    note_for,
+    notes_for,
+    sign_note,
+    start_note,
+)
+from waymark.organizations.models import Role
+from waymark.patients.models import Patient
 
 router = Router(tags=["notes"])
+
+SECTION_HELP = "Only the sections of the note's format: DAP data/assessment/plan; SOAP " + (
+    "subjective/objective/assessment/plan."
+)
+
+
+class ErrorOut(Schema):
+    detail: dict[str, list[str]]
+    code: str = ""
+
+
+class AddendumOut(Schema):
+    id: int
+    author: str
+    text: str
+    signed_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj: NoteAddendum) -> str:
+        return str(obj.author)
+
+
+class NoteOut(Schema):
+    id: int
+    patient_id: uuid.UUID
+    format: str
+    author: str
+    status: str = Field(description="draft or signed")
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    signed_at: dt.datetime | None
+    sections: dict[str, str] = Field(description="The note's sections, in order.")
+    addenda: list[AddendumOut]
+
+    @staticmethod
+    def resolve_author(obj: ClinicalNote) -> str:
+        return str(obj.author)
+
+    @staticmethod
+    def resolve_status(obj: ClinicalNote) -> str:
+        return "signed" if obj.is_signed else "draft"
+
+    @staticmethod
+    def resolve_sections(obj: ClinicalNote) -> dict[str, str]:
+        return {section.field: text for section, text in obj.sections()}
+
+    @staticmethod
+    def resolve_addenda(obj: ClinicalNote) -> list[NoteAddendum]:
+        return list(obj.addenda.all())
+
+
+class NoteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    format: NoteFormat
+    subjective: str = Field("", max_length=SECTION_MAX_LENGTH, description=SECTION_HELP)
+    objective: str = Field("", max_length=SECTION_MAX_LENGTH)
+    data: str = Field("", max_length=SECTION_MAX_LENGTH)
+    assessment: str = Field("", max_length=SECTION_MAX_LENGTH)
+    plan: str = Field("", max_length=SECTION_MAX_LENGTH)
+    sign: bool = Field(False, description="Sign at once (every section of the format needed).")
+
+    def sections(self) -> dict[str, str]:
+        return self.model_dump(include={"subjective", "objective", "data", "assessment", "plan"})
+
+
+class AddendumIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(max_length=SECTION_MAX_LENGTH)
+
+
+def _staff(request: HttpRequest) -> Actor:
+    actor = actor_for(request)
+    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
+        raise PermissionDenied("Only clinicians and organization admins can read clinical notes.")
+    return actor
+
+
+def _clinician(request: HttpRequest) -> Actor:
+    actor = actor_for(request)
+    if actor.role != Role.CLINICIAN:
+        raise PermissionDenied("Only clinicians write clinical notes.")
+    return actor
+
+
+def _with_addenda(patient: Patient, note: ClinicalNote) -> ClinicalNote:
+    return notes_for(patient).prefetch_related("addenda__author").get(pk=note.pk)
+
+
+WRITE = {201: NoteOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+@router.get(
+    "/patients/{patient_id}/notes",
+    response=list[NoteOut],
+    summary="A patient's clinical notes, newest first (clinicians and admins; audited)",
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_patient_notes(request: HttpRequest, patient_id: uuid.UUID) -> Any:
+    patient = get_patient(_staff(request), patient_id, object_type="clinical_notes")
+    return notes_for(patient).prefetch_related("addenda__author")
+
+
+@router.post(
+    "/patients/{patient_id}/notes",
+    response=WRITE,
+    summary="Write a note as a draft, or signed at once (clinicians)",
+)
+def create_patient_note(request: HttpRequest, patient_id: uuid.UUID, payload: NoteIn) -> Any:
+    actor = _clinician(request)
+    patient = get_patient(actor, patient_id, object_type="clinical_notes")
+    try:
+        note = start_note(
+            actor,
+            patient,
+            note_format=payload.format,
+            sections=payload.sections(),
+            sign=payload.sign,
+        )
+    except NoteError as error:
+        return Status(error.status, error.as_detail())
+    return Status(201, _with_addenda(patient, note))
+
+
+@router.post(
+    "/patients/{patient_id}/notes/{note_id}/sign",
+    response={200: NoteOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Sign my draft as it stands; it can never change afterwards",
+)
+def sign_patient_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> Any:
+    actor = _clinician(request)
+    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
+    try:
+        note = sign_note(actor, note_for(patient, note_id))
+    except NoteError as error:
+        return Status(error.status, error.as_detail())
+    return Status(200, _with_addenda(patient, note))
+
+
+@router.post(
+    "/patients/{patient_id}/notes/{note_id}/addenda",
+    response={201: AddendumOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut},
+    summary="Add a signed addendum (a correction) to a signed note",
+)
+def add_patient_note_addendum(
+    request: HttpRequest, patient_id: uuid.UUID, note_id: int, payload: AddendumIn
+) -> Any:
+    actor = _clinician(request)
+    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
+    try:
+        addendum = add_addendum(actor, note_for(patient, note_id), payload.text)
+    except NoteError as error:
+        return Status(error.status, error.as_detail())
+    return Status(201, addendum)

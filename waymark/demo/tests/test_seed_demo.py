@@ -17,7 +17,8 @@ from django.apps import apps
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -81,9 +82,13 @@ def current_stage(patient: Patient) -> str:
 
 
 def wipe_database() -> None:
-    Patient.objects.all().delete()
-    Organization.objects.all().delete()
-    User.objects.all().delete()
+    """Make the demo's organizations and people absent, as after a fresh install.
+
+    Nothing is deleted: the audit trail and signed clinical notes refuse DELETE by
+    design, so the old rows are renamed out of the demo's way instead.
+    """
+    Organization.objects.update(slug=Concat("slug", Value("-old")))
+    User.objects.update(username=Concat("username", Value(".old")))
 
 
 def test_it_seeds_two_organizations_with_a_program_for_every_level_of_care(demo: Path) -> None:

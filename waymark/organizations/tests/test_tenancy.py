@@ -8,7 +8,8 @@ from django.db import models
 
 from waymark.patients.models import Patient
 
-PROJECT_APPS = {"accounts", "organizations", "patients", "audit", "demo"}
+# Every Waymark app, including the ones added later (checkins, notes, medications, …).
+PROJECT_APPS = {app.label for app in apps.get_app_configs() if app.name.startswith("waymark.")}
 
 
 def patient_data_models() -> list[type[models.Model]]:

@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
+from waymark.organizations.tests.matrix import ALICE_RECORD, API_ALICE, Row, World, everyone
+
+CLINICIAN_PAGE = everyone(403, anonymous=302, clinician=200, other_org_clinician=404)
+
+
+def _note(world: World, *, signed: bool) -> ClinicalNote:
+    bob = world.users["clinician"]
+    assert bob is not None
+    return ClinicalNote.objects.create(
+        organization=world.alice.organization,
+        patient=world.alice,
+        author=bob,
+        format=NoteFormat.DAP,
+        data="Session notes.",
+        assessment="Stable.",
+        plan="Review next week.",
+        signed_at=timezone.now() if signed else None,
+    )
+
+
+def bobs_draft(world: World) -> dict[str, Any]:
+    return {"patient_id": world.alice.pk, "note_id": _note(world, signed=False).pk}
+
+
+def bobs_signed_note(world: World) -> dict[str, Any]:
+    note = _note(world, signed=True)
+    NoteAddendum.objects.create(
+        organization=note.organization,
+        patient=note.patient,
+        note=note,
+        author=note.author,
+        text="Addendum.",
+        signed_at=timezone.now(),
+    )
+    return {"patient_id": world.alice.pk, "note_id": note.pk}
+
+
+def alice_id(world: World) -> dict[str, Any]:
+    return {"patient_id": world.alice.pk}
+
+
+ROWS: dict[str, Row] = {
+    "notes:list": Row(ALICE_RECORD, kwargs=alice_id),
+    "notes:new": Row(CLINICIAN_PAGE, kwargs=alice_id, wrong_method="put"),
+    "notes:detail": Row(ALICE_RECORD, kwargs=bobs_signed_note),
+    "notes:edit": Row(CLINICIAN_PAGE, kwargs=bobs_draft, wrong_method="put"),
+    "notes:sign": Row(
+        everyone(403, anonymous=302, clinician=302, other_org_clinician=404),
+        method="post",
+        kwargs=bobs_draft,
+        wrong_method="get",
+    ),
+    "notes:add_addendum": Row(
+        everyone(403, anonymous=302, clinician=302, other_org_clinician=404),
+        method="post",
+        kwargs=bobs_signed_note,
+        data={"text": "A correction."},
+        wrong_method="get",
+    ),
+    "api:list_patient_notes": Row(API_ALICE, kwargs=alice_id, wrong_method="put"),
+    "api:create_patient_note": Row(
+        everyone(403, anonymous=401, clinician=201, other_org_clinician=404),
+        method="post",
+        kwargs=alice_id,
+        data={"format": "dap", "data": "Seen today."},
+        wrong_method="put",
+    ),
+    "api:sign_patient_note": Row(
+        everyone(403, anonymous=401, clinician=200, other_org_clinician=404),
+        method="post",
+        kwargs=bobs_draft,
+        wrong_method="get",
+    ),
+    "api:add_patient_note_addendum": Row(
+        everyone(403, anonymous=401, clinician=201, other_org_clinician=404),
+        method="post",
+        kwargs=bobs_signed_note,
+        data={"text": "A correction."},
+        wrong_method="get",
+    ),
+}

@@ -1,0 +1,40 @@
+"""The notes demo step: signed notes, an addendum and drafts; nothing new on a re-run."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+
+from waymark.accounts.models import User
+from waymark.demo.registry import DemoContext, DemoOrganization, registered_steps, run_step
+from waymark.notes import demo
+from waymark.notes.models import ClinicalNote, NoteAddendum
+from waymark.organizations.models import Organization
+from waymark.patients.models import Patient
+from waymark.patients.services import assign_clinician
+
+
+@pytest.fixture
+def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
+    assign_clinician(dana, bob, primary=True)
+    demo_org = DemoOrganization(organization=northstar, clinicians=[bob], patients=[alice, dana])
+    return DemoContext(today=dt.date(2026, 11, 27), seed=1, organizations=[demo_org])
+
+
+def row_counts() -> dict[str, int]:
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def test_it_writes_signed_notes_addenda_and_drafts_once(ctx: DemoContext) -> None:
+    step = next(s for s in registered_steps() if s.function is demo.seed_clinical_notes)
+    assert step.order == 700
+    run_step(ctx, step)
+    assert ClinicalNote.objects.filter(signed_at__isnull=False).count() == 3
+    assert ClinicalNote.objects.filter(signed_at__isnull=True).count() == 1
+    assert NoteAddendum.objects.count() == 1
+    assert {note.author.username for note in ClinicalNote.objects.all()} == {"bob"}
+    before = row_counts()
+    run_step(ctx, step)
+    assert row_counts() == before
