@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
@@ -78,6 +79,22 @@ class Alert(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.severity >= Severity.URGENT
+
+    def evidence_url(self) -> str:
+        """Where a clinician sees what raised it (the timeline when there is no page of its own)."""
+        patient = str(self.patient_id)
+        routes = {
+            "questionnaire_response": (
+                "questionnaires:patient_response",
+                [patient, self.evidence_id],
+            ),
+            "medication": ("medications:list", [patient]),
+        }
+        name, args = routes.get(self.evidence_type, ("patients:timeline", [patient]))
+        try:
+            return reverse(name, args=args)
+        except NoReverseMatch:
+            return reverse("patients:timeline", args=[patient])
 
 
 class AlertStep(models.TextChoices):

@@ -130,3 +130,19 @@ def test_it_refreshes_the_rows_as_a_fragment_for_htmx(
     raise_alert(alice, SAFETY, reason="Answered yes.")
     fragment = client_for(bob).get(reverse("alerts:inbox"), HTTP_HX_REQUEST="true")
     assert b"<table" in fragment.content and b"<html" not in fragment.content
+
+
+def test_it_links_each_alert_to_its_evidence(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    rule = AlertRule("medication.x", Severity.HIGH, "s")
+    by_medication = raise_alert(
+        alice, rule, reason="Flag.", evidence_type="medication", evidence_id="1"
+    )
+    by_checkin = raise_alert(
+        alice, CRAVING, reason="Craving 7.", evidence_type="checkin", evidence_id="2"
+    )
+    assert by_medication.evidence_url() == reverse("medications:list", args=[alice.pk])
+    assert by_checkin.evidence_url() == reverse("patients:timeline", args=[alice.pk])
+    detail = client_for(bob).get(reverse("alerts:detail", args=[by_medication.pk]))
+    assert reverse("medications:list", args=[alice.pk]) in detail.content.decode()
