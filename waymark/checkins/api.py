@@ -1,3 +1,187 @@
-from ninja import Router
+"""/api/v1/: check-ins, the withdrawal log and sobriety counters — a thin layer over
+services.py with the same rules as the pages.
+
+Patients read and write their own; clinicians and admins read a patient's check-ins
+through the access layer (audited). Status codes: 201 created; 200 an existing object
+(a retry with the same idempotency key, or today's check-in changed); 409 conflicts
+(a key reused for other content, a day that is closed, the log outside detox); 422
+invalid answers, naming the field.
+
+Path parameters of paginated views are resolved in ninja's module, so this file keeps
+real (not postponed) annotations.
+"""
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from ninja import Router, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from waymark.access import actor_for, get_patient, own_patient_record
+from waymark.audit.models import AuditAction
+from waymark.checkins import queries
+from waymark.checkins.errors import CheckinError
+from waymark.checkins.guidance import MEDICAL_REVIEW_ADVICE
+from waymark.checkins.models import CheckIn, Milestone, SubstanceUse, WithdrawalEntry
+from waymark.checkins.schemas import (
+    CheckInIn,
+    CheckInOut,
+    CheckInSavedOut,
+    CountersOut,
+    ErrorOut,
+    WithdrawalIn,
+    WithdrawalOut,
+)
+from waymark.checkins.services import add_withdrawal_entry, submit_checkin
+from waymark.checkins.sobriety import counters_for, milestone_name
+from waymark.organizations.models import Role
+from waymark.patients.models import Patient
 
 router = Router(tags=["checkins"])
+
+CRISIS_MESSAGE = (
+    "Thank you for telling us. Your care team has been told. If you might act on these "
+    "thoughts or feel unsafe now, call the emergency number or a crisis line."
+)
+SAVED = {200: CheckInSavedOut, 201: CheckInSavedOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def _patient(request: HttpRequest) -> Patient:
+    actor = actor_for(request)
+    if actor.role != Role.PATIENT:
+        raise PermissionDenied(
+            "Only patients have check-ins of their own. Staff read a patient's check-ins at "
+            "/api/v1/patients/{patient_id}/checkins."
+        )
+    return own_patient_record(actor)
+
+
+def _checkins(patient: Patient) -> Any:
+    return (
+        CheckIn.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .prefetch_related("uses")
+        .order_by("-local_date")
+    )
+
+
+def _saved(checkin: CheckIn, patient: Patient) -> CheckIn:
+    """The stored check-in, with the help to show at once when an answer calls for it."""
+    crisis_help, medical_advice = None, None
+    if checkin.safety_concern:
+        help_ = queries.crisis_help(patient)
+        crisis_help = {
+            "message": CRISIS_MESSAGE,
+            "emergency_number": help_["emergency_number"],
+            "crisis_lines": help_["crisis_lines"],
+            "care_team": [str(member.clinician) for member in help_["care_team"]],
+        }
+    if checkin.symptoms:
+        medical_advice = MEDICAL_REVIEW_ADVICE
+    checkin.crisis_help = crisis_help  # type: ignore[attr-defined]
+    checkin.medical_advice = medical_advice  # type: ignore[attr-defined]
+    return checkin
+
+
+@router.post("/checkins", response=SAVED, summary="Submit or change my check-in for a day")
+def create_checkin(request: HttpRequest, payload: CheckInIn) -> Status[Any]:
+    """One check-in per local day; today's can be changed until midnight (a new key);
+    yesterday's can be filled in late. A safety answer of yes returns `crisis_help`."""
+    patient = _patient(request)
+    if payload.patient_id is not None and payload.patient_id != patient.pk:
+        return Status(
+            403,
+            {"detail": {"patient_id": ["You can only submit your own check-ins."]},
+             "code": "not_yours"},
+        )  # fmt: skip
+    try:
+        result = submit_checkin(
+            patient, payload.to_data(patient.local_today()), key=payload.idempotency_key
+        )
+    except CheckinError as error:
+        return Status(error.status, error.as_detail())
+    return Status(201 if result.created else 200, _saved(result.checkin, patient))
+
+
+@router.get("/checkins", response=list[CheckInOut], summary="My check-ins, newest first")
+@paginate(PageNumberPagination, page_size=50)
+def list_checkins(request: HttpRequest) -> Any:
+    return _checkins(_patient(request))
+
+
+@router.get(
+    "/patients/{patient_id}/checkins",
+    response=list[CheckInOut],
+    summary="A patient's check-ins (clinicians and admins; audited)",
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_patient_checkins(request: HttpRequest, patient_id: uuid.UUID) -> Any:
+    actor = actor_for(request)
+    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
+        raise PermissionDenied("Only clinicians and organization admins can read this.")
+    patient = get_patient(actor, patient_id, action=AuditAction.VIEW, object_type="checkins")
+    return _checkins(patient)
+
+
+@router.post(
+    "/withdrawal-entries",
+    response={200: WithdrawalOut, 201: WithdrawalOut, 403: ErrorOut, 409: ErrorOut,
+              422: ErrorOut},
+    summary="Add to my withdrawal log (while in detox)",
+)  # fmt: skip
+def create_withdrawal_entry(request: HttpRequest, payload: WithdrawalIn) -> Status[Any]:
+    patient = _patient(request)
+    try:
+        result = add_withdrawal_entry(patient, payload.to_data(), key=payload.idempotency_key)
+    except CheckinError as error:
+        return Status(error.status, error.as_detail())
+    return Status(201 if result.created else 200, result.entry)
+
+
+@router.get(
+    "/withdrawal-entries", response=list[WithdrawalOut], summary="My withdrawal log, newest first"
+)
+@paginate(PageNumberPagination, page_size=50)
+def list_withdrawal_entries(request: HttpRequest) -> Any:
+    patient = _patient(request)
+    return (
+        WithdrawalEntry.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .select_related("stay", "patient")
+        .order_by("-recorded_at")
+    )
+
+
+@router.get("/me/counters", response=CountersOut, summary="My sobriety counters and milestones")
+def my_counters(request: HttpRequest) -> dict[str, Any]:
+    patient = _patient(request)
+    today = patient.local_today()
+    counters = counters_for(patient, today)
+    milestones = Milestone.objects.filter(organization_id=patient.organization_id, patient=patient)
+    return {
+        "checkin_streak": queries.checkin_streak(patient, today),
+        "counters": [
+            {
+                "substance": counter.substance,
+                "label": counter.label,
+                "days_since_last_use": counter.days_since_last_use,
+                "current_streak": counter.streaks.current,
+                "longest_streak": counter.streaks.longest,
+                "total_days_abstinent": counter.streaks.total_abstinent,
+                "counting_from": counter.streaks.counting_from,
+                "last_use_on": counter.last_use_on,
+                "next_milestone": _milestone(*counter.next_milestone),
+                "lapses": [_lapse(lapse) for lapse in counter.lapses],
+            }
+            for counter in counters
+        ],
+        "milestones_reached": [_milestone(m.days, m.reached_on) for m in milestones],
+    }
+
+
+def _lapse(lapse: SubstanceUse) -> dict[str, Any]:
+    return {"id": lapse.pk, "date": lapse.used_on, "amount": lapse.amount, "note": lapse.note}
+
+
+def _milestone(days: int, on: Any) -> dict[str, Any]:
+    return {"days": days, "name": milestone_name(days), "on": on}

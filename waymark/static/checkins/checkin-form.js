@@ -109,6 +109,16 @@
     });
   }
 
+  // "Talk to staff now" cannot wait in an outbox: say so at once, and what to do instead.
+  document.querySelectorAll("form[data-needs-connection]").forEach(function (urgent) {
+    urgent.addEventListener("submit", function (event) {
+      if (navigator.onLine !== false) { return; }
+      event.preventDefault();
+      show([paragraph(urgent.getAttribute("data-needs-connection"))]);
+      status.scrollIntoView();
+    });
+  });
+
   window.addEventListener("online", sendWaiting);
   window.addEventListener("offline", function () { render(); });
   window.setInterval(sendWaiting, 60000);

@@ -30,15 +30,25 @@ var SAVED_PAGE =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
   '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Saved on this phone · Waymark</title></head>' +
   '<body style="font-family:system-ui,sans-serif;padding:1rem;line-height:1.5">' +
-  "<h1>Saved on this phone</h1><p>We couldn't reach Waymark, so your check-in is saved on this " +
-  'phone. It will be sent when you open Waymark again with a connection.</p><p><a href="/me/">Home</a></p>' +
+  "__CRISIS__<h1>Saved on this phone</h1><p>We couldn't reach Waymark, so your check-in is saved on " +
+  'this phone. It will be sent when you open Waymark again with a connection.</p><p><a href="/me/">Home</a></p>' +
   "<p>If you need help now, phone calls work without internet: call your local emergency number " +
-  "or a crisis line.</p></body></html>";
+  'or a crisis line (<a href="/help/">your crisis lines</a>).</p></body></html>';
+var CRISIS =
+  '<section role="alert" style="border:2px solid #b3261e;border-radius:10px;padding:1rem;background:#fdecea">' +
+  "<h2 style=\"margin-top:0;color:#b3261e\">You don't have to carry this alone</h2><p>Thank you for telling " +
+  "us. If you feel you might act on these thoughts, or you don't feel safe right now, call your local " +
+  'emergency number now, or one of <a href="/help/">your crisis lines</a>. Phone calls work without ' +
+  "internet.</p></section>";
 
 importScripts(ASSETS.filter(function (url) { return /outbox\.js$/.test(url); })[0]);
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(ASSETS_CACHE).then(function (cache) { return cache.addAll(ASSETS); }));
+  event.waitUntil(Promise.all([
+    caches.open(ASSETS_CACHE).then(function (cache) { return cache.addAll(ASSETS); }),
+    // Crisis help should open without a connection, from the first day.
+    caches.open(PAGES_CACHE).then(function (cache) { return cache.add("/help/"); }).catch(function () {})
+  ]));
   self.skipWaiting();
 });
 
@@ -57,11 +67,14 @@ function html(body, status) {
 }
 
 function keepCheckinPosted(request) {
+  var body;
   return request.clone().formData().then(function (data) {
-    var body = self.WaymarkOutbox.checkinFromForm(data);
+    body = self.WaymarkOutbox.checkinFromForm(data);
     return self.WaymarkOutbox.queue("/api/v1/checkins", body, data.get("outbox_user"),
       data.get("csrfmiddlewaretoken"));
-  }).then(function () { return html(SAVED_PAGE, 202); });
+  }).then(function () {
+    return html(SAVED_PAGE.replace("__CRISIS__", body.safety_concern ? CRISIS : ""), 202);
+  });
 }
 
 function pageFromNetwork(request, url) {

@@ -1,0 +1,73 @@
+"""Idempotent submissions: every submission carries a key the client made up (a UUID).
+
+The first submission with a key stores what it created and a fingerprint of its
+content. A retry with the same key and the same content gets the same object back
+(nothing new is written); the same key with different content is refused, because
+the client has mixed up two different submissions.
+
+Call these inside the transaction that writes the submission, after locking the
+patient row (`lock_patient`), so two retries racing each other are serialized.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from waymark.checkins.errors import CheckinError
+from waymark.checkins.models import SubmissionKey, SubmissionKind
+from waymark.patients.models import Patient
+
+KEY_REUSED = (
+    "This submission key was already used for different answers. "
+    "Nothing was changed: send the new answers again as a new submission."
+)
+
+
+def fingerprint(content: Mapping[str, Any]) -> str:
+    """SHA-256 of a canonical JSON form of the content."""
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def lock_patient(patient: Patient) -> None:
+    """Serialize this patient's submissions (PostgreSQL row lock; SQLite's IMMEDIATE
+    transactions already take the write lock when the transaction begins)."""
+    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").first()
+
+
+def seen_before(
+    patient: Patient, key: uuid.UUID, kind: SubmissionKind, content_fingerprint: str
+) -> str | None:
+    """The id of the object this key already made, None for a new key; refuses a reuse."""
+    seen = SubmissionKey.objects.filter(
+        organization_id=patient.organization_id, patient=patient, key=key
+    ).first()
+    if seen is None:
+        return None
+    if seen.kind != kind or seen.fingerprint != content_fingerprint:
+        raise CheckinError(KEY_REUSED, field="idempotency_key", status=409, code="key_reused")
+    return seen.object_id
+
+
+def remember(
+    patient: Patient,
+    key: uuid.UUID,
+    kind: SubmissionKind,
+    content_fingerprint: str,
+    object_id: object,
+    now: dt.datetime,
+) -> None:
+    SubmissionKey.objects.create(
+        organization_id=patient.organization_id,
+        patient=patient,
+        key=key,
+        kind=kind,
+        fingerprint=content_fingerprint,
+        object_id=str(object_id),
+        created_at=now,
+    )

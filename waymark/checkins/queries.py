@@ -1,0 +1,238 @@
+"""Read-side queries for the patient's pages and the clinician's panel.
+
+Callers pass a Patient they already got through the access layer (own_patient_record or
+get_patient); every query here is also scoped by the patient's organization.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+
+from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
+from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
+from waymark.organizations.models import CrisisLine, LevelOfCare
+from waymark.patients.models import CareTeamMember, Patient, ProgramStay, Substance
+
+CHART_RANGES = (30, 90)
+
+
+def human_day(day: dt.date) -> str:
+    """e.g. "Friday 27 November"."""
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def current_detox_stay(patient: Patient) -> ProgramStay | None:
+    """The patient's open stay in a withdrawal management (detox) program, if any."""
+    return (
+        ProgramStay.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            ended_on__isnull=True,
+            episode__discharged_on__isnull=True,
+            program__level=LevelOfCare.DETOX,
+        )
+        .select_related("program")
+        .order_by("-started_on")
+        .first()
+    )
+
+
+def day_of_stay(stay: ProgramStay, today: dt.date) -> int:
+    """Day 1 is the day of admission."""
+    return max(1, (today - stay.started_on).days + 1)
+
+
+def checkin_for(patient: Patient, day: dt.date) -> CheckIn | None:
+    return (
+        CheckIn.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .filter(local_date=day)
+        .prefetch_related("uses")
+        .first()
+    )
+
+
+def checkin_streak(patient: Patient, today: dt.date) -> int:
+    """Days in a row with a check-in, up to today (or yesterday, if today's is still to come)."""
+    days = set(
+        CheckIn.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            local_date__gte=today - dt.timedelta(days=400),
+            local_date__lte=today,
+        ).values_list("local_date", flat=True)
+    )
+    day = today if today in days else today - dt.timedelta(days=1)
+    streak = 0
+    while day in days:
+        streak += 1
+        day -= dt.timedelta(days=1)
+    return streak
+
+
+@dataclass(frozen=True)
+class DueItem:
+    title: str
+    detail: str
+    url: str
+    done: bool = False
+
+
+def due_next(patient: Patient, today: dt.date) -> list[DueItem]:
+    """What the patient can do next in this app, most pressing first."""
+    yesterday = today - dt.timedelta(days=1)
+    done = set(
+        CheckIn.objects.filter(
+            organization_id=patient.organization_id, patient=patient, local_date__gte=yesterday
+        ).values_list("local_date", flat=True)
+    )
+    items = []
+    stay = current_detox_stay(patient)
+    if stay is not None:
+        items.append(
+            DueItem(
+                "Withdrawal log",
+                "Note how you feel now — as often as you like, several times a day.",
+                reverse("checkins:withdrawal"),
+            )
+        )
+    if today in done:
+        items.append(
+            DueItem(
+                "Today's check-in is done",
+                "You can change it until midnight.",
+                reverse("checkins:today"),
+                done=True,
+            )
+        )
+    else:
+        items.append(DueItem("Today's check-in", "About a minute.", reverse("checkins:today")))
+    if yesterday not in done:
+        items.append(
+            DueItem(
+                "Yesterday's check-in",
+                "Missed it? You can still fill it in today.",
+                reverse("checkins:today") + f"?date={yesterday.isoformat()}",
+            )
+        )
+    return items
+
+
+def crisis_help(patient: Patient) -> dict[str, Any]:
+    """The organization's crisis lines, its emergency number and the patient's care team."""
+    return {
+        "emergency_number": patient.organization.emergency_number,
+        "crisis_lines": list(CrisisLine.objects.filter(organization_id=patient.organization_id)),
+        "care_team": list(
+            CareTeamMember.objects.filter(
+                organization_id=patient.organization_id, patient=patient
+            ).select_related("clinician")
+        ),
+    }
+
+
+def chart_days(request_value: str | None) -> int:
+    try:
+        days = int(request_value or CHART_RANGES[0])
+    except ValueError:
+        return CHART_RANGES[0]
+    return days if days in CHART_RANGES else CHART_RANGES[0]
+
+
+def wellbeing_chart(patient: Patient, today: dt.date, days: int) -> dict[str, Any]:
+    """Craving, mood and sleep per day for the last `days` days, with the days of lapses.
+
+    Missed days are gaps (None), not zeros. `rows` is the same data for the table that
+    stands in for the chart without JavaScript.
+    """
+    first = today - dt.timedelta(days=days - 1)
+    checkins = {
+        checkin.local_date: checkin
+        for checkin in CheckIn.objects.filter(
+            organization_id=patient.organization_id, patient=patient, local_date__gte=first
+        ).only("local_date", "craving", "mood", "sleep_hours")
+    }
+    lapse_days = _lapse_days(patient, first)
+    dates = [first + dt.timedelta(days=offset) for offset in range(days)]
+    rows = [
+        {
+            "date": day,
+            "checkin": checkins.get(day),
+            "lapses": lapse_days.get(day, []),
+        }
+        for day in dates
+    ]
+    recorded = list(checkins.values())
+    return {
+        "days": days,
+        "rows": [row for row in reversed(rows) if row["checkin"] or row["lapses"]],
+        "checkin_count": len(recorded),
+        "lapse_count": len(lapse_days),
+        "average_craving": _average([c.craving for c in recorded]),
+        "average_mood": _average([c.mood for c in recorded]),
+        "average_sleep": _average([float(c.sleep_hours) for c in recorded]),
+        "data": {
+            "labels": [day.isoformat() for day in dates],
+            "craving": [_get(checkins.get(day), "craving") for day in dates],
+            "mood": [_get(checkins.get(day), "mood") for day in dates],
+            "sleep": [_get(checkins.get(day), "sleep_hours") for day in dates],
+            "lapses": [", ".join(lapse_days[day]) if day in lapse_days else None for day in dates],
+        },
+    }
+
+
+def _lapse_days(patient: Patient, first: dt.date) -> dict[dt.date, list[str]]:
+    """The substances used on each day since `first`."""
+    days: dict[dt.date, list[str]] = {}
+    for use in SubstanceUse.objects.filter(
+        organization_id=patient.organization_id, patient=patient, used_on__gte=first
+    ).only("used_on", "substance"):
+        days.setdefault(use.used_on, []).append(Substance(use.substance).label.split(" (")[0])
+    return days
+
+
+def _get(checkin: CheckIn | None, name: str) -> float | None:
+    return None if checkin is None else float(getattr(checkin, name))
+
+
+def _average(values: list[float] | list[int]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def recent_checkins(patient: Patient, limit: int = 14) -> list[CheckIn]:
+    return list(
+        CheckIn.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .prefetch_related("uses")
+        .order_by("-local_date")[:limit]
+    )
+
+
+def withdrawal_timeline(patient: Patient, stay: ProgramStay) -> dict[str, Any]:
+    """The stay's withdrawal log: entries newest first, and chart points oldest first."""
+    entries = list(
+        WithdrawalEntry.objects.filter(
+            organization_id=patient.organization_id, patient=patient, stay=stay
+        ).order_by("-recorded_at")
+    )
+    tz = zoneinfo.ZoneInfo(patient.timezone)
+    admitted = dt.datetime.combine(stay.started_on, dt.time(), tzinfo=tz)
+    return {
+        "entries": entries,
+        "max_total": WITHDRAWAL_MAX_TOTAL,
+        "data": {
+            "points": [
+                {
+                    "day": round((entry.recorded_at - admitted).total_seconds() / 86400 + 1, 2),
+                    "total": entry.total,
+                    "craving": entry.craving,
+                    "at": entry.local_time(patient.timezone).strftime("%a %d %b %H:%M"),
+                }
+                for entry in reversed(entries)
+            ],
+            "max_total": WITHDRAWAL_MAX_TOTAL,
+        },
+    }

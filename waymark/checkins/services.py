@@ -1,0 +1,416 @@
+"""Workflows: submit a daily check-in, log withdrawal symptoms, ask to talk to staff,
+note a lapse, celebrate milestones.
+
+Each runs in one transaction: the answers, the idempotency key and any alert for the
+care team are written together or not at all. A patient's own submissions are not
+audited (the audit trail is about other people's access); staff never submit here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.http import Http404
+from django.utils import timezone
+
+from waymark.alerts.services import raise_alert
+from waymark.checkins import idempotency, rules
+from waymark.checkins.choices import (
+    AMOUNT_MAX_LENGTH,
+    LAPSE_NOTE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    WITHDRAWAL_FIELDS,
+    Habit,
+    KetamineSymptom,
+    Meeting,
+    SymptomLevel,
+    Trigger,
+)
+from waymark.checkins.errors import CheckinError
+from waymark.checkins.models import (
+    CheckIn,
+    Milestone,
+    StaffRequest,
+    SubmissionKind,
+    SubstanceUse,
+    WithdrawalEntry,
+)
+from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
+from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
+from waymark.patients.models import Patient, Substance
+
+# A submission made offline may reach the server this long after it was made.
+MAX_OFFLINE_DELAY = dt.timedelta(days=7)
+# A phone's clock may run this far ahead of the server's.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+
+def _ordered(values: Iterable[str], choices: list[str], field_name: str) -> tuple[str, ...]:
+    """The chosen values in the order of `choices`, without repeats; unknown ones refused."""
+    chosen = set(values)
+    unknown = sorted(chosen - set(choices))
+    if unknown:
+        raise CheckinError(f"Unknown choice: {', '.join(unknown)}.", field=field_name)
+    return tuple(value for value in choices if value in chosen)
+
+
+@dataclass(frozen=True)
+class UseData:
+    substance: str
+    amount: str = ""
+
+
+@dataclass(frozen=True)
+class CheckInData:
+    """A check-in's answers, already checked for type and range by a form or schema."""
+
+    local_date: dt.date
+    craving: int
+    mood: int
+    sleep_hours: Decimal
+    sleep_quality: int
+    stress: int
+    safety_concern: bool
+    uses: tuple[UseData, ...] = ()
+    triggers: tuple[str, ...] = ()
+    habits: tuple[str, ...] = ()
+    meetings: tuple[str, ...] = ()
+    symptoms: tuple[str, ...] = ()
+    note: str = ""
+    completed_at: dt.datetime | None = None
+
+    def normalized(self) -> CheckInData:
+        """Choices in a fixed order without repeats, text trimmed; unknown values refused."""
+        if len(self.note) > NOTE_MAX_LENGTH:
+            raise CheckinError(f"Keep the note to {NOTE_MAX_LENGTH} characters.", field="note")
+        amounts = {use.substance: use.amount.strip()[:AMOUNT_MAX_LENGTH] for use in self.uses}
+        substances = _ordered(amounts, Substance.values, "uses")
+        return CheckInData(
+            local_date=self.local_date,
+            craving=self.craving,
+            mood=self.mood,
+            sleep_hours=Decimal(self.sleep_hours).quantize(Decimal("0.1")),
+            sleep_quality=self.sleep_quality,
+            stress=self.stress,
+            safety_concern=self.safety_concern,
+            uses=tuple(UseData(substance, amounts[substance]) for substance in substances),
+            triggers=_ordered(self.triggers, Trigger.values, "triggers"),
+            habits=_ordered(self.habits, Habit.values, "habits"),
+            meetings=_ordered(self.meetings, Meeting.values, "meetings"),
+            symptoms=_ordered(self.symptoms, KetamineSymptom.values, "symptoms"),
+            note=self.note.strip(),
+            completed_at=self.completed_at,
+        )
+
+    def content(self) -> dict[str, Any]:
+        """What the idempotency fingerprint covers: every answer, not when it was made."""
+        data = dict(self.__dict__)
+        data.pop("completed_at")
+        data["uses"] = [[use.substance, use.amount] for use in self.uses]
+        return data
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    checkin: CheckIn
+    created: bool
+    replayed: bool = False
+    findings: list[rules.Finding] = field(default_factory=list)
+
+
+def _when_made(claimed: dt.datetime | None, now: dt.datetime, field_name: str) -> dt.datetime:
+    """When the patient made a submission: the phone's word for an offline one, within reason."""
+    if claimed is None:
+        return now
+    if timezone.is_naive(claimed):
+        raise CheckinError("Give the time with its time zone offset.", field=field_name)
+    if claimed > now + CLOCK_SKEW:
+        raise CheckinError("This time is in the future.", field=field_name)
+    if claimed < now - MAX_OFFLINE_DELAY:
+        raise CheckinError(
+            "This was made more than 7 days ago and can no longer be added.", field=field_name
+        )
+    return min(claimed, now)
+
+
+def _check_day(local_date: dt.date, today: dt.date, completed_on: dt.date) -> None:
+    if local_date > today:
+        raise CheckinError("That day has not started yet where you are.", field="date")
+    if local_date > completed_on:
+        raise CheckinError("A check-in cannot be for a day after it was filled in.", field="date")
+    if (completed_on - local_date).days > 1:
+        raise CheckinError(
+            "Only yesterday's check-in can be filled in late; earlier days are closed.",
+            field="date",
+        )
+
+
+def submit_checkin(
+    patient: Patient, data: CheckInData, *, key: uuid.UUID, now: dt.datetime | None = None
+) -> CheckInResult:
+    """Store the patient's check-in for a local day, or change today's; raise its alerts.
+
+    One check-in per local day (the patient's time zone). It can be changed until the end
+    of the day it was filled in on; yesterday's can be filled in late (and is marked late).
+    """
+    now = now or timezone.now()
+    data = data.normalized()
+    tz = zoneinfo.ZoneInfo(patient.timezone)
+    content_fingerprint = idempotency.fingerprint(data.content())
+    with transaction.atomic():
+        idempotency.lock_patient(patient)
+        seen = idempotency.seen_before(patient, key, SubmissionKind.CHECKIN, content_fingerprint)
+        if seen is not None:
+            checkin = CheckIn.objects.get(pk=seen, organization_id=patient.organization_id)
+            return CheckInResult(checkin, created=False, replayed=True)
+        completed_at = _when_made(data.completed_at, now, "completed_at")
+        completed_on = completed_at.astimezone(tz).date()
+        _check_day(data.local_date, now.astimezone(tz).date(), completed_on)
+        existing = _changeable_checkin(patient, data.local_date, completed_on)
+        before = {f.rule.id: f.reason for f in rules.evaluate_checkin(existing)} if existing else {}
+        checkin = _save_checkin(patient, data, existing, completed_at, completed_on, now)
+        findings = _raise_new_alerts(patient, checkin, before)
+        idempotency.remember(
+            patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
+        )
+    return CheckInResult(checkin, created=existing is None, findings=findings)
+
+
+def _changeable_checkin(
+    patient: Patient, local_date: dt.date, completed_on: dt.date
+) -> CheckIn | None:
+    """The day's check-in if there is one; refused if the day it was made on has ended."""
+    existing = CheckIn.objects.filter(
+        organization_id=patient.organization_id, patient=patient, local_date=local_date
+    ).first()
+    if existing is not None and existing.completed_on != completed_on:
+        raise CheckinError(
+            f"The check-in for {human_day(local_date)} is done and can no longer be changed.",
+            field="date",
+            status=409,
+            code="day_closed",
+        )
+    return existing
+
+
+def _raise_new_alerts(
+    patient: Patient, checkin: CheckIn, before: dict[str, str]
+) -> list[rules.Finding]:
+    """Raise the alerts the answers call for; an edit repeats none it already raised."""
+    findings = [
+        finding
+        for finding in rules.evaluate_checkin(checkin)
+        if before.get(finding.rule.id) != finding.reason
+    ]
+    for finding in findings:
+        raise_alert(
+            patient,
+            finding.rule,
+            reason=finding.reason,
+            evidence_type="checkin",
+            evidence_id=str(checkin.pk),
+        )
+    return findings
+
+
+def _save_checkin(
+    patient: Patient,
+    data: CheckInData,
+    existing: CheckIn | None,
+    completed_at: dt.datetime,
+    completed_on: dt.date,
+    now: dt.datetime,
+) -> CheckIn:
+    checkin = existing or CheckIn(
+        organization_id=patient.organization_id,
+        patient=patient,
+        local_date=data.local_date,
+        submitted_at=now,
+    )
+    for name in ("craving", "mood", "sleep_hours", "sleep_quality", "stress", "safety_concern"):
+        setattr(checkin, name, getattr(data, name))
+    for name in ("triggers", "habits", "meetings", "symptoms"):
+        setattr(checkin, name, list(getattr(data, name)))
+    checkin.note = data.note
+    checkin.completed_at, checkin.completed_on, checkin.updated_at = completed_at, completed_on, now
+    checkin.save()
+    _sync_uses(patient, checkin, data.uses)
+    return checkin
+
+
+def _sync_uses(patient: Patient, checkin: CheckIn, uses: tuple[UseData, ...]) -> None:
+    """Make the check-in's reported uses match the answers (a note on a kept one stays)."""
+    wanted = {use.substance: use.amount for use in uses}
+    stored = {use.substance: use for use in checkin.uses.all()}
+    checkin.uses.exclude(substance__in=wanted).delete()
+    for substance, amount in wanted.items():
+        use = stored.get(substance)
+        if use is None:
+            SubstanceUse.objects.create(
+                organization_id=patient.organization_id,
+                patient=patient,
+                checkin=checkin,
+                substance=substance,
+                used_on=checkin.local_date,
+                amount=amount,
+            )
+        elif use.amount != amount:
+            use.amount = amount
+            use.save(update_fields=["amount"])
+
+
+@dataclass(frozen=True)
+class WithdrawalData:
+    ratings: dict[str, int]
+    note: str = ""
+    recorded_at: dt.datetime | None = None
+
+    def content(self) -> dict[str, Any]:
+        return {"ratings": dict(sorted(self.ratings.items())), "note": self.note.strip()}
+
+
+@dataclass(frozen=True)
+class WithdrawalResult:
+    entry: WithdrawalEntry
+    created: bool
+
+
+def _not_in_detox() -> CheckinError:
+    return CheckinError(
+        "The withdrawal log is open while you are in withdrawal management (detox).",
+        status=409,
+        code="not_in_detox",
+    )
+
+
+def add_withdrawal_entry(
+    patient: Patient, data: WithdrawalData, *, key: uuid.UUID, now: dt.datetime | None = None
+) -> WithdrawalResult:
+    """Add an entry to the withdrawal log of the patient's current detox stay."""
+    now = now or timezone.now()
+    if set(data.ratings) != set(WITHDRAWAL_FIELDS):
+        raise CheckinError("Rate every symptom (none, mild, moderate or severe).")
+    for name, level in data.ratings.items():
+        if level not in SymptomLevel.values:
+            raise CheckinError("Choose none, mild, moderate or severe.", field=name)
+    if len(data.note) > LAPSE_NOTE_MAX_LENGTH:
+        raise CheckinError(f"Keep the note to {LAPSE_NOTE_MAX_LENGTH} characters.", field="note")
+    content_fingerprint = idempotency.fingerprint(data.content())
+    with transaction.atomic():
+        idempotency.lock_patient(patient)
+        kind = SubmissionKind.WITHDRAWAL
+        seen = idempotency.seen_before(patient, key, kind, content_fingerprint)
+        if seen is not None:
+            entry = WithdrawalEntry.objects.get(pk=seen, organization_id=patient.organization_id)
+            return WithdrawalResult(entry, created=False)
+        stay = current_detox_stay(patient)
+        if stay is None:
+            raise _not_in_detox()
+        recorded_at = _when_made(data.recorded_at, now, "recorded_at")
+        entry = WithdrawalEntry.objects.create(
+            organization_id=patient.organization_id,
+            patient=patient,
+            stay=stay,
+            recorded_at=recorded_at,
+            submitted_at=now,
+            note=data.note.strip(),
+            **data.ratings,
+        )
+        idempotency.remember(patient, key, kind, content_fingerprint, entry.pk, now)
+    return WithdrawalResult(entry, created=True)
+
+
+def request_staff(
+    patient: Patient, *, key: uuid.UUID, now: dt.datetime | None = None
+) -> StaffRequest:
+    """ "Talk to staff now": record the request and raise an urgent alert for the care team.
+
+    A double tap (same key) makes one request.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        idempotency.lock_patient(patient)
+        kind = SubmissionKind.STAFF_REQUEST
+        seen = idempotency.seen_before(patient, key, kind, "talk-to-staff")
+        if seen is not None:
+            return StaffRequest.objects.get(pk=seen, organization_id=patient.organization_id)
+        stay = current_detox_stay(patient)
+        if stay is None:
+            raise _not_in_detox()
+        request = StaffRequest.objects.create(
+            organization_id=patient.organization_id, patient=patient, stay=stay, requested_at=now
+        )
+        today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
+        finding = rules.talk_to_staff_finding(day_of_stay(stay, today))
+        raise_alert(
+            patient,
+            finding.rule,
+            reason=finding.reason,
+            evidence_type="staff_request",
+            evidence_id=str(request.pk),
+        )
+        idempotency.remember(patient, key, kind, "talk-to-staff", request.pk, now)
+    return request
+
+
+def own_lapse(patient: Patient, use_id: int) -> SubstanceUse:
+    """One of the patient's own reported uses, or 404."""
+    use = SubstanceUse.objects.filter(
+        organization_id=patient.organization_id, patient=patient, pk=use_id
+    ).first()
+    if use is None:
+        raise Http404("No such entry.")
+    return use
+
+
+@transaction.atomic
+def set_lapse_note(use: SubstanceUse, note: str) -> SubstanceUse:
+    note = note.strip()
+    if len(note) > LAPSE_NOTE_MAX_LENGTH:
+        raise CheckinError(f"Keep the note to {LAPSE_NOTE_MAX_LENGTH} characters.", field="note")
+    use.note = note
+    use.save(update_fields=["note"])
+    return use
+
+
+def celebrate_milestones(
+    patient: Patient, now: dt.datetime | None = None, counters: list[Counter] | None = None
+) -> list[Milestone]:
+    """Record the milestones reached since the patient last looked; return the new ones.
+
+    Each milestone of each run of days is celebrated once: once recorded, it is not new.
+    `counters` (today's) saves working them out again when the caller has them.
+    """
+    now = now or timezone.now()
+    today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
+    if counters is None:
+        counters = counters_for(patient, today)
+    with transaction.atomic():
+        recorded = set(
+            Milestone.objects.filter(
+                organization_id=patient.organization_id, patient=patient
+            ).values_list("substance", "run_started_on", "days")
+        )
+        new = [
+            Milestone(
+                organization_id=patient.organization_id,
+                patient=patient,
+                substance=counter.substance,
+                days=days,
+                run_started_on=counter.streaks.counting_from,
+                reached_on=reached_on,
+                celebrated_at=now,
+            )
+            for counter in counters
+            for days, reached_on in milestones_reached(counter.streaks.counting_from, today)
+            if (counter.substance, counter.streaks.counting_from, days) not in recorded
+        ]
+        Milestone.objects.bulk_create(new, ignore_conflicts=True)
+    return new

@@ -1,0 +1,160 @@
+"""Sobriety counters: days since last use, per substance, where a lapse never erases history.
+
+Counting convention (the same as Patient.days_in_recovery): the day a count starts from
+is day 0 — the recovery start date, or the day of the last reported use — so "days since
+last use" is today minus that day. A reported use ends a run of days; the days before it
+still count towards the total and the longest run.
+
+Milestones: 1, 7, 14, 30, 60, 90 and 180 days, then every year on the calendar
+anniversary (stored as 365 × years).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from waymark.checkins.models import CheckIn, SubstanceUse
+from waymark.patients.models import Patient, Substance
+
+MILESTONE_DAYS = (1, 7, 14, 30, 60, 90, 180)
+DAYS_PER_YEAR_MILESTONE = 365
+_MILESTONE_NAMES = {1: "1 day", 7: "1 week", 14: "2 weeks", 180: "6 months"}
+
+
+def milestone_name(days: int) -> str:
+    if days >= DAYS_PER_YEAR_MILESTONE and days % DAYS_PER_YEAR_MILESTONE == 0:
+        years = days // DAYS_PER_YEAR_MILESTONE
+        return "1 year" if years == 1 else f"{years} years"
+    return _MILESTONE_NAMES.get(days, f"{days} days")
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February → 28 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+@dataclass(frozen=True)
+class Streaks:
+    counting_from: dt.date  # day 0 of the current run
+    current: int
+    longest: int
+    total_abstinent: int
+
+
+def streaks(start: dt.date, use_days: Iterable[dt.date], today: dt.date) -> Streaks:
+    """Runs of days without use from `start` (day 0) to `today`, given the days of use."""
+    if today < start:
+        return Streaks(counting_from=start, current=0, longest=0, total_abstinent=0)
+    uses = sorted({day for day in use_days if start < day <= today})
+    anchors = [start, *uses]
+    current = (today - anchors[-1]).days
+    gaps = [(later - earlier).days - 1 for earlier, later in pairwise(anchors)]
+    return Streaks(
+        counting_from=anchors[-1],
+        current=current,
+        longest=max([current, *gaps]),
+        total_abstinent=(today - start).days - len(uses),
+    )
+
+
+def milestones_reached(counting_from: dt.date, today: dt.date) -> list[tuple[int, dt.date]]:
+    """(days, day reached) for every milestone of the run that started on `counting_from`."""
+    reached = [
+        (days, counting_from + dt.timedelta(days=days))
+        for days in MILESTONE_DAYS
+        if counting_from + dt.timedelta(days=days) <= today
+    ]
+    years = 1
+    while (anniversary := add_years(counting_from, years)) <= today:
+        reached.append((DAYS_PER_YEAR_MILESTONE * years, anniversary))
+        years += 1
+    return reached
+
+
+def next_milestone(counting_from: dt.date, today: dt.date) -> tuple[int, dt.date]:
+    for days in MILESTONE_DAYS:
+        if counting_from + dt.timedelta(days=days) > today:
+            return days, counting_from + dt.timedelta(days=days)
+    years = 1
+    while add_years(counting_from, years) <= today:
+        years += 1
+    return DAYS_PER_YEAR_MILESTONE * years, add_years(counting_from, years)
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One substance's counter, as the patient sees it."""
+
+    substance: str
+    started_on: dt.date
+    streaks: Streaks
+    next_milestone: tuple[int, dt.date]
+    lapses: list[SubstanceUse] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return Substance(self.substance).label
+
+    @property
+    def short_label(self) -> str:
+        return self.label.split(" (")[0]
+
+    @property
+    def days_since_last_use(self) -> int:
+        return self.streaks.current
+
+    @property
+    def last_use_on(self) -> dt.date | None:
+        return self.lapses[0].used_on if self.lapses else None
+
+    @property
+    def next_milestone_name(self) -> str:
+        return milestone_name(self.next_milestone[0])
+
+
+def counting_start(patient: Patient) -> dt.date | None:
+    """The patient's recovery start date, or else the day of their first check-in."""
+    if patient.recovery_start_date is not None:
+        return patient.recovery_start_date
+    first = (
+        CheckIn.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .order_by("local_date")
+        .values_list("local_date", flat=True)
+        .first()
+    )
+    return first
+
+
+def counters_for(patient: Patient, today: dt.date) -> list[Counter]:
+    """A counter for each substance of concern and each substance ever reported, in the
+    order of Substance (ketamine first). Empty until there is a day to count from."""
+    start = counting_start(patient)
+    if start is None:
+        return []
+    uses = SubstanceUse.objects.filter(
+        organization_id=patient.organization_id, patient=patient
+    ).order_by("-used_on", "substance")
+    by_substance: dict[str, list[SubstanceUse]] = defaultdict(list)
+    for use in uses:
+        by_substance[use.substance].append(use)
+    wanted = set(patient.substances) | set(by_substance)
+    counters = []
+    for substance in (value for value in Substance.values if value in wanted):
+        lapses = by_substance.get(substance, [])
+        runs = streaks(start, (lapse.used_on for lapse in lapses), today)
+        counters.append(
+            Counter(
+                substance=substance,
+                started_on=start,
+                streaks=runs,
+                lapses=lapses,
+                next_milestone=next_milestone(runs.counting_from, today),
+            )
+        )
+    return counters

@@ -1,0 +1,98 @@
+"""Fixtures for the check-ins tests: a frozen clock on the personas' TODAY, and answers.
+
+Alice and Dana (waymark/conftest.py) live in America/New_York (Northstar's time zone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import time_machine
+
+from waymark.checkins.services import CheckInData, CheckInResult, UseData, submit_checkin
+from waymark.conftest import TODAY
+from waymark.patients.models import Patient
+
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
+# Mid-afternoon on the personas' TODAY, where Alice lives.
+NOW = dt.datetime.combine(TODAY, dt.time(15, 0), tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def frozen() -> Iterator[time_machine.Traveller]:
+    """The clock stands still at NOW (move it with frozen.move_to(...))."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def answers(day: dt.date = TODAY, **overrides: Any) -> CheckInData:
+    """A calm day's answers; override what a test is about."""
+    values: dict[str, Any] = {
+        "local_date": day,
+        "craving": 3,
+        "mood": 4,
+        "sleep_hours": Decimal("7.5"),
+        "sleep_quality": 4,
+        "stress": 2,
+        "safety_concern": False,
+    }
+    values.update(overrides)
+    if "uses" in overrides:
+        values["uses"] = tuple(
+            use if isinstance(use, UseData) else UseData(*use) for use in overrides["uses"]
+        )
+    return CheckInData(**values)
+
+
+Submit = Callable[..., CheckInResult]
+
+
+@pytest.fixture
+def submit() -> Submit:
+    """submit(patient, day=TODAY, key=None, **answers) through the service."""
+
+    def run(
+        patient: Patient, day: dt.date = TODAY, key: uuid.UUID | None = None, **overrides: Any
+    ) -> CheckInResult:
+        return submit_checkin(patient, answers(day, **overrides), key=key or uuid.uuid4())
+
+    return run
+
+
+def form_data(day: dt.date = TODAY, **overrides: Any) -> dict[str, Any]:
+    """What the no-JavaScript check-in form posts for a calm day."""
+    data: dict[str, Any] = {
+        "idempotency_key": str(uuid.uuid4()),
+        "date": day.isoformat(),
+        "craving": "3",
+        "mood": "4",
+        "sleep_hours": "7.5",
+        "sleep_quality": "4",
+        "stress": "2",
+        "safety": "no",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def api_body(**overrides: Any) -> dict[str, Any]:
+    """What a phone posts to /api/v1/checkins for a calm day."""
+    body: dict[str, Any] = {
+        "idempotency_key": str(uuid.uuid4()),
+        "date": TODAY.isoformat(),
+        "craving": 3,
+        "mood": 4,
+        "sleep_hours": 7.5,
+        "sleep_quality": 4,
+        "stress": 2,
+        "safety_concern": False,
+    }
+    body.update(overrides)
+    return body

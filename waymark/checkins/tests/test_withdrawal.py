@@ -1,0 +1,177 @@
+"""Detox mode: the withdrawal log, its timeline, day-by-day guidance, "talk to staff now"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+
+from waymark.accounts.models import User
+from waymark.alerts.models import Alert, Severity
+from waymark.checkins.choices import WITHDRAWAL_FIELDS
+from waymark.checkins.guidance import DETOX_GUIDANCE, guidance_for_day
+from waymark.checkins.models import StaffRequest, WithdrawalEntry
+from waymark.checkins.tests.conftest import NOW
+from waymark.conftest import TODAY, program
+from waymark.organizations.models import LevelOfCare
+from waymark.patients.models import Episode, Patient
+from waymark.patients.services import move_to_program
+
+ClientFor = Callable[[User | None], Client]
+URL = "/withdrawal/"
+TALK = "/withdrawal/talk-to-staff/"
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+def entry(**levels: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {name: "0" for name in WITHDRAWAL_FIELDS}
+    data.update({"idempotency_key": str(uuid.uuid4()), "note": ""}, **levels)
+    return data
+
+
+@pytest.fixture
+def client(dana: Patient, client_for: ClientFor) -> Client:
+    return client_for(dana.user)
+
+
+def test_it_shows_the_log_with_guidance_for_the_day_since_admission(client: Client) -> None:
+    html = client.get(URL).content.decode()
+
+    assert "Day 4 since you were admitted to withdrawal management" in html
+    assert "Day 4: often the hardest stretch" in html
+    assert "commonly reported" in html
+    assert "not what will happen to you" in html
+    assert "Urges come in waves" in html  # emotional support
+    assert "Talk to staff now" in html
+    # What the page says at once when the phone is offline (the request cannot wait).
+    assert "data-needs-connection=\"You're offline, so this request can't reach" in html
+    for label in ("Craving", "Anxiety", "Low mood", "Shaking (tremor)", "Change in appetite"):
+        assert f"<legend>{label}</legend>" in html
+    assert html.count('value="3"') == len(WITHDRAWAL_FIELDS)  # "severe" for each symptom
+
+
+def test_it_takes_several_entries_a_day(
+    dana: Patient, client: Client, frozen: time_machine.Traveller
+) -> None:
+    assert client.post(URL, entry(craving="2", tremor="1")).status_code == 302
+    frozen.move_to(NOW + dt.timedelta(hours=4))
+    assert client.post(URL, entry(craving="3", sweating="2", note="Shaky.")).status_code == 302
+
+    entries = list(WithdrawalEntry.objects.order_by("recorded_at"))
+    assert [(e.craving, e.tremor, e.sweating, e.total) for e in entries] == [
+        (2, 1, 0, 3),
+        (3, 0, 2, 5),
+    ]
+    stay = Episode.objects.get(patient=dana).stays.get()
+    assert {e.stay_id for e in entries} == {stay.pk}
+    assert entries[1].note == "Shaky."
+
+
+def test_it_draws_the_timeline_since_admission(
+    dana: Patient, client: Client, frozen: time_machine.Traveller
+) -> None:
+    client.post(URL, entry(craving="3", anxiety="2"))
+
+    html = client.get(URL).content.decode()
+
+    data = json.loads(re.search(r'id="withdrawal-data"[^>]*>(.*?)</script>', html).group(1))  # type: ignore[union-attr]
+    (point,) = data["points"]
+    assert point["total"] == 5
+    assert point["day"] == pytest.approx(4 + 15 / 24, abs=0.01)  # day 4, 15:00
+    assert data["max_total"] == 33
+    assert "Your entries (1)" in html  # the table that stands in without JavaScript
+
+
+def test_it_stores_a_double_submission_once(client: Client) -> None:
+    data = entry(craving="2")
+
+    client.post(URL, data)
+    client.post(URL, data)
+
+    assert WithdrawalEntry.objects.count() == 1
+
+
+def test_it_names_a_rating_out_of_range_and_saves_nothing(client: Client) -> None:
+    response = client.post(URL, entry(tremor="4"))
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in " ".join(response.context["form"].errors["tremor"])
+    assert not WithdrawalEntry.objects.exists()
+
+
+def test_it_is_closed_outside_detox(alice: Patient, client_for: ClientFor) -> None:
+    client = client_for(alice.user)
+
+    page = client.get(URL)
+    refused = client.post(URL, entry(craving="1"))
+
+    assert page.status_code == 200
+    assert "The withdrawal log is for the days you are in withdrawal management" in (
+        page.content.decode()
+    )
+    assert refused.status_code == 409
+    assert not WithdrawalEntry.objects.exists()
+
+
+def test_it_closes_when_the_patient_moves_on_from_detox(dana: Patient, client: Client) -> None:
+    episode = Episode.objects.get(patient=dana)
+    move_to_program(episode, program(dana.organization, LevelOfCare.RESIDENTIAL), on=TODAY)
+
+    assert "is for the days you are in withdrawal management" in client.get(URL).content.decode()
+
+
+def test_it_tells_the_care_team_at_once_when_asked_to_talk_now(
+    dana: Patient, client: Client
+) -> None:
+    response = client.post(TALK, {"idempotency_key": str(uuid.uuid4())}, follow=True)
+
+    request = StaffRequest.objects.get()
+    alert = Alert.objects.get(patient=dana)
+    assert (alert.rule_id, alert.severity) == ("detox.talk_to_staff", Severity.URGENT)
+    assert (alert.evidence_type, alert.evidence_id) == ("staff_request", str(request.pk))
+    assert "day 4 of detox" in alert.reason
+    html = response.content.decode()
+    assert "Your care team has been told you want to talk now" in html
+    assert "You asked to talk to staff at 15:00" in html
+
+
+def test_it_makes_one_request_of_a_double_tap(dana: Patient, client: Client) -> None:
+    key = str(uuid.uuid4())
+
+    client.post(TALK, {"idempotency_key": key})
+    client.post(TALK, {"idempotency_key": key})
+
+    assert StaffRequest.objects.count() == 1
+    assert Alert.objects.get(patient=dana).occurrences == 1
+
+
+def test_it_explains_talk_now_is_for_detox(alice: Patient, client_for: ClientFor) -> None:
+    response = client_for(alice.user).post(
+        TALK, {"idempotency_key": str(uuid.uuid4())}, follow=True
+    )
+
+    assert "while you are in withdrawal management" in response.content.decode()
+    assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("day", "title"),
+    [(1, "The first days"), (2, "The first days"), (3, "Often the hardest stretch"),
+     (7, "Often the hardest stretch"), (8, "After the first week"), (40, "After the first week")],
+)  # fmt: skip
+def test_it_picks_guidance_by_day(day: int, title: str) -> None:
+    assert guidance_for_day(day).title == title
+
+
+def test_it_never_promises_what_withdrawal_will_be_like() -> None:
+    for guidance in DETOX_GUIDANCE:
+        text = " ".join(guidance.paragraphs).lower()
+        assert not re.search(r"\b(will|always|never)\b", text), guidance.title
+        assert "commonly" in text or "many people" in text

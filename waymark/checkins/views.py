@@ -1,0 +1,228 @@
+"""The patient's pages: daily check-in, its result, recovery counters, the detox withdrawal
+log and "talk to staff now". Every page works without JavaScript (plain forms, then a
+redirect); JavaScript adds the offline outbox and the charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from waymark.access import actor_for, own_patient_record, role_required
+from waymark.checkins import queries
+from waymark.checkins.choices import SAFETY_QUESTION
+from waymark.checkins.errors import CheckinError
+from waymark.checkins.forms import (
+    EXPIRED,
+    CheckInForm,
+    LapseNoteForm,
+    StaffRequestForm,
+    WithdrawalForm,
+)
+from waymark.checkins.guidance import (
+    EVERYONE_IS_DIFFERENT,
+    MEDICAL_REVIEW_ADVICE,
+    SUPPORT_MESSAGES,
+    guidance_for_day,
+)
+from waymark.checkins.models import Milestone, StaffRequest
+from waymark.checkins.services import (
+    add_withdrawal_entry,
+    celebrate_milestones,
+    own_lapse,
+    request_staff,
+    set_lapse_note,
+    submit_checkin,
+)
+from waymark.checkins.sobriety import counters_for
+from waymark.organizations.models import Role
+from waymark.patients.models import Patient
+
+# "Talk to staff now" shows as pending on the withdrawal page for this long.
+STAFF_REQUEST_SHOWN_FOR = dt.timedelta(minutes=30)
+
+
+def _show_error(form: Form, error: CheckinError) -> None:
+    """Put a service's refusal on its field, or at the top of the form."""
+    if error.code == "key_reused" and hasattr(form, "with_new_key"):
+        form.with_new_key()
+        error.message = (
+            "These answers differ from the ones you sent before. Press Save to send them."
+        )
+    shown = error.field in form.fields and not form[error.field].is_hidden
+    form.add_error(error.field if shown else None, error.message)
+
+
+def _form_day(patient: Patient, requested: str | None) -> dt.date:
+    """Today, or yesterday when asked for (to fill it in late)."""
+    today = patient.local_today()
+    yesterday = today - dt.timedelta(days=1)
+    return yesterday if requested == yesterday.isoformat() else today
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PATIENT)
+def today(request: HttpRequest) -> HttpResponse:
+    """The daily check-in (today's, or yesterday's filled in late)."""
+    patient = own_patient_record(actor_for(request))
+    day = _form_day(patient, request.POST.get("date") or request.GET.get("date"))
+    existing = queries.checkin_for(patient, day)
+    if request.method == "POST":
+        form = CheckInForm(request.POST, patient=patient)
+        if form.is_valid():
+            try:
+                result = submit_checkin(
+                    patient, form.to_data(), key=form.cleaned_data["idempotency_key"]
+                )
+            except CheckinError as error:
+                _show_error(form, error)
+            else:
+                return redirect("checkins:done", day=result.checkin.local_date.isoformat())
+    elif existing is not None and not existing.is_editable(patient.local_today()):
+        return redirect("checkins:done", day=day.isoformat())
+    else:
+        initial = CheckInForm.initial_from(existing) if existing else {}
+        form = CheckInForm(initial={**initial, "date": day}, patient=patient)
+    context = {"form": form, "day": day, "existing": existing, "patient": patient}
+    context |= {"is_late": day < patient.local_today(), "safety_question": SAFETY_QUESTION}
+    context["help"] = queries.crisis_help(patient)  # shown at once if a "yes" is kept offline
+    return render(request, "checkins/checkin_form.html", context)
+
+
+def _parse_day(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Http404("No such day.") from None
+
+
+@require_GET
+@role_required(Role.PATIENT)
+def done(request: HttpRequest, day: str) -> HttpResponse:
+    """A check-in as stored: thanks, and at once crisis help or medical advice if needed."""
+    patient = own_patient_record(actor_for(request))
+    checkin = queries.checkin_for(patient, _parse_day(day))
+    if checkin is None:
+        raise Http404("No check-in for that day.")
+    today = patient.local_today()
+    counters = counters_for(patient, today)
+    return render(
+        request,
+        "checkins/checkin_done.html",
+        {
+            "checkin": checkin,
+            "patient": patient,
+            "editable": checkin.is_editable(today),
+            "help": queries.crisis_help(patient),
+            "medical_advice": MEDICAL_REVIEW_ADVICE,
+            "milestones": celebrate_milestones(patient, counters=counters),
+            "counters": counters,
+            "streak": queries.checkin_streak(patient, today),
+        },
+    )
+
+
+@require_GET
+@role_required(Role.PATIENT)
+def recovery(request: HttpRequest) -> HttpResponse:
+    """Sobriety counters per substance, lapses with notes, milestones."""
+    patient = own_patient_record(actor_for(request))
+    counters = counters_for(patient, patient.local_today())
+    return render(
+        request,
+        "checkins/recovery.html",
+        {
+            "patient": patient,
+            "counters": counters,
+            "new_milestones": celebrate_milestones(patient, counters=counters),
+            "milestones": Milestone.objects.filter(
+                organization_id=patient.organization_id, patient=patient
+            ),
+            "note_form": LapseNoteForm(),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def lapse_note(request: HttpRequest, use_id: int) -> HttpResponse:
+    patient = own_patient_record(actor_for(request))
+    use = own_lapse(patient, use_id)
+    form = LapseNoteForm(request.POST)
+    if form.is_valid():
+        set_lapse_note(use, form.cleaned_data["note"])
+        messages.success(request, "Your note is saved.")
+    else:
+        messages.error(request, " ".join(str(error) for error in form.errors["note"]))
+    return redirect(reverse("checkins:recovery") + f"#lapse-{use.pk}")
+
+
+@require_http_methods(["GET", "POST"])
+@role_required(Role.PATIENT)
+def withdrawal(request: HttpRequest) -> HttpResponse:
+    """The detox withdrawal log: several entries a day, a timeline, guidance and support."""
+    patient = own_patient_record(actor_for(request))
+    stay = queries.current_detox_stay(patient)
+    if stay is None:
+        status = 409 if request.method == "POST" else 200
+        return render(request, "checkins/withdrawal_closed.html", status=status)
+    form = WithdrawalForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:
+            add_withdrawal_entry(patient, form.to_data(), key=form.cleaned_data["idempotency_key"])
+        except CheckinError as error:
+            _show_error(form, error)
+        else:
+            messages.success(request, "Thank you. Your entry is in your log.")
+            return redirect("checkins:withdrawal")
+    day = queries.day_of_stay(stay, patient.local_today())
+    return render(
+        request,
+        "checkins/withdrawal.html",
+        {
+            "patient": patient,
+            "form": form,
+            "stay": stay,
+            "day": day,
+            "guidance": guidance_for_day(day),
+            "everyone_is_different": EVERYONE_IS_DIFFERENT,
+            "support": SUPPORT_MESSAGES,
+            "timeline": queries.withdrawal_timeline(patient, stay),
+            "staff_form": StaffRequestForm(),
+            "staff_request": _pending_staff_request(patient),
+            "help": queries.crisis_help(patient),
+        },
+    )
+
+
+def _pending_staff_request(patient: Patient) -> StaffRequest | None:
+    return StaffRequest.objects.filter(
+        organization_id=patient.organization_id,
+        patient=patient,
+        requested_at__gte=timezone.now() - STAFF_REQUEST_SHOWN_FOR,
+    ).first()
+
+
+@require_POST
+@role_required(Role.PATIENT)
+def talk_to_staff(request: HttpRequest) -> HttpResponse:
+    """One tap: the care team gets an urgent alert that the patient wants to talk now."""
+    patient = own_patient_record(actor_for(request))
+    form = StaffRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, EXPIRED)
+        return redirect("checkins:withdrawal")
+    try:
+        request_staff(patient, key=form.cleaned_data["idempotency_key"])
+    except CheckinError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Your care team has been told you want to talk now.")
+    return redirect("checkins:withdrawal")

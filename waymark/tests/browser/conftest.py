@@ -1,0 +1,178 @@
+"""Browser tests: Playwright drives Debian's Chromium (headless, phone-sized) against a real
+server process with its own database.
+
+Not pytest-django's live_server: the audit table's triggers refuse DELETE (and TRUNCATE on
+PostgreSQL), so a flushed test database is impossible. Instead this session:
+- makes a fresh database — a temporary SQLite file, or on PostgreSQL (DATABASE_URL set) a
+  new database named after the given one plus "_browser", dropped WITH (FORCE) at the end;
+- runs `manage.py migrate` and world.py (the people to sign in as);
+- starts `manage.py runserver --noreload` on a free port with WAYMARK_DEMO=1 and DEBUG=1,
+  waits for /healthz, and stops that process (by its own pid) at the end.
+
+Chromium must be at /usr/bin/chromium (CI installs it); without it these tests fail with a
+message rather than being skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import pytest
+
+from waymark.tests.browser import world
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync",
+]  # fmt: skip
+PHONE = {"width": 390, "height": 844}
+ROOT = Path(__file__).resolve().parents[3]
+STARTUP_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    database_url: str
+
+    def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        """Read the server's database directly (placeholders: %s)."""
+        if self.database_url.startswith("sqlite"):
+            path = dj_database_url.parse(self.database_url)["NAME"]
+            with sqlite3.connect(path) as connection:
+                return connection.execute(sql.replace("%s", "?"), params).fetchall()
+        import psycopg
+
+        with psycopg.connect(self.database_url) as connection:
+            return connection.execute(sql, params).fetchall()  # type: ignore[arg-type]
+
+    def checkins_of(self, username: str) -> list[tuple[Any, ...]]:
+        """(local_date, craving) of each of the patient's check-ins, oldest first."""
+        return self.query(
+            "SELECT c.local_date, c.craving FROM checkins_checkin c "
+            "JOIN patients_patient p ON p.id = c.patient_id "
+            "JOIN accounts_user u ON u.id = p.user_id WHERE u.username = %s ORDER BY c.local_date",
+            username,
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _postgres_admin(url: str) -> Any:
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    return psycopg.connect(
+        dbname="postgres", user=config["USER"], password=config["PASSWORD"] or None,
+        host=config["HOST"] or None, port=config["PORT"] or None, autocommit=True,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    given = os.environ.get("DATABASE_URL", "")
+    if not given.startswith(("postgres://", "postgresql://")):
+        yield f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
+        return
+    name = f"{dj_database_url.parse(given)['NAME']}_browser"
+    base, _, _ = given.rpartition("/")
+    with _postgres_admin(given) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{base}/{name}"
+    finally:
+        with _postgres_admin(given) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"The test server stopped (exit code {process.returncode}).")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    raise RuntimeError(f"The test server did not answer /healthz within {STARTUP_SECONDS} s.")
+
+
+@pytest.fixture(scope="session")
+def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    var_dir = tmp_path_factory.mktemp("browser-var")
+    env = {
+        **os.environ, "DATABASE_URL": database_url, "WAYMARK_DEMO": "1", "DEBUG": "1",
+        "WAYMARK_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1",
+    }  # fmt: skip
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    subprocess.run([python, "-m", "waymark.tests.browser.world"], cwd=ROOT, env=env, check=True)
+    port = _free_port()
+    log = (var_dir / "server.log").open("wb")
+    process = subprocess.Popen(
+        [python, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process)
+        yield Server(url=url, database_url=database_url)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"The browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium).",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Any, server: Server) -> Iterator[Any]:
+    """A fresh phone-sized browser context (its own cookies, storage and service worker)."""
+    context = browser.new_context(
+        viewport=PHONE, base_url=server.url, is_mobile=True, has_touch=True,
+        timezone_id=world.TIMEZONE,
+    )  # fmt: skip
+    context.set_default_timeout(10_000)
+    try:
+        yield context
+    finally:
+        context.close()

@@ -1,0 +1,43 @@
+"""What a person does on the pages, for the browser tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from waymark.tests.browser import world
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/accounts/signin/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", world.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/me/")
+
+
+def wait_for_the_installed_app(page: Any) -> None:
+    """Wait until the service worker controls the page, so the next page loads through it.
+
+    A page that started loading before the worker was active stays uncontrolled until it is
+    loaded again (the service worker lifecycle), so wait on the page that registered it.
+    """
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+
+
+def tap(page: Any, field: str, value: str) -> None:
+    """Choose one answer of a button-row question (the radio hides under its label)."""
+    page.click(f"label.option:has(input[name={field}][value='{value}'])")
+
+
+def answer_checkin(page: Any, *, craving: str) -> None:
+    """A quick check-in: the five scales, hours of sleep and the safety question."""
+    tap(page, "craving", craving)
+    tap(page, "mood", "3")
+    page.fill("#id_sleep_hours", "7.5")
+    tap(page, "sleep_quality", "4")
+    tap(page, "stress", "3")
+    tap(page, "safety", "no")
+
+
+def fits_the_screen(page: Any) -> bool:
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))

@@ -1,0 +1,91 @@
+"""The people the browser tests sign in as, written into the browser tests' own database.
+
+Run as `python -m waymark.tests.browser.world` (with that database's DATABASE_URL): the
+browser tests drive a real server process, so they cannot use pytest-django's test
+database. Alice is like the demo patient: in residential care, with two weeks of
+check-ins (one lapse) and a clinician; Bea, Cara and Dev have nothing yet (one
+check-in test each).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+PASSWORD = "browser-tests-only-7Hq2"
+ALICE = "alice.browser"
+BEA = "bea.browser"
+CARA = "cara.browser"
+DEV = "dev.browser"
+TIMEZONE = "America/New_York"
+
+
+def local_today() -> dt.date:
+    """Today where the browser-test patients live."""
+    import zoneinfo
+
+    return dt.datetime.now(zoneinfo.ZoneInfo(TIMEZONE)).date()
+
+
+def create() -> None:
+    from django.utils import timezone
+
+    from waymark.accounts.models import User
+    from waymark.checkins.models import CheckIn, SubstanceUse
+    from waymark.organizations.models import LevelOfCare, Program, Role
+    from waymark.organizations.services import (
+        add_member,
+        create_default_programs,
+        create_organization,
+    )
+    from waymark.patients.models import Patient
+    from waymark.patients.services import admit, assign_clinician, enroll_patient
+
+    def user(username: str, first_name: str) -> User:
+        return User.objects.create_user(
+            username=username, password=PASSWORD, first_name=first_name,
+            email=f"{username}@example.org",
+        )  # fmt: skip
+
+    organization = create_organization(
+        name="Northstar Recovery", slug="northstar", locale="en-US", timezone=TIMEZONE
+    )
+    create_default_programs(organization)
+    residential = Program.objects.get(organization=organization, level=LevelOfCare.RESIDENTIAL)
+    bob = user("bob.browser", "Bob")
+    add_member(organization, bob, Role.CLINICIAN)
+    today = local_today()
+    patients: list[Patient] = []
+    for username, name in ((ALICE, "Alice"), (BEA, "Bea"), (CARA, "Cara"), (DEV, "Dev")):
+        patient = enroll_patient(
+            organization, user(username, name), preferred_name=name,
+            date_of_birth=dt.date(1994, 5, 17), substances=["ketamine", "alcohol"],
+            recovery_start_date=today - dt.timedelta(days=40),
+        )  # fmt: skip
+        admit(patient, residential, on=today - dt.timedelta(days=40))
+        assign_clinician(patient, bob, primary=True)
+        patients.append(patient)
+    alice = patients[0]
+    for days_ago in range(14, 1, -1):
+        day = today - dt.timedelta(days=days_ago)
+        at = timezone.now() - dt.timedelta(days=days_ago)
+        checkin = CheckIn.objects.create(
+            organization=organization, patient=alice, local_date=day,
+            craving=max(1, 8 - days_ago // 2), mood=3, sleep_hours=Decimal("6.5"),
+            sleep_quality=3, stress=4, safety_concern=False, completed_at=at, completed_on=day,
+            submitted_at=at, updated_at=at,
+        )  # fmt: skip
+        if days_ago == 9:
+            SubstanceUse.objects.create(
+                organization=organization, patient=alice, checkin=checkin,
+                substance="alcohol", used_on=day, amount="2 beers",
+            )  # fmt: skip
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waymark.settings")
+    import django
+
+    django.setup()
+    create()
