@@ -45,6 +45,7 @@ from waymark.checkins.models import (
 from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
 from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
 from waymark.patients.models import Patient, Substance
+from waymark.risk.services import reassess
 
 # A submission made offline may reach the server this long after it was made.
 MAX_OFFLINE_DELAY = dt.timedelta(days=7)
@@ -177,6 +178,7 @@ def submit_checkin(
         before = {f.rule.id: f.reason for f in rules.evaluate_checkin(existing)} if existing else {}
         checkin = _save_checkin(patient, data, existing, completed_at, completed_on, now)
         findings = _raise_new_alerts(patient, checkin, before)
+        reassess(patient, now=now)  # the caseload's risk and reasons, in this transaction
         idempotency.remember(
             patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
         )
@@ -323,6 +325,7 @@ def add_withdrawal_entry(
             note=data.note.strip(),
             **data.ratings,
         )
+        reassess(patient, now=now)
         idempotency.remember(patient, key, kind, content_fingerprint, entry.pk, now)
     return WithdrawalResult(entry, created=True)
 

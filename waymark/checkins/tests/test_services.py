@@ -207,7 +207,7 @@ def test_it_does_not_repeat_an_alert_when_the_same_day_is_edited(
     submit(alice, safety_concern=True, craving=8)
     submit(alice, safety_concern=True, craving=6)
 
-    assert Alert.objects.get().occurrences == 1
+    assert Alert.objects.get(rule_id="checkin.safety").occurrences == 1
 
 
 def test_it_raises_the_alert_when_an_edit_adds_a_safety_answer(
