@@ -1,0 +1,135 @@
+"""Clinicians' and admins' pages: a patient's questionnaires, one response, completion rates.
+
+Every read of a patient's data goes through access.get_patient, which audits it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from waymark.access import actor_for, get_patient, role_required
+from waymark.organizations.models import Role
+from waymark.questionnaires.forms import AssignForm
+from waymark.questionnaires.models import QuestionnaireResponse
+from waymark.questionnaires.presenting import build_series, explain, milestones
+from waymark.questionnaires.reports import DEFAULT_DAYS, completion_report, patient_completion
+from waymark.questionnaires.services import (
+    QuestionnaireError,
+    assign_questionnaire,
+    available_questionnaires,
+    patient_occurrences,
+    standing_responses,
+    todo_for,
+)
+
+
+@require_GET
+@role_required(Role.CLINICIAN, Role.ADMIN)
+def patient_questionnaires(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    actor = actor_for(request)
+    patient = get_patient(actor, patient_id, object_type="questionnaire_responses")
+    every = QuestionnaireResponse.objects.filter(
+        organization_id=patient.organization_id, patient=patient
+    ).select_related("questionnaire", "corrects")
+    series = build_series(standing_responses(patient))
+    since = patient.local_today() - dt.timedelta(days=DEFAULT_DAYS)
+    return render(
+        request,
+        "questionnaires/staff/patient.html",
+        {
+            "patient": patient,
+            "series": series,
+            "milestones": {
+                s.key: [m for p in s.paths.values() for m in milestones(p)] for s in series
+            },
+            "responses": every.order_by("-submitted_at"),
+            "todo": todo_for(patient),
+            "completion": patient_completion(patient_occurrences(patient), since=since),
+            "assign_form": AssignForm(
+                questionnaires=available_questionnaires(patient.organization_id)
+            ),
+            "can_assign": actor.role == Role.CLINICIAN,
+        },
+    )
+
+
+@require_GET
+@role_required(Role.CLINICIAN, Role.ADMIN)
+def patient_response(
+    request: HttpRequest, patient_id: uuid.UUID, response_id: uuid.UUID
+) -> HttpResponse:
+    patient = get_patient(
+        actor_for(request),
+        patient_id,
+        object_type="questionnaire_response",
+        object_id=str(response_id),
+    )
+    response = get_object_or_404(
+        QuestionnaireResponse.objects.select_related("questionnaire", "corrects", "submitted_by"),
+        pk=response_id,
+        organization_id=patient.organization_id,
+        patient=patient,
+    )
+    definition = response.definition
+    answers = [
+        (
+            item,
+            item.display(response.answers[item.link_id])
+            if item.link_id in response.answers
+            else "",
+        )
+        for item in definition.items
+    ]
+    return render(
+        request,
+        "questionnaires/staff/response.html",
+        {
+            "patient": patient,
+            "response": response,
+            "definition": definition,
+            "answers": answers,
+            "results": explain(response),
+            "corrected_by": response.corrections.first(),
+            "safety_items": {rule.item for rule in definition.scoring.safety},
+        },
+    )
+
+
+@require_POST
+@role_required(Role.CLINICIAN)
+def assign(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    actor = actor_for(request)
+    patient = get_patient(actor, patient_id, object_type="questionnaire_responses")
+    form = AssignForm(
+        request.POST, questionnaires=available_questionnaires(patient.organization_id)
+    )
+    if not form.is_valid():
+        messages.error(request, "Choose a questionnaire and a number of days from 1 to 30.")
+    else:
+        try:
+            data = form.cleaned_data
+            assign_questionnaire(
+                actor, patient, data["questionnaire"], note=data["note"], days=data["days"]
+            )
+        except QuestionnaireError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"{patient.preferred_name} will see it on their list.")
+    return redirect("questionnaires:patient_questionnaires", patient_id=patient.pk)
+
+
+@require_GET
+@role_required(Role.CLINICIAN, Role.ADMIN)
+def completion(request: HttpRequest) -> HttpResponse:
+    try:
+        days = min(max(int(request.GET.get("days", DEFAULT_DAYS)), 7), 365)
+    except ValueError:
+        days = DEFAULT_DAYS
+    report = completion_report(actor_for(request), days=days)
+    return render(request, "questionnaires/staff/completion.html", {"report": report, "days": days})
