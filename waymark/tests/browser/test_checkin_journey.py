@@ -121,7 +121,8 @@ def test_it_shows_crisis_help_at_once_for_a_yes_made_offline(phone: Any, server:
     assert crisis.locator("a[href='tel:988']").first.is_visible()
     phone.set_offline(False)
     page.locator("#outbox-status").get_by_text("has been sent").wait_for()
-    assert server.query(ALERTS_OF, world.CARA) == [("checkin.safety",)]
+    # The safety answer's urgent alert, and the risk engine's flag for craving 8/10.
+    assert sorted(server.query(ALERTS_OF, world.CARA)) == [("checkin.safety",), ("craving.high",)]
 
 
 def test_it_keeps_a_form_posted_while_the_server_cannot_be_reached(

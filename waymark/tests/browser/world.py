@@ -18,6 +18,8 @@ ALICE = "alice.browser"
 BEA = "bea.browser"
 CARA = "cara.browser"
 DEV = "dev.browser"
+EVE = "eve.browser"  # the clinician journey: her safety answer is the alert Bob acts on
+BOB = "bob.browser"
 TIMEZONE = "America/New_York"
 
 
@@ -57,7 +59,8 @@ def create() -> None:
     add_member(organization, bob, Role.CLINICIAN)
     today = local_today()
     patients: list[Patient] = []
-    for username, name in ((ALICE, "Alice"), (BEA, "Bea"), (CARA, "Cara"), (DEV, "Dev")):
+    people = ((ALICE, "Alice"), (BEA, "Bea"), (CARA, "Cara"), (DEV, "Dev"), (EVE, "Eve"))
+    for username, name in people:
         patient = enroll_patient(
             organization, user(username, name), preferred_name=name,
             date_of_birth=dt.date(1994, 5, 17), substances=["ketamine", "alcohol"],
