@@ -95,6 +95,13 @@ def checkin_reminders_job(minute: str) -> int:
 
 
 @task()
+def questionnaire_reminders_job(minute: str) -> int:
+    from waymark.notifications.reminders import send_questionnaire_reminders
+
+    return send_questionnaire_reminders(max(dt.datetime.fromisoformat(minute), timezone.now()))
+
+
+@task()
 def missed_checkins_job(minute: str) -> int:
     from waymark.notifications.reminders import detect_missed_checkins
 

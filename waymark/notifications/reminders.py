@@ -132,3 +132,51 @@ def detect_missed_checkins(now: dt.datetime) -> int:
             reassess(patient, now=now)
             reassessed += 1
     return reassessed
+
+
+QUESTIONNAIRE_DUE = Message(
+    kind=Kind.QUESTIONNAIRE_DUE,
+    title="A questionnaire is ready for you",
+    body="It helps you and your care team see how things are changing. It takes a few minutes.",
+)
+
+
+def send_questionnaire_reminders(now: dt.datetime) -> int:
+    """At each patient's reminder time: one reminder when a questionnaire falls due, and
+    one more if it becomes overdue. Patients choose the time (and can turn reminders off)."""
+    from waymark.questionnaires.services import todo_for
+
+    patients = active_patients()
+    preferences = {
+        (p.organization_id, p.user_id): p
+        for p in NotificationPreference.objects.filter(user_id__in=[x.user_id for x in patients])
+    }
+    sent = 0
+    for patient in patients:
+        preference = preferences.get((patient.organization_id, patient.user_id))
+        if preference is not None and not preference.reminders_enabled:
+            continue
+        local_now = now.astimezone(zoneinfo.ZoneInfo(patient.timezone))
+        if not is_due(preference.reminder_time if preference else DEFAULT_REMINDER_TIME, local_now):
+            continue
+        for row in todo_for(patient, local_now.date()).open:
+            stage = "overdue" if local_now.date() >= row.occurrence.overdue_from else "due"
+            message = Message(
+                **{
+                    **QUESTIONNAIRE_DUE.__dict__,
+                    "url": reverse("questionnaires:fill", args=[row.key]),
+                }
+            )
+            key = (
+                f"questionnaire-{stage}:{patient.pk}:{row.key}:{row.occurrence.due_on.isoformat()}"
+            )
+            if notify(
+                patient.organization,
+                patient.user,
+                message,
+                dedupe_key=key,
+                patient=patient,
+                now=now,
+            ):
+                sent += 1
+    return sent

@@ -19,6 +19,7 @@ PERIODIC_JOBS: dict[str, tuple[Any, int]] = {
     "recover_stalled_tasks": (jobs.recover_stalled_tasks_job, 1),
     "escalate_alerts": (jobs.escalate_alerts_job, 1),
     "checkin_reminders": (jobs.checkin_reminders_job, 1),
+    "questionnaire_reminders": (jobs.questionnaire_reminders_job, 1),
     "missed_checkins": (jobs.missed_checkins_job, 60),
 }
 

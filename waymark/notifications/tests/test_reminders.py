@@ -133,3 +133,31 @@ def test_it_flags_missed_check_ins_for_the_care_team(new_yorker: Patient) -> Non
     alert.refresh_from_db()
     assert (alert.severity, alert.reason) == (Severity.HIGH, "No check-in for 7 days.")
     assert PatientRisk.objects.get(patient=new_yorker).level == Severity.HIGH
+
+
+def test_it_reminds_once_when_a_questionnaire_is_due_and_once_when_overdue(alice: Patient) -> None:
+    from waymark.notifications.reminders import send_questionnaire_reminders
+    from waymark.questionnaires.tests.helpers import make_due
+
+    alice.timezone = "America/New_York"
+    alice.save()
+    with time_machine.travel(at(2026, 11, 27, 12), tick=False):
+        make_due(alice, "phq-9")
+    assert send_questionnaire_reminders(at(2026, 11, 27, 19, 0)) == 0, "before her reminder time"
+    assert send_questionnaire_reminders(at(2026, 11, 27, 20, 0)) == 1
+    assert send_questionnaire_reminders(at(2026, 11, 27, 20, 30)) == 0, "once per stage"
+    keys = list(
+        Notification.objects.filter(kind=Kind.QUESTIONNAIRE_DUE).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    assert keys == [f"questionnaire-due:{alice.pk}:phq-9:2026-11-27"]
+    notification = Notification.objects.get()
+    assert notification.url == "/questionnaires/phq-9/fill/"
+    assert "PHQ" not in notification.title
+
+
+def test_no_reminder_when_nothing_is_due(alice: Patient) -> None:
+    from waymark.notifications.reminders import send_questionnaire_reminders
+
+    assert send_questionnaire_reminders(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)) == 0
