@@ -62,4 +62,4 @@ clean:
 # Waymark's own benchmarks (fresh databases, real worker processes); prints figures and ratios.
 bench: export SECRET_KEY := $(or $(SECRET_KEY),bench-only-key-not-for-serving-0123456789abcdef)
 bench: install
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH)

@@ -53,8 +53,31 @@ def caseload() -> None:
         )
 
 
+def alert_latency() -> None:
+    print("\nRisky check-in → alert (same transaction) → e-mail delivery task started")
+    print(
+        "{:<10} {:>8} {:>16} {:>10} {:>7} {:>7}".format(
+            "database", "check-ins", "alerts at commit", "started", "p50 s", "p95 s"
+        )
+    )
+    for database in DATABASES:
+        row = run_module("bench.alert_latency", database)
+        print(
+            "{:<10} {:>8} {:>16} {:>10} {:>7} {:>7}".format(
+                database,
+                row["checkins"],
+                row["alerts_at_commit"],
+                row["deliveries_started"],
+                row["p50_s"],
+                row["p95_s"],
+            )
+        )
+
+
 def main() -> None:
-    wanted = set(sys.argv[1:]) or {"tasks", "caseload"}
+    wanted = set(sys.argv[1:]) or {"tasks", "caseload", "alerts"}
+    if "alerts" in wanted:
+        alert_latency()
     if "tasks" in wanted:
         task_latency()
     if "caseload" in wanted:

@@ -20,7 +20,7 @@ def sparkline(
     """A 0–10 line over the given days; gaps where there was no value."""
     values = list(values or [])
     if not any(v is not None for v in values):
-        return format_html('<span class="muted small">no data</span>')
+        return SafeString('<span class="muted small">no data</span>')
     step = WIDTH / max(len(values) - 1, 1)
     segments: list[list[str]] = [[]]
     for index, value in enumerate(values):

@@ -1,0 +1,143 @@
+"""A risky check-in → its alert (same transaction) → the e-mail delivery task started.
+
+`python -m bench.alert_latency sqlite|postgres`: a fresh database, one real worker process
+(polling every 0.5 s, as shipped), and N patients each submitting a check-in with a
+safety "yes" through the real service. For each: is the alert there the moment the
+check-in commits, and how long until a worker starts the urgent e-mail's task. JSON out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from waymark.testing.real_database import ROOT, real_database
+
+PATIENTS = 40
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def setup() -> list[Any]:
+    from waymark.accounts.models import User
+    from waymark.organizations.models import LevelOfCare, Program, Role
+    from waymark.organizations.services import (
+        add_member,
+        create_default_programs,
+        create_organization,
+    )
+    from waymark.patients.services import admit, assign_clinician, enroll_patient
+
+    org = create_organization(name="Bench", slug="bench", timezone="UTC")
+    create_default_programs(org)
+    program = Program.objects.get(organization=org, level=LevelOfCare.RESIDENTIAL)
+    clinician = User.objects.create_user(username="clin", email="clin@example.org")
+    add_member(org, clinician, Role.CLINICIAN)
+    patients: list[Any] = []
+    for n in range(PATIENTS):
+        user = User.objects.create_user(username=f"p{n}")
+        patient = enroll_patient(
+            org, user, preferred_name=f"P{n}", date_of_birth=dt.date(1990, 1, 1)
+        )
+        admit(patient, program, on=dt.date.today() - dt.timedelta(days=10))
+        assign_clinician(patient, clinician, primary=True)
+        patients.append(patient)
+    return patients
+
+
+def main() -> None:
+    database = sys.argv[1]
+    if database == "postgres":
+        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
+    else:
+        os.environ.pop("DATABASE_URL", None)
+    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
+    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
+        os.environ.update(env)
+        import django
+
+        django.setup()
+        from django.utils import timezone
+        from django_tasks_db.models import DBTaskResult
+
+        from waymark.alerts.models import Alert
+        from waymark.checkins.services import CheckInData, submit_checkin
+        from waymark.notifications.models import Delivery
+
+        patients = setup()
+        command = [sys.executable, str(ROOT / "manage.py"), "run_worker", "--interval", "0.5"]
+        worker = subprocess.Popen(  # noqa: S603 - our own manage.py
+            command,
+            cwd=ROOT,
+            env={**os.environ},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        committed: dict[str, dt.datetime] = {}
+        alerts_at_commit = 0
+        started: dict[str, dt.datetime] = {}
+        try:
+            time.sleep(2)
+            for patient in patients:
+                time.sleep(random.uniform(0.1, 0.4))  # noqa: S311
+                data = CheckInData(
+                    local_date=timezone.localdate(),
+                    craving=3,
+                    mood=3,
+                    sleep_hours=Decimal(7),
+                    sleep_quality=3,
+                    stress=3,
+                    safety_concern=True,
+                )
+                submit_checkin(patient, data, key=uuid.uuid4())
+                committed[str(patient.pk)] = timezone.now()
+                alerts_at_commit += Alert.objects.filter(
+                    patient=patient, rule_id="checkin.safety"
+                ).count()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                deliveries = dict(Delivery.objects.values_list("pk", "notification__patient_id"))
+                started = {
+                    str(deliveries[r.args_kwargs["args"][0]]): r.started_at
+                    for r in DBTaskResult.objects.filter(task_path__endswith="deliver_email")
+                    if r.started_at and r.args_kwargs["args"][0] in deliveries
+                }
+                if len(started) >= len(committed):
+                    break
+                time.sleep(0.3)
+        finally:
+            worker.terminate()
+            worker.wait(15)
+    latencies = [
+        max((started[p] - committed[p]).total_seconds(), 0.0) for p in committed if p in started
+    ]
+    print(
+        json.dumps(
+            {
+                "database": database,
+                "checkins": len(committed),
+                "alerts_at_commit": alerts_at_commit,
+                "deliveries_started": len(latencies),
+                "p50_s": round(statistics.median(latencies), 3),
+                "p95_s": round(percentile(latencies, 0.95), 3),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
