@@ -16,10 +16,12 @@ from waymark.accounts.api import DeviceTokenAuth
 from waymark.accounts.api import router as accounts_router
 from waymark.alerts.api import router as alerts_router
 from waymark.checkins.api import router as checkins_router
+from waymark.content.api import router as content_router
 from waymark.medications.api import router as medications_router
 from waymark.notes.api import router as notes_router
 from waymark.notifications.api import router as notifications_router
 from waymark.patients.api import router as patients_router
+from waymark.plans.api import router as plans_router
 from waymark.questionnaires.api import router as questionnaires_router
 
 api = NinjaAPI(
@@ -54,3 +56,5 @@ api.add_router("", alerts_router)
 api.add_router("", notifications_router)
 api.add_router("", notes_router)
 api.add_router("", medications_router)
+api.add_router("", plans_router)
+api.add_router("", content_router)

@@ -97,6 +97,8 @@ INSTALLED_APPS = [
     "waymark.notifications",
     "waymark.notes",
     "waymark.medications",
+    "waymark.plans",
+    "waymark.content",
     "waymark.demo",
 ]
 

@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("waymark.notifications.urls")),
     path("", include("waymark.notes.urls")),
     path("", include("waymark.medications.urls")),
+    path("", include("waymark.plans.urls")),
+    path("", include("waymark.content.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
