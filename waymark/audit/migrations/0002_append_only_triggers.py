@@ -7,6 +7,8 @@ too. Dropping these triggers needs a migration, which is reviewed.
 
 from django.db import migrations
 
+from waymark.db_triggers import run_sql_per_vendor
+
 TABLE = "audit_auditevent"
 
 SQLITE_UP = [
@@ -36,26 +38,12 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError(
-                f"Waymark's audit triggers support SQLite and PostgreSQL, "
-                f"not {schema_editor.connection.vendor}."
-            )
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("audit", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+        run_sql_per_vendor(
+            up={"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP},
+            down={"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN},
         ),
     ]

@@ -7,6 +7,8 @@ patient (and everything of theirs, by cascade) still works.
 
 from django.db import migrations
 
+from waymark.db_triggers import run_sql_per_vendor
+
 TABLE = "questionnaires_questionnaireresponse"
 
 SQLITE_UP = [
@@ -31,26 +33,12 @@ POSTGRES_DOWN = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError(
-                "Waymark's response triggers support SQLite and PostgreSQL, "
-                f"not {schema_editor.connection.vendor}."
-            )
-        for statement in statements:
-            schema_editor.execute(statement, params=None)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [("questionnaires", "0001_initial")]
 
     operations = [
-        migrations.RunPython(
-            _run({"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}),
-            _run({"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}),
+        run_sql_per_vendor(
+            up={"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP},
+            down={"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN},
         ),
     ]
