@@ -3,9 +3,9 @@ server process with its own database.
 
 Not pytest-django's live_server: the audit table's triggers refuse DELETE (and TRUNCATE on
 PostgreSQL), so a flushed test database is impossible. Instead this session:
-- makes a fresh database — a temporary SQLite file, or on PostgreSQL (DATABASE_URL set) a
-  new database named after the given one plus "_browser", dropped WITH (FORCE) at the end;
-- runs `manage.py migrate` and world.py (the people to sign in as);
+- makes a fresh, migrated database with waymark.testing.real_database (a temporary SQLite
+  file, or on PostgreSQL when DATABASE_URL is set a new database, dropped at the end);
+- runs world.py (the people to sign in as);
 - starts `manage.py runserver --noreload` on a free port with WAYMARK_DEMO=1 and DEBUG=1,
   waits for /healthz, and stops that process (by its own pid) at the end.
 
@@ -15,7 +15,6 @@ message rather than being skipped.
 
 from __future__ import annotations
 
-import os
 import socket
 import sqlite3
 import subprocess
@@ -31,6 +30,7 @@ from typing import Any
 import dj_database_url
 import pytest
 
+from waymark.testing.real_database import real_database
 from waymark.tests.browser import world
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -75,34 +75,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _postgres_admin(url: str) -> Any:
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    return psycopg.connect(
-        dbname="postgres", user=config["USER"], password=config["PASSWORD"] or None,
-        host=config["HOST"] or None, port=config["PORT"] or None, autocommit=True,
-    )  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    given = os.environ.get("DATABASE_URL", "")
-    if not given.startswith(("postgres://", "postgresql://")):
-        yield f"sqlite:///{tmp_path_factory.mktemp('browser') / 'browser.sqlite3'}"
-        return
-    name = f"{dj_database_url.parse(given)['NAME']}_browser"
-    base, _, _ = given.rpartition("/")
-    with _postgres_admin(given) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with _postgres_admin(given) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -118,16 +90,15 @@ def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def server(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     var_dir = tmp_path_factory.mktemp("browser-var")
-    env = {
-        **os.environ, "DATABASE_URL": database_url, "WAYMARK_DEMO": "1", "DEBUG": "1",
-        "WAYMARK_VAR_DIR": str(var_dir), "PYTHONUNBUFFERED": "1",
-    }  # fmt: skip
+    with real_database(var_dir) as database_env:
+        yield from _serve({**database_env, "WAYMARK_DEMO": "1", "DEBUG": "1"}, var_dir)
+
+
+def _serve(env: dict[str, str], var_dir: Path) -> Iterator[Server]:
+    database_url = env["DATABASE_URL"]
     python = sys.executable
-    subprocess.run(
-        [python, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, env=env, check=True
-    )
     subprocess.run([python, "-m", "waymark.tests.browser.world"], cwd=ROOT, env=env, check=True)
     port = _free_port()
     log = (var_dir / "server.log").open("wb")
