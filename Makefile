@@ -24,6 +24,7 @@ var:
 # The demo runs with WAYMARK_DEMO=1: a random secret key is kept in var/, DEBUG is on
 # and the e-mail backend prints to the console.
 demo: export WAYMARK_DEMO = 1
+demo: export SITE_URL = http://127.0.0.1:$(PORT)
 demo: install var
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py seed_demo

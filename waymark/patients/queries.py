@@ -85,5 +85,7 @@ def attach_alerts(patients: list[Patient]) -> list[Patient]:
     ):
         by_patient.setdefault(alert.patient_id, []).append(alert)
     for patient in patients:
-        patient.unresolved_alerts = by_patient.get(patient.pk, [])  # type: ignore[attr-defined]
+        alerts = by_patient.get(patient.pk, [])
+        patient.unresolved_alerts = alerts  # type: ignore[attr-defined]
+        patient.new_alerts = [a for a in alerts if a.status == AlertStatus.OPEN]  # type: ignore[attr-defined]
     return patients

@@ -98,7 +98,7 @@ def reassess(patient: Patient, *, now: dt.datetime | None = None) -> PatientRisk
             "last_activity_at": last_activity_at,
             "craving_14d": _craving_14d(snapshot),
             "phq9_score": latest_phq9.total if latest_phq9 else None,
-            "phq9_band": latest_phq9.band if latest_phq9 else "",
+            "phq9_band": latest_phq9.band.replace("_", " ") if latest_phq9 else "",
             "phq9_on": latest_phq9.on if latest_phq9 else None,
             "assessed_at": now,
         },

@@ -51,7 +51,8 @@ def test_it_takes_the_clinician_from_the_caseload_to_an_acknowledged_alert(
 
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Caseload").click()
         page.wait_for_url("**/caseload/")
-        row = page.locator("table.caseload tbody tr", has_text="Eve")
+        eve = page.get_by_role("link", name="Eve", exact=True)
+        row = page.locator("table.caseload tbody tr", has=eve)
         assert row.locator(".alert-new").count() == 0
         assert "Acknowledged by Bob" in row.inner_text()
     finally:
