@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from waymark.content import views
 
 app_name = "content"
-urlpatterns: list = []
+urlpatterns = [
+    path("learn/", views.library, name="library"),
+    path("learn/<slug:slug>/", views.article, name="article"),
+]

@@ -1,0 +1,105 @@
+"""Forms: the plan (one textarea per section, one item per line) and a coping-tool use."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+
+from waymark.plans.fields import MAX_FIELD_CHARS, MAX_LINE_CHARS, MAX_LINES, SECTIONS
+from waymark.plans.models import CopingTool
+
+PHONE = re.compile(r"^\+?[0-9()][0-9 ()\-.]*$")
+
+
+def split_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def parse_contact(line: str) -> dict[str, str]:
+    """ "Sam, 555-0100" → {"name": "Sam", "phone": "555-0100"}; ValidationError if not."""
+    cut = max(line.rfind(","), line.rfind(":"))
+    name, phone = (line[:cut].strip(), line[cut + 1 :].strip()) if cut >= 0 else ("", "")
+    digits = sum(char.isdigit() for char in phone)
+    if not name or not phone:
+        raise forms.ValidationError(
+            f'"{line}": write a name, a comma, then the phone number (e.g. "Sam, 555-0100").'
+        )
+    if not PHONE.match(phone) or not 3 <= digits <= 15:
+        raise forms.ValidationError(
+            f'"{phone}" is not a phone number: use digits, spaces, dashes, brackets and an '
+            "optional + (3 to 15 digits)."
+        )
+    return {"name": name, "phone": phone}
+
+
+class PlanForm(forms.Form):
+    """Every section is optional; each has a length limit and a limit on lines."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for section in SECTIONS:
+            self.fields[section.name] = forms.CharField(
+                label=section.label,
+                help_text=section.help,
+                required=False,
+                max_length=MAX_FIELD_CHARS,
+                widget=forms.Textarea(attrs={"rows": 4}),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for section in SECTIONS:
+            if section.name not in cleaned:
+                continue
+            lines = split_lines(cleaned[section.name])
+            if len(lines) > MAX_LINES:
+                self.add_error(section.name, f"Please keep this to {MAX_LINES} lines or fewer.")
+            elif any(len(line) > MAX_LINE_CHARS for line in lines):
+                self.add_error(
+                    section.name, f"Please keep each line under {MAX_LINE_CHARS} characters."
+                )
+        return cleaned
+
+    def clean_contacts(self) -> str:
+        text: str = self.cleaned_data["contacts"]
+        errors = []
+        for line in split_lines(text):
+            try:
+                parse_contact(line)
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return text
+
+    def content(self) -> dict[str, Any]:
+        """The plan as stored: section → lines; contacts as name/phone pairs."""
+        content: dict[str, Any] = {s.name: split_lines(self.cleaned_data[s.name]) for s in SECTIONS}
+        content["contacts"] = [parse_contact(line) for line in content["contacts"]]
+        return content
+
+
+def as_initial(content: dict[str, Any]) -> dict[str, str]:
+    """A stored plan back into the form's text."""
+    initial = {name: "\n".join(lines) for name, lines in content.items() if name != "contacts"}
+    initial["contacts"] = "\n".join(
+        f"{c['name']}, {c['phone']}" for c in content.get("contacts", [])
+    )
+    return initial
+
+
+CRAVING_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(11)]
+
+
+class CopingUseForm(forms.Form):
+    tool = forms.ChoiceField(choices=CopingTool.choices)
+    craving_before = forms.TypedChoiceField(
+        choices=CRAVING_CHOICES, coerce=int, empty_value=None, required=False,
+        label="Craving before (0–10)",
+    )  # fmt: skip
+    craving_after = forms.TypedChoiceField(
+        choices=CRAVING_CHOICES, coerce=int, empty_value=None, required=False,
+        label="Craving now (0–10)",
+    )  # fmt: skip

@@ -1,0 +1,42 @@
+"""Plans tests: a frozen clock on the personas' TODAY and a check-in helper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+
+from waymark.checkins.models import CheckIn
+from waymark.checkins.services import submit_checkin
+from waymark.checkins.tests.conftest import NOW, answers
+from waymark.conftest import TODAY
+from waymark.patients.models import Patient
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+def check_in(patient: Patient, days_ago: int = 0, **overrides: Any) -> CheckIn:
+    """A check-in made on its own day (the clock moved back `days_ago` days)."""
+    day = TODAY - dt.timedelta(days=days_ago)
+    with time_machine.travel(NOW - dt.timedelta(days=days_ago), tick=False):
+        return submit_checkin(patient, answers(day, **overrides), key=uuid.uuid4()).checkin
+
+
+PLAN_FORM: dict[str, str] = {
+    "triggers": "Stress\nFriday nights",
+    "warning_signs": "Skipping meals",
+    "coping": "Stress: walk, then call my sister",
+    "routines": "Bed by 11",
+    "contacts": "Jo, 555-0100\nSponsor: +1 (212) 555-0199",
+    "avoid": "The Anchor pub",
+    "reasons": "To be there for my daughter",
+    "after_lapse": "Tell Bob the next morning",
+}
