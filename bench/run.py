@@ -74,8 +74,25 @@ def alert_latency() -> None:
         )
 
 
+def checkin_throughput() -> None:
+    print("\nCheck-in writes vs a no-op endpoint (gunicorn, 2 workers, same auth and middleware)")
+    header = ("database", "no-op/s", "check-ins/s", "ratio", "half rate/s", "p50 ms", "p99 ms")
+    print("{:<10} {:>8} {:>11} {:>6} {:>11} {:>7} {:>7}".format(*header))
+    for database in DATABASES:
+        row = run_module("bench.checkin_throughput", database)
+        half = row["half_rate"]
+        values = (database, row["noop"]["per_second"], row["checkins"]["per_second"], row["ratio"])
+        print(
+            "{:<10} {:>8} {:>11} {:>6} {:>11} {:>7} {:>7}".format(
+                *values, half["rate"], half["p50_ms"], half["p99_ms"]
+            )
+        )
+
+
 def main() -> None:
-    wanted = set(sys.argv[1:]) or {"tasks", "caseload", "alerts"}
+    wanted = set(sys.argv[1:]) or {"tasks", "caseload", "alerts", "checkins"}
+    if "checkins" in wanted:
+        checkin_throughput()
     if "alerts" in wanted:
         alert_latency()
     if "tasks" in wanted:

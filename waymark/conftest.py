@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django_tasks_db.management.commands import db_worker
+from django_tasks_db.management.commands.db_worker import Worker
 
 from waymark.accounts.models import User
 from waymark.organizations.models import LevelOfCare, Locale, Organization, Program, Role
@@ -148,3 +150,27 @@ def client_for() -> Callable[[User | None], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Run every ready task with django-tasks-db's real worker loop, in this process.
+
+    The loop closes "old" connections between tasks; inside a test's transaction that
+    would close the test's own connection (PostgreSQL), so that one call is skipped.
+    """
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+
+    def run() -> None:
+        Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        ).run()
+
+    return run

@@ -64,6 +64,15 @@ def me(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+@router.post(
+    "/noop",
+    response={204: None},
+    summary="Does nothing once signed in: a connectivity check (and the benchmark's baseline)",
+)
+def noop(request: HttpRequest) -> Status[None]:
+    return Status(204, None)
+
+
 class TokenIn(Schema):
     name: str = Field(max_length=80, description="Which device this token is for.")
 

@@ -45,7 +45,7 @@ from waymark.checkins.models import (
 from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
 from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
 from waymark.patients.models import Patient, Substance
-from waymark.risk.services import reassess
+from waymark.risk.tasks import reassess_soon
 
 # A submission made offline may reach the server this long after it was made.
 MAX_OFFLINE_DELAY = dt.timedelta(days=7)
@@ -178,7 +178,7 @@ def submit_checkin(
         before = {f.rule.id: f.reason for f in rules.evaluate_checkin(existing)} if existing else {}
         checkin = _save_checkin(patient, data, existing, completed_at, completed_on, now)
         findings = _raise_new_alerts(patient, checkin, before)
-        reassess(patient, now=now)  # the caseload's risk and reasons, in this transaction
+        reassess_soon(patient)  # the caseload's risk and reasons; enqueued in this transaction
         idempotency.remember(
             patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
         )
@@ -243,15 +243,21 @@ def _save_checkin(
     checkin.note = data.note
     checkin.completed_at, checkin.completed_on, checkin.updated_at = completed_at, completed_on, now
     checkin.save()
-    _sync_uses(patient, checkin, data.uses)
+    _sync_uses(patient, checkin, data.uses, is_new=existing is None)
     return checkin
 
 
-def _sync_uses(patient: Patient, checkin: CheckIn, uses: tuple[UseData, ...]) -> None:
-    """Make the check-in's reported uses match the answers (a note on a kept one stays)."""
+def _sync_uses(
+    patient: Patient, checkin: CheckIn, uses: tuple[UseData, ...], *, is_new: bool = False
+) -> None:
+    """Make the check-in's reported uses match the answers (a note on a kept one stays).
+
+    A new check-in has none stored yet, so nothing needs reading or removing first.
+    """
     wanted = {use.substance: use.amount for use in uses}
-    stored = {use.substance: use for use in checkin.uses.all()}
-    checkin.uses.exclude(substance__in=wanted).delete()
+    stored = {} if is_new else {use.substance: use for use in checkin.uses.all()}
+    if not is_new:
+        checkin.uses.exclude(substance__in=wanted).delete()
     for substance, amount in wanted.items():
         use = stored.get(substance)
         if use is None:
@@ -325,7 +331,7 @@ def add_withdrawal_entry(
             note=data.note.strip(),
             **data.ratings,
         )
-        reassess(patient, now=now)
+        reassess_soon(patient)
         idempotency.remember(patient, key, kind, content_fingerprint, entry.pk, now)
     return WithdrawalResult(entry, created=True)
 

@@ -62,6 +62,7 @@ CORE_ROWS: dict[str, Row] = {
     "api:openapi-view": Row(everyone(200), wrong_method=None),
     "api:api-root": Row(everyone(404), wrong_method=None),
     "api:me": Row(API_SIGNED_IN),
+    "api:noop": Row(everyone(204, anonymous=401), method="post", wrong_method="get"),
     "api:list_tokens": Row(API_SIGNED_IN, wrong_method="put"),
     "api:create_token": Row(
         everyone(201, anonymous=401), method="post", data={"name": "Phone"}, wrong_method="put"

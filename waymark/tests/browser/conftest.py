@@ -7,7 +7,7 @@ PostgreSQL), so a flushed test database is impossible. Instead this session:
   file, or on PostgreSQL when DATABASE_URL is set a new database, dropped at the end);
 - runs world.py (the people to sign in as);
 - starts `manage.py runserver --noreload` on a free port with WAYMARK_DEMO=1 and DEBUG=1,
-  waits for /healthz, and stops that process (by its own pid) at the end.
+  and a task worker beside it, waits for /healthz, and stops both (by their own pids).
 
 Chromium must be at /usr/bin/chromium (CI installs it); without it these tests fail with a
 message rather than being skipped.
@@ -106,17 +106,24 @@ def _serve(env: dict[str, str], var_dir: Path) -> Iterator[Server]:
         [python, "manage.py", "runserver", "--noreload", "--skip-checks", f"127.0.0.1:{port}"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
+    # A real task worker beside it: risk reassessment and deliveries run as they do in use.
+    worker = subprocess.Popen(
+        [python, "manage.py", "run_worker", "--interval", "0.2"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(url, process)
         yield Server(url=url, database_url=database_url)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        for child in (process, worker):
+            child.terminate()
+        for child in (process, worker):
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
         log.close()
 
 

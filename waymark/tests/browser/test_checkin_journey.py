@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from waymark.tests.browser import world
@@ -121,7 +122,12 @@ def test_it_shows_crisis_help_at_once_for_a_yes_made_offline(phone: Any, server:
     assert crisis.locator("a[href='tel:988']").first.is_visible()
     phone.set_offline(False)
     page.locator("#outbox-status").get_by_text("has been sent").wait_for()
-    # The safety answer's urgent alert, and the risk engine's flag for craving 8/10.
+    # The safety answer's urgent alert at once; the risk engine's flag for craving 8/10
+    # follows from the worker within a second or so.
+    assert ("checkin.safety",) in server.query(ALERTS_OF, world.CARA)
+    deadline = time.monotonic() + 10
+    while len(server.query(ALERTS_OF, world.CARA)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert sorted(server.query(ALERTS_OF, world.CARA)) == [("checkin.safety",), ("craving.high",)]
 
 

@@ -3,6 +3,7 @@ they open her record, acknowledge the alert with a note, and the caseload shows 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from waymark.tests.browser import world
@@ -29,6 +30,15 @@ def test_it_takes_the_clinician_from_the_caseload_to_an_acknowledged_alert(
     tap(patient, "safety", "yes")
     patient.get_by_role("button", name="Save check-in").click()
     patient.wait_for_url("**/checkin/*/")
+
+    # The worker reassesses Eve's risk within a second of her check-in.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not server.query(
+        "SELECT r.level FROM risk_patientrisk r JOIN patients_patient p ON p.id = r.patient_id "
+        "JOIN accounts_user u ON u.id = p.user_id WHERE u.username = %s AND r.level > 0",
+        world.EVE,
+    ):
+        time.sleep(0.2)
 
     # Bob, at his desk, sees Eve first, urgent, with the reason and a new alert.
     desk = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900})
