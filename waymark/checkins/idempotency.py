@@ -18,6 +18,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import connection
+
 from waymark.checkins.errors import CheckinError
 from waymark.checkins.models import SubmissionKey, SubmissionKind
 from waymark.patients.models import Patient
@@ -37,7 +39,8 @@ def fingerprint(content: Mapping[str, Any]) -> str:
 def lock_patient(patient: Patient) -> None:
     """Serialize this patient's submissions (PostgreSQL row lock; SQLite's IMMEDIATE
     transactions already take the write lock when the transaction begins)."""
-    Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").first()
+    if connection.vendor != "sqlite":
+        Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").first()
 
 
 def seen_before(
