@@ -69,22 +69,31 @@ def is_due(reminder_time: dt.time, local_now: dt.datetime) -> bool:
     return wanted <= now < wanted + REMINDER_WINDOW
 
 
-def send_checkin_reminders(now: dt.datetime) -> int:
-    """Remind every patient whose time has come and who has not checked in today."""
+def at_reminder_time(now: dt.datetime) -> list[tuple[Patient, dt.datetime]]:
+    """Active patients whose chosen reminder time has just come, with their local time.
+
+    Patients without preferences get the default time; those who turned reminders off
+    are left out. Two queries, whatever the number of patients.
+    """
     patients = active_patients()
     preferences = {
         (p.organization_id, p.user_id): p
         for p in NotificationPreference.objects.filter(user_id__in=[x.user_id for x in patients])
     }
-    due: dict[Patient, dt.date] = {}
+    due = []
     for patient in patients:
         preference = preferences.get((patient.organization_id, patient.user_id))
         if preference is not None and not preference.reminders_enabled:
             continue
         local_now = now.astimezone(zoneinfo.ZoneInfo(patient.timezone))
-        reminder_time = preference.reminder_time if preference else DEFAULT_REMINDER_TIME
-        if is_due(reminder_time, local_now):
-            due[patient] = local_now.date()
+        if is_due(preference.reminder_time if preference else DEFAULT_REMINDER_TIME, local_now):
+            due.append((patient, local_now))
+    return due
+
+
+def send_checkin_reminders(now: dt.datetime) -> int:
+    """Remind every patient whose time has come and who has not checked in today."""
+    due = {patient: local_now.date() for patient, local_now in at_reminder_time(now)}
     done = set(
         CheckIn.objects.filter(patient__in=list(due), local_date__in=set(due.values())).values_list(
             "patient_id", "local_date"
@@ -114,21 +123,23 @@ def detect_missed_checkins(now: dt.datetime) -> int:
     risk/rules.py; this job only makes sure silence is noticed without new data arriving.
     """
     in_care = Episode.objects.filter(patient=OuterRef("pk"), discharged_on__isnull=True)
-    patients = [p for p in active_patients() if p.pk in set(
-        Patient.objects.filter(Exists(in_care)).values_list("pk", flat=True)
-    )]  # fmt: skip
+    in_care_ids = set(Patient.objects.filter(Exists(in_care)).values_list("pk", flat=True))
+    patients = [p for p in active_patients() if p.pk in in_care_ids]
     last = dict(
         CheckIn.objects.filter(patient__in=patients)
         .values("patient_id")
         .annotate(day=Max("local_date"))
         .values_list("patient_id", "day")
     )
+    thresholds = {
+        organization_id: settings_for(organization_id).missed_days_moderate
+        for organization_id in {p.organization_id for p in patients}
+    }
     reassessed = 0
     for patient in patients:
         today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
         quiet_since = last.get(patient.pk) or patient.created_at.date()
-        threshold = settings_for(patient.organization_id).missed_days_moderate
-        if (today - quiet_since).days >= threshold:
+        if (today - quiet_since).days >= thresholds[patient.organization_id]:
             reassess(patient, now=now)
             reassessed += 1
     return reassessed
@@ -146,19 +157,8 @@ def send_questionnaire_reminders(now: dt.datetime) -> int:
     one more if it becomes overdue. Patients choose the time (and can turn reminders off)."""
     from waymark.questionnaires.services import todo_for
 
-    patients = active_patients()
-    preferences = {
-        (p.organization_id, p.user_id): p
-        for p in NotificationPreference.objects.filter(user_id__in=[x.user_id for x in patients])
-    }
     sent = 0
-    for patient in patients:
-        preference = preferences.get((patient.organization_id, patient.user_id))
-        if preference is not None and not preference.reminders_enabled:
-            continue
-        local_now = now.astimezone(zoneinfo.ZoneInfo(patient.timezone))
-        if not is_due(preference.reminder_time if preference else DEFAULT_REMINDER_TIME, local_now):
-            continue
+    for patient, local_now in at_reminder_time(now):
         for row in todo_for(patient, local_now.date()).open:
             stage = "overdue" if local_now.date() >= row.occurrence.overdue_from else "due"
             message = Message(

@@ -161,3 +161,23 @@ def test_no_reminder_when_nothing_is_due(alice: Patient) -> None:
     from waymark.notifications.reminders import send_questionnaire_reminders
 
     assert send_questionnaire_reminders(dt.datetime(2026, 11, 28, 1, 0, tzinfo=dt.UTC)) == 0
+
+
+def test_the_missed_check_in_job_reads_a_constant_number_of_queries(
+    alice: Patient, dana: Patient, erin: Patient
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    # Nobody has been quiet for 3 days yet, so nobody is reassessed: only the reads remain.
+    quiet_morning = timezone.now()
+    with CaptureQueriesContext(connection) as few:
+        detect_missed_checkins(quiet_morning)
+    for number in range(10):
+        from waymark.conftest import _patient
+        from waymark.organizations.models import LevelOfCare
+
+        _patient(alice.organization, f"extra{number}", LevelOfCare.OUTPATIENT, 0)
+    with CaptureQueriesContext(connection) as many:
+        detect_missed_checkins(quiet_morning)
+    assert len(many) == len(few)
