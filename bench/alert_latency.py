@@ -22,14 +22,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bench.common import percentile, use_database
 from waymark.testing.real_database import ROOT, real_database
 
 PATIENTS = 40
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def setup() -> list[Any]:
@@ -61,10 +57,7 @@ def setup() -> list[Any]:
 
 def main() -> None:
     database = sys.argv[1]
-    if database == "postgres":
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    use_database(database)
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)

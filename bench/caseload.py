@@ -19,17 +19,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import percentile, use_database
 from waymark.testing.real_database import real_database
 
 SIZES = (500, 5000)
 DAYS = 365
 REQUESTS = 40
 REASSESS_SAMPLE = 50
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def build(size: int, rng: random.Random, progress: object) -> tuple[object, list[object]]:
@@ -159,10 +155,7 @@ def time_reassess(patients: list[object]) -> dict[str, float]:
 
 def main() -> None:
     database = sys.argv[1]
-    if database == "postgres":
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    use_database(database)
     with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)
         os.environ["ALLOWED_HOSTS"] = "testserver"

@@ -23,6 +23,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from bench.common import percentile, use_database
 from waymark.testing.real_database import ROOT, real_database
 
 PATIENTS = 300
@@ -136,17 +137,14 @@ def paced(port: int, tokens: list[str], rate: float) -> dict[str, float]:
     return {
         "rate": round(rate, 1),
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))] * 1000, 1),
+        "p99_ms": round(percentile(ordered, 0.99) * 1000, 1),
         "failed": failed[0],
     }
 
 
 def main() -> None:
     database = sys.argv[1]
-    if database == "postgres":
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    use_database(database)
     with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)
         import django

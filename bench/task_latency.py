@@ -16,16 +16,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import percentile, use_database
 from waymark.testing.real_database import ROOT, real_database
 
 PROBES = 60
 PROBE_GAP = (0.15, 0.45)  # seconds between probes, random in this range
 WORKER_INTERVAL = "0.5"  # what `make demo` and the docs ship
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def measure(label: str, workers: int, load_per_second: int) -> dict[str, float | str]:
@@ -91,10 +87,7 @@ def measure(label: str, workers: int, load_per_second: int) -> dict[str, float |
 
 def main() -> None:
     database = sys.argv[1]
-    if database == "postgres":
-        os.environ["DATABASE_URL"] = "postgres://postgres@127.0.0.1:5432/postgres"
-    else:
-        os.environ.pop("DATABASE_URL", None)
+    use_database(database)
     with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)
         results = [
