@@ -1,7 +1,10 @@
 """Alerts: flags raised for a patient's care team, each with the rule that raised it and why.
 
-One open alert per patient and rule: a repeat updates the open alert (count, last
-seen, latest evidence) instead of adding noise to the inbox.
+One unresolved alert per patient and rule: a repeat while it is unresolved updates it
+(count, last seen, latest evidence) instead of adding noise to the inbox. Each distinct
+occurrence (a check-in, a response, a run of missed days) is kept as an AlertOccurrence:
+the alert's history, and what deduplication compares against. Once an alert is
+resolved, an occurrence it has not seen opens a new alert.
 """
 
 from __future__ import annotations
@@ -58,6 +61,9 @@ class Alert(models.Model):
     acknowledgement_note = models.TextField(blank=True, max_length=4000)
     resolution_note = models.TextField(blank=True, max_length=4000)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the care team was last told: the escalation clock."
+    )
 
     class Meta:
         ordering = ["-severity", "-last_seen_at"]
@@ -79,6 +85,13 @@ class Alert(models.Model):
     @property
     def is_urgent(self) -> bool:
         return self.severity >= Severity.URGENT
+
+    @property
+    def title(self) -> str:
+        """The rule's name in plain words (never its id)."""
+        from waymark.risk.registry import title_for
+
+        return title_for(self.rule_id)
 
     def evidence_url(self) -> str:
         """Where a clinician sees what raised it (the timeline when there is no page of its own)."""
@@ -123,3 +136,31 @@ class AlertAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_step_display()} by {self.actor}"
+
+
+class AlertOccurrence(models.Model):
+    """One occurrence an alert stands for: when, why, on what evidence, and whether it told."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="occurrence_rows")
+    rule_id = models.CharField(max_length=60)
+    key = models.CharField(max_length=120, help_text="Same key, same occurrence.")
+    severity = models.PositiveSmallIntegerField(choices=Severity.choices)
+    reason = models.CharField(max_length=300)
+    evidence_type = models.CharField(max_length=60, blank=True)
+    evidence_id = models.CharField(max_length=64, blank=True)
+    notified = models.BooleanField(default=False, help_text="The care team was told of it.")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "alert", "key"], name="alertoccurrence_unique_key"
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "patient", "rule_id", "key"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.key}"

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from waymark.accounts.models import User
-from waymark.alerts.models import Alert, AlertAction, AlertStatus, AlertStep, Severity
+from waymark.alerts.models import Alert, AlertAction, AlertOccurrence, AlertStatus, AlertStep
 from waymark.audit.models import AuditAction
 from waymark.audit.services import record
 from waymark.organizations.models import Membership, Role
@@ -18,93 +19,151 @@ from waymark.patients.models import CareTeamMember, Patient
 
 if TYPE_CHECKING:
     from waymark.access import Actor
+    from waymark.risk.registry import Flag
 
 
-@dataclass(frozen=True)
-class AlertRule:
-    """A rule that can raise an alert: an id, how serious, and where it comes from."""
+def raise_alert(patient: Patient, flag: Flag, *, now: dt.datetime | None = None) -> Alert | None:
+    """Record an occurrence of `flag` for `patient`'s care team; tell them when it is news.
 
-    id: str
-    severity: Severity
-    source: str
-
-
-def raise_alert(
-    patient: Patient,
-    rule: AlertRule,
-    *,
-    reason: str,
-    evidence_type: str = "",
-    evidence_id: str = "",
-    severity: Severity | None = None,
-) -> Alert:
-    """Open an alert for `patient`'s care team, or update the unresolved one for this rule.
-
-    A repeat raises the severity if the new one is higher, never lowers it.
+    - An unresolved alert for the rule takes the occurrence (count, last seen, evidence);
+      the severity rises with it, never falls. A safety rule's new occurrence tells the
+      care team again, makes an acknowledged alert new again and restarts the escalation
+      clock; other rules tell again only when the severity rises.
+    - With no unresolved alert, an occurrence already seen (by a resolved alert) is not
+      news and returns None; any other opens a new alert and tells the care team.
+    Call inside the transaction that stores the data causing it.
     """
-    now = timezone.now()
-    level = severity if severity is not None else rule.severity
+    now = now or timezone.now()
     with transaction.atomic():
-        existing = (
-            Alert.objects.select_for_update()
-            .filter(organization_id=patient.organization_id, patient=patient, rule_id=rule.id)
-            .exclude(status=AlertStatus.RESOLVED)
-            .first()
-        )
+        existing = _unresolved(patient, flag.rule_id)
         if existing is not None:
-            return _repeat(existing, level, reason, evidence_type, evidence_id, now)
+            return _repeat(existing, flag, now)
+        if AlertOccurrence.objects.filter(
+            organization_id=patient.organization_id, patient=patient, rule_id=flag.rule_id,
+            key=flag.occurrence_key,
+        ).exists():  # fmt: skip
+            return None
         try:
             with transaction.atomic():
                 alert = Alert.objects.create(
                     organization_id=patient.organization_id,
                     patient=patient,
-                    rule_id=rule.id,
-                    severity=level,
-                    reason=reason[:300],
-                    source=rule.source[:300],
-                    evidence_type=evidence_type,
-                    evidence_id=evidence_id,
+                    rule_id=flag.rule_id,
+                    severity=flag.level,
+                    reason=flag.reason[:300],
+                    source=flag.rule.source[:300],
+                    evidence_type=flag.evidence_type,
+                    evidence_id=flag.evidence_id[:64],
                     created_at=now,
                     last_seen_at=now,
+                    notified_at=now,
                 )
-                tell_care_team(alert)
-                return alert
         except IntegrityError:
-            # Another request opened it first: treat this one as a repeat.
-            existing = Alert.objects.select_for_update().get(
-                organization_id=patient.organization_id,
-                patient=patient,
-                rule_id=rule.id,
-                status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
-            )
-            return _repeat(existing, level, reason, evidence_type, evidence_id, now)
+            # Another request opened it first: this one is a repeat of it.
+            existing = _unresolved(patient, flag.rule_id)
+            assert existing is not None
+            return _repeat(existing, flag, now)
+        occurrence = _occurrence(alert, flag, now, notified=True)
+        tell_care_team(alert, dedupe=f"o{occurrence.pk}")
+        refresh_alert_summary(patient)
+        return alert
 
 
-def _repeat(
-    alert: Alert, level: int, reason: str, evidence_type: str, evidence_id: str, now: object
-) -> Alert:
+def _unresolved(patient: Patient, rule_id: str) -> Alert | None:
+    return (
+        Alert.objects.select_for_update()
+        .filter(organization_id=patient.organization_id, patient=patient, rule_id=rule_id)
+        .exclude(status=AlertStatus.RESOLVED)
+        .first()
+    )
+
+
+def _occurrence(alert: Alert, flag: Flag, now: dt.datetime, *, notified: bool) -> AlertOccurrence:
+    return AlertOccurrence.objects.create(
+        organization_id=alert.organization_id,
+        patient_id=alert.patient_id,
+        alert=alert,
+        rule_id=alert.rule_id,
+        key=flag.occurrence_key,
+        severity=flag.level,
+        reason=flag.reason[:300],
+        evidence_type=flag.evidence_type,
+        evidence_id=flag.evidence_id[:64],
+        notified=notified,
+        at=now,
+    )
+
+
+def _repeat(alert: Alert, flag: Flag, now: dt.datetime) -> Alert:
+    raised = flag.level > alert.severity
+    alert.severity = max(alert.severity, flag.level)
+    seen = alert.occurrence_rows.filter(key=flag.occurrence_key).exists()
+    if seen:
+        if raised:
+            alert.save(update_fields=["severity"])
+            tell_care_team(alert, dedupe=f"s{alert.severity}")
+            refresh_alert_summary(alert.patient)
+        return alert
+    renotify = flag.rule.safety
     alert.occurrences += 1
-    alert.last_seen_at = now  # type: ignore[assignment]
-    alert.reason = reason[:300]
-    alert.evidence_type, alert.evidence_id = evidence_type, evidence_id
-    raised = level > alert.severity
-    alert.severity = max(alert.severity, level)
-    alert.save(
-        update_fields=[
-            "occurrences", "last_seen_at", "reason", "evidence_type", "evidence_id", "severity",
-        ]
-    )  # fmt: skip
-    if raised:
-        tell_care_team(alert)
+    alert.last_seen_at = now
+    alert.reason = flag.reason[:300]
+    alert.evidence_type, alert.evidence_id = flag.evidence_type, flag.evidence_id[:64]
+    fields = ["occurrences", "last_seen_at", "reason", "evidence_type", "evidence_id", "severity"]
+    if renotify:
+        # News again: it needs acknowledging again, and the escalation clock starts over.
+        alert.status = AlertStatus.OPEN
+        alert.acknowledged_at = alert.acknowledged_by = None
+        alert.escalated_at, alert.notified_at = None, now
+        fields += ["status", "acknowledged_at", "acknowledged_by", "escalated_at", "notified_at"]
+    alert.save(update_fields=fields)
+    occurrence = _occurrence(alert, flag, now, notified=renotify or raised)
+    if renotify or raised:
+        tell_care_team(alert, dedupe=f"o{occurrence.pk}")
+    refresh_alert_summary(alert.patient)
     return alert
 
 
+def refresh_alert_summary(patient: Patient) -> None:
+    """Keep the caseload's view of the patient's alerts current (one query, one write).
+
+    An unacknowledged urgent alert puts the patient at the top of every caseload; any
+    unacknowledged alert lifts the patient to at least its severity.
+    """
+    from waymark.risk.models import PatientRisk
+
+    levels = Alert.objects.filter(
+        organization_id=patient.organization_id, patient=patient
+    ).aggregate(
+        unacked=Max("severity", filter=Q(status=AlertStatus.OPEN)),
+        unresolved=Max("severity", filter=~Q(status=AlertStatus.RESOLVED)),
+    )
+    unacked = levels["unacked"] or 0
+    risk, _ = PatientRisk.objects.get_or_create(
+        organization_id=patient.organization_id,
+        patient=patient,
+        defaults={"assessed_at": timezone.now()},
+    )
+    risk.set_alert_levels(unacked=unacked, unresolved=levels["unresolved"] or 0)
+    risk.save()
+
+
 def care_team_users(patient: Patient) -> list[User]:
-    """The patient's care team; with none assigned, every active clinician of the organization."""
+    """The patient's care team; with none assigned, every active clinician of the organization.
+
+    Only people who hold an active clinician membership of the patient's organization
+    receive clinical alerts: never a supporter, a patient, or someone who has left.
+    """
+    clinicians = Membership.objects.filter(
+        organization_id=patient.organization_id, role=Role.CLINICIAN, is_active=True
+    ).values("user_id")
     team = [
         member.clinician
         for member in CareTeamMember.objects.filter(
-            organization_id=patient.organization_id, patient=patient, clinician__is_active=True
+            organization_id=patient.organization_id,
+            patient=patient,
+            clinician__is_active=True,
+            clinician_id__in=clinicians,
         ).select_related("clinician")
     ]
     if team:
@@ -120,15 +179,19 @@ def care_team_users(patient: Patient) -> list[User]:
     ]
 
 
-def tell_care_team(alert: Alert) -> None:
-    """In-app for every new or raised alert; e-mail too when it is urgent."""
+def tell_care_team(alert: Alert, *, dedupe: str) -> None:
+    """In-app for every new or raised alert; e-mail too when it is urgent.
+
+    `dedupe` names the occasion (an occurrence, a severity), so a retried task or a
+    second reassessment never tells anyone twice about the same thing.
+    """
     from waymark.notifications.models import Kind
     from waymark.notifications.services import Message, notify
 
     patient = alert.patient
     message = Message(
         kind=Kind.ALERT,
-        title=f"{alert.get_severity_display()} flag for {patient.preferred_name}",
+        title=f"{alert.get_severity_display()}: {alert.title} ({patient.preferred_name})",
         body=alert.reason,
         url=reverse("patients:detail", args=[patient.pk]),
         urgent=alert.is_urgent,
@@ -139,7 +202,7 @@ def tell_care_team(alert: Alert) -> None:
             patient.organization,
             user,
             message,
-            dedupe_key=f"alert:{alert.pk}:{alert.severity}:{user.pk}",
+            dedupe_key=f"alert:{alert.pk}:{dedupe}:{user.pk}",
             patient=patient,
         )
 
@@ -190,6 +253,7 @@ def acknowledge(alert: Alert, actor: Actor, *, note: str = "") -> Alert:
         ]
     )  # fmt: skip
     _step(alert, actor, AlertStep.ACKNOWLEDGED, note=note)
+    refresh_alert_summary(alert.patient)
     return alert
 
 
@@ -231,4 +295,5 @@ def resolve(alert: Alert, actor: Actor, *, note: str) -> Alert:
         ]
     )  # fmt: skip
     _step(alert, actor, AlertStep.RESOLVED, note=note.strip())
+    refresh_alert_summary(alert.patient)
     return alert

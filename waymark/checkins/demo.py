@@ -10,7 +10,7 @@ ketamine bladder symptoms, raising the same alerts the services raise. The demo 
 you sign in as has not checked in today, so there is one to do.
 
 Rows are bulk-created (a few thousand in well under a second); alerts go through the
-same rules and alerts.services.raise_alert as a real check-in.
+same rules (`alert_for_checkin`) as a real check-in.
 """
 
 from __future__ import annotations
@@ -24,11 +24,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from waymark.alerts.services import raise_alert
-from waymark.checkins import rules
 from waymark.checkins.choices import WITHDRAWAL_FIELDS, Habit, KetamineSymptom, Meeting, Trigger
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
-from waymark.checkins.services import celebrate_milestones
+from waymark.checkins.services import alert_for_checkin, celebrate_milestones
 from waymark.demo.logins import demo_patient
 from waymark.demo.registry import DemoContext, demo_step
 from waymark.demo.steps.organizations import NORTHSTAR
@@ -274,14 +272,7 @@ def seed_checkins(ctx: DemoContext) -> None:
     _store(histories, ctx.rng)
     WithdrawalEntry.objects.bulk_create(withdrawal, batch_size=500)
     for checkin in flagged:
-        for finding in rules.evaluate_checkin(checkin):
-            raise_alert(
-                checkin.patient,
-                finding.rule,
-                reason=finding.reason,
-                evidence_type="checkin",
-                evidence_id=str(checkin.pk),
-            )
+        alert_for_checkin(checkin.patient, checkin, checkin.completed_at)
     # Milestones from before this week count as celebrated; recent ones are left to enjoy.
     for history in histories:
         celebrate_milestones(history.patient, now=timezone.now() - dt.timedelta(days=7))

@@ -63,6 +63,9 @@ class CheckIn(models.Model):
     completed_on = models.DateField(help_text="The patient's local day it was finished on.")
     submitted_at = models.DateTimeField(help_text="When the server first received it.")
     updated_at = models.DateTimeField()
+    revision = models.PositiveIntegerField(
+        default=1, help_text="1 when first saved, one more for each change by the patient."
+    )
 
     class Meta:
         ordering = ["-local_date"]
@@ -119,6 +122,9 @@ class SubstanceUse(models.Model):
     used_on = models.DateField(help_text="The day of the check-in that reported it.")
     amount = models.CharField(max_length=AMOUNT_MAX_LENGTH, blank=True)
     note = models.TextField(max_length=LAPSE_NOTE_MAX_LENGTH, blank=True)
+    as_prescribed = models.BooleanField(
+        default=False, help_text="A prescribed medicine taken as prescribed: not a lapse."
+    )
 
     class Meta:
         ordering = ["-used_on", "substance"]

@@ -45,6 +45,8 @@ from waymark.checkins.models import (
 from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
 from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
 from waymark.patients.models import Patient, Substance
+from waymark.risk.registry import DayCheckIn, Flag, Snapshot
+from waymark.risk.services import alert_now
 from waymark.risk.tasks import reassess_soon
 
 # A submission made offline may reach the server this long after it was made.
@@ -123,7 +125,7 @@ class CheckInResult:
     checkin: CheckIn
     created: bool
     replayed: bool = False
-    findings: list[rules.Finding] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
 
 
 def _when_made(claimed: dt.datetime | None, now: dt.datetime, field_name: str) -> dt.datetime:
@@ -175,14 +177,13 @@ def submit_checkin(
         completed_on = completed_at.astimezone(tz).date()
         _check_day(data.local_date, now.astimezone(tz).date(), completed_on)
         existing = _changeable_checkin(patient, data.local_date, completed_on)
-        before = {f.rule.id: f.reason for f in rules.evaluate_checkin(existing)} if existing else {}
         checkin = _save_checkin(patient, data, existing, completed_at, completed_on, now)
-        findings = _raise_new_alerts(patient, checkin, before)
+        flags = alert_for_checkin(patient, checkin, now)
         reassess_soon(patient)  # the caseload's risk and reasons; enqueued in this transaction
         idempotency.remember(
             patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
         )
-    return CheckInResult(checkin, created=existing is None, findings=findings)
+    return CheckInResult(checkin, created=existing is None, flags=flags)
 
 
 def _changeable_checkin(
@@ -202,24 +203,24 @@ def _changeable_checkin(
     return existing
 
 
-def _raise_new_alerts(
-    patient: Patient, checkin: CheckIn, before: dict[str, str]
-) -> list[rules.Finding]:
-    """Raise the alerts the answers call for; an edit repeats none it already raised."""
-    findings = [
-        finding
-        for finding in rules.evaluate_checkin(checkin)
-        if before.get(finding.rule.id) != finding.reason
-    ]
-    for finding in findings:
-        raise_alert(
-            patient,
-            finding.rule,
-            reason=finding.reason,
-            evidence_type="checkin",
-            evidence_id=str(checkin.pk),
-        )
-    return findings
+def alert_for_checkin(patient: Patient, checkin: CheckIn, now: dt.datetime) -> list[Flag]:
+    """The rules that must not wait, on this check-in, in this transaction.
+
+    Each save is a new answer (its revision is in the occurrence), so a safety yes in an
+    edited or resubmitted check-in tells the care team again; ketamine symptoms repeat
+    only as one occurrence per check-in.
+    """
+    day = DayCheckIn(
+        day=checkin.local_date,
+        craving=checkin.craving,
+        safety=checkin.safety_concern,
+        symptoms=tuple(checkin.symptoms),
+        checkin_id=str(checkin.pk),
+        revision=checkin.revision,
+    )
+    today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
+    snapshot = Snapshot(today=today, tracking_since=checkin.local_date, checkins=(day,))
+    return alert_now(patient, snapshot, rules.IMMEDIATE)
 
 
 def _save_checkin(
@@ -242,6 +243,8 @@ def _save_checkin(
         setattr(checkin, name, list(getattr(data, name)))
     checkin.note = data.note
     checkin.completed_at, checkin.completed_on, checkin.updated_at = completed_at, completed_on, now
+    if existing is not None:
+        checkin.revision += 1  # a changed check-in is a new answer (a new safety yes notifies)
     checkin.save()
     _sync_uses(patient, checkin, data.uses, is_new=existing is None)
     return checkin
@@ -357,14 +360,7 @@ def request_staff(
             organization_id=patient.organization_id, patient=patient, stay=stay, requested_at=now
         )
         today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
-        finding = rules.talk_to_staff_finding(day_of_stay(stay, today))
-        raise_alert(
-            patient,
-            finding.rule,
-            reason=finding.reason,
-            evidence_type="staff_request",
-            evidence_id=str(request.pk),
-        )
+        raise_alert(patient, rules.talk_to_staff_flag(day_of_stay(stay, today), str(request.pk)))
         idempotency.remember(patient, key, kind, "talk-to-staff", request.pk, now)
     return request
 

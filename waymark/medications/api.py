@@ -15,6 +15,7 @@ from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
 from waymark.access import Actor, actor_for, get_patient
+from waymark.alerts.models import Severity
 from waymark.medications.errors import MedicationError
 from waymark.medications.models import Medication
 from waymark.medications.rules import SafetyFlag
@@ -64,12 +65,12 @@ class FlagOut(Schema):
         rule = flag.rule
         return cls(
             rule_id=rule.id,
-            severity=rule.severity.label.lower(),
+            severity=Severity(flag.level).label.lower(),
             title=rule.title,
             reason=flag.reason,
             rationale=rule.rationale,
             source=rule.source,
-            medication_ids=sorted(flag.medication_ids),
+            medication_ids=sorted(flag.related_ids),
         )
 
 

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from waymark.alerts.models import Severity
-from waymark.alerts.services import AlertRule
 from waymark.medications.models import DrugClass, PrescribedFor
 from waymark.patients.models import Substance
+from waymark.risk.registry import ClinicalRule, Flag, Snapshot, register
+
+if TYPE_CHECKING:
+    from waymark.risk.models import RiskSettings
 
 BRIEF = "Waymark clinical brief (shared/DESIGN.md, Ketamine-specific)"
 # Long-acting naltrexone (monthly injection) and buprenorphine depots stay in the
@@ -77,31 +81,11 @@ class PatientFacts:
         return found
 
 
-@dataclass(frozen=True)
-class SafetyRule:
-    id: str
-    severity: Severity
-    title: str
-    rationale: str
-    source: str
-
-    @property
-    def alert_rule(self) -> AlertRule:
-        return AlertRule(id=self.id, severity=self.severity, source=self.source)
+SafetyRule = ClinicalRule  # a medication rule is a clinical rule like any other
+SafetyFlag = Flag
 
 
-@dataclass(frozen=True)
-class SafetyFlag:
-    rule: SafetyRule
-    reason: str  # the concrete combination found, in one sentence
-    medication_ids: frozenset[int] = frozenset()
-
-    @property
-    def severity_css(self) -> str:
-        return self.rule.severity.label.lower()
-
-
-Check = Callable[[PatientFacts], SafetyFlag | None]
+Check = Callable[[PatientFacts], Flag | None]
 
 
 def _join(items: list[str]) -> str:
@@ -110,6 +94,17 @@ def _join(items: list[str]) -> str:
 
 def _ids(medications: Iterable[MedicationFacts]) -> frozenset[int]:
     return frozenset(m.id for m in medications if m.id is not None)
+
+
+def _flag(rule: ClinicalRule, reason: str, medications: list[MedicationFacts]) -> Flag:
+    """A flag about these medications; a new medication in it is a new occurrence."""
+    ids = _ids(medications)
+    return rule.flag(
+        f"{rule.title}: {reason[0].upper()}{reason[1:]}",
+        evidence=("medication", str(min(ids))) if ids else ("", ""),
+        occurrence="medications:" + ",".join(str(i) for i in sorted(ids)) if ids else "",
+        related_ids=ids,
+    )
 
 
 DEPRESSED_BREATHING = SafetyRule(
@@ -140,7 +135,7 @@ def depressed_breathing(facts: PatientFacts) -> SafetyFlag | None:
     others = [m.describe() for m in medications]
     others += [f"{Substance(s).label.lower()} (substance of concern)" for s in substances]
     reason = f"{_join(ketamine)} with {_join(others)}."
-    return SafetyFlag(DEPRESSED_BREATHING, reason[0].upper() + reason[1:], _ids(medications))
+    return _flag(DEPRESSED_BREATHING, reason, medications)
 
 
 KETAMINE_EFFECT_UNKNOWN = SafetyRule(
@@ -176,7 +171,7 @@ def ketamine_effect_unknown(facts: PatientFacts) -> SafetyFlag | None:
         return None
     found = [m.describe() + ("" if m.current else ", stopped recently") for m in in_system]
     reason = f"{_join(ketamine)} with {_join(found)}."
-    return SafetyFlag(KETAMINE_EFFECT_UNKNOWN, reason[0].upper() + reason[1:], _ids(in_system))
+    return _flag(KETAMINE_EFFECT_UNKNOWN, reason, in_system)
 
 
 STIMULANTS_WITH_ALCOHOL = SafetyRule(
@@ -202,7 +197,7 @@ def stimulants_with_alcohol(facts: PatientFacts) -> SafetyFlag | None:
     if not stimulants:
         return None
     reason = f"{_join(stimulants)} with alcohol (substance of concern)."
-    return SafetyFlag(STIMULANTS_WITH_ALCOHOL, reason[0].upper() + reason[1:], _ids(medications))
+    return _flag(STIMULANTS_WITH_ALCOHOL, reason, medications)
 
 
 NO_APPROVED_MEDICATION = SafetyRule(
@@ -228,7 +223,7 @@ def no_approved_medication(facts: PatientFacts) -> SafetyFlag | None:
     if not medications:
         return None
     reason = f"{_join([m.name for m in medications])} recorded as for ketamine use disorder."
-    return SafetyFlag(NO_APPROVED_MEDICATION, reason, _ids(medications))
+    return _flag(NO_APPROVED_MEDICATION, reason, medications)
 
 
 RULES: tuple[tuple[SafetyRule, Check], ...] = (
@@ -239,7 +234,33 @@ RULES: tuple[tuple[SafetyRule, Check], ...] = (
 )
 
 
-def evaluate(facts: PatientFacts) -> list[SafetyFlag]:
+def evaluate(facts: PatientFacts) -> list[Flag]:
     """Every flag the facts raise, the most serious first."""
     flags = [flag for _, check in RULES if (flag := check(facts)) is not None]
-    return sorted(flags, key=lambda flag: -flag.rule.severity)
+    return sorted(flags, key=lambda flag: -flag.level)
+
+
+def _on_snapshot(check: Check) -> Callable[[Snapshot, RiskSettings], Flag | None]:
+    """The rule as the risk engine runs it: only flags a medication is part of count
+    there (a combination of substances of concern alone is shown with the medications)."""
+
+    def run(snapshot: Snapshot, settings: RiskSettings) -> Flag | None:
+        flag = check(snapshot.medications) if snapshot.medications is not None else None
+        return flag if flag is not None and flag.related_ids else None
+
+    return run
+
+
+register(
+    *(
+        ClinicalRule(
+            id=rule.id,
+            title=rule.title,
+            severity=rule.severity,
+            rationale=rule.rationale,
+            source=rule.source,
+            check=_on_snapshot(check),
+        )
+        for rule, check in RULES
+    )
+)

@@ -20,8 +20,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
 
-from waymark.alerts.models import Alert
-from waymark.alerts.services import raise_alert
+from waymark.alerts.models import Alert, AlertStatus
 from waymark.audit.models import AuditAction
 from waymark.audit.services import record
 from waymark.medications.errors import MedicationError
@@ -198,19 +197,25 @@ def _store(medication: Medication, data: MedicationData) -> None:
 
 
 def _alert_new_flags(patient: Patient, medication: Medication, before: set[str]) -> Saved:
-    """Raise an alert for each flag the medication is now part of and was not before."""
+    """Reassess the patient (the one path that raises alerts); report this medication's news.
+
+    A flag that the saved medication is part of, and was not before, is a new occurrence
+    of its rule: reassessment raises (or adds to) its alert in this transaction.
+    """
+    from waymark.risk.services import reassess
+
     flags = flags_for(patient)
-    alerts = [
-        raise_alert(
-            patient,
-            flag.rule.alert_rule,
-            reason=f"{flag.rule.title}: {flag.reason}",
-            evidence_type=MEDICATION,
-            evidence_id=str(medication.pk),
-        )
+    reassess(patient)
+    new_rules = {
+        flag.rule.id
         for flag in flags
-        if medication.pk in flag.medication_ids and flag.rule.id not in before
-    ]
+        if medication.pk in flag.related_ids and flag.rule.id not in before
+    }
+    alerts = list(
+        Alert.objects.filter(
+            organization_id=patient.organization_id, patient=patient, rule_id__in=new_rules
+        ).exclude(status=AlertStatus.RESOLVED)
+    )
     return Saved(medication=medication, flags=flags, alerts=alerts)
 
 
@@ -240,7 +245,7 @@ def update_medication(actor: Actor, medication: Medication, data: MedicationData
     with transaction.atomic():
         locked = Medication.objects.select_for_update().get(pk=medication.pk)
         locked.patient = patient
-        before = {flag.rule.id for flag in flags_for(patient) if locked.pk in flag.medication_ids}
+        before = {flag.rule.id for flag in flags_for(patient) if locked.pk in flag.related_ids}
         _store(locked, data)
         record(
             actor,

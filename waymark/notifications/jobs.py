@@ -29,7 +29,11 @@ def on_call_staff(organization: Organization) -> list[Membership]:
 
 
 def escalate_alerts(now: dt.datetime) -> int:
-    """Urgent alerts nobody acknowledged in the organization's time go to the on-call staff."""
+    """Urgent alerts nobody acknowledged in the organization's time go to the on-call staff.
+
+    The clock starts when the care team was last told (`notified_at`): a new safety
+    occurrence makes an alert new again and starts it over, so it escalates again.
+    """
     escalated = 0
     for organization in Organization.objects.filter(
         Q(pk__in=Alert.objects.filter(status=AlertStatus.OPEN).values("organization_id"))
@@ -40,7 +44,7 @@ def escalate_alerts(now: dt.datetime) -> int:
             status=AlertStatus.OPEN,
             severity__gte=Severity.URGENT,
             escalated_at__isnull=True,
-            created_at__lte=deadline,
+            notified_at__lte=deadline,
         ).select_related("patient")
         staff = on_call_staff(organization)
         for alert in overdue:
@@ -61,7 +65,7 @@ def escalate_alerts(now: dt.datetime) -> int:
                         organization,
                         member.user,
                         message,
-                        dedupe_key=f"escalation:{alert.pk}:{member.user_id}",
+                        dedupe_key=f"escalation:{alert.pk}:{locked.occurrences}:{member.user_id}",
                         patient=alert.patient,
                         now=now,
                     )

@@ -25,7 +25,21 @@ class Substance(models.TextChoices):
     STIMULANTS = "stimulants", "Stimulants (e.g. cocaine, amphetamines)"
     OPIOIDS = "opioids", "Opioids"
     BENZODIAZEPINES = "benzodiazepines", "Benzodiazepines"
+    GHB = "ghb", "GHB / GBL"
     OTHER = "other", "Other"
+
+
+class Goal(models.TextChoices):
+    """What the patient is aiming for with one substance of concern."""
+
+    ABSTINENCE = "abstinence", "Not using it at all"
+    REDUCTION = "reduction", "Using less"
+
+
+# Tobacco is a goal of its own: a patient chooses it (it is off unless they do).
+DEFAULT_GOALS: dict[str, str] = {
+    substance: Goal.ABSTINENCE for substance in Substance.values if substance != "tobacco"
+}
 
 
 class PatientQuerySet(models.QuerySet["Patient"]):
@@ -52,6 +66,11 @@ class Patient(models.Model):
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     substances = models.JSONField(
         default=list, help_text="Substances of concern, as Substance values."
+    )
+    substance_goals = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Goal per substance of concern ({substance: Goal}); a use against it is a lapse.",
     )
     recovery_start_date = models.DateField(
         null=True, blank=True, help_text="The day the patient counts their recovery from."
@@ -103,6 +122,12 @@ class Episode(models.Model):
     )
     aftercare_plan = models.TextField(
         blank=True, max_length=4000, help_text="What happens after discharge: who, where, when."
+    )
+    no_aftercare_reason = models.CharField(
+        max_length=300, blank=True, help_text="Why there is no aftercare plan, when there is none."
+    )
+    follow_up_on = models.DateField(
+        null=True, blank=True, help_text="The day someone should have been in touch by."
     )
 
     class Meta:

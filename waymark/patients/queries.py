@@ -31,10 +31,13 @@ def caseload(
     level: str = "",
     clinician_id: int | None = None,
 ) -> QuerySet[Patient]:
-    """One query for a page of the caseload: risk first, then the most recent activity.
+    """One query for a page of the caseload: open alerts first, then risk, then recency.
 
-    Everything shown comes from the patient's PatientRisk row (kept up to date when data
-    arrives), joined once; a patient without one yet counts as no risk.
+    An unacknowledged urgent alert puts a patient above everyone without one, whatever
+    the rolling risk (DESIGN, safety-net semantics); then the rolling level or an
+    unacknowledged alert's, whichever is higher; then the most recent activity.
+    Everything shown comes from the patient's PatientRisk row (kept current when data
+    arrives and when an alert changes), joined once; a patient without one counts as none.
     """
     if program_id:
         patients = patients.filter(Exists(_open_stay().filter(program_id=program_id)))
@@ -44,6 +47,8 @@ def caseload(
         team = CareTeamMember.objects.filter(patient=OuterRef("pk"), clinician_id=clinician_id)
         patients = patients.filter(Exists(team))
     return patients.annotate(
+        urgent_unacked=Coalesce(F("risks__urgent_unacked"), Value(False)),
+        sort_level=Coalesce(F("risks__sort_level"), Value(0)),
         risk_level=Coalesce(F("risks__level"), Value(0)),
         risk_reasons=F("risks__reasons"),
         last_checkin_on=F("risks__last_checkin_on"),
@@ -51,7 +56,13 @@ def caseload(
         craving_14d=F("risks__craving_14d"),
         phq9_score=F("risks__phq9_score"),
         phq9_band=F("risks__phq9_band"),
-    ).order_by("-risk_level", F("last_activity_at").desc(nulls_last=True), "preferred_name", "pk")
+    ).order_by(
+        "-urgent_unacked",
+        "-sort_level",
+        F("last_activity_at").desc(nulls_last=True),
+        "preferred_name",
+        "pk",
+    )
 
 
 def attach_current_programs(patients: list[Patient]) -> list[Patient]:

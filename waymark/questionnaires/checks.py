@@ -52,6 +52,8 @@ def check_meaning(definition: Definition) -> list[str]:
     for rule in scoring.safety:
         if rule.item not in answerable:
             problems.append(f"waymark.safety: unknown question {rule.item}")
+        if not _is_registered_safety_rule(rule.rule_id):
+            problems.append(f"waymark.safety: {rule.rule_id} is not a registered safety rule")
     default_scales = {scale.id for scale in definition.form().scales} if not problems else set()
     if scoring.change and default_scales and scoring.change.scale not in default_scales:
         problems.append(f"waymark.change: unknown scale {scoring.change.scale}")
@@ -120,3 +122,10 @@ def _check_range(definition: Definition, form: Form, scale: Scale) -> list[str]:
                 problems.append(f"{where}: the score {value} falls in {count} bands, not one")
                 break
     return problems
+
+
+def _is_registered_safety_rule(rule_id: str) -> bool:
+    from waymark.risk.registry import get
+
+    rule = get(rule_id)
+    return rule is not None and rule.safety

@@ -154,12 +154,19 @@ class Form(_Block):
 
 
 class SafetyRule(_Block):
+    """An answer above `above` to `item` fires the registry rule `rule_id` (risk/rules.py),
+    which holds the rule's words, severity and source: those are what Waymark uses.
+
+    `severity`, `source` and `reason` are documentation for a reader of the file; they
+    stay optional so that versions already stored (and answered) still parse.
+    """
+
     item: str
     above: int
     rule_id: str
-    severity: Literal["low", "moderate", "high", "urgent"]
-    source: str
-    reason: str
+    severity: Literal["low", "moderate", "high", "urgent"] | None = None
+    source: str = ""
+    reason: str = ""
 
 
 class ChangeRule(_Block):

@@ -21,8 +21,6 @@ from django.utils import timezone
 
 from waymark.access import Actor
 from waymark.accounts.models import User
-from waymark.alerts.models import Severity
-from waymark.alerts.services import AlertRule, raise_alert
 from waymark.audit.models import AuditAction
 from waymark.audit.services import record
 from waymark.organizations.models import Role
@@ -44,7 +42,8 @@ from waymark.questionnaires.scoring import (
     clean_context,
     score,
 )
-from waymark.risk.services import reassess
+from waymark.risk.registry import Score, Snapshot
+from waymark.risk.services import alert_now, reassess
 
 CORRECTION_DAYS = 7  # a patient may correct their own response for this long
 DUPLICATE_SECONDS = 600  # an identical submission within this time is the same one (double tap)
@@ -291,23 +290,33 @@ def build_response(
 def act_on_result(
     patient: Patient, response: QuestionnaireResponse, result: ScoreResult, definition: Definition
 ) -> None:
-    """Safety answers raise their alert; follow-up offers become assignments. Same transaction."""
-    at = response.local_submitted_at()
-    local = f"{at.day} {at:%b %Y %H:%M}"
-    for hit in result.safety:
-        rule = next(r for r in definition.scoring.safety if r.rule_id == hit.rule_id)
-        answer = definition.item(hit.item).display(hit.value)
-        raise_alert(
+    """Safety answers raise their alert; follow-up offers become assignments. Same transaction.
+
+    The safety rules are the registry's (`risk/rules.py`): the definition names the item
+    and the rule id; the rule's words and severity live in one place.
+    """
+    if result.safety:
+        alert_now(
             patient,
-            AlertRule(
-                id=rule.rule_id, severity=Severity[rule.severity.upper()], source=rule.source
+            Snapshot(
+                today=response.submitted_on,
+                tracking_since=response.submitted_on,
+                phq9=(safety_score(response),),
             ),
-            reason=f"{rule.reason.format(answer=answer)} Submitted {local}.",
-            evidence_type="questionnaire_response",
-            evidence_id=str(response.pk),
+            [hit.rule_id for hit in result.safety],
         )
     for key in result.offers:
         offer_questionnaire(patient, key, reason_note=f"After {definition.short_title}")
+
+
+def safety_score(response: QuestionnaireResponse) -> Score:
+    return Score(
+        total=int(response.primary_score or 0),
+        on=response.submitted_on,
+        response_id=str(response.pk),
+        item9=int(response.answers.get("9", 0) or 0),
+        band=response.primary_band,
+    )
 
 
 def offer_questionnaire(patient: Patient, key: str, *, reason_note: str) -> Assignment | None:

@@ -7,9 +7,12 @@ and carries what the caseload shows, so the caseload is one query at any size.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from waymark.alerts.models import Severity
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 
@@ -44,6 +47,10 @@ class RiskSettings(models.Model):
     bam_protective_low = models.PositiveSmallIntegerField(
         default=12, validators=[MaxValueValidator(24)]
     )
+    tolerance_days = models.PositiveSmallIntegerField(
+        "days without a depressant after which use means lower tolerance",
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )  # fmt: skip
     transition_days = models.PositiveSmallIntegerField(
         "days after leaving residential or detox with one level more",
         default=30, validators=[MaxValueValidator(365)],
@@ -86,12 +93,38 @@ class PatientRisk(models.Model):
     phq9_band = models.CharField(max_length=40, blank=True)
     phq9_on = models.DateField(null=True, blank=True)
     assessed_at = models.DateTimeField()
+    # The caseload's view of the patient's alerts, kept current by alerts.services whenever
+    # an alert opens, repeats, is acknowledged or resolved (so sorting needs no join).
+    unacked_alert_level = models.PositiveSmallIntegerField(
+        default=0, help_text="Highest severity of an alert nobody has acknowledged (0 none)."
+    )
+    unresolved_alert_level = models.PositiveSmallIntegerField(default=0)
+    urgent_unacked = models.BooleanField(
+        default=False, help_text="An urgent alert nobody has acknowledged: top of the caseload."
+    )
+    sort_level = models.PositiveSmallIntegerField(
+        default=0, help_text="The rolling level, or an unacknowledged alert's if higher."
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "patient"], name="patientrisk_one"),
         ]
-        indexes = [models.Index(fields=["organization", "-level", "-last_activity_at"])]
+        indexes = [
+            models.Index(
+                fields=["organization", "-urgent_unacked", "-sort_level", "-last_activity_at"],
+                name="patientrisk_caseload_order",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Risk {self.level} for {self.patient_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The caseload order always follows the rolling level and the unacknowledged alerts.
+        self.urgent_unacked = self.unacked_alert_level >= Severity.URGENT
+        self.sort_level = max(self.level, self.unacked_alert_level)
+        super().save(*args, **kwargs)
+
+    def set_alert_levels(self, *, unacked: int, unresolved: int) -> None:
+        self.unacked_alert_level, self.unresolved_alert_level = unacked, unresolved

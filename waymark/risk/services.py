@@ -8,19 +8,22 @@ commit with the data that caused them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from waymark.alerts.models import Alert, Severity
-from waymark.alerts.services import AlertRule, raise_alert
+from waymark.alerts.models import Alert
+from waymark.alerts.services import raise_alert
 from waymark.checkins.models import CheckIn
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import QuestionnaireResponse
+from waymark.risk import registry
 from waymark.risk import snapshot as snapshots
 from waymark.risk.models import PatientRisk, RiskSettings
-from waymark.risk.rules import SOURCES, TRANSITION_SOURCE, Flag, Snapshot, evaluate
+from waymark.risk.registry import Flag, Snapshot
+from waymark.risk.rules import TRANSITION, evaluate
 
 
 def settings_for(organization_id: int) -> RiskSettings:
@@ -28,22 +31,20 @@ def settings_for(organization_id: int) -> RiskSettings:
     return found or RiskSettings(organization_id=organization_id)
 
 
-def _alert_if_new(patient: Patient, flag: Flag) -> None:
-    """Raise an alert unless one already covers this evidence at this level (even resolved)."""
-    evidence = flag.evidence_id or f"level-{flag.level}"
-    if Alert.objects.filter(
-        organization_id=patient.organization_id, patient=patient, rule_id=flag.rule_id,
-        evidence_id=evidence, severity__gte=flag.level,
-    ).exists():  # fmt: skip
-        return
-    raise_alert(
-        patient,
-        AlertRule(flag.rule_id, Severity(flag.level), SOURCES.get(flag.rule_id, "")),
-        reason=flag.reason,
-        evidence_type=flag.evidence_type,
-        evidence_id=evidence,
-        severity=Severity(flag.level),
-    )
+def raise_flags(patient: Patient, flags: Iterable[Flag]) -> list[Alert]:
+    """Raise (or add an occurrence to) each flag's alert; the alerts that were touched."""
+    return [alert for flag in flags if (alert := raise_alert(patient, flag)) is not None]
+
+
+def alert_now(patient: Patient, snapshot: Snapshot, rule_ids: Iterable[str]) -> list[Flag]:
+    """Run some rules on data just stored and raise their alerts in this transaction.
+
+    For what must not wait for the worker (a safety answer, ketamine symptoms): the same
+    rules and words as the reassessment, over the part of the snapshot the caller has.
+    """
+    flags = registry.evaluate(snapshot, settings_for(patient.organization_id), only=rule_ids)
+    raise_flags(patient, flags)
+    return flags
 
 
 def _craving_14d(snapshot: Snapshot) -> list[int | None]:
@@ -66,41 +67,43 @@ def reassess(patient: Patient, *, now: dt.datetime | None = None) -> PatientRisk
     now = now or timezone.now()
     snapshot = snapshots.build(patient, now=now)
     level, flags, transition_note = evaluate(snapshot, settings_for(patient.organization_id))
-    for flag in flags:
-        _alert_if_new(patient, flag)
+    raise_flags(patient, flags)
     reasons = [
         {
             "rule": f.rule_id,
+            "title": f.rule.title,
             "level": f.level,
             "reason": f.reason,
-            "source": SOURCES.get(f.rule_id, ""),
+            "source": f.rule.source,
         }
         for f in sorted(flags, key=lambda f: -f.level)
     ]
     if transition_note:
         reasons.append(
             {
-                "rule": "transition",
+                "rule": TRANSITION.id,
+                "title": TRANSITION.title,
                 "level": level,
                 "reason": transition_note,
-                "source": TRANSITION_SOURCE,
+                "source": TRANSITION.source,
             }
         )
     last_checkin_on, last_activity_at = _last_activity(patient)
     latest_phq9 = snapshot.phq9[0] if snapshot.phq9 else None
-    risk, _ = PatientRisk.objects.update_or_create(
-        organization_id=patient.organization_id,
-        patient=patient,
-        defaults={
-            "level": level,
-            "reasons": reasons,
-            "last_checkin_on": last_checkin_on,
-            "last_activity_at": last_activity_at,
-            "craving_14d": _craving_14d(snapshot),
-            "phq9_score": latest_phq9.total if latest_phq9 else None,
-            "phq9_band": latest_phq9.band.replace("_", " ") if latest_phq9 else "",
-            "phq9_on": latest_phq9.on if latest_phq9 else None,
-            "assessed_at": now,
-        },
-    )
+    risk = PatientRisk.objects.filter(
+        organization_id=patient.organization_id, patient=patient
+    ).first() or PatientRisk(organization_id=patient.organization_id, patient=patient)
+    for name, value in {
+        "level": level,
+        "reasons": reasons,
+        "last_checkin_on": last_checkin_on,
+        "last_activity_at": last_activity_at,
+        "craving_14d": _craving_14d(snapshot),
+        "phq9_score": latest_phq9.total if latest_phq9 else None,
+        "phq9_band": latest_phq9.band.replace("_", " ") if latest_phq9 else "",
+        "phq9_on": latest_phq9.on if latest_phq9 else None,
+        "assessed_at": now,
+    }.items():
+        setattr(risk, name, value)
+    risk.save()
     return risk

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from waymark.checkins.choices import WITHDRAWAL_FIELDS, SymptomLevel
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
+from waymark.medications.rules import PatientFacts
 from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Patient, ProgramStay
 from waymark.questionnaires.models import QuestionnaireResponse
-from waymark.risk.rules import BamScore, DayCheckIn, Score, Snapshot
+from waymark.risk.registry import BamScore, DayCheckIn, Score, Snapshot, Use
 
 INTENSIVE = {LevelOfCare.RESIDENTIAL: "residential treatment", LevelOfCare.DETOX: "detox"}
 PHQ9, BAM = "phq-9", "bam"
@@ -25,16 +26,17 @@ def _checkins(patient: Patient, today: dt.date) -> tuple[DayCheckIn, ...]:
         local_date__gte=today - dt.timedelta(days=20),
         local_date__lte=today,
     ).order_by("-local_date")
+    fields = ("pk", "local_date", "craving", "safety_concern", "symptoms", "revision")
     return tuple(
-        DayCheckIn(c.local_date, c.craving, c.safety_concern, tuple(c.symptoms), str(c.pk))
-        for c in rows.only("pk", "local_date", "craving", "safety_concern", "symptoms")
+        DayCheckIn(
+            c.local_date, c.craving, c.safety_concern, tuple(c.symptoms), str(c.pk), c.revision
+        )
+        for c in rows.only(*fields)
     )
 
 
-def _uses(
-    patient: Patient, today: dt.date
-) -> tuple[tuple[dt.date, ...], tuple[str, dt.date, str] | None]:
-    rows = list(
+def _uses(patient: Patient, today: dt.date) -> tuple[Use, ...]:
+    rows = (
         SubstanceUse.objects.filter(
             organization_id=patient.organization_id,
             patient=patient,
@@ -43,9 +45,9 @@ def _uses(
         .order_by("-used_on", "-id")
         .values_list("substance", "used_on", "checkin_id")
     )
-    days = tuple(sorted({used_on for _, used_on, _ in rows}, reverse=True))
-    last = (rows[0][0], rows[0][1], str(rows[0][2])) if rows else None
-    return days, last
+    return tuple(
+        Use(substance, used_on, str(checkin_id)) for substance, used_on, checkin_id in rows
+    )
 
 
 def _scores(patient: Patient) -> tuple[tuple[Score, ...], BamScore | None]:
@@ -112,24 +114,29 @@ def _severe_withdrawal(patient: Patient, now: dt.datetime) -> tuple[tuple[str, .
     return None
 
 
+def _medications(patient: Patient) -> PatientFacts:
+    from waymark.medications.services import facts_for, medications_for
+
+    return facts_for(patient, medications_for(patient))
+
+
 def build(patient: Patient, *, now: dt.datetime | None = None) -> Snapshot:
     now = now or timezone.now()
     today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
     open_episode = patient.episodes.filter(discharged_on__isnull=True).first()
     enrolled = patient.created_at.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
     since = max(open_episode.admitted_on, enrolled) if open_episode else enrolled
-    use_days, last_use = _uses(patient, today)
     phq9, bam = _scores(patient)
     in_detox, left = _stays(patient)
     return Snapshot(
         today=today,
         tracking_since=since,
         checkins=_checkins(patient, today),
-        use_days=use_days,
-        last_use=last_use,
+        uses=_uses(patient, today),
         phq9=phq9,
         bam=bam,
         in_detox=in_detox,
         severe_withdrawal=_severe_withdrawal(patient, now) if in_detox else None,
         left_intensive=left,
+        medications=_medications(patient),
     )

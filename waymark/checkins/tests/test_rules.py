@@ -1,60 +1,45 @@
-"""The check-in rules: small pure functions, each with an id, a rationale and a source."""
+"""The check-in rules, as the registry runs them on one check-in's answers."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-import pytest
+import datetime as dt
 
 from waymark.alerts.models import Severity
-from waymark.checkins.rules import (
-    CHECKIN_RULES,
-    evaluate_checkin,
-    ketamine_symptoms_rule,
-    safety_rule,
-    talk_to_staff_finding,
-)
+from waymark.checkins.rules import IMMEDIATE, TALK_TO_STAFF, talk_to_staff_flag
+from waymark.risk import registry
+from waymark.risk.models import RiskSettings
+from waymark.risk.registry import DayCheckIn, Snapshot
+
+TODAY = dt.date(2026, 11, 27)
 
 
-@dataclass
-class Answers:
-    safety_concern: bool = False
-    symptoms: list[str] = field(default_factory=list)
+def immediate(safety: bool = False, symptoms: tuple[str, ...] = ()) -> list[registry.Flag]:
+    day = DayCheckIn(TODAY, 2, safety, symptoms, "c1")
+    snapshot = Snapshot(today=TODAY, tracking_since=TODAY, checkins=(day,))
+    return registry.evaluate(snapshot, RiskSettings(), only=IMMEDIATE)
 
 
 def test_it_fires_the_urgent_safety_rule_only_on_yes() -> None:
-    assert safety_rule(Answers()) is None
-    finding = safety_rule(Answers(safety_concern=True))
-    assert finding is not None
-    assert (finding.rule.id, finding.rule.severity) == ("checkin.safety", Severity.URGENT)
+    assert immediate() == []
+    [flag] = immediate(safety=True)
+    assert (flag.rule_id, flag.level) == ("checkin.safety", Severity.URGENT)
+    assert flag.evidence_id == "c1"
 
 
 def test_it_names_each_symptom_in_the_high_alert() -> None:
-    assert ketamine_symptoms_rule(Answers()) is None
-    finding = ketamine_symptoms_rule(Answers(symptoms=["urgency", "abdominal_pain"]))
-    assert finding is not None
-    assert finding.rule.severity == Severity.HIGH
-    assert (
-        "needing to pass urine often or urgently; severe stomach pain or cramps" in finding.reason
-    )
+    [flag] = immediate(symptoms=("urgency", "abdominal_pain"))
+    assert flag.level == Severity.HIGH
+    assert "needing to pass urine often or urgently; severe stomach pain or cramps" in flag.reason
 
 
-def test_it_evaluates_every_rule_together() -> None:
-    ids = [f.rule.id for f in evaluate_checkin(Answers(True, ["blood_in_urine"]))]
-
+def test_it_evaluates_the_immediate_rules_together() -> None:
+    ids = [flag.rule_id for flag in immediate(True, ("blood_in_urine",))]
     assert ids == ["checkin.safety", "checkin.ketamine_symptoms"]
-    assert evaluate_checkin(Answers()) == []
 
 
-@pytest.mark.parametrize("rule", CHECKIN_RULES, ids=lambda rule: rule.id)
-def test_it_documents_each_rule(rule: object) -> None:
-    assert rule.id.startswith("checkin.")  # type: ignore[attr-defined]
-    assert len(rule.rationale) > 40  # type: ignore[attr-defined]
-    assert len(rule.alert.source) > 40  # type: ignore[attr-defined]
-
-
-def test_it_makes_talk_to_staff_urgent() -> None:
-    finding = talk_to_staff_finding(3)
-
-    assert (finding.rule.id, finding.rule.severity) == ("detox.talk_to_staff", Severity.URGENT)
-    assert "day 3" in finding.reason
+def test_a_request_to_talk_to_staff_is_an_urgent_safety_rule() -> None:
+    flag = talk_to_staff_flag(3, "r9")
+    assert flag.rule is TALK_TO_STAFF and TALK_TO_STAFF.safety
+    assert flag.level == Severity.URGENT
+    assert (flag.evidence_type, flag.evidence_id) == ("staff_request", "r9")
+    assert "day 3 of detox" in flag.reason

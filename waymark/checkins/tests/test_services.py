@@ -201,13 +201,24 @@ def test_it_raises_no_alert_for_a_calm_day(alice: Patient, submit: Submit) -> No
     assert not Alert.objects.exists()
 
 
-def test_it_does_not_repeat_an_alert_when_the_same_day_is_edited(
+def test_an_edit_that_still_answers_yes_is_a_new_safety_answer(
     alice: Patient, submit: Submit
 ) -> None:
     submit(alice, safety_concern=True, craving=8)
     submit(alice, safety_concern=True, craving=6)
 
-    assert Alert.objects.get(rule_id="checkin.safety").occurrences == 1
+    alert = Alert.objects.get(rule_id="checkin.safety")
+    assert alert.occurrences == 2
+    assert [o.notified for o in alert.occurrence_rows.all()] == [True, True]
+
+
+def test_it_does_not_repeat_the_symptom_alert_when_the_same_day_is_edited(
+    alice: Patient, submit: Submit
+) -> None:
+    submit(alice, symptoms=["urgency"], craving=8)
+    submit(alice, symptoms=["urgency"], craving=6)
+
+    assert Alert.objects.get(rule_id="checkin.ketamine_symptoms").occurrences == 1
 
 
 def test_it_raises_the_alert_when_an_edit_adds_a_safety_answer(
@@ -221,7 +232,7 @@ def test_it_raises_the_alert_when_an_edit_adds_a_safety_answer(
 
 def test_it_saves_nothing_when_raising_the_alert_fails(alice: Patient, submit: Submit) -> None:
     with (
-        mock.patch("waymark.checkins.services.raise_alert", side_effect=RuntimeError("queue down")),
+        mock.patch("waymark.risk.services.raise_alert", side_effect=RuntimeError("queue down")),
         pytest.raises(RuntimeError),
     ):
         submit(alice, safety_concern=True, uses=[("ketamine", "")])

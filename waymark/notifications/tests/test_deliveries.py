@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from waymark.accounts.models import User
 from waymark.alerts.models import Severity
-from waymark.alerts.services import AlertRule, raise_alert
+from waymark.alerts.services import raise_alert
 from waymark.notifications.models import (
     Delivery,
     DeliveryStatus,
@@ -26,10 +27,11 @@ from waymark.notifications.services import Message, notify
 from waymark.notifications.tasks import MAX_ATTEMPTS, deliver_email
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
+from waymark.risk.rules import CHECKIN_SAFETY, CRAVING_HIGH
 
 REMINDER = Message(kind=Kind.CHECKIN_REMINDER, title="Time for your check-in", url="/me/")
-SAFETY = AlertRule("checkin.safety", Severity.URGENT, "test")
-CRAVING = AlertRule("checkin.craving", Severity.MODERATE, "test")
+SAFETY = CHECKIN_SAFETY
+CRAVING = dataclasses.replace(CRAVING_HIGH, severity=Severity.MODERATE)
 
 
 class BrokenBackend(BaseEmailBackend):
@@ -120,7 +122,7 @@ def test_urgent_messages_ignore_quiet_hours(
         organization=alice.organization, user=bob, email_enabled=False,
         quiet_start=dt.time(0, 0), quiet_end=dt.time(23, 59),
     )  # fmt: skip
-    raise_alert(alice, SAFETY, reason="Answered yes to the safety question.")
+    raise_alert(alice, SAFETY.flag("Answered yes to the safety question."))
     run_tasks()
     assert [m.to for m in mail.outbox] == [[bob.email]]
     assert mail.outbox[0].subject.startswith("Urgent")
@@ -129,14 +131,14 @@ def test_urgent_messages_ignore_quiet_hours(
 def test_it_tells_the_care_team_in_app_and_emails_only_urgent_alerts(
     alice: Patient, bob: User, run_tasks: Callable[[], None]
 ) -> None:
-    raise_alert(alice, CRAVING, reason="Craving 7 of 10 today.")
-    raise_alert(alice, CRAVING, reason="Craving 7 of 10 again.")  # a repeat: no new message
+    raise_alert(alice, CRAVING.flag("Craving 7 of 10 today."))
+    raise_alert(alice, CRAVING.flag("Craving 7 of 10 again."))  # a repeat: no new message
     run_tasks()
     assert list(Notification.objects.values_list("recipient__username", "title")) == [
-        ("bob", "Moderate flag for Alice")
+        ("bob", "Moderate: Strong craving (Alice)")
     ]
     assert not mail.outbox
-    raise_alert(alice, CRAVING, reason="Craving 10 of 10.", severity=Severity.URGENT)
+    raise_alert(alice, CRAVING.flag("Craving 10 of 10.", level=Severity.URGENT))
     run_tasks()
     assert Notification.objects.count() == 2
     assert len(mail.outbox) == 1
@@ -145,7 +147,7 @@ def test_it_tells_the_care_team_in_app_and_emails_only_urgent_alerts(
 def test_it_tells_every_clinician_when_nobody_is_on_the_care_team(
     dana: Patient, bob: User, carol: User, olivia: User
 ) -> None:
-    raise_alert(dana, CRAVING, reason="Craving 7 of 10 today.")
+    raise_alert(dana, CRAVING.flag("Craving 7 of 10 today."))
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"bob"}
 
 

@@ -8,8 +8,8 @@ from django.core import mail
 from django.utils import timezone
 
 from waymark.accounts.models import User
-from waymark.alerts.models import Alert, AlertStatus, Severity
-from waymark.alerts.services import AlertRule, raise_alert
+from waymark.alerts.models import Alert, AlertStatus
+from waymark.alerts.services import raise_alert
 from waymark.audit.models import AuditEvent
 from waymark.conftest import make_user
 from waymark.notifications.jobs import escalate_alerts
@@ -17,8 +17,9 @@ from waymark.notifications.models import Kind, Notification
 from waymark.organizations.models import Membership, Organization, Role
 from waymark.organizations.services import add_member
 from waymark.patients.models import Patient
+from waymark.risk.rules import CHECKIN_SAFETY, CRAVING_HIGH
 
-SAFETY = AlertRule("checkin.safety", Severity.URGENT, "test")
+SAFETY = CHECKIN_SAFETY
 START = dt.datetime(2026, 1, 15, 15, 0, tzinfo=dt.UTC)  # in the past: e-mails are due at once
 
 
@@ -42,7 +43,7 @@ def test_it_escalates_an_unacknowledged_urgent_alert_to_on_call_clinicians(
 ) -> None:
     uma = on_call(northstar, "uma")
     with time_machine.travel(START, tick=False):
-        alert = raise_alert(alice, SAFETY, reason="Answered yes to the safety question.")
+        alert = raise_alert(alice, SAFETY.flag("Answered yes to the safety question."))
     assert escalate_alerts(START + dt.timedelta(minutes=14)) == 0
     assert escalate_alerts(START + dt.timedelta(minutes=15)) == 1
     assert escalations() == ["uma"]
@@ -61,7 +62,7 @@ def test_it_does_not_escalate_an_acknowledged_alert(
 ) -> None:
     on_call(northstar, "uma")
     with time_machine.travel(START, tick=False):
-        alert = raise_alert(alice, SAFETY, reason="Answered yes to the safety question.")
+        alert = raise_alert(alice, SAFETY.flag("Answered yes to the safety question."))
     Alert.objects.filter(pk=alert.pk).update(
         status=AlertStatus.ACKNOWLEDGED, acknowledged_by=bob, acknowledged_at=timezone.now()
     )
@@ -75,7 +76,7 @@ def test_it_follows_the_organizations_time_limit(
     northstar.urgent_ack_minutes = 5
     northstar.save()
     with time_machine.travel(START, tick=False):
-        raise_alert(alice, SAFETY, reason="Answered yes to the safety question.")
+        raise_alert(alice, SAFETY.flag("Answered yes to the safety question."))
     assert escalate_alerts(START + dt.timedelta(minutes=5)) == 1
     # Nobody is on call: every clinician and admin of the organization hears of it.
     assert escalations() == ["bob"]
@@ -83,7 +84,7 @@ def test_it_follows_the_organizations_time_limit(
 
 def test_it_does_not_escalate_lower_severities(alice: Patient, bob: User) -> None:
     with time_machine.travel(START, tick=False):
-        raise_alert(alice, AlertRule("checkin.craving", Severity.HIGH, "test"), reason="Craving 9.")
+        raise_alert(alice, CRAVING_HIGH.flag("Craving 9."))
     assert escalate_alerts(START + dt.timedelta(hours=2)) == 0
 
 
@@ -92,6 +93,6 @@ def test_it_keeps_each_organization_to_itself(
 ) -> None:
     on_call(northstar, "uma")
     with time_machine.travel(START, tick=False):
-        raise_alert(alice, SAFETY, reason="Answered yes to the safety question.")
+        raise_alert(alice, SAFETY.flag("Answered yes to the safety question."))
     escalate_alerts(START + dt.timedelta(minutes=20))
     assert "carol" not in escalations()

@@ -8,11 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from waymark.accounts.models import User
-from waymark.alerts.models import Severity
-from waymark.alerts.services import AlertRule, raise_alert
+from waymark.alerts.services import raise_alert
 from waymark.audit.models import AuditEvent
 from waymark.patients.models import Patient, ProgramStay
 from waymark.patients.timeline import TimelineEvent, register, timeline_chart
+from waymark.risk.rules import CRAVING_HIGH
 
 ClientFor = Callable[[User | None], Client]
 
@@ -20,7 +20,7 @@ ClientFor = Callable[[User | None], Client]
 def test_it_merges_every_source_newest_first(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
-    raise_alert(alice, AlertRule("craving.high", Severity.HIGH, "s"), reason="Craving 9/10.")
+    raise_alert(alice, CRAVING_HIGH.flag("Craving 9/10."))
     response = client_for(bob).get(reverse("patients:timeline", args=[alice.pk]))
     events = response.context["events"]
     kinds = [event.kind for event in events]

@@ -182,7 +182,10 @@ def test_it_refuses_a_safety_rule_or_threshold_that_points_nowhere() -> None:
     data["waymark"]["safety"] = [
         {"item": "9", "above": 0, "ruleId": "x", "severity": "urgent", "source": "s", "reason": "r"}
     ]
-    assert _problems(data) == ["waymark.safety: unknown question 9"]
+    assert _problems(data) == [
+        "waymark.safety: unknown question 9",
+        "waymark.safety: x is not a registered safety rule",
+    ]
     data = custom_definition()
     _scale(data)["flags"] = [{"code": "f", "label": "F", "atLeast": 3, "byContext": {"sex": {}}}]
     assert "unknown context 'sex'" in _problems(data)[0]

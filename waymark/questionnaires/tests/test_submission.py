@@ -94,9 +94,7 @@ def test_it_raises_an_urgent_alert_for_phq9_item_9_with_the_evidence(phq9_due: P
 
 def test_it_stores_no_response_if_the_alert_cannot_be_raised(phq9_due: Patient) -> None:
     with (
-        mock.patch(
-            "waymark.questionnaires.services.raise_alert", side_effect=DatabaseError("down")
-        ),
+        mock.patch("waymark.risk.services.raise_alert", side_effect=DatabaseError("down")),
         pytest.raises(DatabaseError),
     ):
         submit_response(phq9_due, "phq-9", phq9(item9=1), by=phq9_due.user)

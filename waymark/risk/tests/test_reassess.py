@@ -103,5 +103,5 @@ def test_leaving_residential_raises_the_level_one_step(alice: Patient, check_in:
     check_in(alice, craving=6)
     risk = PatientRisk.objects.get(patient=alice)
     assert risk.level == Severity.HIGH, "moderate craving, one level up after residential"
-    assert risk.reasons[-1]["rule"] == "transition"
+    assert risk.reasons[-1]["rule"] == "transition.recent_discharge"
     assert "Left residential treatment 3 days ago" in risk.reasons[-1]["reason"]
