@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
@@ -205,6 +206,23 @@ def tell_care_team(alert: Alert, *, dedupe: str) -> None:
             dedupe_key=f"alert:{alert.pk}:{dedupe}:{user.pk}",
             patient=patient,
         )
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    occurrence: AlertOccurrence | None = None
+    action: AlertAction | None = None
+
+
+def history(alert: Alert) -> list[HistoryEntry]:
+    """What happened to an alert, oldest first: each occurrence (with whether the care team
+    was told) and each step people took."""
+    entries = [HistoryEntry(o.at, occurrence=o) for o in alert.occurrence_rows.all()]
+    entries += [
+        HistoryEntry(a.at, action=a) for a in alert.actions.select_related("actor", "assignee")
+    ]
+    return sorted(entries, key=lambda entry: (entry.at, entry.action is not None))
 
 
 class AlertError(Exception):

@@ -69,7 +69,7 @@ def detail(request: HttpRequest, alert_id: int) -> HttpResponse:
         "alerts/detail.html",
         {
             "alert": alert,
-            "history": alert.actions.select_related("actor", "assignee"),
+            "history": services.history(alert),
             "acknowledge_form": AcknowledgeForm(),
             "assign_form": AssignForm(organization=actor.organization),
             "resolve_form": ResolveForm(),

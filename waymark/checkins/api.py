@@ -33,6 +33,7 @@ from waymark.checkins.schemas import (
     ErrorOut,
     WithdrawalIn,
     WithdrawalOut,
+    WithdrawalSavedOut,
 )
 from waymark.checkins.services import add_withdrawal_entry, submit_checkin
 from waymark.checkins.sobriety import counters_for, milestone_name
@@ -126,16 +127,18 @@ def list_patient_checkins(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 
 @router.post(
     "/withdrawal-entries",
-    response={200: WithdrawalOut, 201: WithdrawalOut, 403: ErrorOut, 409: ErrorOut,
+    response={200: WithdrawalSavedOut, 201: WithdrawalSavedOut, 403: ErrorOut, 409: ErrorOut,
               422: ErrorOut},
     summary="Add to my withdrawal log (while in detox)",
 )  # fmt: skip
 def create_withdrawal_entry(request: HttpRequest, payload: WithdrawalIn) -> Status[Any]:
+    """A symptom rated severe alerts the care team at once; `care_team_told` says so."""
     patient = _patient(request)
     try:
         result = add_withdrawal_entry(patient, payload.to_data(), key=payload.idempotency_key)
     except CheckinError as error:
         return Status(error.status, error.as_detail())
+    result.entry.care_team_told = result.care_team_told  # type: ignore[attr-defined]
     return Status(201 if result.created else 200, result.entry)
 
 

@@ -90,6 +90,12 @@ WITHDRAWAL_SYMPTOMS: tuple[tuple[str, str], ...] = (
 WITHDRAWAL_FIELDS = tuple(name for name, _ in WITHDRAWAL_SYMPTOMS)
 WITHDRAWAL_MAX_TOTAL = len(WITHDRAWAL_SYMPTOMS) * SymptomLevel.SEVERE
 
+# Substance classes that are also prescribed medicines (e.g. buprenorphine or methadone,
+# a benzodiazepine in detox, a stimulant for ADHD). The check-in asks whether a use of
+# one of these was a prescribed medicine taken as prescribed: that is not a lapse.
+PRESCRIBED_CLASSES: tuple[str, ...] = ("opioids", "benzodiazepines", "stimulants")
+AS_PRESCRIBED_LABEL = "I was prescribed this and took it as prescribed"
+
 SAFETY_QUESTION = (
     "Since your last check-in, have you had thoughts of harming yourself, "
     "or that you would be better off dead?"

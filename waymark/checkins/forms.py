@@ -16,8 +16,10 @@ from django.http import QueryDict
 
 from waymark.checkins.choices import (
     AMOUNT_MAX_LENGTH,
+    AS_PRESCRIBED_LABEL,
     LAPSE_NOTE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    PRESCRIBED_CLASSES,
     WITHDRAWAL_SYMPTOMS,
     Habit,
     KetamineSymptom,
@@ -112,6 +114,23 @@ class CheckInForm(KeyedForm):
                 required=False,
                 max_length=AMOUNT_MAX_LENGTH,
             )
+            if substance.value in PRESCRIBED_CLASSES:
+                self.fields[f"prescribed_{substance.value}"] = forms.BooleanField(
+                    label=AS_PRESCRIBED_LABEL,
+                    required=False,
+                    help_text="A medicine taken as prescribed is not a lapse.",
+                )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for substance in PRESCRIBED_CLASSES:
+            if data.get(f"prescribed_{substance}") and not data.get(f"use_{substance}"):
+                label = Substance(substance).label.split(" (")[0].lower()
+                self.add_error(
+                    f"prescribed_{substance}",
+                    f"Please tick {label} above as well if you took it, or untick this box.",
+                )
+        return data
 
     def use_rows(self) -> list[dict[str, Any]]:
         """One row per substance: the patient's substances of concern first."""
@@ -122,6 +141,11 @@ class CheckInForm(KeyedForm):
                 "substance": substance.value,
                 "use": self[f"use_{substance.value}"],
                 "amount": self[f"amount_{substance.value}"],
+                "prescribed": (
+                    self[f"prescribed_{substance.value}"]
+                    if substance.value in PRESCRIBED_CLASSES
+                    else None
+                ),
                 "of_concern": substance.value in concerns,
             }
             for substance in ordered
@@ -138,7 +162,11 @@ class CheckInForm(KeyedForm):
             stress=data["stress"],
             safety_concern=data["safety"] == "yes",
             uses=tuple(
-                UseData(substance.value, data[f"amount_{substance.value}"])
+                UseData(
+                    substance.value,
+                    data[f"amount_{substance.value}"],
+                    bool(data.get(f"prescribed_{substance.value}")),
+                )
                 for substance in Substance
                 if data[f"use_{substance.value}"]
             ),
@@ -164,6 +192,8 @@ class CheckInForm(KeyedForm):
         for use in checkin.uses.all():
             initial[f"use_{use.substance}"] = True
             initial[f"amount_{use.substance}"] = use.amount
+            if use.as_prescribed:
+                initial[f"prescribed_{use.substance}"] = True
         return initial
 
 

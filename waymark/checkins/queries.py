@@ -14,7 +14,8 @@ from typing import Any
 from django.urls import reverse
 
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
-from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
+from waymark.checkins.models import CheckIn, WithdrawalEntry
+from waymark.checkins.sobriety import lapses
 from waymark.organizations.models import CrisisLine, LevelOfCare
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay, Substance
 
@@ -186,11 +187,10 @@ def wellbeing_chart(patient: Patient, today: dt.date, days: int) -> dict[str, An
 
 
 def _lapse_days(patient: Patient, first: dt.date) -> dict[dt.date, list[str]]:
-    """The substances used on each day since `first`."""
+    """The substances of each day's lapses since `first` (a medicine taken as prescribed,
+    or a use with no abstinence goal, is not one: see `sobriety`)."""
     days: dict[dt.date, list[str]] = {}
-    for use in SubstanceUse.objects.filter(
-        organization_id=patient.organization_id, patient=patient, used_on__gte=first
-    ).only("used_on", "substance"):
+    for use in lapses(patient).filter(used_on__gte=first).only("used_on", "substance"):
         days.setdefault(use.used_on, []).append(Substance(use.substance).label.split(" (")[0])
     return days
 

@@ -11,12 +11,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
 from waymark.checkins.choices import (
     AMOUNT_MAX_LENGTH,
     LAPSE_NOTE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    PRESCRIBED_CLASSES,
     WITHDRAWAL_FIELDS,
     Habit,
     KetamineSymptom,
@@ -44,6 +45,25 @@ class UseIn(Schema):
 
     substance: Substance
     amount: str = Field("", max_length=AMOUNT_MAX_LENGTH, description="Optional, in your words.")
+    as_prescribed: bool = Field(
+        False,
+        strict=True,
+        description=(
+            "Only for opioids, benzodiazepines and stimulants: true when it was a medicine "
+            "prescribed to you and taken as prescribed (then it is not a lapse)."
+        ),
+    )
+
+    @field_validator("as_prescribed")
+    @classmethod
+    def only_for_prescribed_classes(cls, value: bool, info: ValidationInfo) -> bool:
+        substance = info.data.get("substance")
+        if value and substance is not None and str(substance) not in PRESCRIBED_CLASSES:
+            raise ValueError(
+                "Only opioids, benzodiazepines and stimulants can be marked as taken as "
+                f"prescribed, not {substance!s}."
+            )
+        return value
 
 
 def _no_repeats(values: list[str]) -> list[str]:
@@ -100,7 +120,9 @@ class CheckInIn(Schema):
             sleep_quality=self.sleep_quality,
             stress=self.stress,
             safety_concern=self.safety_concern,
-            uses=tuple(UseData(str(use.substance), use.amount) for use in self.uses),
+            uses=tuple(
+                UseData(str(use.substance), use.amount, use.as_prescribed) for use in self.uses
+            ),
             triggers=tuple(map(str, self.triggers)),
             habits=tuple(map(str, self.habits)),
             meetings=tuple(map(str, self.meetings)),
@@ -114,6 +136,7 @@ class UseOut(Schema):
     id: int
     substance: str
     amount: str
+    as_prescribed: bool
     used_on: dt.date
     note: str
 
@@ -227,6 +250,16 @@ class WithdrawalOut(Schema):
     def resolve_day_of_stay(obj: WithdrawalEntry) -> int:
         started = obj.stay.started_on
         return (obj.local_time(obj.patient.timezone).date() - started).days + 1
+
+
+class WithdrawalSavedOut(WithdrawalOut):
+    """A stored entry, and whether the care team was told of it (a symptom rated severe)."""
+
+    care_team_told: bool = Field(
+        False,
+        description="True when a symptom was rated severe: the care team has been alerted. "
+        "Show the patient that they were told, with a way to ask to talk to staff now.",
+    )
 
 
 class MilestoneOut(Schema):

@@ -26,6 +26,7 @@ from waymark.checkins.choices import (
     AMOUNT_MAX_LENGTH,
     LAPSE_NOTE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
+    PRESCRIBED_CLASSES,
     WITHDRAWAL_FIELDS,
     Habit,
     KetamineSymptom,
@@ -46,7 +47,9 @@ from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
 from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
 from waymark.patients.models import Patient, Substance
 from waymark.risk.registry import DayCheckIn, Flag, Snapshot
+from waymark.risk.rules import USE_RULES
 from waymark.risk.services import alert_now
+from waymark.risk.snapshot import recent_lapses
 from waymark.risk.tasks import reassess_soon
 
 # A submission made offline may reach the server this long after it was made.
@@ -66,8 +69,23 @@ def _ordered(values: Iterable[str], choices: list[str], field_name: str) -> tupl
 
 @dataclass(frozen=True)
 class UseData:
+    """A reported use. `as_prescribed`: a prescribed medicine (opioids, benzodiazepines or
+    stimulants only) taken as prescribed, which is not a lapse."""
+
     substance: str
     amount: str = ""
+    as_prescribed: bool = False
+
+
+def _prescribed_only_for_medicines(uses: tuple[UseData, ...]) -> None:
+    for use in uses:
+        if use.as_prescribed and use.substance not in PRESCRIBED_CLASSES:
+            label = Substance(use.substance).label.split(" (")[0].lower()
+            raise CheckinError(
+                f"Only opioids, benzodiazepines and stimulants can be marked as taken as "
+                f"prescribed, not {label}.",
+                field="uses",
+            )
 
 
 @dataclass(frozen=True)
@@ -93,8 +111,17 @@ class CheckInData:
         """Choices in a fixed order without repeats, text trimmed; unknown values refused."""
         if len(self.note) > NOTE_MAX_LENGTH:
             raise CheckinError(f"Keep the note to {NOTE_MAX_LENGTH} characters.", field="note")
-        amounts = {use.substance: use.amount.strip()[:AMOUNT_MAX_LENGTH] for use in self.uses}
-        substances = _ordered(amounts, Substance.values, "uses")
+        by_substance = {use.substance: use for use in self.uses}
+        substances = _ordered(by_substance, Substance.values, "uses")
+        uses = tuple(
+            UseData(
+                substance,
+                by_substance[substance].amount.strip()[:AMOUNT_MAX_LENGTH],
+                bool(by_substance[substance].as_prescribed),
+            )
+            for substance in substances
+        )
+        _prescribed_only_for_medicines(uses)
         return CheckInData(
             local_date=self.local_date,
             craving=self.craving,
@@ -103,7 +130,7 @@ class CheckInData:
             sleep_quality=self.sleep_quality,
             stress=self.stress,
             safety_concern=self.safety_concern,
-            uses=tuple(UseData(substance, amounts[substance]) for substance in substances),
+            uses=uses,
             triggers=_ordered(self.triggers, Trigger.values, "triggers"),
             habits=_ordered(self.habits, Habit.values, "habits"),
             meetings=_ordered(self.meetings, Meeting.values, "meetings"),
@@ -116,7 +143,12 @@ class CheckInData:
         """What the idempotency fingerprint covers: every answer, not when it was made."""
         data = dict(self.__dict__)
         data.pop("completed_at")
-        data["uses"] = [[use.substance, use.amount] for use in self.uses]
+        # "as prescribed" is added only when ticked, so that a retry of a submission made
+        # before the question existed still matches its stored fingerprint.
+        data["uses"] = [
+            [use.substance, use.amount, *(["as_prescribed"] if use.as_prescribed else [])]
+            for use in self.uses
+        ]
         return data
 
 
@@ -178,7 +210,7 @@ def submit_checkin(
         _check_day(data.local_date, now.astimezone(tz).date(), completed_on)
         existing = _changeable_checkin(patient, data.local_date, completed_on)
         checkin = _save_checkin(patient, data, existing, completed_at, completed_on, now)
-        flags = alert_for_checkin(patient, checkin, now)
+        flags = alert_for_checkin(patient, checkin, now, reported_use=bool(data.uses))
         reassess_soon(patient)  # the caseload's risk and reasons; enqueued in this transaction
         idempotency.remember(
             patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
@@ -203,12 +235,17 @@ def _changeable_checkin(
     return existing
 
 
-def alert_for_checkin(patient: Patient, checkin: CheckIn, now: dt.datetime) -> list[Flag]:
+def alert_for_checkin(
+    patient: Patient, checkin: CheckIn, now: dt.datetime, *, reported_use: bool = False
+) -> list[Flag]:
     """The rules that must not wait, on this check-in, in this transaction.
 
     Each save is a new answer (its revision is in the occurrence), so a safety yes in an
     edited or resubmitted check-in tells the care team again; ketamine symptoms repeat
-    only as one occurrence per check-in.
+    only as one occurrence per check-in. When the check-in reports a use, the use rules
+    run too, over the lapses of the last 7 days (each with the days without before it):
+    the care team hears of a lapse at once, as the result page tells the patient. A
+    check-in without use reads nothing more.
     """
     day = DayCheckIn(
         day=checkin.local_date,
@@ -219,8 +256,9 @@ def alert_for_checkin(patient: Patient, checkin: CheckIn, now: dt.datetime) -> l
         revision=checkin.revision,
     )
     today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
-    snapshot = Snapshot(today=today, tracking_since=checkin.local_date, checkins=(day,))
-    return alert_now(patient, snapshot, rules.IMMEDIATE)
+    uses = recent_lapses(patient, today) if reported_use else ()
+    snapshot = Snapshot(today=today, tracking_since=checkin.local_date, checkins=(day,), uses=uses)
+    return alert_now(patient, snapshot, (*rules.IMMEDIATE, *(USE_RULES if uses else ())))
 
 
 def _save_checkin(
@@ -257,11 +295,11 @@ def _sync_uses(
 
     A new check-in has none stored yet, so nothing needs reading or removing first.
     """
-    wanted = {use.substance: use.amount for use in uses}
+    wanted = {use.substance: use for use in uses}
     stored = {} if is_new else {use.substance: use for use in checkin.uses.all()}
     if not is_new:
         checkin.uses.exclude(substance__in=wanted).delete()
-    for substance, amount in wanted.items():
+    for substance, answer in wanted.items():
         use = stored.get(substance)
         if use is None:
             SubstanceUse.objects.create(
@@ -270,11 +308,12 @@ def _sync_uses(
                 checkin=checkin,
                 substance=substance,
                 used_on=checkin.local_date,
-                amount=amount,
+                amount=answer.amount,
+                as_prescribed=answer.as_prescribed,
             )
-        elif use.amount != amount:
-            use.amount = amount
-            use.save(update_fields=["amount"])
+        elif (use.amount, use.as_prescribed) != (answer.amount, answer.as_prescribed):
+            use.amount, use.as_prescribed = answer.amount, answer.as_prescribed
+            use.save(update_fields=["amount", "as_prescribed"])
 
 
 @dataclass(frozen=True)
@@ -291,6 +330,11 @@ class WithdrawalData:
 class WithdrawalResult:
     entry: WithdrawalEntry
     created: bool
+    care_team_told: bool = False  # a severe rating raised the care team's alert at once
+
+
+def _severe_symptoms(entry: WithdrawalEntry) -> tuple[str, ...]:
+    return tuple(name for name in WITHDRAWAL_FIELDS if getattr(entry, name) == SymptomLevel.SEVERE)
 
 
 def _not_in_detox() -> CheckinError:
@@ -320,7 +364,7 @@ def add_withdrawal_entry(
         seen = idempotency.seen_before(patient, key, kind, content_fingerprint)
         if seen is not None:
             entry = WithdrawalEntry.objects.get(pk=seen, organization_id=patient.organization_id)
-            return WithdrawalResult(entry, created=False)
+            return WithdrawalResult(entry, False, care_team_told=bool(_severe_symptoms(entry)))
         stay = current_detox_stay(patient)
         if stay is None:
             raise _not_in_detox()
@@ -334,9 +378,19 @@ def add_withdrawal_entry(
             note=data.note.strip(),
             **data.ratings,
         )
+        told = False
+        if severe := _severe_symptoms(entry):
+            # Severe symptoms in detox cannot wait for the worker: the registry's rule, now.
+            snapshot = Snapshot(
+                today=now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date(),
+                tracking_since=stay.started_on,
+                in_detox=True,
+                severe_withdrawal=(severe, str(entry.pk)),
+            )
+            told = bool(alert_now(patient, snapshot, ["detox.severe_withdrawal"]))
         reassess_soon(patient)
         idempotency.remember(patient, key, kind, content_fingerprint, entry.pk, now)
-    return WithdrawalResult(entry, created=True)
+    return WithdrawalResult(entry, created=True, care_team_told=told)
 
 
 def request_staff(

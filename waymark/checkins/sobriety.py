@@ -7,6 +7,17 @@ still count towards the total and the longest run.
 
 Milestones: 1, 7, 14, 30, 60, 90 and 180 days, then every year on the calendar
 anniversary (stored as 365 × years).
+
+What counts as a lapse (the one definition: counters, the chart, the risk rules and the
+check-in result page all use `is_lapse` or `lapses`):
+- a use of a substance whose goal (`Patient.substance_goals`) is abstinence, and
+- not a prescribed medicine taken as prescribed (`SubstanceUse.as_prescribed`, asked for
+  opioids, benzodiazepines and stimulants only).
+A use of a substance with a reduction goal, or with no goal at all (tobacco, unless the
+patient chose to stop it; a substance that is not one of their concerns), is recorded
+and shown to the care team with the check-in, but it is not a lapse: it raises no use
+flag, ends no run of days and gets no counter. Counting days without a substance is the
+measure of an abstinence goal, so each abstinence goal has a counter and nothing else does.
 """
 
 from __future__ import annotations
@@ -17,8 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from django.db.models import QuerySet
+
 from waymark.checkins.models import CheckIn, SubstanceUse
-from waymark.patients.models import Patient, Substance
+from waymark.patients.models import Goal, Patient, Substance
 
 MILESTONE_DAYS = (1, 7, 14, 30, 60, 90, 180)
 DAYS_PER_YEAR_MILESTONE = 365
@@ -118,6 +131,31 @@ class Counter:
         return milestone_name(self.next_milestone[0])
 
 
+def abstinence_goals(patient: Patient) -> frozenset[str]:
+    """The substances the patient aims not to use at all: a use of one may be a lapse."""
+    goals = patient.substance_goals if isinstance(patient.substance_goals, dict) else {}
+    return frozenset(
+        substance
+        for substance, goal in goals.items()
+        if goal == Goal.ABSTINENCE and substance in Substance.values
+    )
+
+
+def is_lapse(substance: str, *, as_prescribed: bool, goals: frozenset[str]) -> bool:
+    """A use against an abstinence goal that was not a medicine taken as prescribed."""
+    return substance in goals and not as_prescribed
+
+
+def lapses(patient: Patient) -> QuerySet[SubstanceUse]:
+    """The patient's reported uses that are lapses (see the module's docstring)."""
+    return SubstanceUse.objects.filter(
+        organization_id=patient.organization_id,
+        patient=patient,
+        substance__in=abstinence_goals(patient),
+        as_prescribed=False,
+    )
+
+
 def counting_start(patient: Patient) -> dt.date | None:
     """The patient's recovery start date, or else the day of their first check-in."""
     if patient.recovery_start_date is not None:
@@ -132,28 +170,26 @@ def counting_start(patient: Patient) -> dt.date | None:
 
 
 def counters_for(patient: Patient, today: dt.date) -> list[Counter]:
-    """A counter for each substance of concern and each substance ever reported, in the
-    order of Substance (ketamine first). Empty until there is a day to count from."""
-    start = counting_start(patient)
+    """A counter for each substance the patient aims not to use (an abstinence goal), in
+    the order of Substance (ketamine first), counting lapses only: a medicine taken as
+    prescribed ends no run. Empty until there is a day to count from."""
+    wanted = abstinence_goals(patient)
+    start = counting_start(patient) if wanted else None
     if start is None:
         return []
-    uses = SubstanceUse.objects.filter(
-        organization_id=patient.organization_id, patient=patient
-    ).order_by("-used_on", "substance")
     by_substance: dict[str, list[SubstanceUse]] = defaultdict(list)
-    for use in uses:
+    for use in lapses(patient).order_by("-used_on", "substance"):
         by_substance[use.substance].append(use)
-    wanted = set(patient.substances) | set(by_substance)
     counters = []
     for substance in (value for value in Substance.values if value in wanted):
-        lapses = by_substance.get(substance, [])
-        runs = streaks(start, (lapse.used_on for lapse in lapses), today)
+        its_lapses = by_substance.get(substance, [])
+        runs = streaks(start, (lapse.used_on for lapse in its_lapses), today)
         counters.append(
             Counter(
                 substance=substance,
                 started_on=start,
                 streaks=runs,
-                lapses=lapses,
+                lapses=its_lapses,
                 next_milestone=next_milestone(runs.counting_from, today),
             )
         )

@@ -45,7 +45,8 @@ def checkin_events(patient: Patient, since: dt.datetime) -> list[TimelineEvent]:
             at=use.checkin.completed_at,
             kind="lapse",
             title=f"Reported use: {use.get_substance_display()}"
-            + (f" ({use.amount})" if use.amount else ""),
+            + (f" ({use.amount})" if use.amount else "")
+            + (" — as prescribed" if use.as_prescribed else ""),
             detail=use.note,
         )
         for use in SubstanceUse.objects.filter(**scope, checkin__completed_at__gte=since)

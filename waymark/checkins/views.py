@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from waymark.access import actor_for, own_patient_record, role_required
 from waymark.checkins import queries
-from waymark.checkins.choices import SAFETY_QUESTION
+from waymark.checkins.choices import SAFETY_QUESTION, WITHDRAWAL_SYMPTOMS, SymptomLevel
 from waymark.checkins.errors import CheckinError
 from waymark.checkins.forms import (
     EXPIRED,
@@ -32,7 +32,7 @@ from waymark.checkins.guidance import (
     SUPPORT_MESSAGES,
     guidance_for_day,
 )
-from waymark.checkins.models import Milestone, StaffRequest
+from waymark.checkins.models import Milestone, StaffRequest, WithdrawalEntry
 from waymark.checkins.services import (
     add_withdrawal_entry,
     celebrate_milestones,
@@ -44,6 +44,9 @@ from waymark.checkins.services import (
 from waymark.checkins.sobriety import counters_for
 from waymark.organizations.models import Role
 from waymark.patients.models import Patient
+from waymark.risk.rules import after_a_break, substance_name
+from waymark.risk.services import settings_for
+from waymark.risk.snapshot import lapses_between
 
 # "Talk to staff now" shows as pending on the withdrawal page for this long.
 STAFF_REQUEST_SHOWN_FOR = dt.timedelta(minutes=30)
@@ -103,10 +106,35 @@ def _parse_day(value: str) -> dt.date:
         raise Http404("No such day.") from None
 
 
+def _lapses_on(patient: Patient, day: dt.date) -> dict[str, object]:
+    """The day's lapses in words, and those after a break (lower tolerance: overdose risk).
+
+    The same lapses and the same rule the care team's alerts come from (submit_checkin runs
+    the use rules at once), so "we've let your care team know" is true when it is said.
+    """
+    lapses = lapses_between(patient, day, day)[::-1]  # in the order they were asked
+    if not lapses:
+        return {"lapses": [], "after_a_break": []}
+    settings = settings_for(patient.organization_id)
+    return {
+        "lapses": [substance_name(use.substance) for use in lapses],
+        "after_a_break": [
+            {
+                "substance": substance_name(use.substance),
+                "days": use.days_without_before,
+                "a_year_or_more": (use.days_without_before or 0) >= 365,
+            }
+            for use in lapses
+            if after_a_break(use, settings)
+        ],
+    }
+
+
 @require_GET
 @role_required(Role.PATIENT)
 def done(request: HttpRequest, day: str) -> HttpResponse:
-    """A check-in as stored: thanks, and at once crisis help or medical advice if needed."""
+    """A check-in as stored: thanks, and at once crisis help, medical advice or overdose
+    guidance if needed, and what happens after a lapse."""
     patient = own_patient_record(actor_for(request))
     checkin = queries.checkin_for(patient, _parse_day(day))
     if checkin is None:
@@ -117,6 +145,7 @@ def done(request: HttpRequest, day: str) -> HttpResponse:
         request,
         "checkins/checkin_done.html",
         {
+            **_lapses_on(patient, checkin.local_date),
             "checkin": checkin,
             "patient": patient,
             "editable": checkin.is_editable(today),
@@ -176,11 +205,14 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
     form = WithdrawalForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
-            add_withdrawal_entry(patient, form.to_data(), key=form.cleaned_data["idempotency_key"])
+            saved = add_withdrawal_entry(
+                patient, form.to_data(), key=form.cleaned_data["idempotency_key"]
+            )
         except CheckinError as error:
             _show_error(form, error)
         else:
-            messages.success(request, "Thank you. Your entry is in your log.")
+            if not saved.care_team_told:  # a severe entry gets its own words (_withdrawal_severe)
+                messages.success(request, "Thank you. Your entry is in your log.")
             return redirect("checkins:withdrawal")
     day = queries.day_of_stay(stay, patient.local_today())
     return render(
@@ -197,6 +229,7 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
             "timeline": queries.withdrawal_timeline(patient, stay),
             "staff_form": StaffRequestForm(),
             "staff_request": _pending_staff_request(patient),
+            "severe_symptoms": _severe_just_logged(patient),
             "help": queries.crisis_help(patient),
         },
     )
@@ -208,6 +241,24 @@ def _pending_staff_request(patient: Patient) -> StaffRequest | None:
         patient=patient,
         requested_at__gte=timezone.now() - STAFF_REQUEST_SHOWN_FOR,
     ).first()
+
+
+def _severe_just_logged(patient: Patient) -> str:
+    """The symptoms rated severe in the patient's latest entry ("tremor and sweating"), if
+    it was sent just now (here or from the app): the care team was told, the page says so."""
+    latest = (
+        WithdrawalEntry.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .order_by("-submitted_at", "-pk")
+        .first()
+    )
+    if latest is None or latest.submitted_at < timezone.now() - STAFF_REQUEST_SHOWN_FOR:
+        return ""
+    severe = [
+        label.lower()
+        for name, label in WITHDRAWAL_SYMPTOMS
+        if getattr(latest, name) == SymptomLevel.SEVERE
+    ]
+    return " and ".join([", ".join(severe[:-1]), severe[-1]] if len(severe) > 1 else severe)
 
 
 @require_POST

@@ -2,7 +2,8 @@
 
 - in a detox (withdrawal management) program now → articles tagged "detox";
 - a urinary symptom reported in a check-in in the last 14 days → tagged "bladder";
-- a lapse (any reported use) in the last 14 days → tagged "lapse".
+- a lapse in the last 14 days (a use against an abstinence goal, not a medicine taken as
+  prescribed: `checkins.sobriety.lapses`) → tagged "lapse".
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from waymark.checkins.choices import KetamineSymptom
-from waymark.checkins.models import CheckIn, SubstanceUse
+from waymark.checkins.models import CheckIn
 from waymark.checkins.queries import current_detox_stay
+from waymark.checkins.sobriety import lapses
 from waymark.content.library import Article, articles_for
 from waymark.patients.models import Patient
 
@@ -38,7 +40,7 @@ def _reasons(patient: Patient, today: dt.date) -> list[tuple[str, str]]:
     )
     if any(URINARY & set(day or []) for day in symptoms):
         reasons.append(("bladder", "You mentioned bladder symptoms in a recent check-in"))
-    if SubstanceUse.objects.filter(**scope, used_on__gte=since).exists():
+    if lapses(patient).filter(used_on__gte=since).exists():
         reasons.append(("lapse", "After a lapse"))
     return reasons
 

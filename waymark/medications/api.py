@@ -18,7 +18,7 @@ from waymark.access import Actor, actor_for, get_patient
 from waymark.alerts.models import Severity
 from waymark.medications.errors import MedicationError
 from waymark.medications.models import Medication
-from waymark.medications.rules import SafetyFlag
+from waymark.medications.rules import raises_alert
 from waymark.medications.services import (
     MedicationData,
     add_medication,
@@ -26,6 +26,7 @@ from waymark.medications.services import (
     medications_for,
 )
 from waymark.organizations.models import Role
+from waymark.risk.registry import Flag
 
 router = Router(tags=["medications"])
 
@@ -55,13 +56,16 @@ class FlagOut(Schema):
     rule_id: str
     severity: str
     title: str
-    reason: str
+    reason: str = Field(description="The sentence staff read; it starts with the title.")
     rationale: str
     source: str
-    medication_ids: list[int]
+    medication_ids: list[int] = Field(description="The medications that are part of it.")
+    raises_alert: bool = Field(
+        description="False: from substances of concern alone, shown for information."
+    )
 
     @classmethod
-    def of(cls, flag: SafetyFlag) -> "FlagOut":
+    def of(cls, flag: Flag) -> "FlagOut":
         rule = flag.rule
         return cls(
             rule_id=rule.id,
@@ -71,6 +75,7 @@ class FlagOut(Schema):
             rationale=rule.rationale,
             source=rule.source,
             medication_ids=sorted(flag.related_ids),
+            raises_alert=raises_alert(flag),
         )
 
 

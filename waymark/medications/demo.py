@@ -1,10 +1,12 @@
 """Demo medications, including combinations that raise safety flags.
 
 Added through medications.services by each patient's primary clinician, so the
-flags and their alerts appear as in real use: methadone for a patient who uses
-ketamine raises the "depressed breathing" alert, naltrexone or buprenorphine the
-"review" alert, a medicine recorded for ketamine use disorder the "none approved"
-context. Patients who already have medications are left as they are.
+flags and their alerts appear as in real use: methadone or buprenorphine for a
+patient who uses ketamine raises the "depressed breathing" alert, a stimulant for
+one who drinks the heart-and-circulation alert, a medicine recorded for ketamine use
+disorder the "none approved" context; naltrexone for drinking raises nothing (the
+ketamine "review" is only for ketamine given as treatment). Patients who already
+have medications are left as they are.
 """
 
 from __future__ import annotations

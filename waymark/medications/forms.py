@@ -24,7 +24,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class MedicationForm(forms.Form):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
-        help_text="Type a name, or pick a common one from the suggestions.",
+        help_text="A generic or brand name (Suboxone, Lyrica…): type it or pick a suggestion.",
         widget=forms.TextInput(attrs={"list": "medication-names", "autocomplete": "off"}),
         error_messages={"required": "Give the medication's name."},
     )

@@ -27,6 +27,7 @@ class DrugClass(models.TextChoices):
     NALTREXONE = "naltrexone", "Naltrexone"
     BENZODIAZEPINE = "benzodiazepine", "Benzodiazepine"
     GHB = "ghb", "GHB / sodium oxybate"
+    GABAPENTINOID = "gabapentinoid", "Gabapentinoid (gabapentin, pregabalin)"
     STIMULANT = "stimulant", "Stimulant"
     ALCOHOL_RELATED = "alcohol_related", "Alcohol-related (e.g. disulfiram, acamprosate)"
     ANTIDEPRESSANT = "antidepressant", "Antidepressant"

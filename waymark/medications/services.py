@@ -1,11 +1,11 @@
 """Workflows for a patient's medications: validate, add, change; the safety flags.
 
 Adding or changing a medication runs in one transaction with its audit entry and
-with the alerts it causes: a safety flag that the saved medication is part of, and
-that it was not part of before, raises an alert for the care team (`raise_alert`,
-the rule's id and severity). Flags that come only from substances of concern (say
-ketamine with alcohol) are shown with the medications but raise no alert from here:
-they are not caused by a medication.
+with the patient's reassessment (`risk.services.reassess`), the one path that raises
+alerts: each medication rule whose flag a current or planned medication is part of
+raises (or adds an occurrence to) its alert and is a reason on the caseload. Flags
+that come only from substances of concern (say ketamine with alcohol) are shown with
+the medications, for information, and raise no alert: no medication causes them.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from waymark.medications.models import (
     Medication,
     PrescribedFor,
 )
-from waymark.medications.rules import MedicationFacts, PatientFacts, SafetyFlag, evaluate
+from waymark.medications.rules import MedicationFacts, PatientFacts, evaluate
 from waymark.medications.vocabulary import known_medication
 from waymark.organizations.models import Role
 from waymark.patients.models import Patient
+from waymark.risk.registry import Flag
 
 if TYPE_CHECKING:
     from waymark.access import Actor
@@ -60,7 +61,7 @@ class MedicationData:
 @dataclass(frozen=True)
 class Saved:
     medication: Medication
-    flags: list[SafetyFlag]
+    flags: list[Flag]
     alerts: list[Alert]
 
 
@@ -92,15 +93,16 @@ def facts_for(patient: Patient, medications: Iterable[Medication]) -> PatientFac
                 days_since_stopped=m.days_since_stopped(today),
                 prescribed_for=m.prescribed_for,
                 prescribed_for_detail=m.prescribed_for_detail,
+                started_on=m.started_on,
+                stopped_on=m.stopped_on,
+                dose=m.dose,
             )
             for m in medications
         ),
     )
 
 
-def flags_for(
-    patient: Patient, medications: Iterable[Medication] | None = None
-) -> list[SafetyFlag]:
+def flags_for(patient: Patient, medications: Iterable[Medication] | None = None) -> list[Flag]:
     """The safety flags for the patient now (pass `medications` if already loaded)."""
     loaded = medications_for(patient) if medications is None else medications
     return evaluate(facts_for(patient, loaded))

@@ -25,7 +25,7 @@ from waymark.medications.services import (
     medications_for,
     update_medication,
 )
-from waymark.medications.vocabulary import COMMON_MEDICATIONS
+from waymark.medications.vocabulary import SUGGESTIONS
 from waymark.organizations.models import Role
 
 STAFF = (Role.CLINICIAN, Role.ADMIN)
@@ -69,7 +69,7 @@ def new_medication(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             _saved_message(request, saved)
             return redirect("medications:list", patient_id=patient.pk)
     context = {"patient": patient, "form": form, "medication": None}
-    return render(request, "medications/form.html", context | {"names": COMMON_MEDICATIONS})
+    return render(request, "medications/form.html", context | {"names": SUGGESTIONS})
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,4 +92,4 @@ def edit_medication(
             _saved_message(request, saved)
             return redirect("medications:list", patient_id=patient.pk)
     context = {"patient": patient, "form": form, "medication": medication}
-    return render(request, "medications/form.html", context | {"names": COMMON_MEDICATIONS})
+    return render(request, "medications/form.html", context | {"names": SUGGESTIONS})

@@ -3,10 +3,15 @@
 Offered as suggestions on the form (names can still be typed freely). When a name
 from this list is entered, its class is filled in, and a different class is refused:
 the safety flags depend on the class, so a known opioid cannot be filed as "other".
-Generic (international non-proprietary) names; brand names are left to the free text.
+
+Generic (international non-proprietary) names, and the brand names clinicians and
+patients say. A brand is stored with its generic, "Suboxone (buprenorphine/naloxone)":
+the team recognises the brand, and the flags' reasons show what is in it.
 """
 
 from __future__ import annotations
+
+import re
 
 from waymark.medications.models import DrugClass
 
@@ -20,6 +25,7 @@ COMMON_MEDICATIONS: dict[str, DrugClass] = {
     "Buprenorphine": DrugClass.BUPRENORPHINE,
     "Buprenorphine/naloxone": DrugClass.BUPRENORPHINE,
     "Naltrexone": DrugClass.NALTREXONE,
+    "Naloxone": DrugClass.OTHER,  # overdose reversal
     # Benzodiazepines: alcohol withdrawal, anxiety, sleep.
     "Diazepam": DrugClass.BENZODIAZEPINE,
     "Chlordiazepoxide": DrugClass.BENZODIAZEPINE,
@@ -27,10 +33,14 @@ COMMON_MEDICATIONS: dict[str, DrugClass] = {
     "Clonazepam": DrugClass.BENZODIAZEPINE,
     "Alprazolam": DrugClass.BENZODIAZEPINE,
     "Sodium oxybate": DrugClass.GHB,
+    # Gabapentinoids: nerve pain, anxiety, seizures; used off-label in withdrawal.
+    "Gabapentin": DrugClass.GABAPENTINOID,
+    "Pregabalin": DrugClass.GABAPENTINOID,
     # Stimulants: ADHD.
     "Methylphenidate": DrugClass.STIMULANT,
     "Lisdexamfetamine": DrugClass.STIMULANT,
     "Dexamfetamine": DrugClass.STIMULANT,
+    "Mixed amfetamine salts": DrugClass.STIMULANT,
     # Alcohol use disorder.
     "Disulfiram": DrugClass.ALCOHOL_RELATED,
     "Acamprosate": DrugClass.ALCOHOL_RELATED,
@@ -46,17 +56,98 @@ COMMON_MEDICATIONS: dict[str, DrugClass] = {
     "Esketamine": DrugClass.ANTIDEPRESSANT,
     # Others seen in addiction care.
     "Ketamine": DrugClass.OTHER,
-    "Gabapentin": DrugClass.OTHER,
-    "Pregabalin": DrugClass.OTHER,
     "Lofexidine": DrugClass.OTHER,
     "Clonidine": DrugClass.OTHER,
     "Varenicline": DrugClass.OTHER,
     "Nicotine replacement": DrugClass.OTHER,
 }
 
-_BY_KEY = {name.casefold(): (name, drug_class) for name, drug_class in COMMON_MEDICATIONS.items()}
+# Brand → the generic it contains (a key of COMMON_MEDICATIONS, which gives the class).
+BRAND_NAMES: dict[str, str] = {
+    "Suboxone": "Buprenorphine/naloxone",
+    "Zubsolv": "Buprenorphine/naloxone",
+    "Subutex": "Buprenorphine",
+    "Sublocade": "Buprenorphine",  # monthly injection
+    "Buvidal": "Buprenorphine",  # weekly or monthly injection
+    "Brixadi": "Buprenorphine",  # weekly or monthly injection
+    "Methadose": "Methadone",
+    "Physeptone": "Methadone",
+    "Vivitrol": "Naltrexone",  # monthly injection
+    "Narcan": "Naloxone",
+    "Valium": "Diazepam",
+    "Librium": "Chlordiazepoxide",
+    "Ativan": "Lorazepam",
+    "Klonopin": "Clonazepam",
+    "Rivotril": "Clonazepam",
+    "Xanax": "Alprazolam",
+    "Xyrem": "Sodium oxybate",
+    "Neurontin": "Gabapentin",
+    "Lyrica": "Pregabalin",
+    "Ritalin": "Methylphenidate",
+    "Concerta": "Methylphenidate",
+    "Vyvanse": "Lisdexamfetamine",
+    "Elvanse": "Lisdexamfetamine",
+    "Dexedrine": "Dexamfetamine",
+    "Adderall": "Mixed amfetamine salts",
+    "Antabuse": "Disulfiram",
+    "Campral": "Acamprosate",
+    "Selincro": "Nalmefene",
+    "Zoloft": "Sertraline",
+    "Prozac": "Fluoxetine",
+    "Celexa": "Citalopram",
+    "Lexapro": "Escitalopram",
+    "Cipralex": "Escitalopram",
+    "Remeron": "Mirtazapine",
+    "Effexor": "Venlafaxine",
+    "Spravato": "Esketamine",
+    "Ketalar": "Ketamine",
+    "Lucemyra": "Lofexidine",
+    "Chantix": "Varenicline",
+    "Champix": "Varenicline",
+}
+
+
+def brand_spelling(brand: str) -> str:
+    """How a brand is stored: "Suboxone (buprenorphine/naloxone)"."""
+    return f"{brand} ({BRAND_NAMES[brand].lower()})"
+
+
+# The names offered on the form: generics first, then brands with their generic.
+SUGGESTIONS: tuple[str, ...] = (
+    *COMMON_MEDICATIONS,
+    *sorted(brand_spelling(brand) for brand in BRAND_NAMES),
+)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+_BY_KEY: dict[str, tuple[str, DrugClass]] = {
+    _key(name): (name, drug_class) for name, drug_class in COMMON_MEDICATIONS.items()
+}
+for _brand, _generic in BRAND_NAMES.items():
+    _entry = (brand_spelling(_brand), COMMON_MEDICATIONS[_generic])
+    _BY_KEY[_key(_brand)] = _BY_KEY[_key(_entry[0])] = _entry
 
 
 def known_medication(name: str) -> tuple[str, DrugClass] | None:
-    """The vocabulary's spelling and class for `name` (any case, spaces trimmed), if known."""
-    return _BY_KEY.get(" ".join(name.split()).casefold())
+    """The vocabulary's spelling and class for `name` (any case, spaces trimmed), if known.
+
+    A brand, alone or as stored ("Suboxone" or "Suboxone (buprenorphine/naloxone)"),
+    gives the stored spelling and the class of its generic.
+    """
+    return _BY_KEY.get(_key(name))
+
+
+# Forms that stay in the body for weeks (monthly or weekly injections, implants).
+_LONG_ACTING = re.compile(
+    r"\b(vivitrol|sublocade|buvidal|brixadi|probuphine|depot|implant|injection|injectable"
+    r"|extended[- ]release|prolonged[- ]release|xr|monthly|weekly)\b",
+    re.IGNORECASE,
+)
+
+
+def is_long_acting(*texts: str) -> bool:
+    """Whether a name or dose says the form is long-acting ("Vivitrol", "monthly injection")."""
+    return any(_LONG_ACTING.search(text) for text in texts)

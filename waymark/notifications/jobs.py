@@ -20,12 +20,15 @@ from waymark.organizations.models import Membership, Organization, Role
 
 
 def on_call_staff(organization: Organization) -> list[Membership]:
-    """The on-call clinicians; if nobody is on call, every active clinician and admin."""
-    staff = Membership.objects.filter(
-        organization=organization, is_active=True, user__is_active=True
+    """The on-call clinicians; if nobody is on call, every active clinician.
+
+    Only clinicians receive clinical alerts (DESIGN, safety-net semantics): an admin who
+    also sees patients holds a clinician membership for that.
+    """
+    clinicians = Membership.objects.filter(
+        organization=organization, is_active=True, user__is_active=True, role=Role.CLINICIAN
     ).select_related("user")
-    on_call = [m for m in staff if m.is_on_call and m.role == Role.CLINICIAN]
-    return on_call or [m for m in staff if m.role in {Role.CLINICIAN, Role.ADMIN}]
+    return [m for m in clinicians if m.is_on_call] or list(clinicians)
 
 
 def escalate_alerts(now: dt.datetime) -> int:

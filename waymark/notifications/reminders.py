@@ -1,4 +1,4 @@
-"""Daily check-in reminders and missed check-in detection.
+"""Daily check-in reminders, missed check-in detection and the watch after a discharge.
 
 Reminders go out at the time each patient chooses, in their own time zone, only if
 today's check-in is not done yet, at most once per local day. Local times come from
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.urls import reverse
 
 from waymark.checkins.models import CheckIn
@@ -21,6 +21,7 @@ from waymark.notifications.services import Message, notify
 from waymark.organizations.models import Membership, Role
 from waymark.patients.models import Episode, Patient
 from waymark.risk.services import reassess, settings_for
+from waymark.risk.watch import watch_day
 
 # Reminders are not sent more than this long after the chosen time (e.g. after downtime).
 REMINDER_WINDOW = dt.timedelta(hours=2)
@@ -117,32 +118,74 @@ def send_checkin_reminders(now: dt.datetime) -> int:
 
 
 def detect_missed_checkins(now: dt.datetime) -> int:
-    """Reassess patients in care who have gone quiet, so the missed check-in rule can flag them.
+    """Reassess the patients whose silence or follow-up needs noticing without new data.
 
-    The rule itself (3 days moderate, 7 high, adjustable per organization) lives in
-    risk/rules.py; this job only makes sure silence is noticed without new data arriving.
+    - Patients in care who have gone quiet, so the missed check-in rule can flag them.
+    - Patients in the watch after a discharge (`risk.rules.watch_day`): when they have gone
+      quiet (missed check-ins weigh one level more there), once their follow-up date has
+      passed (the follow-up rule alerts the care team if nobody has been in touch), and on
+      the day after the watch ends, so their caseload reasons stop saying they are watched.
+    The rules themselves (thresholds adjustable per organization) live in risk/rules.py.
+    A constant number of queries before the reassessments, whatever the number of patients.
     """
     in_care = Episode.objects.filter(patient=OuterRef("pk"), discharged_on__isnull=True)
     in_care_ids = set(Patient.objects.filter(Exists(in_care)).values_list("pk", flat=True))
-    patients = [p for p in active_patients() if p.pk in in_care_ids]
+    discharges = _recent_discharges(now)
+    patients = [p for p in active_patients() if p.pk in in_care_ids or p.pk in discharges]
     last = dict(
         CheckIn.objects.filter(patient__in=patients)
         .values("patient_id")
         .annotate(day=Max("local_date"))
         .values_list("patient_id", "day")
     )
-    thresholds = {
-        organization_id: settings_for(organization_id).missed_days_moderate
+    settings = {
+        organization_id: settings_for(organization_id)
         for organization_id in {p.organization_id for p in patients}
     }
     reassessed = 0
     for patient in patients:
         today = now.astimezone(zoneinfo.ZoneInfo(patient.timezone)).date()
         quiet_since = last.get(patient.pk) or patient.created_at.date()
-        if (today - quiet_since).days >= thresholds[patient.organization_id]:
+        risk_settings = settings[patient.organization_id]
+        quiet = (today - quiet_since).days >= risk_settings.missed_days_moderate
+        if patient.pk in in_care_ids:
+            due = quiet
+        else:
+            on, follow_up = discharges[patient.pk]
+            window = risk_settings.transition_days
+            watched = watch_day(on, follow_up, today, window) is not None
+            follow_up_passed = follow_up is not None and today > follow_up
+            just_ended = not watched and (
+                watch_day(on, follow_up, today - dt.timedelta(days=1), window) is not None
+            )
+            due = (watched and (quiet or follow_up_passed)) or just_ended
+        if due:
             reassess(patient, now=now)
             reassessed += 1
     return reassessed
+
+
+def _recent_discharges(now: dt.datetime) -> dict[object, tuple[dt.date, dt.date | None]]:
+    """{patient id: (discharged on, follow-up on)} of the latest discharge of each patient
+    not back in care whose watch may be running or have ended yesterday (one query; the
+    exact day, in the patient's time zone and the organization's window, is the caller's)."""
+    from waymark.risk.models import RiskSettings
+
+    windows = RiskSettings.objects.values_list("transition_days", flat=True)
+    widest = max([RiskSettings().transition_days, *windows])
+    # A day either side for time zones, and two for the day after the watch.
+    earliest = now.date() - dt.timedelta(days=widest + 4)
+    back_in_care = Episode.objects.filter(patient=OuterRef("patient"), discharged_on__isnull=True)
+    rows = (
+        Episode.objects.filter(
+            Q(discharged_on__gte=earliest)
+            | Q(discharged_on__isnull=False, follow_up_on__gte=earliest + dt.timedelta(days=widest))
+        )
+        .exclude(Exists(back_in_care))
+        .order_by("patient_id", "discharged_on", "pk")
+        .values_list("patient_id", "discharged_on", "follow_up_on")
+    )
+    return {patient_id: (on, follow_up) for patient_id, on, follow_up in rows if on is not None}
 
 
 QUESTIONNAIRE_DUE = Message(

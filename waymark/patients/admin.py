@@ -9,6 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
@@ -18,13 +19,36 @@ from waymark.accounts.services import create_invited_user, send_invitation
 from waymark.admin_site import OrganizationScopedAdmin, OrganizationScopedInline, admin_organization
 from waymark.audit.models import AuditAction
 from waymark.audit.services import record, record_list
-from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay, Substance
-from waymark.patients.services import clean_substances, enroll_patient
+from waymark.organizations.models import Role
+from waymark.patients.models import (
+    CareTeamMember,
+    Episode,
+    Goal,
+    Patient,
+    ProgramStay,
+    Substance,
+)
+from waymark.patients.services import clean_goals, clean_substances, enroll_patient
 
 
 class CareTeamInline(OrganizationScopedInline):
+    """Only the organization's active clinicians can be chosen: the care team receives the
+    patient's clinical alerts (the database refuses anyone else too)."""
+
     model = CareTeamMember
     fields = ["clinician", "is_primary"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        organization = admin_organization(request)
+        if db_field.name == "clinician" and field is not None:
+            field.queryset = field.queryset.filter(
+                memberships__organization=organization,
+                memberships__role=Role.CLINICIAN,
+                memberships__is_active=True,
+                is_active=True,
+            ).distinct()
+        return field
 
 
 class EpisodeInline(OrganizationScopedInline):
@@ -42,12 +66,36 @@ class ProgramStayInline(OrganizationScopedInline):
         return ["organization", "patient"]
 
 
+def _goal_field(label: str, help_text: str) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=Substance.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
 class PatientForm(forms.ModelForm):
+    """A patient's details, substances of concern and a goal for each (Patient.substance_goals).
+
+    A use counts as a lapse only against a goal of not using at all; a substance of concern
+    may have no goal (tobacco has none unless it is chosen here).
+    """
+
     substances = forms.MultipleChoiceField(
         choices=Substance.choices,
         initial=[Substance.KETAMINE],
         widget=forms.CheckboxSelectMultiple,
         help_text="Ketamine is chosen by default.",
+    )
+    goal_not_using = _goal_field(
+        "Goal: not using at all",
+        "A use of one of these is a lapse and tells the care team. When enrolling, leave both "
+        "goals empty for the default: every substance of concern except tobacco.",
+    )
+    goal_using_less = _goal_field(
+        "Goal: using less", "Uses are recorded with the check-in but are not lapses."
     )
 
     class Meta:
@@ -57,11 +105,44 @@ class PatientForm(forms.ModelForm):
             "date_of_birth",
             "timezone",
             "substances",
+            "goal_not_using",
+            "goal_using_less",
             "recovery_start_date",
         ]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        goals = self.instance.substance_goals or {}
+        for name, goal in [
+            ("goal_not_using", Goal.ABSTINENCE),
+            ("goal_using_less", Goal.REDUCTION),
+        ]:
+            self.fields[name].initial = [s for s, chosen in goals.items() if chosen == goal]
+
     def clean_substances(self) -> list[str]:
         return clean_substances(list(self.cleaned_data["substances"]))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "substances" not in data:
+            return data  # the substances' own error says what to fix first
+        not_using = list(data.get("goal_not_using") or [])
+        using_less = list(data.get("goal_using_less") or [])
+        both = [Substance(s).label for s in not_using if s in using_less]
+        if both:
+            self.add_error("goal_using_less", f"Choose one goal for {', '.join(both)}.")
+            return data
+        data["substance_goals"] = None  # enrolment with no goal chosen: the defaults
+        if not self.instance._state.adding or not_using or using_less:
+            goals = {s: Goal.ABSTINENCE.value for s in not_using}
+            goals |= {s: Goal.REDUCTION.value for s in using_less}
+            try:
+                data["substance_goals"] = clean_goals(goals, data["substances"])
+            except ValidationError as error:
+                self.add_error("goal_not_using", error.messages)
+                return data
+            self.instance.substance_goals = data["substance_goals"]
+        return data
 
 
 class PatientEnrolmentForm(PatientForm):
@@ -158,6 +239,7 @@ class PatientAdmin(AuditedPatientDataAdmin):
             date_of_birth=data["date_of_birth"],
             timezone=data["timezone"],
             substances=data["substances"],
+            substance_goals=data.get("substance_goals"),
             recovery_start_date=data["recovery_start_date"],
         )
         form.instance = obj = patient

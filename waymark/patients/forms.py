@@ -43,6 +43,19 @@ class DischargeForm(forms.Form):
         max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Who the patient will see next, where, and when.",
     )  # fmt: skip
+    no_aftercare_reason = forms.CharField(
+        label="Or: why there is no aftercare plan", max_length=300, required=False,
+        help_text="For example: declined any further care; moved away; referred elsewhere.",
+    )  # fmt: skip
+    follow_up_on = forms.DateField(
+        label="Follow up by", widget=DATE,
+        error_messages={"required": "Set the day someone should have been in touch by."},
+        help_text=(
+            "The day someone should have been in touch by (a check-in, a call, a visit). "
+            "If it passes with no contact, the care team is alerted. A week after "
+            "discharge is usual."
+        ),
+    )  # fmt: skip
 
 
 class CaseloadFilter(forms.Form):
@@ -56,7 +69,12 @@ class CaseloadFilter(forms.Form):
         queryset=User.objects.none(), required=False, empty_label="Any clinician"
     )
     show = forms.ChoiceField(
-        choices=[("", "In care"), ("all", "Include discharged")], required=False
+        choices=[
+            ("", "In care and recently discharged"),
+            ("recent", "Recently discharged only"),
+            ("all", "Include everyone discharged"),
+        ],
+        required=False,
     )
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:

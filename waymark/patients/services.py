@@ -11,8 +11,10 @@ from waymark.accounts.models import User
 from waymark.organizations.models import Organization, Program, Role
 from waymark.organizations.services import add_member
 from waymark.patients.models import (
+    DEFAULT_GOALS,
     CareTeamMember,
     Episode,
+    Goal,
     Patient,
     ProgramStay,
     Substance,
@@ -27,6 +29,30 @@ def clean_substances(values: list[str]) -> list[str]:
     return [value for value in Substance.values if value in values]
 
 
+def default_goals(substances: list[str]) -> dict[str, str]:
+    """Not using at all, for each substance of concern except tobacco (a goal of its own,
+    which the patient or clinician chooses)."""
+    return {s: DEFAULT_GOALS[s] for s in Substance.values if s in substances and s in DEFAULT_GOALS}
+
+
+def clean_goals(goals: dict[str, str], substances: list[str]) -> dict[str, str]:
+    """Goals in the order of Substance; a goal is for a substance of concern.
+
+    A substance of concern without a goal is allowed (e.g. tobacco): its use is recorded
+    but is not a lapse.
+    """
+    unknown = sorted(set(goals.values()) - set(Goal.values))
+    if unknown:
+        raise ValidationError({"substance_goals": f"Unknown goal: {', '.join(unknown)}."})
+    outside = [Substance(s).label for s in Substance.values if s in goals and s not in substances]
+    if outside or not set(goals) <= set(Substance.values):
+        named = ", ".join(outside) or "an unknown substance"
+        raise ValidationError(
+            {"substance_goals": f"A goal needs a substance of concern: add {named} there too."}
+        )
+    return {s: goals[s] for s in Substance.values if s in goals}
+
+
 @transaction.atomic
 def enroll_patient(
     organization: Organization,
@@ -36,17 +62,29 @@ def enroll_patient(
     date_of_birth: dt.date,
     timezone: str | None = None,
     substances: list[str] | None = None,
+    substance_goals: dict[str, str] | None = None,
     recovery_start_date: dt.date | None = None,
 ) -> Patient:
-    """Make `user` a patient of `organization` (ketamine preselected as a substance)."""
+    """Make `user` a patient of `organization` (ketamine preselected as a substance).
+
+    Without `substance_goals`, each substance of concern gets the goal of not using it at
+    all, except tobacco, which has no goal unless one is chosen (`default_goals`).
+    """
     add_member(organization, user, Role.PATIENT)
+    concerns = clean_substances(substances if substances is not None else [Substance.KETAMINE])
+    goals = (
+        default_goals(concerns)
+        if substance_goals is None
+        else clean_goals(substance_goals, concerns)
+    )
     patient = Patient(
         organization=organization,
         user=user,
         preferred_name=preferred_name,
         date_of_birth=date_of_birth,
         timezone=timezone or organization.timezone,
-        substances=clean_substances(substances if substances is not None else [Substance.KETAMINE]),
+        substances=concerns,
+        substance_goals=goals,
         recovery_start_date=recovery_start_date,
     )
     patient.full_clean()

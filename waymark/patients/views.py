@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +30,18 @@ from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramSta
 from waymark.patients.queries import attach_alerts, attach_current_programs, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.timeline import events_for, timeline_chart
-from waymark.patients.transitions import admit_patient, discharge_patient, move_patient
+from waymark.patients.transitions import (
+    admit_patient,
+    attach_watch,
+    discharge_patient,
+    in_care_or_recently_discharged,
+    move_patient,
+    organization_today,
+    recent_discharges,
+    recently_discharged,
+)
+from waymark.risk.services import settings_for
+from waymark.risk.watch import FOLLOW_UP_DEFAULT_DAYS
 
 CASELOAD_PAGE_SIZE = 50
 
@@ -38,14 +49,23 @@ CASELOAD_PAGE_SIZE = 50
 @require_GET
 @role_required(Role.CLINICIAN, Role.ADMIN)
 def caseload(request: HttpRequest) -> HttpResponse:
-    """Patients sorted by risk, with the reasons; refreshes itself as a fragment (htmx)."""
+    """Patients sorted by risk, with the reasons; refreshes itself as a fragment (htmx).
+
+    By default: patients in care and those recently discharged (the watch after a
+    discharge, the organization's window), who are marked so.
+    """
     actor = actor_for(request)
     assert actor.organization is not None
     filters = CaseloadFilter(request.GET, organization=actor.organization)
     filters.is_valid()
-    scoped = visible_patients(actor)
-    if filters.value("show") != "all":
-        scoped = scoped.in_care()
+    today = organization_today(actor.organization)
+    window = settings_for(actor.organization.pk).transition_days
+    scoped: QuerySet[Patient] = visible_patients(actor)
+    show = filters.value("show")
+    if show == "recent":
+        scoped = recently_discharged(scoped, today, window)
+    elif show != "all":
+        scoped = in_care_or_recently_discharged(scoped, today, window)
     program, clinician = filters.value("program"), filters.value("clinician")
     rows = caseload_rows(
         scoped,
@@ -54,7 +74,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         clinician_id=clinician.pk if clinician else None,
     )
     page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_alerts(attach_current_programs(list(page.object_list)))
+    page.object_list = attach_watch(
+        attach_alerts(attach_current_programs(list(page.object_list))), today, window
+    )
     record_list(actor, page.object_list, object_type="caseload")
     template = (
         "patients/_caseload_rows.html"
@@ -146,7 +168,8 @@ def _transition_form(
 ) -> forms.Form:
     data = request.POST if request.method == "POST" else None
     if form_class is DischargeForm:
-        return DischargeForm(data)
+        suggested = patient.local_today() + dt.timedelta(days=FOLLOW_UP_DEFAULT_DAYS)
+        return DischargeForm(data, initial={"follow_up_on": suggested})
     return form_class(data, organization=patient.organization)  # type: ignore[call-arg]
 
 
@@ -163,6 +186,7 @@ def _apply_transition(kind: str, actor: Actor, patient: Patient, data: dict) -> 
         discharge_patient(
             actor, patient, on=data["on"], destination=data["destination"],
             aftercare_plan=data["aftercare_plan"], today=today,
+            no_aftercare_reason=data["no_aftercare_reason"], follow_up_on=data["follow_up_on"],
         )  # fmt: skip
 
 
@@ -179,8 +203,10 @@ def _attach_errors(form: forms.Form, error: ValidationError) -> None:
 @require_GET
 @role_required(Role.CLINICIAN, Role.ADMIN)
 def census(request: HttpRequest) -> HttpResponse:
-    """Who is in each program now, for how long, and when they are expected to leave."""
+    """Who is in each program now, for how long, and when they are expected to leave;
+    and, in their own section, who was recently discharged (the watch after discharge)."""
     actor = actor_for(request)
+    assert actor.organization is not None
     stays = (
         ProgramStay.objects.filter(ended_on__isnull=True, patient__in=visible_patients(actor))
         .select_related("patient", "program", "episode")
@@ -197,8 +223,17 @@ def census(request: HttpRequest) -> HttpResponse:
                 "overdue": (stay.planned_end_on or today) < today,
             }
         )
-    record_list(actor, {stay.patient for stay in stays}, object_type="census")
-    return render(request, "patients/census.html", {"by_program": by_program})
+    window = settings_for(actor.organization.pk).transition_days
+    discharged = recent_discharges(
+        visible_patients(actor), organization_today(actor.organization), window
+    )
+    shown = {stay.patient for stay in stays} | {row.episode.patient for row in discharged}
+    record_list(actor, shown, object_type="census")
+    return render(
+        request,
+        "patients/census.html",
+        {"by_program": by_program, "discharged": discharged, "window": window},
+    )
 
 
 TIMELINE_RANGES = {"30": 30, "90": 90, "365": 365}

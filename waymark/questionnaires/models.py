@@ -248,6 +248,13 @@ class QuestionnaireResponse(models.Model):
     primary_score = models.DecimalField(max_digits=8, decimal_places=2)
     primary_band = models.CharField(max_length=40, blank=True)
     has_safety_answer = models.BooleanField(default=False)
+    safety_occurrence = models.CharField(
+        max_length=120,
+        blank=True,
+        default="",
+        help_text="The alert occurrence its safety answer belongs to: the draft's, when the "
+        "same answer was already acted on while filling in (see safety.draft_occurrence).",
+    )
     submitted_at = models.DateTimeField()
     submitted_on = models.DateField(help_text="The patient's local date.")
     submitted_by = models.ForeignKey(

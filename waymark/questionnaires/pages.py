@@ -16,7 +16,7 @@ from waymark.questionnaires.definition import Definition, Item
 from waymark.questionnaires.due import Occurrence
 from waymark.questionnaires.forms import PageForm
 from waymark.questionnaires.models import Draft, Questionnaire, QuestionnaireResponse
-from waymark.questionnaires.scoring import is_enabled
+from waymark.questionnaires.scoring import is_enabled, safety_hits
 from waymark.questionnaires.services import (
     QuestionnaireError,
     current_questionnaire,
@@ -41,6 +41,11 @@ class FillState:
     @property
     def is_correction(self) -> bool:
         return bool(self.draft and self.draft.corrects_id)
+
+    @property
+    def has_safety_answer(self) -> bool:
+        """A safety answer is saved in the draft: its pages show crisis help from then on."""
+        return bool(safety_hits(self.definition, self.answers))
 
 
 def visible_pages(definition: Definition, answers: Mapping[str, int]) -> list[list[str]]:

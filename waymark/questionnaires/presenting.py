@@ -18,6 +18,15 @@ from waymark.questionnaires.scoring import number
 from waymark.questionnaires.services import scale_band, scale_value
 from waymark.questionnaires.trajectories import Marker, Point, Trajectory, chart_data, trajectory
 
+# Shown instead of what a band says when a safety answer was given: a low total must never
+# read as reassurance ("few or no signs … keep it going") next to thoughts of self-harm.
+SAFETY_ANSWER_TEXT = (
+    "One of your answers was about thoughts of being better off dead or of hurting "
+    "yourself. That answer matters more than this score, whatever the total is, and we are "
+    "glad you told us. Your care team has been told, so they can get in touch with you. "
+    "If you need someone before then, the help at the top of this page is there for you."
+)
+
 
 @dataclass(frozen=True)
 class ScaleResult:
@@ -38,7 +47,10 @@ def _scale_from(definition: Definition, response: QuestionnaireResponse, scale_i
 
 
 def explain(response: QuestionnaireResponse) -> list[ScaleResult]:
-    """Each scale's score, band and what it means, in plain words."""
+    """Each scale's score, band and what it means, in plain words.
+
+    With a safety answer, the words acknowledge that answer instead of the band's.
+    """
     definition = response.definition
     form = definition.form(response.scoring_form)
     results = []
@@ -50,6 +62,8 @@ def explain(response: QuestionnaireResponse) -> list[ScaleResult]:
         text = " ".join(flag.patient for flag in met if flag.patient) or (
             band.patient if band and band.patient else scale.patient_default
         )
+        if response.has_safety_answer:  # said once, under the main score
+            text = SAFETY_ANSWER_TEXT if scale.id == form.primary else ""
         results.append(
             ScaleResult(
                 scale=scale,

@@ -246,17 +246,30 @@ def score(
         )
         scores.append(ScaleScore(scale, value, scale.band_for(value), flags))
     by_id = {score.scale.id: score for score in scores}
-    safety = tuple(
-        SafetyHit(rule.item, answers[rule.item], rule.rule_id)
-        for rule in definition.scoring.safety
-        if answers.get(rule.item) is not None and answers[rule.item] > rule.above
-    )
     offers = tuple(
         offer.offer
         for offer in definition.scoring.offers
         if offer.scale in by_id and offer.applies(by_id[offer.scale].value)
     )
-    return ScoreResult(form, tuple(scores), safety, offers, context)
+    return ScoreResult(form, tuple(scores), safety_hits(definition, answers), offers, context)
+
+
+def safety_hits(
+    definition: Definition, answers: Answers, *, only: Iterable[str] | None = None
+) -> tuple[SafetyHit, ...]:
+    """The safety answers among `answers` (of the questions in `only`, if given).
+
+    Used on a whole response and on each saved page of a draft: a safety answer is
+    acted on when it is given, not when the questionnaire is finished.
+    """
+    asked = set(only) if only is not None else None
+    return tuple(
+        SafetyHit(rule.item, answers[rule.item], rule.rule_id)
+        for rule in definition.scoring.safety
+        if (asked is None or rule.item in asked)
+        and answers.get(rule.item) is not None
+        and answers[rule.item] > rule.above
+    )
 
 
 def reachable_values(definition: Definition, form: Form, scale: Scale) -> set[Decimal] | None:

@@ -1,9 +1,10 @@
 """Questionnaire workflows: what is due, drafts, submitting, correcting, assigning.
 
 Every workflow runs in `transaction.atomic()`: a response, its safety alert and its
-follow-up offer are stored together or not at all. Problems raise the app's one
-domain error, `QuestionnaireError` (a Django ValidationError whose message dict is
-keyed by the question's linkId, so the API and the forms can name the question).
+follow-up offer are stored together or not at all; a safety answer already raises its
+alert when its page of the draft is saved (`safety.py`). Problems raise the app's one
+domain error, `QuestionnaireError` (a Django ValidationError whose message dict is keyed
+by the question's linkId, so the API and the forms can name the question).
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ from waymark.questionnaires.models import (
     QuestionnaireResponse,
     Schedule,
 )
+from waymark.questionnaires.safety import (
+    alert_on_draft_page,
+    alert_on_response,
+    draft_occurrence,
+)
 from waymark.questionnaires.scoring import (
     AnswerError,
     ScoreResult,
@@ -42,8 +48,7 @@ from waymark.questionnaires.scoring import (
     clean_context,
     score,
 )
-from waymark.risk.registry import Score, Snapshot
-from waymark.risk.services import alert_now, reassess
+from waymark.risk.services import reassess
 
 CORRECTION_DAYS = 7  # a patient may correct their own response for this long
 DUPLICATE_SECONDS = 600  # an identical submission within this time is the same one (double tap)
@@ -201,6 +206,7 @@ def save_page(
     except AnswerError as error:
         raise as_error(error) from None
     draft.save()
+    alert_on_draft_page(patient, definition, draft, page)
     return draft
 
 
@@ -208,13 +214,16 @@ def save_page(
 def start_correction(patient: Patient, response: QuestionnaireResponse) -> Draft:
     """A draft filled in with an earlier response's answers, to be corrected and resent."""
     check_correctable(patient, response)
-    draft, _ = Draft.objects.update_or_create(
+    # A new draft (not the old one refilled): its safety answers are a new occurrence.
+    discard_draft(patient, response.questionnaire_key)
+    return Draft.objects.create(
         organization_id=patient.organization_id,
         patient=patient,
         questionnaire_key=response.questionnaire_key,
-        defaults={"answers": response.answers, "context": response.context, "corrects": response},
+        answers=response.answers,
+        context=response.context,
+        corrects=response,
     )
-    return draft
 
 
 def discard_draft(patient: Patient, key: str) -> None:
@@ -252,8 +261,12 @@ def build_response(
     scoring_form: str = "",
     corrects: QuestionnaireResponse | None = None,
     submitted_at: dt.datetime | None = None,
+    draft: Draft | None = None,
 ) -> tuple[QuestionnaireResponse, ScoreResult]:
-    """A checked and scored response, not yet saved (the demo saves these in bulk)."""
+    """A checked and scored response, not yet saved (the demo saves these in bulk).
+
+    Sent from a `draft`, its safety answers keep the draft's alert occurrence.
+    """
     definition = questionnaire.parsed
     form_id = scoring_form or definition.scoring.default_form
     if form_id not in definition.form_ids:
@@ -284,6 +297,12 @@ def build_response(
         submitted_by=by,
         corrects=corrects,
     )
+    if result.safety:
+        response.safety_occurrence = (
+            draft_occurrence(draft, result.safety)
+            if draft is not None
+            else f"questionnaire_response:{response.pk}"
+        )
     return response, result
 
 
@@ -296,27 +315,9 @@ def act_on_result(
     and the rule id; the rule's words and severity live in one place.
     """
     if result.safety:
-        alert_now(
-            patient,
-            Snapshot(
-                today=response.submitted_on,
-                tracking_since=response.submitted_on,
-                phq9=(safety_score(response),),
-            ),
-            [hit.rule_id for hit in result.safety],
-        )
+        alert_on_response(patient, response, result.safety)
     for key in result.offers:
         offer_questionnaire(patient, key, reason_note=f"After {definition.short_title}")
-
-
-def safety_score(response: QuestionnaireResponse) -> Score:
-    return Score(
-        total=int(response.primary_score or 0),
-        on=response.submitted_on,
-        response_id=str(response.pk),
-        item9=int(response.answers.get("9", 0) or 0),
-        band=response.primary_band,
-    )
 
 
 def offer_questionnaire(patient: Patient, key: str, *, reason_note: str) -> Assignment | None:
@@ -406,6 +407,7 @@ def submit_response(
         context=context,
         scoring_form=form,
         corrects=corrects,
+        draft=draft_for(patient, key),
     )
     response.save()
     act_on_result(patient, response, result, questionnaire.parsed)

@@ -69,12 +69,10 @@ def fill(request: HttpRequest, key: str) -> HttpResponse:
             form.add_service_errors(error.message_dict)
         else:
             return redirect(page_logic.after_page(state, draft, number, request.POST))
-    return render(
-        request,
-        "questionnaires/fill.html",
-        page_logic.fill_context(state, form, number),
-        status=400 if form.errors else 200,
-    )
+    context = page_logic.fill_context(state, form, number)
+    if state.has_safety_answer:
+        context |= _crisis_help(patient)
+    return render(request, "questionnaires/fill.html", context, status=400 if form.errors else 200)
 
 
 @require_http_methods(["GET", "POST"])
@@ -100,6 +98,8 @@ def review(request: HttpRequest, key: str) -> HttpResponse:
         else:
             return redirect("questionnaires:result", response_id=response.pk)
     context = page_logic.review_context(state, errors)
+    if state.has_safety_answer:
+        context |= _crisis_help(patient)
     return render(request, "questionnaires/review.html", context, status=400 if errors else 200)
 
 

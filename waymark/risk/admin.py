@@ -20,6 +20,7 @@ class RiskSettingsAdmin(OrganizationScopedAdmin):
         "missed_days_moderate",
         "missed_days_high",
         "phq9_high",
+        "tolerance_days",
         "transition_days",
     ]
 

@@ -52,7 +52,7 @@ class RiskSettings(models.Model):
         default=7, validators=[MinValueValidator(1), MaxValueValidator(365)],
     )  # fmt: skip
     transition_days = models.PositiveSmallIntegerField(
-        "days after leaving residential or detox with one level more",
+        "days after a discharge that the patient is watched (missed check-ins weigh more)",
         default=30, validators=[MaxValueValidator(365)],
     )  # fmt: skip
 

@@ -77,7 +77,7 @@ class Discharge:
     on: dt.date
     from_level: str  # the level of care of the last stay ("detox", "residential", …)
     follow_up_on: dt.date | None = None
-    contact_since: bool = False  # a check-in, message or recorded contact after follow-up
+    contact_since: bool = False  # check-in, response, signed note or handled alert since then
 
 
 @dataclass(frozen=True)

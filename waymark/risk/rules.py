@@ -9,6 +9,7 @@ organization"). No rule reads the database: `snapshot.py` gathers the data.
 
 from __future__ import annotations
 
+import datetime as dt
 from statistics import mean
 
 from waymark.alerts.models import Severity
@@ -21,9 +22,12 @@ from waymark.risk.registry import (
     Flag,
     Score,
     Snapshot,
+    Use,
     register,
 )
 from waymark.risk.registry import evaluate as evaluate_rules
+from waymark.risk.watch import FOLLOW_UP_DUE, from_words, leaving, watch_last_day
+from waymark.risk.watch import watched as watched_discharge
 
 __all__ = ["BamScore", "DayCheckIn", "Flag", "Score", "Snapshot", "evaluate"]
 
@@ -91,9 +95,24 @@ PHQ9_ITEM9 = ClinicalRule(
 )
 
 
-def _lapse_occurrence(s: Snapshot) -> str:
-    latest = s.uses[0]
-    return f"use:{latest.checkin_id}:{latest.substance}"
+# Use rules. `Snapshot.uses` holds lapses only (risk.snapshot, checkins.sobriety): a use
+# against an abstinence goal that was not a medicine taken as prescribed. A use under a
+# reduction goal, or of a substance with no goal (tobacco unless the patient chose to
+# stop it), is recorded with the check-in but raises none of these flags.
+
+
+def substance_name(substance: str) -> str:
+    """A substance in a sentence: "alcohol", "opioids", "GHB / GBL"."""
+    from waymark.patients.models import Substance
+
+    if substance not in Substance.values:
+        return substance
+    label = Substance(substance).label.split(" (")[0]
+    return label if label.split()[0].isupper() else label.lower()  # "GHB / GBL" stays
+
+
+def _lapse_occurrence(use: Use) -> str:
+    return f"use:{use.checkin_id}:{use.substance}"
 
 
 def _repeated_use(s: Snapshot, t: RiskSettings) -> Flag | None:
@@ -102,7 +121,7 @@ def _repeated_use(s: Snapshot, t: RiskSettings) -> Flag | None:
         return USE_REPEATED.flag(
             f"Reported use on {len(days)} of the last 7 days.",
             evidence=("checkin", s.uses[0].checkin_id),
-            occurrence=_lapse_occurrence(s),
+            occurrence=_lapse_occurrence(s.uses[0]),
         )
     return None
 
@@ -111,7 +130,10 @@ USE_REPEATED = ClinicalRule(
     id="use.repeated",
     title="Use on several days this week",
     severity=Severity.URGENT,
-    rationale="Use on several days in a week can mean a lapse is becoming a relapse.",
+    rationale=(
+        "Use on several days in a week, against an abstinence goal, can mean a lapse is "
+        "becoming a relapse."
+    ),
     source=(
         "Witkiewitz & Marlatt, Am Psychol 2004;59:224-35 (lapse and relapse); threshold "
         f"3 days in 7: {WAYMARK_DEFAULT}."
@@ -125,9 +147,10 @@ def _reported_use(s: Snapshot, t: RiskSettings) -> Flag | None:
         return None
     latest = s.uses[0]
     return USE_REPORTED.flag(
-        f"Reported {latest.substance} use on {latest.day:%-d %b}.",
+        f"Reported {substance_name(latest.substance)} use on {latest.day:%-d %b} "
+        "(goal: not using it).",
         evidence=("checkin", latest.checkin_id),
-        occurrence=_lapse_occurrence(s),
+        occurrence=_lapse_occurrence(latest),
     )
 
 
@@ -135,10 +158,65 @@ USE_REPORTED = ClinicalRule(
     id="use.reported",
     title="Reported use (lapse)",
     severity=Severity.HIGH,
-    rationale="A lapse is a high-risk moment; prompt contact helps it stay a lapse.",
+    rationale=(
+        "A use against an abstinence goal is a high-risk moment; prompt contact helps it "
+        "stay a lapse."
+    ),
     source="Witkiewitz & Marlatt, Am Psychol 2004;59:224-35 (relapse prevention).",
     check=_reported_use,
 )
+
+# Depressants whose tolerance falls within days without them: the old amount after a
+# break can stop a person's breathing (alone, or mixed with another of them).
+TOLERANCE_SUBSTANCES = frozenset({"opioids", "benzodiazepines", "ghb", "alcohol"})
+
+
+def after_a_break(use: Use, t: RiskSettings) -> bool:
+    """A lapse of a depressant after at least `tolerance_days` without it."""
+    return (
+        use.substance in TOLERANCE_SUBSTANCES
+        and use.days_without_before is not None
+        and use.days_without_before >= t.tolerance_days
+    )
+
+
+def _days_without(days: int) -> str:
+    return "more than a year" if days >= 365 else f"{days} day{'s' if days != 1 else ''}"
+
+
+def _lower_tolerance(s: Snapshot, t: RiskSettings) -> Flag | None:
+    use = next((use for use in s.uses if after_a_break(use, t)), None)
+    if use is None or use.days_without_before is None:
+        return None
+    return USE_LOWER_TOLERANCE.flag(
+        f"Used {substance_name(use.substance)} on {use.day:%-d %b} after "
+        f"{_days_without(use.days_without_before)} without it: tolerance is likely lower, so "
+        "the risk of overdose is higher. Talk about naloxone, not using alone and not mixing.",
+        evidence=("checkin", use.checkin_id),
+        occurrence=_lapse_occurrence(use),
+    )
+
+
+USE_LOWER_TOLERANCE = ClinicalRule(
+    id="use.lower_tolerance",
+    title="Use after a break: lower tolerance, overdose risk",
+    severity=Severity.HIGH,
+    rationale=(
+        "Tolerance to opioids, benzodiazepines, GHB and alcohol falls after days without "
+        "them; the amount used before can now cause an overdose. The patient is shown "
+        "overdose and naloxone guidance at once."
+    ),
+    source=(
+        "Strang et al., BMJ 2003;326:959-60 (loss of tolerance and overdose after "
+        "detoxification); WHO, Community management of opioid overdose, 2014 (naloxone); "
+        f"7 days without: {WAYMARK_DEFAULT}."
+    ),
+    check=_lower_tolerance,
+)
+
+# Run by the check-in service in the check-in's own transaction, so that the care team
+# hears of a lapse at once and the patient can be told so truthfully.
+USE_RULES = (USE_REPORTED.id, USE_REPEATED.id, USE_LOWER_TOLERANCE.id)
 
 
 def _high_craving(s: Snapshot, t: RiskSettings) -> Flag | None:
@@ -208,9 +286,16 @@ def _missed_checkins(s: Snapshot, t: RiskSettings) -> Flag | None:
         level = Severity.MODERATE
     else:
         return None
-    return CHECKIN_MISSED.flag(
-        f"No check-in for {days} days.", level=level, occurrence=f"after:{since}:{level}"
-    )
+    reason = f"No check-in for {days} days."
+    watched = watched_discharge(s, t)
+    if watched is not None:
+        # Silence weighs more in the watch after a discharge (DESIGN: safety-net semantics).
+        level = Severity(min(level + 10, Severity.URGENT))
+        reason = (
+            f"No check-in for {days} days, within {t.transition_days} days of "
+            f"{leaving(watched)} (discharged {watched.on:%-d %b}): one level higher."
+        )
+    return CHECKIN_MISSED.flag(reason, level=level, occurrence=f"after:{since}:{level}")
 
 
 CHECKIN_MISSED = ClinicalRule(
@@ -220,7 +305,8 @@ CHECKIN_MISSED = ClinicalRule(
     rationale="Stopping check-ins often comes with struggling; silence is a signal.",
     source=(
         "Disengagement and drop-out go with relapse (Brorson et al., Clin Psychol Rev "
-        f"2013;33:1010-24); 3 days moderate, 7 high: {WAYMARK_DEFAULT}."
+        f"2013;33:1010-24); 3 days moderate, 7 high: {WAYMARK_DEFAULT}. One level higher "
+        "in the 30 days after discharge (Strang et al., BMJ 2003;326:959-60)."
     ),
     check=_missed_checkins,
 )
@@ -352,6 +438,8 @@ SEVERE_WITHDRAWAL = ClinicalRule(
         f"so any 'severe' rating flags: {WAYMARK_DEFAULT}."
     ),
     check=_severe_withdrawal,
+    # The patient reads that their care team has been told: each severe entry tells them.
+    safety=True,
 )
 
 
@@ -360,6 +448,7 @@ register(
     PHQ9_ITEM9,
     USE_REPEATED,
     USE_REPORTED,
+    USE_LOWER_TOLERANCE,
     CRAVING_HIGH,
     CRAVING_RISING,
     CHECKIN_MISSED,
@@ -370,11 +459,20 @@ register(
     SEVERE_WITHDRAWAL,
 )
 
+
+def _ago(days: int) -> str:
+    return "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago"
+
+
+# The watch after a discharge and the follow-up rule: risk/watch.py.
 TRANSITION = ClinicalRule(
     id="transition.recent_discharge",
-    title="Recently left detox or residential care",
+    title="Recently discharged, or recently left detox or residential care",
     severity=Severity.MODERATE,
-    rationale="Tolerance falls during treatment; lapse and overdose risk are highest just after.",
+    rationale=(
+        "Tolerance falls during treatment; lapse and overdose risk are highest just after. "
+        "The patient stays visible and other flags count one level higher."
+    ),
     source=(
         "Strang et al., BMJ 2003;326:959-60 (loss of tolerance and overdose after detox); "
         f"a 30-day window: {WAYMARK_DEFAULT}."
@@ -383,15 +481,42 @@ TRANSITION = ClinicalRule(
 register(TRANSITION)
 
 
+def _left_intensive(snapshot: Snapshot, settings: RiskSettings) -> tuple[str, int] | None:
+    if not snapshot.left_intensive:
+        return None
+    kind, ended = snapshot.left_intensive
+    days = (snapshot.today - ended).days
+    return (kind, days) if 0 <= days <= settings.transition_days else None
+
+
 def evaluate(snapshot: Snapshot, settings: RiskSettings) -> tuple[int, list[Flag], str]:
-    """All flags, and the overall level (one level up soon after residential or detox)."""
+    """All flags, the overall level, and a note when the patient is in a watch after care.
+
+    Soon after leaving detox or residential care (a step down or a discharge) the other
+    flags count one level higher. The missed check-in rule (in the watch after a
+    discharge) and the follow-up rule weigh the watch themselves, so they are not raised
+    twice. The note is there with or without flags: being in the watch is itself shown.
+    """
     flags = evaluate_rules(snapshot, settings)
-    level = max((flag.level for flag in flags), default=NONE)
+    watched = watched_discharge(snapshot, settings)
+    self_weighted = {FOLLOW_UP_DUE.id} | ({CHECKIN_MISSED.id} if watched else set())
+    level = max((f.level for f in flags if f.rule_id not in self_weighted), default=NONE)
+    own = max((f.level for f in flags if f.rule_id in self_weighted), default=NONE)
     note = ""
-    if level and snapshot.left_intensive:
-        kind, ended = snapshot.left_intensive
-        days = (snapshot.today - ended).days
-        if 0 <= days < settings.transition_days:
-            level = min(level + 10, Severity.URGENT)
-            note = f"Left {kind} {days} day{'s' if days != 1 else ''} ago: one level higher."
-    return level, flags, note
+    left = _left_intensive(snapshot, settings)
+    if left is not None and level:
+        kind, days = left
+        level = min(level + 10, Severity.URGENT)
+        note = f"Left {kind} {_ago(days)}: one level higher."
+    elif watched is not None:
+        # Dates, not "n days ago": the note stays true between reassessments.
+        until = watch_last_day(watched.on, watched.follow_up_on, settings.transition_days)
+        note = (
+            f"Discharged {watched.on:%-d %b}{from_words(watched)}: watched until {until:%-d %b} "
+            "(missed check-ins count one level higher)."
+        )
+    elif left is not None:
+        kind, days = left
+        until = snapshot.today + dt.timedelta(days=settings.transition_days - days)
+        note = f"Left {kind} {_ago(days)}: watched until {until:%-d %b}."
+    return max(level, own), flags, note

@@ -1,16 +1,17 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from waymark.alerts.models import Severity
-from waymark.alerts.services import AlertRule, raise_alert
+from waymark.alerts.services import raise_alert
 from waymark.organizations.tests.matrix import ALICE_RECORD, STAFF_ONLY, Row, World, everyone
+from waymark.risk.rules import CRAVING_HIGH
 
 
 def alices_alert(world: World, step: str = "") -> dict[str, Any]:
-    alert = raise_alert(
-        world.alice, AlertRule("test.rule", Severity.HIGH, "test"), reason="For the matrix."
-    )
+    flag = CRAVING_HIGH.flag("For the matrix.", evidence=("checkin", str(uuid.uuid4())))
+    alert = raise_alert(world.alice, flag)
+    assert alert is not None
     return {"alert_id": alert.pk, **({"step": step} if step else {})}
 
 

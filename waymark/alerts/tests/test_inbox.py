@@ -35,7 +35,8 @@ def test_it_lists_alerts_most_severe_first_with_reasons(
         (alice, "Answered yes to the safety question."),
         (dana, "Craving 7 of 10."),
     ]
-    assert b"checkin.safety" in page.content
+    assert b"Safety answer in a check-in" in page.content
+    assert b"checkin.safety" not in page.content, "staff read words, not rule ids"
 
 
 def test_it_respects_care_team_scope(

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from waymark.checkins.models import Milestone
-from waymark.checkins.services import celebrate_milestones, submit_checkin
+from waymark.checkins.services import UseData, celebrate_milestones, submit_checkin
 from waymark.checkins.sobriety import (
     counters_for,
     milestone_name,
@@ -100,18 +100,35 @@ def test_it_names_the_next_milestone() -> None:
 
 
 @pytest.mark.usefixtures("frozen")
-def test_it_gives_a_counter_per_substance_of_concern_and_per_substance_used(
+def test_it_gives_a_counter_per_abstinence_goal_counting_lapses_only(
     alice: Patient, submit: Submit
 ) -> None:
-    submit(alice, day=TODAY - dt.timedelta(days=1), uses=[("stimulants", "a line")])
+    alice.substance_goals = {"ketamine": "abstinence", "opioids": "abstinence"}
+    alice.save()
+    submit(alice, day=TODAY - dt.timedelta(days=1), uses=[("opioids", "a line", False)])
+    submit(alice, uses=[UseData("opioids", "16 mg", as_prescribed=True), ("tobacco", "10")])
 
     counters = {c.substance: c for c in counters_for(alice, TODAY)}
 
-    assert list(counters) == ["ketamine", "alcohol", "stimulants"]
+    assert list(counters) == ["ketamine", "opioids"], "no goal for alcohol now, none for tobacco"
     assert counters["ketamine"].days_since_last_use == 20  # recovery started 20 days ago
-    assert counters["stimulants"].days_since_last_use == 1
-    assert counters["stimulants"].streaks.longest == 18
-    assert counters["stimulants"].lapses[0].amount == "a line"
+    assert counters["opioids"].days_since_last_use == 1, "taken as prescribed today: no lapse"
+    assert counters["opioids"].streaks.longest == 18
+    assert [lapse.amount for lapse in counters["opioids"].lapses] == ["a line"]
+
+
+@pytest.mark.usefixtures("frozen")
+def test_it_counts_tobacco_only_once_the_patient_chooses_to_stop(
+    alice: Patient, submit: Submit
+) -> None:
+    submit(alice, uses=[("tobacco", "")])
+    assert "tobacco" not in {c.substance for c in counters_for(alice, TODAY)}
+
+    alice.substance_goals = {**alice.substance_goals, "tobacco": "abstinence"}
+    alice.save()
+
+    (tobacco,) = [c for c in counters_for(alice, TODAY) if c.substance == "tobacco"]
+    assert tobacco.days_since_last_use == 0
 
 
 def test_it_counts_from_the_first_checkin_when_there_is_no_recovery_date(

@@ -20,13 +20,16 @@ from waymark.checkins.guidance import DETOX_GUIDANCE, guidance_for_day
 from waymark.checkins.models import StaffRequest, WithdrawalEntry
 from waymark.checkins.tests.conftest import NOW
 from waymark.conftest import TODAY, program
+from waymark.notifications.models import Notification
 from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Episode, Patient
 from waymark.patients.services import move_to_program
+from waymark.risk.models import PatientRisk
 
 ClientFor = Callable[[User | None], Client]
 URL = "/withdrawal/"
 TALK = "/withdrawal/talk-to-staff/"
+API = "/api/v1/withdrawal-entries"
 pytestmark = pytest.mark.usefixtures("frozen")
 
 
@@ -175,3 +178,100 @@ def test_it_never_promises_what_withdrawal_will_be_like() -> None:
         text = " ".join(guidance.paragraphs).lower()
         assert not re.search(r"\b(will|always|never)\b", text), guidance.title
         assert "commonly" in text or "many people" in text
+
+
+def told(user: User) -> int:
+    return Notification.objects.filter(recipient=user, title__contains="withdrawal").count()
+
+
+def test_it_tells_the_patient_their_care_team_knows_of_a_severe_entry(
+    dana: Patient, bob: User, client: Client
+) -> None:
+    response = client.post(URL, entry(tremor="3", sweating="3", craving="2"), follow=True)
+
+    html = response.content.decode()
+    notice = html.split('id="severe-withdrawal"')[1].split("</div>")[0]
+    assert "You rated shaking (tremor) and sweating as severe." in notice
+    assert "We have told your care team straight away" in notice
+    assert html.count("Thank you. Your entry is in your log.") == 1  # in the notice
+    # The one tap is right below the notice, and it works.
+    talk = html[html.index('id="severe-withdrawal"') :].split(f'action="{TALK}"')[1]
+    assert talk.index('class="talk-now"') < talk.index("</form>")
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', talk).group(1)  # type: ignore[union-attr]
+    client.post(TALK, {"idempotency_key": key})
+    assert StaffRequest.objects.filter(patient=dana).count() == 1
+    # It is true: the alert was raised in the entry's own transaction, and Bob was told.
+    alert = Alert.objects.get(patient=dana, rule_id="detox.severe_withdrawal")
+    assert alert.severity == Severity.HIGH
+    assert (alert.evidence_type, alert.evidence_id) == (
+        "withdrawal_entry",
+        str(WithdrawalEntry.objects.get().pk),
+    )
+    assert "Severe tremor, sweating" in alert.reason
+    assert told(bob) == 1
+
+
+def test_it_keeps_the_calm_thank_you_for_an_entry_that_is_not_severe(
+    dana: Patient, bob: User, client: Client
+) -> None:
+    html = client.post(URL, entry(tremor="2", anxiety="2"), follow=True).content.decode()
+
+    assert "Thank you. Your entry is in your log." in html
+    assert 'id="severe-withdrawal"' not in html and "as severe" not in html
+    assert not Alert.objects.filter(patient=dana).exists()
+    assert told(bob) == 0
+
+
+def test_it_stops_showing_the_notice_once_a_calmer_entry_follows(
+    client: Client, frozen: time_machine.Traveller
+) -> None:
+    client.post(URL, entry(tremor="3"))
+    assert 'id="severe-withdrawal"' in client.get(URL).content.decode()
+
+    frozen.move_to(NOW + dt.timedelta(hours=2))
+    assert 'id="severe-withdrawal"' not in client.get(URL).content.decode()  # not "just now"
+    client.post(URL, entry(tremor="1"))
+    assert 'id="severe-withdrawal"' not in client.get(URL).content.decode()
+
+
+def test_it_tells_the_care_team_once_for_one_severe_entry(
+    dana: Patient, bob: User, client: Client, run_tasks: Callable[[], None]
+) -> None:
+    data = entry(sweating="3")
+    client.post(URL, data)
+    client.post(URL, data)  # a double tap
+
+    run_tasks()  # the reassessment the entry enqueued
+
+    assert told(bob) == 1
+    assert Alert.objects.get(patient=dana, rule_id="detox.severe_withdrawal").occurrences == 1
+
+
+def test_it_brings_a_severe_entry_to_the_caseload(
+    dana: Patient, client: Client, run_tasks: Callable[[], None]
+) -> None:
+    client.post(URL, entry(anxiety="3"))
+
+    run_tasks()
+
+    risk = PatientRisk.objects.get(patient=dana)
+    reason = next(r for r in risk.reasons if r["rule"] == "detox.severe_withdrawal")
+    assert reason["reason"] == "Severe anxiety in the withdrawal log."
+    assert risk.level >= Severity.HIGH
+
+
+def test_it_says_in_the_api_whether_the_care_team_was_told(
+    dana: Patient, bob: User, client: Client
+) -> None:
+    def send(**levels: int) -> Any:
+        body = {"idempotency_key": str(uuid.uuid4()), **levels}
+        return client.post(API, json.dumps(body), content_type="application/json")
+
+    severe = send(tremor=3)
+    calm = send(tremor=1, craving=2)
+
+    assert (severe.status_code, severe.json()["care_team_told"]) == (201, True)
+    assert (calm.status_code, calm.json()["care_team_told"]) == (201, False)
+    assert told(bob) == 1
+    listed = client.get(API).json()["items"]
+    assert "care_team_told" not in listed[0]  # only the answer to a new entry says it

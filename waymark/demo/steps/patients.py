@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from waymark.demo.histories import EpisodePlan, PatientPlan, plan_patients
 from waymark.demo.registry import DemoContext, DemoOrganization, demo_step
 from waymark.demo.steps.organizations import DEMO_ORGANIZATIONS, Person, ensure_user
-from waymark.patients.models import Patient
+from waymark.patients.models import DischargeDestination, Patient
 from waymark.patients.services import (
     admit,
     assign_clinician,
@@ -13,6 +15,13 @@ from waymark.patients.services import (
     enroll_patient,
     move_to_program,
 )
+
+FOLLOW_UP_DAYS = 7
+AFTERCARE: dict[str, str] = {
+    DischargeDestination.HOME: "Outpatient group Tuesdays and Thursdays; SMART Recovery weekly.",
+    DischargeDestination.STEP_DOWN: "Recovery housing with weekly key-worker sessions.",
+    DischargeDestination.OTHER_PROVIDER: "Referred on with a warm handover call booked.",
+}
 
 
 def replay_episode(demo_org: DemoOrganization, patient: Patient, plan: EpisodePlan) -> None:
@@ -22,7 +31,17 @@ def replay_episode(demo_org: DemoOrganization, patient: Patient, plan: EpisodePl
     for stay in moves:
         move_to_program(episode, demo_org.programs[stay.level], on=stay.started_on)
     if plan.discharged_on is not None:
-        discharge(episode, on=plan.discharged_on, destination=plan.destination)
+        discharge(
+            episode,
+            on=plan.discharged_on,
+            destination=plan.destination,
+            aftercare_plan=AFTERCARE.get(plan.destination, ""),
+        )
+        if not episode.aftercare_plan:
+            episode.no_aftercare_reason = "Left before a plan could be agreed."
+        # Staff set a follow-up a week out; the watch after discharge checks it was kept.
+        episode.follow_up_on = plan.discharged_on + dt.timedelta(days=FOLLOW_UP_DAYS)
+        episode.save(update_fields=["no_aftercare_reason", "follow_up_on"])
 
 
 def create_patient(demo_org: DemoOrganization, plan: PatientPlan) -> Patient:

@@ -31,15 +31,28 @@ def test_it_lists_medications_and_flags_and_audits_the_read(
     alice: Patient, bob: User, olivia: User, client_for: ClientFor
 ) -> None:
     add_medication(actor(bob), alice, MedicationData(name="Naltrexone", dose="50 mg"))
+    add_medication(actor(bob), alice, MedicationData(name="Spravato"))
     body = client_for(olivia).get(address(alice)).json()
+    medications = {m["name"]: m for m in body["medications"]}
     assert [(m["name"], m["drug_class"], m["current"]) for m in body["medications"]] == [
-        ("Naltrexone", "naltrexone", True)
+        ("Naltrexone", "naltrexone", True),
+        ("Spravato (esketamine)", "antidepressant", True),
     ]
-    assert [(f["rule_id"], f["severity"]) for f in body["flags"]] == [
-        ("medication.depressed_breathing", "high"),
-        ("medication.ketamine_effect_unknown", "moderate"),
+    flags = {f["rule_id"]: f for f in body["flags"]}
+    assert [(f["rule_id"], f["severity"], f["raises_alert"]) for f in body["flags"]] == [
+        ("medication.depressed_breathing", "high", False),
+        ("medication.ketamine_for_ketamine_use", "high", True),
+        ("medication.ketamine_effect_unknown", "moderate", True),
     ]
-    assert body["flags"][1]["source"].startswith("Waymark clinical brief")
+    review = flags["medication.ketamine_effect_unknown"]
+    assert review["medication_ids"] == sorted(m["id"] for m in medications.values())
+    assert review["reason"] == (
+        "Effect of ketamine treatment unknown: review: Spravato (esketamine, given as "
+        "treatment) with Naltrexone."
+    )
+    assert review["title"] == "Effect of ketamine treatment unknown: review"
+    assert review["source"].startswith("Conflicting findings: Williams NR et al.")
+    assert flags["medication.depressed_breathing"]["medication_ids"] == []
     assert AuditEvent.objects.filter(
         actor=olivia, action=AuditAction.VIEW, object_type="medications"
     ).exists()
@@ -57,6 +70,22 @@ def test_it_creates_a_medication_and_reports_the_alerts_it_raised(
     )
     assert body["alerts_raised"] == ["medication.depressed_breathing"]
     assert Alert.objects.get().evidence_id == str(body["medication"]["id"])
+
+
+def test_it_accepts_a_brand_name_and_files_it_under_its_class(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    response = post(client_for(bob), alice, {"name": "Suboxone", "dose": "16/4 mg"})
+    assert response.status_code == 201
+    body = response.json()
+    assert (body["medication"]["name"], body["medication"]["drug_class"]) == (
+        "Suboxone (buprenorphine/naloxone)",
+        "buprenorphine",
+    )
+    assert body["alerts_raised"] == ["medication.depressed_breathing"]
+    refused = post(client_for(bob), alice, {"name": "Lyrica", "drug_class": "other"})
+    assert refused.status_code == 422
+    assert "Lyrica (pregabalin) is in the class" in refused.json()["detail"]["drug_class"][0]
 
 
 def test_it_names_every_field_with_a_problem(

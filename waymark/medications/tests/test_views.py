@@ -59,8 +59,13 @@ def test_it_lists_medications_with_flags_their_rationale_and_source(
     assert [m.name for m in response.context["stopped"]] == ["Diazepam"]
     content = response.content.decode()
     assert "Risk of depressed breathing" in content
-    assert "Ketamine (substance of concern) with Methadone (opioid agonist)" in content
-    assert "Source: Waymark clinical brief (shared/DESIGN.md" in content
+    reason = (
+        "Risk of depressed breathing: Methadone (opioid agonist) with ketamine (substance of "
+        "concern) and alcohol (substance of concern)."
+    )
+    assert content.count(reason) == 1  # the title is in the reason, shown once
+    assert content.count("Risk of depressed breathing") == 1
+    assert "Source: FDA Drug Safety Communications" in content
     assert "medication.depressed_breathing" in content
     assert reverse("medications:new", args=[methadone.patient_id]) not in content  # admin
     assert AuditEvent.objects.filter(actor=olivia, object_type="medications").exists()
@@ -72,6 +77,7 @@ def test_it_adds_a_medication_from_the_form_and_says_which_flag_it_raised(
     client = client_for(bob)
     page = client.get(reverse("medications:new", args=[alice.pk])).content.decode()
     assert '<option value="Buprenorphine">' in page  # the vocabulary, as suggestions
+    assert '<option value="Suboxone (buprenorphine/naloxone)">' in page
     response = client.post(reverse("medications:new", args=[alice.pk]), form(), follow=True)
     assert response.redirect_chain[-1][0] == reverse("medications:list", args=[alice.pk])
     assert Medication.objects.get().drug_class == DrugClass.OPIOID_AGONIST
@@ -139,3 +145,39 @@ def test_it_puts_flags_and_current_medications_on_the_patient_record(
     assert "Risk of depressed breathing" in clinician_view and "Methadone" in clinician_view
     add = reverse("medications:new", args=[methadone.patient_id])
     assert add in clinician_view and add not in admin_view
+
+
+def test_it_accepts_a_brand_name_on_the_form_and_keeps_it_when_edited(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    client = client_for(bob)
+    response = client.post(
+        reverse("medications:new", args=[alice.pk]),
+        form(name="valium", prescribed_for="withdrawal"),
+        follow=True,
+    )
+    stored = Medication.objects.get()
+    assert (stored.name, stored.drug_class) == ("Valium (diazepam)", DrugClass.BENZODIAZEPINE)
+    assert (
+        "Safety flag raised for the care team: Risk of depressed breathing: Valium (diazepam, "
+        "benzodiazepine) with ketamine"
+    ) in response.content.decode()
+    edit = reverse("medications:edit", args=[alice.pk, stored.pk])
+    initial = client.get(edit).context["form"].initial
+    assert (initial["name"], initial["drug_class"]) == ("Valium (diazepam)", "benzodiazepine")
+    client.post(edit, form(name=initial["name"], drug_class="benzodiazepine", dose="5 mg"))
+    stored.refresh_from_db()
+    assert (stored.name, stored.dose) == ("Valium (diazepam)", "5 mg")
+
+
+def test_it_marks_a_flag_from_substances_alone_as_information(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    add_medication(actor(bob), alice, MedicationData(name="Sertraline"))
+    content = client_for(bob).get(reverse("medications:list", args=[alice.pk])).content.decode()
+    assert (
+        "Risk of depressed breathing: Ketamine (substance of concern) with alcohol (substance "
+        "of concern)."
+    ) in content
+    assert "From substances of concern alone: shown here for information, no alert." in content
+    assert not Alert.objects.exists()

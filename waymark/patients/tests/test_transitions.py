@@ -78,10 +78,12 @@ def test_it_discharges_with_destination_and_aftercare_plan(
     post(
         client, alice, "discharge", on=TODAY.isoformat(), destination="step_down",
         aftercare_plan="Weekly outpatient group; sober living at Maple House.",
+        follow_up_on=(TODAY + dt.timedelta(days=7)).isoformat(),
     )  # fmt: skip
     episode = Episode.objects.get(patient=alice)
     assert (episode.discharged_on, episode.discharge_destination) == (TODAY, "step_down")
     assert "Maple House" in episode.aftercare_plan
+    assert episode.follow_up_on == TODAY + dt.timedelta(days=7)
     assert not ProgramStay.objects.filter(patient=alice, ended_on__isnull=True).exists()
 
 
@@ -95,7 +97,10 @@ def test_it_readmits_without_overlapping_the_last_episode(
         "discharge",
         on=(TODAY - dt.timedelta(days=5)).isoformat(),
         destination="home",
+        no_aftercare_reason="Declined further care.",
+        follow_up_on=(TODAY - dt.timedelta(days=1)).isoformat(),
     )
+    assert Episode.objects.get(patient=alice).discharged_on == TODAY - dt.timedelta(days=5)
     detox = program(alice.organization, LevelOfCare.DETOX)
     response = post(
         client, alice, "admit", program=detox.pk, on=(TODAY - dt.timedelta(days=6)).isoformat()

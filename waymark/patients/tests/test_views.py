@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -37,17 +38,18 @@ def test_it_lists_patients_in_care_with_program_and_days_in_recovery(
     assert b"Residential treatment" in response.content
 
 
-def test_it_hides_discharged_patients_unless_asked(
+def test_it_hides_patients_discharged_before_the_watch_unless_asked(
     alice: Patient, dana: Patient, bob: User, client_for: ClientFor
 ) -> None:
     discharge(Episode.objects.get(patient=dana), on=TODAY, destination=DischargeDestination.HOME)
-    client = client_for(bob)
-    in_care = [p.preferred_name for p in client.get(reverse("patients:caseload")).context["page"]]
-    everyone = [
-        p.preferred_name
-        for p in client.get(reverse("patients:caseload") + "?show=all").context["page"]
-    ]
-    assert (in_care, everyone) == (["Alice"], ["Alice", "Dana"])
+
+    def names(query: str = "") -> list[str]:
+        response = client_for(bob).get(reverse("patients:caseload") + query)
+        return [p.preferred_name for p in response.context["page"]]
+
+    # 31 days after the discharge the 30-day watch is over (patients/tests/test_watch.py).
+    with time_machine.travel(dt.datetime(2026, 12, 28, 17, tzinfo=dt.UTC), tick=False):
+        assert (names(), names("?show=all")) == (["Alice"], ["Alice", "Dana"])
 
 
 def test_it_limits_clinicians_to_their_care_team_when_the_organization_chooses(
@@ -72,7 +74,9 @@ def test_it_uses_the_same_number_of_queries_for_10_and_200_patients(
             patient = enroll_patient(
                 northstar, user, preferred_name=f"P{number:03}", date_of_birth=dt.date(1990, 1, 1)
             )
-            admit(patient, program(northstar, LevelOfCare.OUTPATIENT), on=TODAY)
+            episode = admit(patient, program(northstar, LevelOfCare.OUTPATIENT), on=TODAY)
+            if number % 3 == 0:  # recently discharged: on the caseload, marked so
+                discharge(episode, on=TODAY, destination=DischargeDestination.HOME)
             PatientRisk.objects.create(
                 organization=northstar, patient=patient, level=(number % 5) * 10,
                 reasons=[{"rule": "craving.high", "level": 20, "reason": "Craving 7."}],
@@ -82,8 +86,13 @@ def test_it_uses_the_same_number_of_queries_for_10_and_200_patients(
     client = client_for(bob)
 
     def queries() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("patients:caseload")).status_code == 200
+        with (
+            time_machine.travel(dt.datetime(2026, 11, 28, 17, tzinfo=dt.UTC), tick=False),
+            CaptureQueriesContext(connection) as captured,
+        ):
+            response = client.get(reverse("patients:caseload"))
+        assert response.status_code == 200
+        assert b"Recently discharged (day 1 of 30)" in response.content
         return len(captured)
 
     add_patients(10)

@@ -13,7 +13,8 @@ URL = "/admin/risk/risksettings/add/"
 VALID = {
     "craving_high": 7, "craving_moderate": 5, "craving_rise": "2.0", "use_days_urgent": 3,
     "missed_days_moderate": 2, "missed_days_high": 5, "phq9_high": 20, "phq9_moderate": 15,
-    "phq9_rise": 5, "bam_risk_high": 12, "bam_protective_low": 12, "transition_days": 30,
+    "phq9_rise": 5, "bam_risk_high": 12, "bam_protective_low": 12, "tolerance_days": 14,
+    "transition_days": 30,
 }  # fmt: skip
 
 
@@ -23,11 +24,12 @@ def test_an_admin_sets_the_organizations_thresholds_once(
     client = client_for(olivia)
     assert client.post(URL, VALID).status_code == 302
     settings = RiskSettings.objects.get()
-    assert (settings.organization, settings.craving_high, settings.missed_days_high) == (
-        northstar,
-        7,
-        5,
-    )
+    assert (
+        settings.organization,
+        settings.craving_high,
+        settings.missed_days_high,
+        settings.tolerance_days,
+    ) == (northstar, 7, 5, 14)
     assert client.get(URL).status_code == 403, "one row per organization: change it instead"
 
 

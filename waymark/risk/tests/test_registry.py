@@ -22,8 +22,18 @@ EXPECTED = {
     "detox.talk_to_staff",
     "use.reported",
     "use.repeated",
+    "use.lower_tolerance",
     "medication.depressed_breathing",
+    "medication.ketamine_effect_unknown",
+    "medication.ketamine_for_ketamine_use",
+    "medication.stimulants_with_alcohol",
+    "medication.no_approved_for_ketamine",
     "transition.recent_discharge",
+    "discharge.follow_up_due",
+    "bam.risk_over_protection",
+    "craving.high",
+    "craving.rising",
+    "phq9.rise",
 }
 INTERNAL = re.compile(r"DESIGN\.md|clinical brief|safety policy|Waymark (rule|policy)", re.I)
 CITATION = re.compile(r"\b(19|20)\d\d\b")  # a published source carries its year

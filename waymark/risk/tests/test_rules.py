@@ -68,6 +68,63 @@ def test_reported_use_is_high_and_three_days_in_seven_urgent(
     assert found == (dict([expected]) if expected else {})
 
 
+def lapse(substance: str, back: int = 0, days_without: int | None = None) -> Use:
+    return Use(substance, TODAY - dt.timedelta(days=back), f"c{back}", days_without)
+
+
+@pytest.mark.parametrize("substance", ["alcohol", "opioids", "benzodiazepines", "ghb"])
+def test_a_depressant_after_a_week_without_it_means_lower_tolerance(substance: str) -> None:
+    found = evaluate(snap(uses=(lapse(substance, days_without=10),)), DEFAULTS)[1]
+
+    by_rule = {flag.rule_id: flag for flag in found}
+    assert by_rule["use.lower_tolerance"].level == Severity.HIGH
+    assert "after 10 days without it" in by_rule["use.lower_tolerance"].reason
+    assert "naloxone" in by_rule["use.lower_tolerance"].reason
+    assert by_rule["use.reported"].level == Severity.HIGH, "it is still a lapse"
+
+
+@pytest.mark.parametrize(
+    ("use", "fires"),
+    [
+        (lapse("alcohol", days_without=7), True),  # the default threshold is 7 days
+        (lapse("alcohol", days_without=6), False),
+        (lapse("alcohol", days_without=3), False),
+        (lapse("alcohol", days_without=None), False),  # nothing known before it
+        (lapse("ketamine", days_without=30), False),  # not a depressant of this kind
+        (lapse("stimulants", days_without=30), False),
+        (lapse("opioids", back=6, days_without=400), True),  # still this week's lapse
+    ],
+)  # fmt: skip
+def test_lower_tolerance_needs_a_depressant_and_a_break(use: Use, fires: bool) -> None:
+    assert ("use.lower_tolerance" in flags(snap(uses=(use,)))) is fires
+
+
+def test_the_lower_tolerance_threshold_follows_the_organizations_settings() -> None:
+    ten_days = snap(uses=(lapse("alcohol", days_without=10),))
+    fortnight = RiskSettings(tolerance_days=14)
+
+    assert "use.lower_tolerance" in flags(ten_days)
+    assert "use.lower_tolerance" not in flags(ten_days, fortnight)
+    assert "use.lower_tolerance" in flags(
+        snap(uses=(lapse("alcohol", days_without=14),)), fortnight
+    )
+
+
+def test_lower_tolerance_names_the_newest_lapse_after_a_break_once_per_lapse() -> None:
+    uses = (lapse("alcohol", 0, days_without=2), lapse("opioids", 2, days_without=400))
+    [flag] = [
+        f for f in evaluate(snap(uses=uses), DEFAULTS)[1] if f.rule_id == "use.lower_tolerance"
+    ]
+
+    assert flag.reason.startswith("Used opioids on 25 Nov after more than a year without it")
+    assert (flag.evidence_id, flag.occurrence_key) == ("c2", "use:c2:opioids")
+
+
+def test_a_lapse_is_named_in_words_with_its_goal() -> None:
+    [flag] = evaluate(snap(uses=(lapse("ghb"),)), DEFAULTS)[1]
+    assert flag.reason == "Reported GHB / GBL use on 27 Nov (goal: not using it)."
+
+
 @pytest.mark.parametrize(
     ("craving", "level"),
     [
@@ -160,7 +217,7 @@ def test_the_first_30_days_after_residential_are_one_level_higher() -> None:
         checkins=craving, left_intensive=("residential treatment", TODAY - dt.timedelta(days=12))
     )
     long_ago = snap(
-        checkins=craving, left_intensive=("residential treatment", TODAY - dt.timedelta(days=30))
+        checkins=craving, left_intensive=("residential treatment", TODAY - dt.timedelta(days=31))
     )
     level, _, note = evaluate(recently, DEFAULTS)
     assert (level, note) == (

@@ -75,7 +75,9 @@
     data.forEach(function (value, name) {
       if (name.indexOf("use_") === 0 && value) {
         var substance = name.slice(4);
-        body.uses.push({ substance: substance, amount: String(data.get("amount_" + substance) || "").trim() });
+        var use = { substance: substance, amount: String(data.get("amount_" + substance) || "").trim() };
+        if (data.get("prescribed_" + substance)) { use.as_prescribed = true; }
+        body.uses.push(use);
       }
     });
     return body;

@@ -19,6 +19,7 @@ BEA = "bea.browser"
 CARA = "cara.browser"
 DEV = "dev.browser"
 EVE = "eve.browser"  # the clinician journey: her safety answer is the alert Bob acts on
+FAY = "fay.browser"  # the safety net: two safety answers on two days, each reaches Bob
 BOB = "bob.browser"
 TIMEZONE = "America/New_York"
 
@@ -59,7 +60,14 @@ def create() -> None:
     add_member(organization, bob, Role.CLINICIAN)
     today = local_today()
     patients: list[Patient] = []
-    people = ((ALICE, "Alice"), (BEA, "Bea"), (CARA, "Cara"), (DEV, "Dev"), (EVE, "Eve"))
+    people = (
+        (ALICE, "Alice"),
+        (BEA, "Bea"),
+        (CARA, "Cara"),
+        (DEV, "Dev"),
+        (EVE, "Eve"),
+        (FAY, "Fay"),
+    )
     for username, name in people:
         patient = enroll_patient(
             organization, user(username, name), preferred_name=name,
