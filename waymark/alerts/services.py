@@ -98,55 +98,66 @@ def _occurrence(alert: Alert, flag: Flag, now: dt.datetime, *, notified: bool) -
 def _repeat(alert: Alert, flag: Flag, now: dt.datetime) -> Alert:
     raised = flag.level > alert.severity
     alert.severity = max(alert.severity, flag.level)
+    fields = ["severity"]
     seen = alert.occurrence_rows.filter(key=flag.occurrence_key).exists()
-    if seen:
-        if raised:
-            alert.save(update_fields=["severity"])
-            tell_care_team(alert, dedupe=f"s{alert.severity}")
-            refresh_alert_summary(alert.patient)
-        return alert
-    renotify = flag.rule.safety
-    alert.occurrences += 1
-    alert.last_seen_at = now
-    alert.reason = flag.reason[:300]
-    alert.evidence_type, alert.evidence_id = flag.evidence_type, flag.evidence_id[:64]
-    fields = ["occurrences", "last_seen_at", "reason", "evidence_type", "evidence_id", "severity"]
-    if renotify:
-        # News again: it needs acknowledging again, and the escalation clock starts over.
-        alert.status = AlertStatus.OPEN
-        alert.acknowledged_at = alert.acknowledged_by = None
+    occurrence = None
+    if not seen:
+        alert.occurrences += 1
+        alert.last_seen_at = now
+        alert.reason = flag.reason[:300]
+        alert.evidence_type, alert.evidence_id = flag.evidence_type, flag.evidence_id[:64]
+        fields += ["occurrences", "last_seen_at", "reason", "evidence_type", "evidence_id"]
+    # A new safety occurrence, or a rise in severity, is news: it is told, an urgent one needs
+    # acknowledging again, and the escalation clock starts over.
+    news = raised or (not seen and flag.rule.safety)
+    if news:
         alert.escalated_at, alert.notified_at = None, now
-        fields += ["status", "acknowledged_at", "acknowledged_by", "escalated_at", "notified_at"]
-    alert.save(update_fields=fields)
-    occurrence = _occurrence(alert, flag, now, notified=renotify or raised)
-    if renotify or raised:
-        tell_care_team(alert, dedupe=f"o{occurrence.pk}")
-    refresh_alert_summary(alert.patient)
+        fields += ["escalated_at", "notified_at"]
+        if flag.rule.safety or alert.is_urgent:
+            alert.status = AlertStatus.OPEN
+            alert.acknowledged_at = alert.acknowledged_by = None
+            fields += ["status", "acknowledged_at", "acknowledged_by"]
+    if not seen or raised:
+        alert.save(update_fields=fields)
+    if not seen:
+        occurrence = _occurrence(alert, flag, now, notified=news)
+    if news:
+        occasion = f"o{occurrence.pk}" if occurrence is not None else f"s{alert.severity}"
+        tell_care_team(alert, dedupe=occasion)
+    if not seen or raised:
+        refresh_alert_summary(alert.patient)
     return alert
 
 
-def refresh_alert_summary(patient: Patient) -> None:
-    """Keep the caseload's view of the patient's alerts current (one query, one write).
-
-    An unacknowledged urgent alert puts the patient at the top of every caseload; any
-    unacknowledged alert lifts the patient to at least its severity.
-    """
-    from waymark.risk.models import PatientRisk
-
+def alert_levels(patient: Patient) -> tuple[int, int]:
+    """The highest severity of the patient's unacknowledged and of their unresolved alerts."""
     levels = Alert.objects.filter(
         organization_id=patient.organization_id, patient=patient
     ).aggregate(
         unacked=Max("severity", filter=Q(status=AlertStatus.OPEN)),
         unresolved=Max("severity", filter=~Q(status=AlertStatus.RESOLVED)),
     )
-    unacked = levels["unacked"] or 0
-    risk, _ = PatientRisk.objects.get_or_create(
+    return levels["unacked"] or 0, levels["unresolved"] or 0
+
+
+def refresh_alert_summary(patient: Patient) -> None:
+    """Keep the caseload's view of the patient's alerts current (one locked row, one write).
+
+    An unacknowledged urgent alert puts the patient at the top of every caseload; any
+    unacknowledged alert lifts the patient to at least its severity. The row is locked
+    before the alerts are read, and only the alert columns are written, so a reassessment
+    running at the same time cannot write back an older view (see risk.services.reassess).
+    """
+    from waymark.risk.models import PatientRisk
+
+    risk, _ = PatientRisk.objects.select_for_update().get_or_create(
         organization_id=patient.organization_id,
         patient=patient,
         defaults={"assessed_at": timezone.now()},
     )
-    risk.set_alert_levels(unacked=unacked, unresolved=levels["unresolved"] or 0)
-    risk.save()
+    unacked, unresolved = alert_levels(patient)
+    risk.set_alert_levels(unacked=unacked, unresolved=unresolved)
+    risk.save(update_fields=PatientRisk.ALERT_FIELDS)
 
 
 def care_team_users(patient: Patient) -> list[User]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -23,7 +24,7 @@ from waymark.access import actor_for, get_patient, own_patient_record
 from waymark.audit.models import AuditAction
 from waymark.checkins import queries
 from waymark.checkins.errors import CheckinError
-from waymark.checkins.guidance import MEDICAL_REVIEW_ADVICE
+from waymark.checkins.guidance import LOWER_TOLERANCE_ADVICE, MEDICAL_REVIEW_ADVICE
 from waymark.checkins.models import CheckIn, Milestone, SubstanceUse, WithdrawalEntry
 from waymark.checkins.schemas import (
     CheckInIn,
@@ -39,6 +40,9 @@ from waymark.checkins.services import add_withdrawal_entry, submit_checkin
 from waymark.checkins.sobriety import counters_for, milestone_name
 from waymark.organizations.models import Role
 from waymark.patients.models import Patient
+from waymark.risk.rules import after_a_break, substance_name
+from waymark.risk.services import settings_for
+from waymark.risk.snapshot import lapses_between
 
 router = Router(tags=["checkins"])
 
@@ -82,7 +86,28 @@ def _saved(checkin: CheckIn, patient: Patient) -> CheckIn:
         medical_advice = MEDICAL_REVIEW_ADVICE
     checkin.crisis_help = crisis_help  # type: ignore[attr-defined]
     checkin.medical_advice = medical_advice  # type: ignore[attr-defined]
+    checkin.lower_tolerance = _lower_tolerance(checkin, patient)  # type: ignore[attr-defined]
     return checkin
+
+
+def _lower_tolerance(checkin: CheckIn, patient: Patient) -> dict[str, object] | None:
+    """The overdose guidance the result page shows, when this check-in's lapse follows a break."""
+    if not checkin.uses.exists():
+        return None
+    settings = settings_for(patient.organization_id)
+    after = [
+        substance_name(use.substance)
+        for use in lapses_between(patient, checkin.local_date, checkin.local_date)
+        if after_a_break(use, settings)
+    ]
+    if not after:
+        return None
+    return {
+        "substances": after,
+        "message": LOWER_TOLERANCE_ADVICE,
+        "emergency_number": queries.crisis_help(patient)["emergency_number"],
+        "learn_more": reverse("content:article", args=["after-a-break-overdose-risk"]),
+    }
 
 
 @router.post("/checkins", response=SAVED, summary="Submit or change my check-in for a day")

@@ -107,3 +107,15 @@ def guidance_for_day(day: int) -> DayGuidance:
         if guidance.covers(day):
             return guidance
     return DETOX_GUIDANCE[0]
+
+
+# After a lapse that follows a break from a depressant (rule use.lower_tolerance). The page
+# shows it at length (templates/checkins/_lower_tolerance.html); apps get this summary.
+# Sources: Strang et al., BMJ 2003;326:959-60; WHO, Community management of opioid
+# overdose, 2014.
+LOWER_TOLERANCE_ADVICE = (
+    "After a break your tolerance is likely lower, so an amount you used to take can now be "
+    "too much. If you use again: use less and go slowly, don't use alone, don't mix alcohol, "
+    "benzodiazepines, GHB, opioids or ketamine, and carry naloxone. If someone can't be woken "
+    "or is breathing very slowly, call the emergency number now."
+)

@@ -188,11 +188,21 @@ class CrisisHelpOut(Schema):
     care_team: list[str]
 
 
+class LowerToleranceOut(Schema):
+    """A lapse after a break from a depressant: overdose and naloxone guidance, at once."""
+
+    substances: list[str]
+    message: str
+    emergency_number: str
+    learn_more: str
+
+
 class CheckInSavedOut(CheckInOut):
     """A stored check-in, with the help to show at once when an answer calls for it."""
 
     crisis_help: CrisisHelpOut | None = None
     medical_advice: str | None = None
+    lower_tolerance: LowerToleranceOut | None = None
 
 
 class ErrorOut(Schema):

@@ -110,7 +110,7 @@ def _lapses_on(patient: Patient, day: dt.date) -> dict[str, object]:
     """The day's lapses in words, and those after a break (lower tolerance: overdose risk).
 
     The same lapses and the same rule the care team's alerts come from (submit_checkin runs
-    the use rules at once), so "we've let your care team know" is true when it is said.
+    the use rules at once), so "this has gone to your care team" is true when it is said.
     """
     lapses = lapses_between(patient, day, day)[::-1]  # in the order they were asked
     if not lapses:

@@ -182,14 +182,15 @@ def _ago(days: int | None) -> str:
 def _flag(rule: ClinicalRule, reason: str, medications: Iterable[MedicationFacts]) -> Flag:
     """A flag about these medications (none: substances only, for information).
 
-    The same medications are the same occurrence; a new medication in it is news.
+    The occurrence is the newest medication in it (ids grow as medications are added): a
+    medication added to the combination is news; one stopped, leaving the newer ones, is
+    not (a lower risk is no reason to tell the care team again).
     The reason starts with the rule's title, as the alert inbox and caseload show it alone.
     """
     ids = sorted({m.id for m in medications if m.id is not None})
     return rule.flag(
         f"{rule.title}: {reason[0].upper()}{reason[1:]}",
-        evidence=("medication", str(ids[0])) if ids else ("", ""),
-        occurrence="medications:" + ",".join(str(i) for i in ids) if ids else "",
+        evidence=("medication", str(ids[-1])) if ids else ("", ""),
         related_ids=ids,
     )
 

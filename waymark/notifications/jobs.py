@@ -22,8 +22,9 @@ from waymark.organizations.models import Membership, Organization, Role
 def on_call_staff(organization: Organization) -> list[Membership]:
     """The on-call clinicians; if nobody is on call, every active clinician.
 
-    Only clinicians receive clinical alerts (DESIGN, safety-net semantics): an admin who
-    also sees patients holds a clinician membership for that.
+    Only clinicians receive clinical alerts (DESIGN, safety-net semantics). An organization
+    with no active clinician has nobody to escalate to: its alerts stay unescalated (and
+    keep being tried) rather than being marked as escalated to nobody.
     """
     clinicians = Membership.objects.filter(
         organization=organization, is_active=True, user__is_active=True, role=Role.CLINICIAN
@@ -50,6 +51,8 @@ def escalate_alerts(now: dt.datetime) -> int:
             notified_at__lte=deadline,
         ).select_related("patient")
         staff = on_call_staff(organization)
+        if not staff:
+            continue
         for alert in overdue:
             with transaction.atomic():
                 locked = Alert.objects.select_for_update().get(pk=alert.pk)

@@ -106,6 +106,9 @@ class PatientRisk(models.Model):
         default=0, help_text="The rolling level, or an unacknowledged alert's if higher."
     )
 
+    # Written by alerts.services.refresh_alert_summary alone (with the derived order).
+    ALERT_FIELDS = ("unacked_alert_level", "unresolved_alert_level", "urgent_unacked", "sort_level")
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organization", "patient"], name="patientrisk_one"),

@@ -212,6 +212,8 @@ USE_LOWER_TOLERANCE = ClinicalRule(
         f"7 days without: {WAYMARK_DEFAULT}."
     ),
     check=_lower_tolerance,
+    # Overdose risk: every new lapse after a break tells the care team, whatever the alert's state.
+    safety=True,
 )
 
 # Run by the check-in service in the check-in's own transaction, so that the care team

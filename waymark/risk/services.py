@@ -15,7 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from waymark.alerts.models import Alert
-from waymark.alerts.services import raise_alert
+from waymark.alerts.services import alert_levels, raise_alert
 from waymark.checkins.models import CheckIn
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import QuestionnaireResponse
@@ -90,9 +90,13 @@ def reassess(patient: Patient, *, now: dt.datetime | None = None) -> PatientRisk
         )
     last_checkin_on, last_activity_at = _last_activity(patient)
     latest_phq9 = snapshot.phq9[0] if snapshot.phq9 else None
-    risk = PatientRisk.objects.filter(
-        organization_id=patient.organization_id, patient=patient
-    ).first() or PatientRisk(organization_id=patient.organization_id, patient=patient)
+    # Lock the row, then read the alerts: a check-in or an acknowledgement committing
+    # meanwhile waits for this transaction, and none of its alert columns is lost.
+    risk, _ = PatientRisk.objects.select_for_update().get_or_create(
+        organization_id=patient.organization_id, patient=patient, defaults={"assessed_at": now}
+    )
+    unacked, unresolved = alert_levels(patient)
+    risk.set_alert_levels(unacked=unacked, unresolved=unresolved)
     for name, value in {
         "level": level,
         "reasons": reasons,

@@ -4,17 +4,41 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def _key(alert):
-    """The occurrence key the registry's rules give the evidence an alert already has."""
-    if alert.rule_id == "checkin.safety" and alert.evidence_type == "checkin":
-        return f"checkin:{alert.evidence_id}:r1"
-    if alert.evidence_id and not alert.evidence_id.startswith("level-"):
-        return f"{alert.evidence_type}:{alert.evidence_id}"
-    return f"level-{alert.severity}"
+def _keys(apps, alert):
+    """The occurrence keys the registry's rules give what an existing alert already covers.
+
+    So that, after the upgrade, the same evidence is recognised as already seen (and a
+    resolved alert is not raised again for it).
+    """
+    CheckIn = apps.get_model("checkins", "CheckIn")
+    SubstanceUse = apps.get_model("checkins", "SubstanceUse")
+    rule, kind, evidence = alert.rule_id, alert.evidence_type, alert.evidence_id
+    if rule == "checkin.safety" and kind == "checkin":
+        return [f"checkin:{evidence}:r1"]
+    if rule.startswith("use.") and kind == "checkin" and evidence.isdigit():
+        substances = SubstanceUse.objects.filter(checkin_id=int(evidence)).values_list(
+            "substance", flat=True
+        )
+        return [f"use:{evidence}:{substance}" for substance in substances] or [f"level-0:{rule}"]
+    if rule == "checkin.missed":
+        last = (
+            CheckIn.objects.filter(patient_id=alert.patient_id, submitted_at__lte=alert.created_at)
+            .order_by("-local_date")
+            .values_list("local_date", flat=True)
+            .first()
+        )
+        if last is not None:
+            return [f"after:{last}:{alert.severity}"]
+    if rule == "craving.rising":
+        year, week, _ = alert.created_at.isocalendar()
+        return [f"week:{year}-{week}"]
+    if evidence and not evidence.startswith("level-"):
+        return [f"{kind}:{evidence}"]
+    return [f"level-{alert.severity}"]
 
 
 def existing_occurrences(apps, schema_editor):
-    """Alerts raised before occurrences were kept: one occurrence each, told at creation."""
+    """Alerts raised before occurrences were kept: their occurrences, told at creation."""
     Alert = apps.get_model("alerts", "Alert")
     AlertOccurrence = apps.get_model("alerts", "AlertOccurrence")
     Alert.objects.filter(notified_at__isnull=True).update(notified_at=models.F("created_at"))
@@ -24,7 +48,7 @@ def existing_occurrences(apps, schema_editor):
             patient_id=alert.patient_id,
             alert_id=alert.pk,
             rule_id=alert.rule_id,
-            key=_key(alert),
+            key=key[:120],
             severity=alert.severity,
             reason=alert.reason,
             evidence_type=alert.evidence_type,
@@ -33,6 +57,7 @@ def existing_occurrences(apps, schema_editor):
             at=alert.created_at,
         )
         for alert in Alert.objects.iterator()
+        for key in _keys(apps, alert)
     )
 
 
@@ -42,6 +67,7 @@ class Migration(migrations.Migration):
         ('alerts', '0002_alert_actions'),
         ('organizations', '0002_urgent_ack_minutes'),
         ('patients', '0002_episode_aftercare_plan'),
+        ('checkins', '0002_checkin_revision'),
     ]
 
     operations = [

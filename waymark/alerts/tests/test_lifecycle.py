@@ -205,3 +205,28 @@ def test_the_history_shows_each_occurrence_with_its_time_and_evidence(
     yesterday = (TODAY - dt.timedelta(days=1)).strftime("%-d %b")
     assert f"on {yesterday}" in history and f"on {TODAY:%-d %b}" in history
     assert AlertOccurrence.objects.filter(alert=alert).count() == 2
+
+
+def test_a_rise_to_urgent_is_news_again_and_restarts_the_escalation_clock(
+    alice: Patient, bob: User
+) -> None:
+    from waymark.risk.rules import CHECKIN_MISSED
+
+    with time_machine.travel(at(TODAY - dt.timedelta(days=4)), tick=False):
+        alert = services.raise_alert(
+            alice, CHECKIN_MISSED.flag("No check-in for 7 days.", level=Severity.HIGH)
+        )
+        assert alert is not None
+        services.acknowledge(alert, as_actor(bob), note="Left a voicemail.")
+    with time_machine.travel(at(TODAY), tick=False):
+        services.raise_alert(
+            alice, CHECKIN_MISSED.flag("No check-in for 11 days.", level=Severity.URGENT)
+        )
+    alert.refresh_from_db()
+    assert (alert.severity, alert.status, alert.escalated_at) == (
+        Severity.URGENT, AlertStatus.OPEN, None,
+    )  # fmt: skip
+    assert alert.notified_at == at(TODAY)
+    assert len(told(bob)) == 2
+    assert escalate_alerts(at(TODAY) + dt.timedelta(minutes=1)) == 0, "time to acknowledge"
+    assert escalate_alerts(at(TODAY) + dt.timedelta(minutes=16)) == 1

@@ -149,7 +149,7 @@ def test_alcohol_after_ten_days_without_is_lower_tolerance_with_guidance_at_once
     assert "Don't use alone" in page
     assert f'href="tel:{alice.organization.emergency_number}"' in page
     assert "Strang et al., BMJ 2003" in page
-    assert "we've let your care team know" in page
+    assert "this has gone to your care team" in page
 
 
 def test_alcohol_three_days_after_the_last_time_is_not_after_a_break(
@@ -164,7 +164,7 @@ def test_alcohol_three_days_after_the_last_time_is_not_after_a_break(
     assert "use.lower_tolerance" not in use_alerts(alice)
     page = _result_page(alice, client_for)
     assert "tolerance" not in page
-    assert "we've let your care team know" in page, "still a lapse: what happens next"
+    assert "this has gone to your care team" in page, "still a lapse: what happens next"
 
 
 def test_an_organization_may_wait_longer_before_calling_it_a_break(
@@ -186,7 +186,7 @@ def test_a_use_that_is_no_lapse_says_nothing_about_lapses_or_the_care_team(
 
     page = _result_page(alice, client_for)
     assert "Tobacco / nicotine" in page, "the answer is shown as given"
-    assert "lapse" not in page.lower() and "care team know" not in page
+    assert "lapse" not in page.lower() and "gone to your care team" not in page
 
 
 def test_the_result_page_marks_a_medicine_taken_as_prescribed(
@@ -320,3 +320,24 @@ def _result_page(patient: Patient, client_for: ClientFor) -> str:
     response = client_for(patient.user).get(url)
     assert response.status_code == 200
     return response.content.decode()
+
+
+def test_the_api_returns_the_overdose_guidance_after_a_break_and_not_otherwise(
+    alice: Patient,
+    check_in: Callable[..., None],
+    client_for: ClientFor,
+    frozen: time_machine.Traveller,
+) -> None:
+    check_in(alice, 10, uses=[("alcohol", "")])
+    client = client_for(alice.user)
+    after_break = _post(client, api_body(uses=[{"substance": "alcohol", "amount": "4 beers"}]))
+
+    assert after_break.status_code == 201
+    guidance = after_break.json()["lower_tolerance"]
+    assert guidance["substances"] == ["alcohol"]
+    assert "naloxone" in guidance["message"] and "don't use alone" in guidance["message"]
+    assert guidance["emergency_number"] == alice.organization.emergency_number
+    assert guidance["learn_more"].endswith("/after-a-break-overdose-risk/")
+
+    calm = _post(client, api_body(date=(TODAY - dt.timedelta(days=1)).isoformat()))
+    assert calm.status_code == 201 and calm.json()["lower_tolerance"] is None

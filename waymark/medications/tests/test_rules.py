@@ -163,10 +163,10 @@ def test_it_flags_each_breathing_depressant_with_ketamine_as_a_substance(
     assert flag.reason == (
         f"Risk of depressed breathing: {described} with ketamine (substance of concern)."
     )
-    assert (flag.evidence_type, flag.evidence_id, flag.occurrence) == (
+    assert (flag.evidence_type, flag.evidence_id, flag.occurrence_key) == (
         "medication",
         "7",
-        "medications:7",
+        "medication:7",
     )
 
 
@@ -195,7 +195,15 @@ def test_it_flags_two_depressant_medications_together_without_any_substance() ->
         "Risk of depressed breathing: Suboxone (buprenorphine/naloxone) with "
         "Diazepam (benzodiazepine)."
     )
-    assert flag.occurrence == "medications:2,8"
+    assert flag.occurrence_key == "medication:8", "the newest medication in the combination"
+
+
+def test_stopping_one_medication_of_a_flag_is_not_a_new_occurrence() -> None:
+    bup = med("Buprenorphine", DrugClass.BUPRENORPHINE, id=2)
+    both = depressed_breathing(PatientFacts(frozenset({"ketamine"}), (bup, DIAZEPAM)))
+    one = depressed_breathing(PatientFacts(frozenset({"ketamine"}), (DIAZEPAM,)))
+    assert both is not None and one is not None
+    assert both.occurrence_key == one.occurrence_key == "medication:8"
 
 
 def test_it_flags_ketamine_given_as_treatment_with_a_breathing_depressant() -> None:

@@ -87,3 +87,28 @@ def test_a_clinician_who_left_is_no_longer_told(
 ) -> None:
     Membership.objects.filter(user=bob, organization=northstar).update(is_active=False)
     assert bob not in care_team_users(alice)
+
+
+def test_a_care_team_clinician_who_becomes_a_supporter_is_no_longer_told(
+    alice: Patient, bob: User, northstar: Organization
+) -> None:
+    from waymark.organizations.models import Role
+
+    Membership.objects.filter(user=bob, organization=northstar).update(role=Role.SUPPORTER)
+    assert CareTeamMember.objects.filter(patient=alice, clinician=bob).exists(), "row kept"
+    raise_alert(alice, CHECKIN_SAFETY.flag("Yes.", evidence=("checkin", "1")))
+    assert bob not in care_team_users(alice)
+    assert not Notification.objects.filter(recipient=bob).exists()
+
+
+def test_escalation_is_not_marked_done_when_no_clinician_can_receive_it(
+    alice: Patient, bob: User, olivia: User, northstar: Organization
+) -> None:
+    from waymark.alerts.models import Alert
+
+    Membership.objects.filter(user=bob, organization=northstar).update(is_active=False)
+    alert = raise_alert(alice, CHECKIN_SAFETY.flag("Yes.", evidence=("checkin", "1")))
+    assert alert is not None
+    assert escalate_alerts(timezone.now() + timezone.timedelta(hours=1)) == 0
+    assert Alert.objects.get(pk=alert.pk).escalated_at is None, "still to be escalated"
+    assert not Notification.objects.filter(recipient=olivia).exists(), "admins get no alerts"
