@@ -36,8 +36,12 @@ pytest typecheck: export SECRET_KEY := $(or $(SECRET_KEY),test-only-key-not-for-
 
 test: check pytest
 
+# pytest-xdist runs the tests in PYTEST_WORKERS processes (one per core here), each with
+# its own test database; PYTEST_WORKERS=0 runs them all in one process (e.g. for --pdb).
+PYTEST_WORKERS ?= 2
+
 pytest: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
 
 check: lint typecheck
 

@@ -69,11 +69,14 @@ class Server:
         )
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the marks
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`--dist loadgroup`), keep every browser test on one worker.
+    """Ask pytest-xdist (`--dist loadgroup`) to run every browser test on one worker.
 
-    They share this session's server, database and Chromium; split across workers each
-    worker would start its own. pytest calls this hook with every collected item.
+    They share this session's server, database and Chromium. pytest-xdist 3.8 ignores the
+    group under pytest 9.2 (pytest-xdist issue 1386), so the tests may still be split:
+    that is safe, each worker then starts its own server (free port, its own temporary
+    directory and database), only slower. pytest calls this hook with every item.
     """
     here = Path(__file__).parent
     for item in items:
