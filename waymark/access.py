@@ -9,22 +9,31 @@
 Another organization's object is always a 404, never a 403 that would confirm
 it exists. Every read through `get_patient` by someone other than the patient
 is written to the audit trail before the data is returned.
+
+What each role may DO is one table here, `ROLE_CAPABILITIES` (role → named
+capabilities). Views ask with `@capability_required(...)`, services and the API
+with `require(...)`, templates with the `can` flags; nothing else in the codebase
+compares roles (waymark/tests/test_access_policy.py enforces that).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from waymark.audit.models import AuditAction
-from waymark.audit.services import record
+from waymark.audit.models import AuditAction, AuditObject
+from waymark.audit.services import record, record_list
+from waymark.errors import ServiceError
 from waymark.organizations.models import CaseloadScope, Membership, Organization, Role
 from waymark.organizations.services import current_membership
 from waymark.patients.models import Patient, PatientQuerySet
@@ -33,6 +42,7 @@ if TYPE_CHECKING:
     from waymark.accounts.models import User
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
+Item = TypeVar("Item")
 
 
 @dataclass(frozen=True)
@@ -93,7 +103,7 @@ def get_patient(
     patient_id: uuid.UUID | str,
     *,
     action: AuditAction = AuditAction.VIEW,
-    object_type: str = "patient",
+    object_type: AuditObject = AuditObject.PATIENT,
     object_id: str = "",
 ) -> Patient:
     """One patient the actor may see, or 404; the read is audited."""
@@ -108,25 +118,166 @@ def get_patient(
     return patient
 
 
+def page_and_audit(
+    actor: Actor,
+    items: Sequence[Item] | QuerySet[Any, Item],
+    request: HttpRequest,
+    *,
+    object_type: AuditObject,
+    per_page: int,
+    patient_of: Callable[[Item], Patient] | None = None,
+) -> Page[Item]:
+    """The page of `items` that `?page=` asks for, with every patient on it audited
+    (one LIST entry each) before it is shown. `patient_of` finds the patient of an
+    item that is not one (an alert's patient). The page's `object_list` is a list."""
+    page = Paginator(items, per_page).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    shown = page.object_list if patient_of is None else map(patient_of, page.object_list)
+    audit_shown(actor, cast(Iterable[Patient], shown), object_type=object_type)
+    return page
+
+
+def audit_shown(actor: Actor, patients: Iterable[Patient], *, object_type: AuditObject) -> None:
+    """The audit part of `page_and_audit`, for a list that is not paged here (the census,
+    the API's and the admin's own pagination): one LIST entry per patient shown."""
+    unique = {patient.pk: patient for patient in patients}
+    record_list(actor, unique.values(), object_type=object_type)
+
+
 def own_patient_record(actor: Actor) -> Patient:
-    """The signed-in patient's own record."""
+    """The signed-in patient's own record (403 unless they may USE_PATIENT_APP)."""
     patient = visible_patients(actor).select_related("organization").first()
-    if patient is None or actor.role != Role.PATIENT:
+    if patient is None or not can(actor, Capability.USE_PATIENT_APP):
         raise PermissionDenied("This page is for patients.")
     return patient
 
 
-def role_required(*roles: Role) -> Callable[[View], View]:
-    """Sign-in required (redirect), then one of `roles` in the organization (else 403)."""
+# --- What each role may do --------------------------------------------------------------
+
+
+class Capability(models.TextChoices):
+    """Something a person may do. The label completes "Your role cannot …"."""
+
+    USE_PATIENT_APP = "use_patient_app", "use a patient's own pages"
+    VIEW_CASELOAD = "view_caseload", "see the caseload"
+    VIEW_PATIENT_RECORD = "view_patient_record", "see a patient's record"
+    ACT_ON_ALERTS = "act_on_alerts", "see and act on alerts"
+    READ_NOTES = "read_notes", "read clinical notes"
+    WRITE_NOTES = "write_notes", "write clinical notes"
+    RECORD_MEDICATIONS = "record_medications", "record medications"
+    MANAGE_TRANSITIONS = "manage_transitions", "admit, move or discharge a patient"
+    ASSIGN_QUESTIONNAIRES = "assign_questionnaires", "ask a patient to fill in a questionnaire"
+    EDIT_PLAN_FOR_PATIENT = "edit_plan_for_patient", "see or change a patient's plan"
+    READ_QUESTIONNAIRES = "read_questionnaires", "read the questionnaires"
+    READ_LEARN = "read_learn", "read the Learn library"
+    USE_NOTIFICATIONS = "use_notifications", "use notifications"
+    ADMINISTER_ORGANIZATION = "administer_organization", "administer the organization"
+
+
+_C = Capability
+ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
+    Role.PATIENT: frozenset(
+        {_C.USE_PATIENT_APP, _C.READ_QUESTIONNAIRES, _C.READ_LEARN, _C.USE_NOTIFICATIONS}
+    ),
+    Role.CLINICIAN: frozenset(
+        {
+            _C.VIEW_CASELOAD,
+            _C.VIEW_PATIENT_RECORD,
+            _C.ACT_ON_ALERTS,
+            _C.READ_NOTES,
+            _C.WRITE_NOTES,
+            _C.RECORD_MEDICATIONS,
+            _C.MANAGE_TRANSITIONS,
+            _C.ASSIGN_QUESTIONNAIRES,
+            _C.EDIT_PLAN_FOR_PATIENT,
+            _C.READ_QUESTIONNAIRES,
+            _C.READ_LEARN,
+            _C.USE_NOTIFICATIONS,
+        }
+    ),
+    Role.ADMIN: frozenset(
+        {
+            _C.VIEW_CASELOAD,
+            _C.VIEW_PATIENT_RECORD,
+            _C.ACT_ON_ALERTS,
+            _C.READ_NOTES,
+            _C.MANAGE_TRANSITIONS,
+            _C.READ_QUESTIONNAIRES,
+            _C.READ_LEARN,
+            _C.USE_NOTIFICATIONS,
+            _C.ADMINISTER_ORGANIZATION,
+        }
+    ),
+    Role.SUPPORTER: frozenset({_C.READ_LEARN, _C.USE_NOTIFICATIONS}),
+}
+"""The policy, role by role.
+
+- A **patient** uses their own pages (check-ins, plan, coping tools, questionnaires,
+  who looked at their record) and reads the questionnaires offered to them.
+- A **clinician** sees the caseload and the records of the patients they may see
+  (`visible_patients`), acts on alerts, reads and writes clinical notes, records
+  medications, admits, moves and discharges, asks for questionnaires, and sees and
+  changes a patient's relapse-prevention plan.
+- An **organization admin** sees what a clinician sees, acts on alerts and manages
+  transitions, and administers the organization (the Django admin), but writes nothing
+  clinical: no notes, medications, questionnaire requests or plans.
+- A **supporter** has nothing of a patient's yet (consent scopes come with the support
+  app).
+- Everyone reads the Learn library and their own notifications.
+
+Only an active membership counts: a deactivated member can do nothing.
+"""
+
+
+def capabilities_of(actor: Actor) -> frozenset[Capability]:
+    membership = actor.membership
+    if membership is None or not membership.is_active:
+        return frozenset()
+    return ROLE_CAPABILITIES.get(membership.role, frozenset())
+
+
+def can(actor: Actor, capability: Capability) -> bool:
+    """Whether the actor, through an active membership, may do `capability`."""
+    return capability in capabilities_of(actor)
+
+
+def roles_with(capability: Capability) -> list[str]:
+    """The roles that may do `capability` (to choose people, e.g. who an alert can go to)."""
+    return [role for role, capabilities in ROLE_CAPABILITIES.items() if capability in capabilities]
+
+
+class NotAllowed(ServiceError, PermissionDenied):
+    """`require`'s refusal: a ServiceError (403, "forbidden") for services and the API, and
+    a PermissionDenied, so a page that does not catch it still answers 403."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=403, code="forbidden")
+
+
+def require(actor: Actor, capability: Capability, *, patient: Patient | None = None) -> Actor:
+    """The actor, if they may do `capability` (for `patient`: one of their organization's
+    patients); otherwise `NotAllowed`. For services and the API; returns the actor."""
+    if not can(actor, capability):
+        raise NotAllowed(f"Your role cannot {capability.label}.")
+    membership = actor.membership
+    assert membership is not None  # can() needs one
+    if patient is not None and membership.organization_id != patient.organization_id:
+        raise NotAllowed("This patient is not in your organization.")
+    return actor
+
+
+def capability_required(capability: Capability) -> Callable[[View], View]:
+    """A page's guard: sign-in required (redirect), then `capability` (else 403)."""
 
     def decorator(view: View) -> View:
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if actor_for(request).role not in roles:
-                raise PermissionDenied("Your role cannot open this page.")
+            if not can(actor_for(request), capability):
+                raise PermissionDenied(f"Your role cannot {capability.label}.")
             return view(request, *args, **kwargs)
 
+        wrapped.capability = capability  # type: ignore[attr-defined]
         return cast(View, wrapped)
 
     return decorator

@@ -15,8 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from waymark.access import actor_for
-from waymark.organizations.models import Organization, Role
+from waymark.access import Capability, actor_for, can
+from waymark.organizations.models import Organization
 
 
 class WaymarkAdminSite(admin.AdminSite):
@@ -28,12 +28,19 @@ class WaymarkAdminSite(admin.AdminSite):
         user = request.user
         if not (user.is_active and user.is_authenticated):
             return False
-        return bool(user.is_superuser or actor_for(request).role == Role.ADMIN)
+        return is_org_admin(request)
 
     def login(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
         """One sign-in page for everyone: Waymark's own."""
         target = request.GET.get("next", reverse("admin:index"))
         return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+
+
+def is_org_admin(request: HttpRequest) -> bool:
+    """An operator (superuser), or someone who may administer their organization."""
+    return bool(
+        request.user.is_superuser or can(actor_for(request), Capability.ADMINISTER_ORGANIZATION)
+    )
 
 
 def admin_organization(request: HttpRequest) -> Organization | None:
@@ -64,7 +71,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         return excluded
 
     def _is_org_admin(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or actor_for(request).role == Role.ADMIN)
+        return is_org_admin(request)
 
     def _get_obj_does_not_exist_redirect(
         self, request: HttpRequest, opts: Any, object_id: str
@@ -129,7 +136,7 @@ class OrganizationScopedInline(admin.TabularInline):
         return field
 
     def _is_org_admin(self, request: HttpRequest) -> bool:
-        return bool(request.user.is_superuser or actor_for(request).role == Role.ADMIN)
+        return is_org_admin(request)
 
     def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_org_admin(request)

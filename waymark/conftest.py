@@ -14,10 +14,12 @@ Harbour House (en-GB) is another tenant:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import zoneinfo
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
@@ -41,6 +43,20 @@ def fast_password_hashing(settings: Any) -> None:
 
 
 TODAY = dt.date(2026, 11, 27)
+NEW_YORK = zoneinfo.ZoneInfo("America/New_York")  # Northstar's, Alice's and Dana's time zone
+# Mid-afternoon on the personas' TODAY, where Alice lives.
+NOW = dt.datetime.combine(TODAY, dt.time(15, 0), tzinfo=NEW_YORK)
+
+
+@pytest.fixture
+def frozen() -> Iterator[time_machine.Traveller]:
+    """The one clock for tests: it stands still at NOW (3 pm on TODAY in New York).
+
+    Move it with `frozen.move_to(...)` or `frozen.shift(...)`. A test folder whose every
+    test needs it says so once, with an autouse fixture that asks for `frozen`.
+    """
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 def make_user(username: str, first_name: str = "") -> User:

@@ -130,7 +130,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "waymark.organizations.context_processors.membership",
+                "waymark.notifications.context_processors.unread",
             ],
+            # The one pager's tag (templates/includes/pager.html), not owned by any app.
+            "libraries": {"pager": "waymark.pager"},
         },
     },
 ]

@@ -9,6 +9,7 @@ from waymark.organizations import views as organization_views
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("help/", organization_views.help_now, name="help"),
+    path("help/offline/", organization_views.help_offline, name="help_offline"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("waymark.accounts.urls")),
     path("", include("waymark.patients.urls")),

@@ -4,8 +4,9 @@ from typing import Any
 
 from django import forms
 
+from waymark.access import Capability, roles_with
 from waymark.accounts.models import User
-from waymark.organizations.models import Organization, Role
+from waymark.organizations.models import Organization
 
 NOTE = forms.CharField(
     max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Note"
@@ -33,7 +34,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             memberships__organization=organization,
-            memberships__role__in=[Role.CLINICIAN, Role.ADMIN],
+            memberships__role__in=roles_with(Capability.ACT_ON_ALERTS),
             memberships__is_active=True,
         ).order_by("first_name", "username")
 

@@ -11,10 +11,12 @@ from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from waymark.access import Capability, roles_with
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert, AlertAction, AlertOccurrence, AlertStatus, AlertStep
-from waymark.audit.models import AuditAction
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
+from waymark.errors import ServiceError
 from waymark.organizations.models import Membership, Role
 from waymark.patients.models import CareTeamMember, Patient
 
@@ -236,10 +238,6 @@ def history(alert: Alert) -> list[HistoryEntry]:
     return sorted(entries, key=lambda entry: (entry.at, entry.action is not None))
 
 
-class AlertError(Exception):
-    """An alert step that cannot be taken; the message says why."""
-
-
 def _step(
     alert: Alert, actor: Actor, step: AlertStep, *, note: str = "", assignee: User | None = None
 ) -> AlertAction:
@@ -254,9 +252,12 @@ def _step(
         at=timezone.now(),
     )
     record(
-        actor, AuditAction.UPDATE, patient=alert.patient, object_type=f"alert_{step}",
+        actor,
+        AuditAction.UPDATE,
+        patient=alert.patient,
+        object_type=AuditObject(f"alert_{step}"),  # alert_acknowledged, alert_assigned, …
         object_id=str(alert.pk),
-    )  # fmt: skip
+    )
     return action
 
 
@@ -269,7 +270,11 @@ def acknowledge(alert: Alert, actor: Actor, *, note: str = "") -> Alert:
     """Someone has seen it and is on it: stops the escalation clock."""
     alert = _locked(alert)
     if alert.status != AlertStatus.OPEN:
-        raise AlertError(f"This alert is already {alert.get_status_display().lower()}.")
+        raise ServiceError(
+            f"This alert is already {alert.get_status_display().lower()}.",
+            status=409,
+            code="conflict",
+        )
     alert.status = AlertStatus.ACKNOWLEDGED
     alert.acknowledged_at = timezone.now()
     alert.acknowledged_by = actor.user
@@ -290,14 +295,16 @@ def acknowledge(alert: Alert, actor: Actor, *, note: str = "") -> Alert:
 def assign(alert: Alert, actor: Actor, assignee: User, *, note: str = "") -> Alert:
     alert = _locked(alert)
     if alert.status == AlertStatus.RESOLVED:
-        raise AlertError("A resolved alert cannot be assigned.")
+        raise ServiceError("A resolved alert cannot be assigned.", status=409, code="conflict")
     if not Membership.objects.filter(
         organization_id=alert.organization_id,
         user=assignee,
-        role__in=[Role.CLINICIAN, Role.ADMIN],
+        role__in=roles_with(Capability.ACT_ON_ALERTS),
         is_active=True,
     ).exists():
-        raise AlertError("Alerts can be assigned only to staff of this organization.")
+        raise ServiceError(
+            "Alerts can be assigned only to staff of this organization.", field="assignee"
+        )
     alert.assigned_to = assignee
     alert.save(update_fields=["assigned_to"])
     _step(alert, actor, AlertStep.ASSIGNED, note=note, assignee=assignee)
@@ -308,10 +315,10 @@ def assign(alert: Alert, actor: Actor, assignee: User, *, note: str = "") -> Ale
 def resolve(alert: Alert, actor: Actor, *, note: str) -> Alert:
     """Close it with a note saying what was done."""
     if not note.strip():
-        raise AlertError("Say in a note what was done before resolving the alert.")
+        raise ServiceError("Say in a note what was done before resolving the alert.", field="note")
     alert = _locked(alert)
     if alert.status == AlertStatus.RESOLVED:
-        raise AlertError("This alert is already resolved.")
+        raise ServiceError("This alert is already resolved.", status=409, code="conflict")
     now = timezone.now()
     if alert.status == AlertStatus.OPEN:
         alert.acknowledged_at, alert.acknowledged_by = now, actor.user

@@ -3,20 +3,27 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from waymark.access import Actor, actor_for, get_patient, role_required, visible_patients
+from waymark.access import (
+    Actor,
+    Capability,
+    actor_for,
+    capability_required,
+    get_patient,
+    page_and_audit,
+    visible_patients,
+)
 from waymark.alerts import services
 from waymark.alerts.forms import AcknowledgeForm, AssignForm, InboxFilter, ResolveForm
 from waymark.alerts.models import Alert, AlertStatus
-from waymark.audit.services import record_list
-from waymark.organizations.models import Role
+from waymark.audit.models import AuditObject
+from waymark.errors import ServiceError
 
-STAFF = (Role.CLINICIAN, Role.ADMIN)
+INBOX_PAGE_SIZE = 50
 DONE = {
     "acknowledge": "Alert acknowledged.",
     "assign": "Alert assigned.",
@@ -30,13 +37,13 @@ def alert_for(actor: Actor, alert_id: int) -> Alert:
     if alert is None:
         raise Http404("No such alert.")
     alert.patient = get_patient(
-        actor, alert.patient_id, object_type="alert", object_id=str(alert.pk)
+        actor, alert.patient_id, object_type=AuditObject.ALERT, object_id=str(alert.pk)
     )
     return alert
 
 
 @require_GET
-@role_required(*STAFF)
+@capability_required(Capability.ACT_ON_ALERTS)
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     filters = InboxFilter(request.GET)
@@ -50,8 +57,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
         alerts = alerts.exclude(status=AlertStatus.RESOLVED).order_by("-severity", "-last_seen_at")
     if filters.cleaned_data.get("mine"):
         alerts = alerts.filter(assigned_to=actor.user)
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
-    record_list(actor, {a.patient for a in page.object_list}, object_type="alerts_inbox")
+    page = page_and_audit(
+        actor,
+        alerts,
+        request,
+        object_type=AuditObject.ALERTS_INBOX,
+        per_page=INBOX_PAGE_SIZE,
+        patient_of=lambda alert: alert.patient,
+    )
     template = (
         "alerts/_inbox_rows.html" if request.headers.get("HX-Request") else "alerts/inbox.html"
     )
@@ -59,7 +72,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*STAFF)
+@capability_required(Capability.ACT_ON_ALERTS)
 def detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     actor = actor_for(request)
     alert = alert_for(actor, alert_id)
@@ -78,7 +91,7 @@ def detail(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 @require_POST
-@role_required(*STAFF)
+@capability_required(Capability.ACT_ON_ALERTS)
 def act(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
     """Acknowledge, assign or resolve; a refused step explains itself."""
     actor = actor_for(request)
@@ -105,7 +118,7 @@ def act(request: HttpRequest, alert_id: int, step: str) -> HttpResponse:
             services.assign(alert, actor, form.cleaned_data["assignee"], note=note)
         else:
             services.resolve(alert, actor, note=note)
-    except services.AlertError as error:
+    except ServiceError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, DONE[step])

@@ -21,6 +21,84 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", "Exported"
 
 
+class AuditObject(models.TextChoices):
+    """What an audit entry is about, in the words the patient reads.
+
+    On "who has looked at my record" each entry reads as the verb of its action and
+    this label: "Looked at" + "your check-ins", "Saw" + "your name on the caseload".
+    `record()` refuses any other object type, so every entry has its plain words.
+    The stored values never change (the table is append-only): a new kind of entry
+    gets a new choice.
+    """
+
+    # The record as a whole
+    PATIENT = "patient", "your record"
+    ENROLMENT = "enrolment", "you as a new patient"
+    TIMELINE = "timeline", "your timeline"
+    # Lists that show a patient's name
+    CASELOAD = "caseload", "your name on the caseload"
+    CENSUS = "census", "your name on the list of who is in each program"
+    ALERTS_INBOX = "alerts_inbox", "an alert about you in the list of alerts"
+    QUESTIONNAIRE_OVERDUE_LIST = (
+        "questionnaire_overdue_list",
+        "your name on the list of questionnaires not yet filled in",
+    )
+    PATIENT_LIST = "patient_list", "your name in a list of patients (through an app)"
+    ADMIN_PATIENT_LIST = "admin_patient_list", "your name in the admin's list of patients"
+    ADMIN_EPISODE_LIST = "admin_episode_list", "your stays in care in the admin's list"
+    # Care: admissions, moves, discharges
+    EPISODE = "episode", "your stay in care"
+    PROGRAM_STAY = "program_stay", "a move to another program"
+    DISCHARGE = "discharge", "your stay in care to record your discharge"
+    TRANSITION_ADMIT = "transition_admit", "your record to admit you"
+    TRANSITION_MOVE = "transition_move", "your record to move you to another program"
+    TRANSITION_DISCHARGE = "transition_discharge", "your record to discharge you"
+    # What the patient records
+    CHECKINS = "checkins", "your check-ins"
+    RELAPSE_PLAN = "relapse_plan", "your relapse prevention plan"
+    PLAN_VERSION = "plan_version", "your relapse prevention plan"
+    QUESTIONNAIRE_RESPONSES = "questionnaire_responses", "your questionnaire answers"
+    QUESTIONNAIRE_RESPONSE = "questionnaire_response", "one of your questionnaires"
+    QUESTIONNAIRE_EXPORT = "questionnaire_fhir", "your questionnaire answers"
+    QUESTIONNAIRE_REQUEST = "questionnaire_request", "a request for you to fill in a questionnaire"
+    # What the care team records
+    CLINICAL_NOTES = "clinical_notes", "the clinical notes about you"
+    CLINICAL_NOTE = "clinical_note", "a clinical note about you"
+    CLINICAL_NOTE_ADDENDUM = "clinical_note_addendum", "an addition to a clinical note about you"
+    MEDICATIONS = "medications", "your medications"
+    MEDICATION = "medication", "one of your medications"
+    # Alerts
+    ALERT = "alert", "an alert about you"
+    ALERT_ACKNOWLEDGED = "alert_acknowledged", "an alert about you: acknowledged it"
+    ALERT_ASSIGNED = "alert_assigned", "an alert about you: gave it to a clinician"
+    ALERT_RESOLVED = "alert_resolved", "an alert about you: marked it resolved"
+    ALERT_NOTE = "alert_note", "an alert about you: added a note"
+    ALERT_ESCALATION = (
+        "alert_escalation",
+        "an alert about you: told the clinicians on call, as nobody had seen it yet",
+    )
+
+
+VERBS = {
+    AuditAction.VIEW: "Looked at",
+    AuditAction.LIST: "Saw",
+    AuditAction.CREATE: "Recorded",
+    AuditAction.UPDATE: "Changed",
+    AuditAction.DELETE: "Removed",
+    AuditAction.EXPORT: "Exported",
+}
+
+
+def describe(action: str, object_type: str, times: int = 1) -> str:
+    """One entry (or `times` alike on one day) in plain words: "Saw your name on the
+    caseload 14 times"."""
+    if object_type in AuditObject.values:
+        thing = str(AuditObject(object_type).label)
+    else:  # written before its object had a choice
+        thing = "your name in a list of patients" if action == AuditAction.LIST else "your record"
+    return f"{VERBS[AuditAction(action)]} {thing}" + (f" {times} times" if times > 1 else "")
+
+
 class AuditEvent(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
@@ -31,7 +109,7 @@ class AuditEvent(models.Model):
         "patients.Patient", on_delete=models.PROTECT, null=True, related_name="+"
     )
     action = models.CharField(max_length=10, choices=AuditAction.choices)
-    object_type = models.CharField(max_length=60)
+    object_type = models.CharField(max_length=60, choices=AuditObject.choices)
     object_id = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(db_index=True)
     request_id = models.CharField(max_length=64, blank=True)
@@ -46,23 +124,4 @@ class AuditEvent(models.Model):
 
     def describe(self) -> str:
         """What happened, in words the patient reads on "who has looked at my record"."""
-        where = _LIST_PLACES.get(self.object_type, "a list of patients")
-        thing = self.object_type.replace("_", " ") or "record"
-        if thing == "patient":
-            thing = "record"
-        return {
-            AuditAction.LIST: f"Saw your name in {where}",
-            AuditAction.VIEW: f"Opened your {thing}",
-            AuditAction.CREATE: f"Created your {thing}",
-            AuditAction.UPDATE: f"Changed your {thing}",
-            AuditAction.DELETE: f"Removed your {thing}",
-            AuditAction.EXPORT: f"Exported your {thing}",
-        }.get(AuditAction(self.action), thing)
-
-
-_LIST_PLACES = {
-    "caseload": "their caseload",
-    "patient_list": "a list of patients (through the API)",
-    "patient": "the admin's list of patients",
-    "episode": "the admin's list of episodes of care",
-}
+        return describe(self.action, self.object_type)

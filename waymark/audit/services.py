@@ -3,6 +3,8 @@
 Call these inside the transaction of the action they record (reads: before the
 data leaves the server), so an action and its audit entry stand or fall together.
 A patient reading their own record is not audited: the trail is about others.
+Every entry names what it is about with an `AuditObject`, whose label is what the
+patient reads; an object type that is not one of them is refused (ValueError).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from waymark.audit.models import AuditAction, AuditEvent
+from waymark.audit.models import AuditAction, AuditEvent, AuditObject
 
 if TYPE_CHECKING:
     from waymark.access import Actor
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def _event(
-    actor: Actor, action: AuditAction, patient: Patient, object_type: str, object_id: str
+    actor: Actor, action: AuditAction, patient: Patient, object_type: AuditObject, object_id: str
 ) -> AuditEvent:
     return AuditEvent(
         organization_id=patient.organization_id,
@@ -28,7 +30,7 @@ def _event(
         actor_role=actor.role,
         patient=patient,
         action=action,
-        object_type=object_type,
+        object_type=AuditObject(object_type),
         object_id=object_id or str(patient.pk),
         at=timezone.now(),
         request_id=actor.request_id,
@@ -41,7 +43,7 @@ def record(
     action: AuditAction,
     *,
     patient: Patient,
-    object_type: str,
+    object_type: AuditObject,
     object_id: str = "",
 ) -> AuditEvent | None:
     if actor.is_patient(patient):
@@ -51,10 +53,12 @@ def record(
     return event
 
 
-def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: str) -> int:
-    """One LIST entry per patient shown in a list (caseload, census)."""
+def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: AuditObject) -> int:
+    """One LIST entry per patient shown in a list; use `access.page_and_audit` (or its
+    audit part, `access.audit_shown`) rather than calling this by hand."""
+    kind = AuditObject(object_type)  # refused even when the list is empty
     events = [
-        _event(actor, AuditAction.LIST, patient, object_type, "")
+        _event(actor, AuditAction.LIST, patient, kind, "")
         for patient in patients
         if not actor.is_patient(patient)
     ]
@@ -63,7 +67,7 @@ def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: str) 
 
 
 def record_system(
-    action: AuditAction, *, patient: Patient, object_type: str, object_id: str = ""
+    action: AuditAction, *, patient: Patient, object_type: AuditObject, object_id: str = ""
 ) -> AuditEvent:
     """An action taken by Waymark itself (a scheduled job), not by a person."""
     return AuditEvent.objects.create(
@@ -72,7 +76,7 @@ def record_system(
         actor_role="system",
         patient=patient,
         action=action,
-        object_type=object_type,
+        object_type=AuditObject(object_type),
         object_id=object_id or str(patient.pk),
         at=timezone.now(),
     )

@@ -20,10 +20,9 @@ from django.urls import reverse
 from ninja import Router, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from waymark.access import actor_for, get_patient, own_patient_record
-from waymark.audit.models import AuditAction
+from waymark.access import Capability, actor_for, can, get_patient, own_patient_record, require
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.checkins import queries
-from waymark.checkins.errors import CheckinError
 from waymark.checkins.guidance import LOWER_TOLERANCE_ADVICE, MEDICAL_REVIEW_ADVICE
 from waymark.checkins.models import CheckIn, Milestone, SubstanceUse, WithdrawalEntry
 from waymark.checkins.schemas import (
@@ -31,14 +30,14 @@ from waymark.checkins.schemas import (
     CheckInOut,
     CheckInSavedOut,
     CountersOut,
-    ErrorOut,
     WithdrawalIn,
     WithdrawalOut,
     WithdrawalSavedOut,
 )
 from waymark.checkins.services import add_withdrawal_entry, submit_checkin
 from waymark.checkins.sobriety import counters_for, milestone_name
-from waymark.organizations.models import Role
+from waymark.errors import ErrorOut, ServiceError
+from waymark.organizations.crisis import crisis_help_for
 from waymark.patients.models import Patient
 from waymark.risk.rules import after_a_break, substance_name
 from waymark.risk.services import settings_for
@@ -46,16 +45,12 @@ from waymark.risk.snapshot import lapses_between
 
 router = Router(tags=["checkins"])
 
-CRISIS_MESSAGE = (
-    "Thank you for telling us. Your care team has been told. If you might act on these "
-    "thoughts or feel unsafe now, call the emergency number or a crisis line."
-)
 SAVED = {200: CheckInSavedOut, 201: CheckInSavedOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
 def _patient(request: HttpRequest) -> Patient:
     actor = actor_for(request)
-    if actor.role != Role.PATIENT:
+    if not can(actor, Capability.USE_PATIENT_APP):
         raise PermissionDenied(
             "Only patients have check-ins of their own. Staff read a patient's check-ins at "
             "/api/v1/patients/{patient_id}/checkins."
@@ -75,13 +70,7 @@ def _saved(checkin: CheckIn, patient: Patient) -> CheckIn:
     """The stored check-in, with the help to show at once when an answer calls for it."""
     crisis_help, medical_advice = None, None
     if checkin.safety_concern:
-        help_ = queries.crisis_help(patient)
-        crisis_help = {
-            "message": CRISIS_MESSAGE,
-            "emergency_number": help_["emergency_number"],
-            "crisis_lines": help_["crisis_lines"],
-            "care_team": [str(member.clinician) for member in help_["care_team"]],
-        }
+        crisis_help = crisis_help_for(patient, after_safety_answer=True)
     if checkin.symptoms:
         medical_advice = MEDICAL_REVIEW_ADVICE
     checkin.crisis_help = crisis_help  # type: ignore[attr-defined]
@@ -105,7 +94,7 @@ def _lower_tolerance(checkin: CheckIn, patient: Patient) -> dict[str, object] | 
     return {
         "substances": after,
         "message": LOWER_TOLERANCE_ADVICE,
-        "emergency_number": queries.crisis_help(patient)["emergency_number"],
+        "emergency_number": crisis_help_for(patient).emergency_number,
         "learn_more": reverse("content:article", args=["after-a-break-overdose-risk"]),
     }
 
@@ -116,17 +105,15 @@ def create_checkin(request: HttpRequest, payload: CheckInIn) -> Status[Any]:
     yesterday's can be filled in late. A safety answer of yes returns `crisis_help`."""
     patient = _patient(request)
     if payload.patient_id is not None and payload.patient_id != patient.pk:
-        return Status(
-            403,
-            {"detail": {"patient_id": ["You can only submit your own check-ins."]},
-             "code": "not_yours"},
-        )  # fmt: skip
-    try:
-        result = submit_checkin(
-            patient, payload.to_data(patient.local_today()), key=payload.idempotency_key
+        raise ServiceError(
+            "You can only submit your own check-ins.",
+            field="patient_id",
+            status=403,
+            code="not_yours",
         )
-    except CheckinError as error:
-        return Status(error.status, error.as_detail())
+    result = submit_checkin(
+        patient, payload.to_data(patient.local_today()), key=payload.idempotency_key
+    )
     return Status(201 if result.created else 200, _saved(result.checkin, patient))
 
 
@@ -143,10 +130,10 @@ def list_checkins(request: HttpRequest) -> Any:
 )
 @paginate(PageNumberPagination, page_size=50)
 def list_patient_checkins(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    actor = actor_for(request)
-    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
-        raise PermissionDenied("Only clinicians and organization admins can read this.")
-    patient = get_patient(actor, patient_id, action=AuditAction.VIEW, object_type="checkins")
+    actor = require(actor_for(request), Capability.VIEW_PATIENT_RECORD)
+    patient = get_patient(
+        actor, patient_id, action=AuditAction.VIEW, object_type=AuditObject.CHECKINS
+    )
     return _checkins(patient)
 
 
@@ -159,10 +146,7 @@ def list_patient_checkins(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 def create_withdrawal_entry(request: HttpRequest, payload: WithdrawalIn) -> Status[Any]:
     """A symptom rated severe alerts the care team at once; `care_team_told` says so."""
     patient = _patient(request)
-    try:
-        result = add_withdrawal_entry(patient, payload.to_data(), key=payload.idempotency_key)
-    except CheckinError as error:
-        return Status(error.status, error.as_detail())
+    result = add_withdrawal_entry(patient, payload.to_data(), key=payload.idempotency_key)
     result.entry.care_team_told = result.care_team_told  # type: ignore[attr-defined]
     return Status(201 if result.created else 200, result.entry)
 

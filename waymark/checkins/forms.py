@@ -30,6 +30,7 @@ from waymark.checkins.choices import (
     Trigger,
 )
 from waymark.checkins.services import CheckInData, UseData, WithdrawalData
+from waymark.errors import ServiceErrorFormMixin
 from waymark.patients.models import Patient, Substance
 
 ZERO_TO_TEN = [(value, str(value)) for value in range(11)]
@@ -53,7 +54,7 @@ def _several(label: str, choices: Any) -> forms.MultipleChoiceField:
     )
 
 
-class KeyedForm(forms.Form):
+class KeyedForm(ServiceErrorFormMixin, forms.Form):
     idempotency_key = forms.UUIDField(
         widget=forms.HiddenInput, error_messages={"required": EXPIRED, "invalid": EXPIRED}
     )
@@ -230,7 +231,7 @@ class StaffRequestForm(KeyedForm):
     pass
 
 
-class LapseNoteForm(forms.Form):
+class LapseNoteForm(ServiceErrorFormMixin, forms.Form):
     note = forms.CharField(
         label="Your note",
         required=False,

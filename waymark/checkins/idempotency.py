@@ -20,8 +20,8 @@ from typing import Any
 
 from django.db import connection
 
-from waymark.checkins.errors import CheckinError
 from waymark.checkins.models import SubmissionKey, SubmissionKind
+from waymark.errors import ServiceError
 from waymark.patients.models import Patient
 
 KEY_REUSED = (
@@ -53,7 +53,7 @@ def seen_before(
     if seen is None:
         return None
     if seen.kind != kind or seen.fingerprint != content_fingerprint:
-        raise CheckinError(KEY_REUSED, field="idempotency_key", status=409, code="key_reused")
+        raise ServiceError(KEY_REUSED, field="idempotency_key", status=409, code="key_reused")
     return seen.object_id
 
 

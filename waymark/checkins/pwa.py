@@ -46,6 +46,7 @@ def _service_worker_source() -> str:
     return (
         source.replace("__VERSION__", digest.hexdigest()[:12])
         .replace("__LOGOUT_URL__", reverse("accounts:logout"))
+        .replace("__CRISIS_URL__", reverse("help_offline"))
         .replace('"__ASSETS__"', assets)
     )
 

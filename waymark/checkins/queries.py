@@ -16,8 +16,8 @@ from django.urls import reverse
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
 from waymark.checkins.models import CheckIn, WithdrawalEntry
 from waymark.checkins.sobriety import lapses
-from waymark.organizations.models import CrisisLine, LevelOfCare
-from waymark.patients.models import CareTeamMember, Patient, ProgramStay, Substance
+from waymark.organizations.models import LevelOfCare
+from waymark.patients.models import Patient, ProgramStay, Substance
 
 CHART_RANGES = (30, 90)
 
@@ -121,19 +121,6 @@ def due_next(patient: Patient, today: dt.date) -> list[DueItem]:
             )
         )
     return items
-
-
-def crisis_help(patient: Patient) -> dict[str, Any]:
-    """The organization's crisis lines, its emergency number and the patient's care team."""
-    return {
-        "emergency_number": patient.organization.emergency_number,
-        "crisis_lines": list(CrisisLine.objects.filter(organization_id=patient.organization_id)),
-        "care_team": list(
-            CareTeamMember.objects.filter(
-                organization_id=patient.organization_id, patient=patient
-            ).select_related("clinician")
-        ),
-    }
 
 
 def chart_days(request_value: str | None) -> int:

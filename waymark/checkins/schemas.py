@@ -26,6 +26,7 @@ from waymark.checkins.choices import (
 )
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
 from waymark.checkins.services import CheckInData, UseData, WithdrawalData
+from waymark.organizations.schemas import CrisisHelpOut
 from waymark.patients.models import Substance
 
 ZeroToTen = Annotated[int, Field(strict=True, ge=0, le=10)]
@@ -174,20 +175,6 @@ class CheckInOut(Schema):
         return list(obj.uses.all())
 
 
-class CrisisLineOut(Schema):
-    name: str
-    phone: str
-    text_number: str
-    description: str
-
-
-class CrisisHelpOut(Schema):
-    message: str
-    emergency_number: str
-    crisis_lines: list[CrisisLineOut]
-    care_team: list[str]
-
-
 class LowerToleranceOut(Schema):
     """A lapse after a break from a depressant: overdose and naloxone guidance, at once."""
 
@@ -200,14 +187,11 @@ class LowerToleranceOut(Schema):
 class CheckInSavedOut(CheckInOut):
     """A stored check-in, with the help to show at once when an answer calls for it."""
 
-    crisis_help: CrisisHelpOut | None = None
+    crisis_help: CrisisHelpOut | None = Field(
+        None, description="Set when the safety answer is yes: show it at once."
+    )
     medical_advice: str | None = None
     lower_tolerance: LowerToleranceOut | None = None
-
-
-class ErrorOut(Schema):
-    detail: dict[str, list[str]]
-    code: str
 
 
 class WithdrawalIn(Schema):

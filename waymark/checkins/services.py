@@ -34,7 +34,6 @@ from waymark.checkins.choices import (
     SymptomLevel,
     Trigger,
 )
-from waymark.checkins.errors import CheckinError
 from waymark.checkins.models import (
     CheckIn,
     Milestone,
@@ -45,6 +44,7 @@ from waymark.checkins.models import (
 )
 from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
 from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
+from waymark.errors import ServiceError
 from waymark.patients.models import Patient, Substance
 from waymark.risk.registry import DayCheckIn, Flag, Snapshot
 from waymark.risk.rules import USE_RULES
@@ -63,7 +63,7 @@ def _ordered(values: Iterable[str], choices: list[str], field_name: str) -> tupl
     chosen = set(values)
     unknown = sorted(chosen - set(choices))
     if unknown:
-        raise CheckinError(f"Unknown choice: {', '.join(unknown)}.", field=field_name)
+        raise ServiceError(f"Unknown choice: {', '.join(unknown)}.", field=field_name)
     return tuple(value for value in choices if value in chosen)
 
 
@@ -81,7 +81,7 @@ def _prescribed_only_for_medicines(uses: tuple[UseData, ...]) -> None:
     for use in uses:
         if use.as_prescribed and use.substance not in PRESCRIBED_CLASSES:
             label = Substance(use.substance).label.split(" (")[0].lower()
-            raise CheckinError(
+            raise ServiceError(
                 f"Only opioids, benzodiazepines and stimulants can be marked as taken as "
                 f"prescribed, not {label}.",
                 field="uses",
@@ -110,7 +110,7 @@ class CheckInData:
     def normalized(self) -> CheckInData:
         """Choices in a fixed order without repeats, text trimmed; unknown values refused."""
         if len(self.note) > NOTE_MAX_LENGTH:
-            raise CheckinError(f"Keep the note to {NOTE_MAX_LENGTH} characters.", field="note")
+            raise ServiceError(f"Keep the note to {NOTE_MAX_LENGTH} characters.", field="note")
         by_substance = {use.substance: use for use in self.uses}
         substances = _ordered(by_substance, Substance.values, "uses")
         uses = tuple(
@@ -165,11 +165,11 @@ def _when_made(claimed: dt.datetime | None, now: dt.datetime, field_name: str) -
     if claimed is None:
         return now
     if timezone.is_naive(claimed):
-        raise CheckinError("Give the time with its time zone offset.", field=field_name)
+        raise ServiceError("Give the time with its time zone offset.", field=field_name)
     if claimed > now + CLOCK_SKEW:
-        raise CheckinError("This time is in the future.", field=field_name)
+        raise ServiceError("This time is in the future.", field=field_name)
     if claimed < now - MAX_OFFLINE_DELAY:
-        raise CheckinError(
+        raise ServiceError(
             "This was made more than 7 days ago and can no longer be added.", field=field_name
         )
     return min(claimed, now)
@@ -177,11 +177,11 @@ def _when_made(claimed: dt.datetime | None, now: dt.datetime, field_name: str) -
 
 def _check_day(local_date: dt.date, today: dt.date, completed_on: dt.date) -> None:
     if local_date > today:
-        raise CheckinError("That day has not started yet where you are.", field="date")
+        raise ServiceError("That day has not started yet where you are.", field="date")
     if local_date > completed_on:
-        raise CheckinError("A check-in cannot be for a day after it was filled in.", field="date")
+        raise ServiceError("A check-in cannot be for a day after it was filled in.", field="date")
     if (completed_on - local_date).days > 1:
-        raise CheckinError(
+        raise ServiceError(
             "Only yesterday's check-in can be filled in late; earlier days are closed.",
             field="date",
         )
@@ -226,7 +226,7 @@ def _changeable_checkin(
         organization_id=patient.organization_id, patient=patient, local_date=local_date
     ).first()
     if existing is not None and existing.completed_on != completed_on:
-        raise CheckinError(
+        raise ServiceError(
             f"The check-in for {human_day(local_date)} is done and can no longer be changed.",
             field="date",
             status=409,
@@ -337,8 +337,8 @@ def _severe_symptoms(entry: WithdrawalEntry) -> tuple[str, ...]:
     return tuple(name for name in WITHDRAWAL_FIELDS if getattr(entry, name) == SymptomLevel.SEVERE)
 
 
-def _not_in_detox() -> CheckinError:
-    return CheckinError(
+def _not_in_detox() -> ServiceError:
+    return ServiceError(
         "The withdrawal log is open while you are in withdrawal management (detox).",
         status=409,
         code="not_in_detox",
@@ -351,12 +351,12 @@ def add_withdrawal_entry(
     """Add an entry to the withdrawal log of the patient's current detox stay."""
     now = now or timezone.now()
     if set(data.ratings) != set(WITHDRAWAL_FIELDS):
-        raise CheckinError("Rate every symptom (none, mild, moderate or severe).")
+        raise ServiceError("Rate every symptom (none, mild, moderate or severe).")
     for name, level in data.ratings.items():
         if level not in SymptomLevel.values:
-            raise CheckinError("Choose none, mild, moderate or severe.", field=name)
+            raise ServiceError("Choose none, mild, moderate or severe.", field=name)
     if len(data.note) > LAPSE_NOTE_MAX_LENGTH:
-        raise CheckinError(f"Keep the note to {LAPSE_NOTE_MAX_LENGTH} characters.", field="note")
+        raise ServiceError(f"Keep the note to {LAPSE_NOTE_MAX_LENGTH} characters.", field="note")
     content_fingerprint = idempotency.fingerprint(data.content())
     with transaction.atomic():
         idempotency.lock_patient(patient)
@@ -433,7 +433,7 @@ def own_lapse(patient: Patient, use_id: int) -> SubstanceUse:
 def set_lapse_note(use: SubstanceUse, note: str) -> SubstanceUse:
     note = note.strip()
     if len(note) > LAPSE_NOTE_MAX_LENGTH:
-        raise CheckinError(f"Keep the note to {LAPSE_NOTE_MAX_LENGTH} characters.", field="note")
+        raise ServiceError(f"Keep the note to {LAPSE_NOTE_MAX_LENGTH} characters.", field="note")
     use.note = note
     use.save(update_fields=["note"])
     return use

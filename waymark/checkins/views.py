@@ -6,6 +6,7 @@ redirect); JavaScript adds the offline outbox and the charts.
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.contrib import messages
 from django.forms import Form
@@ -15,10 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.access import actor_for, own_patient_record, role_required
+from waymark.access import Capability, actor_for, capability_required, own_patient_record
 from waymark.checkins import queries
 from waymark.checkins.choices import SAFETY_QUESTION, WITHDRAWAL_SYMPTOMS, SymptomLevel
-from waymark.checkins.errors import CheckinError
 from waymark.checkins.forms import (
     EXPIRED,
     CheckInForm,
@@ -42,7 +42,8 @@ from waymark.checkins.services import (
     submit_checkin,
 )
 from waymark.checkins.sobriety import counters_for
-from waymark.organizations.models import Role
+from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
+from waymark.organizations.crisis import crisis_help_for
 from waymark.patients.models import Patient
 from waymark.risk.rules import after_a_break, substance_name
 from waymark.risk.services import settings_for
@@ -52,15 +53,15 @@ from waymark.risk.snapshot import lapses_between
 STAFF_REQUEST_SHOWN_FOR = dt.timedelta(minutes=30)
 
 
-def _show_error(form: Form, error: CheckinError) -> None:
+def _show_error(form: Form, error: ServiceError) -> None:
     """Put a service's refusal on its field, or at the top of the form."""
     if error.code == "key_reused" and hasattr(form, "with_new_key"):
         form.with_new_key()
         error.message = (
             "These answers differ from the ones you sent before. Press Save to send them."
         )
-    shown = error.field in form.fields and not form[error.field].is_hidden
-    form.add_error(error.field if shown else None, error.message)
+        error.errors = {error.field: [error.message]}
+    cast(ServiceErrorFormMixin, form).add_service_error(error)
 
 
 def _form_day(patient: Patient, requested: str | None) -> dt.date:
@@ -71,7 +72,7 @@ def _form_day(patient: Patient, requested: str | None) -> dt.date:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def today(request: HttpRequest) -> HttpResponse:
     """The daily check-in (today's, or yesterday's filled in late)."""
     patient = own_patient_record(actor_for(request))
@@ -84,7 +85,7 @@ def today(request: HttpRequest) -> HttpResponse:
                 result = submit_checkin(
                     patient, form.to_data(), key=form.cleaned_data["idempotency_key"]
                 )
-            except CheckinError as error:
+            except ServiceError as error:
                 _show_error(form, error)
             else:
                 return redirect("checkins:done", day=result.checkin.local_date.isoformat())
@@ -95,8 +96,8 @@ def today(request: HttpRequest) -> HttpResponse:
         form = CheckInForm(initial={**initial, "date": day}, patient=patient)
     context = {"form": form, "day": day, "existing": existing, "patient": patient}
     context |= {"is_late": day < patient.local_today(), "safety_question": SAFETY_QUESTION}
-    context["help"] = queries.crisis_help(patient)  # shown at once if a "yes" is kept offline
-    return render(request, "checkins/checkin_form.html", context)
+    context["help"] = crisis_help_for(patient)  # shown at once if a "yes" is kept offline
+    return render(request, "checkins/checkin_form.html", context, status=form_status(form))
 
 
 def _parse_day(value: str) -> dt.date:
@@ -131,7 +132,7 @@ def _lapses_on(patient: Patient, day: dt.date) -> dict[str, object]:
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def done(request: HttpRequest, day: str) -> HttpResponse:
     """A check-in as stored: thanks, and at once crisis help, medical advice or overdose
     guidance if needed, and what happens after a lapse."""
@@ -149,7 +150,7 @@ def done(request: HttpRequest, day: str) -> HttpResponse:
             "checkin": checkin,
             "patient": patient,
             "editable": checkin.is_editable(today),
-            "help": queries.crisis_help(patient),
+            "help": crisis_help_for(patient),
             "medical_advice": MEDICAL_REVIEW_ADVICE,
             "milestones": celebrate_milestones(patient, counters=counters),
             "counters": counters,
@@ -159,7 +160,7 @@ def done(request: HttpRequest, day: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def recovery(request: HttpRequest) -> HttpResponse:
     """Sobriety counters per substance, lapses with notes, milestones."""
     patient = own_patient_record(actor_for(request))
@@ -180,7 +181,7 @@ def recovery(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def lapse_note(request: HttpRequest, use_id: int) -> HttpResponse:
     patient = own_patient_record(actor_for(request))
     use = own_lapse(patient, use_id)
@@ -194,7 +195,7 @@ def lapse_note(request: HttpRequest, use_id: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def withdrawal(request: HttpRequest) -> HttpResponse:
     """The detox withdrawal log: several entries a day, a timeline, guidance and support."""
     patient = own_patient_record(actor_for(request))
@@ -208,7 +209,7 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
             saved = add_withdrawal_entry(
                 patient, form.to_data(), key=form.cleaned_data["idempotency_key"]
             )
-        except CheckinError as error:
+        except ServiceError as error:
             _show_error(form, error)
         else:
             if not saved.care_team_told:  # a severe entry gets its own words (_withdrawal_severe)
@@ -230,8 +231,9 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
             "staff_form": StaffRequestForm(),
             "staff_request": _pending_staff_request(patient),
             "severe_symptoms": _severe_just_logged(patient),
-            "help": queries.crisis_help(patient),
+            "help": crisis_help_for(patient),
         },
+        status=form_status(form),
     )
 
 
@@ -262,7 +264,7 @@ def _severe_just_logged(patient: Patient) -> str:
 
 
 @require_POST
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def talk_to_staff(request: HttpRequest) -> HttpResponse:
     """One tap: the care team gets an urgent alert that the patient wants to talk now."""
     patient = own_patient_record(actor_for(request))
@@ -272,7 +274,7 @@ def talk_to_staff(request: HttpRequest) -> HttpResponse:
         return redirect("checkins:withdrawal")
     try:
         request_staff(patient, key=form.cleaned_data["idempotency_key"])
-    except CheckinError as error:
+    except ServiceError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Your care team has been told you want to talk now.")

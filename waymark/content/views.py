@@ -6,20 +6,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from waymark.access import actor_for, own_patient_record, role_required
+from waymark.access import Capability, actor_for, can, capability_required, own_patient_record
 from waymark.content.for_you import for_you
 from waymark.content.library import articles_for, search
-from waymark.organizations.models import Role
-
-MEMBERS = (Role.PATIENT, Role.CLINICIAN, Role.ADMIN, Role.SUPPORTER)
 
 
 @require_GET
-@role_required(*MEMBERS)
+@capability_required(Capability.READ_LEARN)
 def library(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     query = request.GET.get("q", "").strip()[:200]
-    suggestions = for_you(own_patient_record(actor)) if actor.role == Role.PATIENT else []
+    is_patient = can(actor, Capability.USE_PATIENT_APP)
+    suggestions = for_you(own_patient_record(actor)) if is_patient else []
     context = {
         "query": query,
         "articles": search(actor.organization, query),
@@ -29,7 +27,7 @@ def library(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@role_required(*MEMBERS)
+@capability_required(Capability.READ_LEARN)
 def article(request: HttpRequest, slug: str) -> HttpResponse:
     found = articles_for(actor_for(request).organization).get(slug)
     if found is None:

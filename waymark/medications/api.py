@@ -9,14 +9,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import ConfigDict
 
-from waymark.access import Actor, actor_for, get_patient
+from waymark.access import Capability, actor_for, get_patient, require
 from waymark.alerts.models import Severity
-from waymark.medications.errors import MedicationError
+from waymark.audit.models import AuditObject
+from waymark.errors import ErrorOut
 from waymark.medications.models import Medication
 from waymark.medications.rules import raises_alert
 from waymark.medications.services import (
@@ -25,15 +25,9 @@ from waymark.medications.services import (
     flags_for,
     medications_for,
 )
-from waymark.organizations.models import Role
 from waymark.risk.registry import Flag
 
 router = Router(tags=["medications"])
-
-
-class ErrorOut(Schema):
-    detail: dict[str, list[str]]
-    code: str = ""
 
 
 class MedicationOut(Schema):
@@ -102,20 +96,14 @@ class MedicationIn(Schema):
     prescribed_for_detail: str = ""
 
 
-def _staff(request: HttpRequest) -> Actor:
-    actor = actor_for(request)
-    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
-        raise PermissionDenied("Only clinicians and organization admins can read medications.")
-    return actor
-
-
 @router.get(
     "/patients/{patient_id}/medications",
     response=MedicationsOut,
     summary="A patient's medications and safety flags (clinicians and admins; audited)",
 )
 def list_patient_medications(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = get_patient(_staff(request), patient_id, object_type="medications")
+    actor = require(actor_for(request), Capability.VIEW_PATIENT_RECORD)
+    patient = get_patient(actor, patient_id, object_type=AuditObject.MEDICATIONS)
     medications = list(medications_for(patient).select_related("patient"))
     flags = flags_for(patient, medications)
     return {"medications": medications, "flags": [FlagOut.of(flag) for flag in flags]}
@@ -129,14 +117,9 @@ def list_patient_medications(request: HttpRequest, patient_id: uuid.UUID) -> Any
 def create_patient_medication(
     request: HttpRequest, patient_id: uuid.UUID, payload: MedicationIn
 ) -> Any:
-    actor = actor_for(request)
-    if actor.role != Role.CLINICIAN:
-        raise PermissionDenied("Only clinicians record medications.")
-    patient = get_patient(actor, patient_id, object_type="medications")
-    try:
-        saved = add_medication(actor, patient, MedicationData(**payload.model_dump()))
-    except MedicationError as error:
-        return Status(error.status, error.as_detail())
+    actor = require(actor_for(request), Capability.RECORD_MEDICATIONS)
+    patient = get_patient(actor, patient_id, object_type=AuditObject.MEDICATIONS)
+    saved = add_medication(actor, patient, MedicationData(**payload.model_dump()))
     return Status(
         201,
         {

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from waymark.medications.errors import MedicationError
+from waymark.errors import ServiceError, ServiceErrorFormMixin
 from waymark.medications.models import (
     DETAIL_MAX_LENGTH,
     DOSE_MAX_LENGTH,
@@ -21,7 +21,7 @@ from waymark.patients.models import Patient
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MedicationForm(forms.Form):
+class MedicationForm(ServiceErrorFormMixin, forms.Form):
     name = forms.CharField(
         max_length=NAME_MAX_LENGTH,
         help_text="A generic or brand name (Suboxone, Lyrica…): type it or pick a suggestion.",
@@ -70,7 +70,7 @@ class MedicationForm(forms.Form):
         )
         try:
             self.validated = validate(self.patient, data)
-        except MedicationError as error:
+        except ServiceError as error:
             for field, messages in error.errors.items():
                 if field in self.fields and field in self.errors:
                     continue  # the field's own check already says what is wrong
@@ -80,7 +80,3 @@ class MedicationForm(forms.Form):
     def to_data(self) -> MedicationData:
         assert self.validated is not None, "call is_valid() first"
         return self.validated
-
-    def show_error(self, error: MedicationError) -> None:
-        for field, messages in error.errors.items():
-            self.add_error(field if field in self.fields else None, messages)

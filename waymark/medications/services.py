@@ -20,10 +20,11 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.http import Http404
 
+from waymark.access import Capability, require
 from waymark.alerts.models import Alert, AlertStatus
-from waymark.audit.models import AuditAction
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
-from waymark.medications.errors import MedicationError
+from waymark.errors import ServiceError
 from waymark.medications.models import (
     DETAIL_MAX_LENGTH,
     DOSE_MAX_LENGTH,
@@ -34,14 +35,13 @@ from waymark.medications.models import (
 )
 from waymark.medications.rules import MedicationFacts, PatientFacts, evaluate
 from waymark.medications.vocabulary import known_medication
-from waymark.organizations.models import Role
 from waymark.patients.models import Patient
 from waymark.risk.registry import Flag
 
 if TYPE_CHECKING:
     from waymark.access import Actor
 
-MEDICATION = "medication"
+MEDICATION = AuditObject.MEDICATION
 # Beyond these, a date is a typing mistake rather than a plan.
 START_AHEAD = dt.timedelta(days=366)
 STOP_AHEAD = dt.timedelta(days=2 * 366)
@@ -170,22 +170,8 @@ def validate(patient: Patient, data: MedicationData) -> MedicationData:
         errors["prescribed_for_detail"] = ["Describe what it is prescribed for."]
     _check_dates(patient, data, errors)
     if errors:
-        raise MedicationError(errors=errors)
+        raise ServiceError(errors=errors)
     return replace(data, name=name, drug_class=drug_class, dose=dose, prescribed_for_detail=detail)
-
-
-def _must_be_clinician(actor: Actor, patient: Patient) -> None:
-    membership = actor.membership
-    if (
-        membership is None
-        or actor.role != Role.CLINICIAN
-        or membership.organization_id != patient.organization_id
-    ):
-        raise MedicationError(
-            "Only clinicians of the patient's organization record medications.",
-            status=403,
-            code="not_clinician",
-        )
 
 
 def _store(medication: Medication, data: MedicationData) -> None:
@@ -194,7 +180,7 @@ def _store(medication: Medication, data: MedicationData) -> None:
     try:
         medication.full_clean()
     except ValidationError as error:
-        raise MedicationError.from_validation_error(error) from None
+        raise ServiceError.from_validation_error(error) from None
     medication.save()
 
 
@@ -222,7 +208,7 @@ def _alert_new_flags(patient: Patient, medication: Medication, before: set[str])
 
 
 def add_medication(actor: Actor, patient: Patient, data: MedicationData) -> Saved:
-    _must_be_clinician(actor, patient)
+    require(actor, Capability.RECORD_MEDICATIONS, patient=patient)
     data = validate(patient, data)
     with transaction.atomic():
         medication = Medication(
@@ -242,7 +228,7 @@ def add_medication(actor: Actor, patient: Patient, data: MedicationData) -> Save
 def update_medication(actor: Actor, medication: Medication, data: MedicationData) -> Saved:
     """Change a medication (a new dose, a stop date, a corrected class)."""
     patient = medication.patient
-    _must_be_clinician(actor, patient)
+    require(actor, Capability.RECORD_MEDICATIONS, patient=patient)
     data = validate(patient, data)
     with transaction.atomic():
         locked = Medication.objects.select_for_update().get(pk=medication.pk)

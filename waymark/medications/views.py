@@ -13,8 +13,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from waymark.access import actor_for, get_patient, role_required
-from waymark.medications.errors import MedicationError
+from waymark.access import Capability, actor_for, can, capability_required, get_patient
+from waymark.audit.models import AuditObject
+from waymark.errors import ServiceError, form_status
 from waymark.medications.forms import MedicationForm
 from waymark.medications.services import (
     MEDICATION,
@@ -26,9 +27,6 @@ from waymark.medications.services import (
     update_medication,
 )
 from waymark.medications.vocabulary import SUGGESTIONS
-from waymark.organizations.models import Role
-
-STAFF = (Role.CLINICIAN, Role.ADMIN)
 
 
 def _saved_message(request: HttpRequest, saved: Saved) -> None:
@@ -38,10 +36,10 @@ def _saved_message(request: HttpRequest, saved: Saved) -> None:
 
 
 @require_GET
-@role_required(*STAFF)
+@capability_required(Capability.VIEW_PATIENT_RECORD)
 def medication_list(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type="medications")
+    patient = get_patient(actor, patient_id, object_type=AuditObject.MEDICATIONS)
     medications = list(medications_for(patient))
     today = patient.local_today()
     context = {
@@ -49,31 +47,31 @@ def medication_list(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse
         "current": [m for m in medications if m.is_current(today)],
         "stopped": [m for m in medications if not m.is_current(today)],
         "flags": flags_for(patient, medications),
-        "can_write": actor.role == Role.CLINICIAN,
+        "can_write": can(actor, Capability.RECORD_MEDICATIONS),
     }
     return render(request, "medications/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.RECORD_MEDICATIONS)
 def new_medication(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type="medications")
+    patient = get_patient(actor, patient_id, object_type=AuditObject.MEDICATIONS)
     form = MedicationForm(request.POST or None, patient=patient)
     if form.is_valid():
         try:
             saved = add_medication(actor, patient, form.to_data())
-        except MedicationError as error:
-            form.show_error(error)
+        except ServiceError as error:
+            form.add_service_error(error)
         else:
             _saved_message(request, saved)
             return redirect("medications:list", patient_id=patient.pk)
-    context = {"patient": patient, "form": form, "medication": None}
-    return render(request, "medications/form.html", context | {"names": SUGGESTIONS})
+    context = {"patient": patient, "form": form, "medication": None, "names": SUGGESTIONS}
+    return render(request, "medications/form.html", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.RECORD_MEDICATIONS)
 def edit_medication(
     request: HttpRequest, patient_id: uuid.UUID, medication_id: int
 ) -> HttpResponse:
@@ -86,10 +84,10 @@ def edit_medication(
     if form.is_valid():
         try:
             saved = update_medication(actor, medication, form.to_data())
-        except MedicationError as error:
-            form.show_error(error)
+        except ServiceError as error:
+            form.add_service_error(error)
         else:
             _saved_message(request, saved)
             return redirect("medications:list", patient_id=patient.pk)
-    context = {"patient": patient, "form": form, "medication": medication}
-    return render(request, "medications/form.html", context | {"names": SUGGESTIONS})
+    context = {"patient": patient, "form": form, "medication": medication, "names": SUGGESTIONS}
+    return render(request, "medications/form.html", context, status=form_status(form))

@@ -14,14 +14,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ConfigDict
 
-from waymark.access import Actor, actor_for, get_patient
-from waymark.notes.errors import NoteError
+from waymark.access import Capability, actor_for, get_patient, require
+from waymark.audit.models import AuditObject
+from waymark.errors import ErrorOut
 from waymark.notes.models import SECTION_MAX_LENGTH, ClinicalNote, NoteAddendum, NoteFormat
 from waymark.notes.services import (
     NOTE,
@@ -31,7 +31,6 @@ from waymark.notes.services import (
     sign_note,
     start_note,
 )
-from waymark.organizations.models import Role
 from waymark.patients.models import Patient
 
 router = Router(tags=["notes"])
@@ -39,11 +38,6 @@ router = Router(tags=["notes"])
 SECTION_HELP = "Only the sections of the note's format: DAP data/assessment/plan; SOAP " + (
     "subjective/objective/assessment/plan."
 )
-
-
-class ErrorOut(Schema):
-    detail: dict[str, list[str]]
-    code: str = ""
 
 
 class AddendumOut(Schema):
@@ -107,20 +101,6 @@ class AddendumIn(Schema):
     text: str = Field(max_length=SECTION_MAX_LENGTH)
 
 
-def _staff(request: HttpRequest) -> Actor:
-    actor = actor_for(request)
-    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
-        raise PermissionDenied("Only clinicians and organization admins can read clinical notes.")
-    return actor
-
-
-def _clinician(request: HttpRequest) -> Actor:
-    actor = actor_for(request)
-    if actor.role != Role.CLINICIAN:
-        raise PermissionDenied("Only clinicians write clinical notes.")
-    return actor
-
-
 def _with_addenda(patient: Patient, note: ClinicalNote) -> ClinicalNote:
     return notes_for(patient).prefetch_related("addenda__author").get(pk=note.pk)
 
@@ -135,7 +115,8 @@ WRITE = {201: NoteOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 )
 @paginate(PageNumberPagination, page_size=50)
 def list_patient_notes(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = get_patient(_staff(request), patient_id, object_type="clinical_notes")
+    actor = require(actor_for(request), Capability.READ_NOTES)
+    patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
     return notes_for(patient).prefetch_related("addenda__author")
 
 
@@ -145,18 +126,15 @@ def list_patient_notes(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     summary="Write a note as a draft, or signed at once (clinicians)",
 )
 def create_patient_note(request: HttpRequest, patient_id: uuid.UUID, payload: NoteIn) -> Any:
-    actor = _clinician(request)
-    patient = get_patient(actor, patient_id, object_type="clinical_notes")
-    try:
-        note = start_note(
-            actor,
-            patient,
-            note_format=payload.format,
-            sections=payload.sections(),
-            sign=payload.sign,
-        )
-    except NoteError as error:
-        return Status(error.status, error.as_detail())
+    actor = require(actor_for(request), Capability.WRITE_NOTES)
+    patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
+    note = start_note(
+        actor,
+        patient,
+        note_format=payload.format,
+        sections=payload.sections(),
+        sign=payload.sign,
+    )
     return Status(201, _with_addenda(patient, note))
 
 
@@ -166,12 +144,9 @@ def create_patient_note(request: HttpRequest, patient_id: uuid.UUID, payload: No
     summary="Sign my draft as it stands; it can never change afterwards",
 )
 def sign_patient_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> Any:
-    actor = _clinician(request)
+    actor = require(actor_for(request), Capability.WRITE_NOTES)
     patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
-    try:
-        note = sign_note(actor, note_for(patient, note_id))
-    except NoteError as error:
-        return Status(error.status, error.as_detail())
+    note = sign_note(actor, note_for(patient, note_id))
     return Status(200, _with_addenda(patient, note))
 
 
@@ -183,10 +158,7 @@ def sign_patient_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int)
 def add_patient_note_addendum(
     request: HttpRequest, patient_id: uuid.UUID, note_id: int, payload: AddendumIn
 ) -> Any:
-    actor = _clinician(request)
+    actor = require(actor_for(request), Capability.WRITE_NOTES)
     patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
-    try:
-        addendum = add_addendum(actor, note_for(patient, note_id), payload.text)
-    except NoteError as error:
-        return Status(error.status, error.as_detail())
+    addendum = add_addendum(actor, note_for(patient, note_id), payload.text)
     return Status(201, addendum)

@@ -6,11 +6,11 @@ from typing import Any
 
 from django import forms
 
-from waymark.notes.errors import NoteError
+from waymark.errors import ServiceErrorFormMixin
 from waymark.notes.models import SECTION_MAX_LENGTH, SECTIONS, NoteFormat
 
 
-class NoteForm(forms.Form):
+class NoteForm(ServiceErrorFormMixin, forms.Form):
     """The sections of a DAP or a SOAP note; empty ones are fine until signing."""
 
     def __init__(self, *args: Any, note_format: str, **kwargs: Any) -> None:
@@ -33,17 +33,13 @@ class NoteForm(forms.Form):
         """The "Save and sign" button was pressed (not "Save draft")."""
         return "sign" in self.data
 
-    def show_error(self, error: NoteError) -> None:
-        """Put a service's refusal on its field, or at the top of the form."""
-        self.add_error(error.field if error.field in self.fields else None, error.message)
-
 
 def format_from(value: str | None) -> str:
     """The note format asked for in the address (`?format=soap`); DAP otherwise."""
     return value if value in NoteFormat.values else NoteFormat.DAP
 
 
-class AddendumForm(forms.Form):
+class AddendumForm(ServiceErrorFormMixin, forms.Form):
     text = forms.CharField(
         label="Addendum",
         help_text="A correction or addition. It is signed with your name when you save it "
@@ -51,6 +47,3 @@ class AddendumForm(forms.Form):
         max_length=SECTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-    def show_error(self, error: NoteError) -> None:
-        self.add_error("text" if error.field == "text" else None, error.message)

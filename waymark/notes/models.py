@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.db import models
 
-from waymark.notes.errors import NoteError
+from waymark.errors import ServiceError
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 
@@ -113,7 +113,7 @@ class ClinicalNote(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding and self._signed_in_database():
-            raise NoteError(
+            raise ServiceError(
                 "A signed note cannot be changed. Add an addendum to correct it.",
                 status=409,
                 code="signed",
@@ -122,7 +122,7 @@ class ClinicalNote(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self._signed_in_database():
-            raise NoteError("A signed note cannot be deleted.", status=409, code="signed")
+            raise ServiceError("A signed note cannot be deleted.", status=409, code="signed")
         return super().delete(*args, **kwargs)
 
     @property
@@ -174,8 +174,8 @@ class NoteAddendum(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
-            raise NoteError("An addendum cannot be changed.", status=409, code="signed")
+            raise ServiceError("An addendum cannot be changed.", status=409, code="signed")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise NoteError("An addendum cannot be deleted.", status=409, code="signed")
+        raise ServiceError("An addendum cannot be deleted.", status=409, code="signed")

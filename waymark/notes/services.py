@@ -1,7 +1,7 @@
 """Workflows for clinical notes: draft, edit, sign, add an addendum.
 
 Each runs in one transaction that also writes the audit entry, checks everything
-before it writes anything, and raises `NoteError` when it refuses. Callers pass a
+before it writes anything, and raises `ServiceError` when it refuses. Callers pass a
 patient they got through `waymark.access.get_patient`, so the organization and the
 caseload scope are already checked; these functions check who may write.
 """
@@ -17,9 +17,10 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from waymark.audit.models import AuditAction
+from waymark.access import Capability, require
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
-from waymark.notes.errors import NoteError
+from waymark.errors import ServiceError
 from waymark.notes.models import (
     SECTION_FIELDS,
     SECTION_MAX_LENGTH,
@@ -28,14 +29,13 @@ from waymark.notes.models import (
     NoteAddendum,
     NoteFormat,
 )
-from waymark.organizations.models import Role
 from waymark.patients.models import Patient
 
 if TYPE_CHECKING:
     from waymark.access import Actor
 
-NOTE = "clinical_note"
-ADDENDUM = "clinical_note_addendum"
+NOTE = AuditObject.CLINICAL_NOTE
+ADDENDUM = AuditObject.CLINICAL_NOTE_ADDENDUM
 
 
 def notes_for(patient: Patient) -> QuerySet[ClinicalNote]:
@@ -62,20 +62,6 @@ def addenda_for(note: ClinicalNote) -> QuerySet[NoteAddendum]:
     ).select_related("author")
 
 
-def _must_be_clinician(actor: Actor, patient: Patient) -> None:
-    membership = actor.membership
-    if (
-        membership is None
-        or actor.role != Role.CLINICIAN
-        or membership.organization_id != patient.organization_id
-    ):
-        raise NoteError(
-            "Only clinicians of the patient's organization write clinical notes.",
-            status=403,
-            code="not_clinician",
-        )
-
-
 def _must_be_author(actor: Actor, note: ClinicalNote, doing: str) -> None:
     if note.author_id != actor.user.pk:
         instead = (
@@ -83,7 +69,7 @@ def _must_be_author(actor: Actor, note: ClinicalNote, doing: str) -> None:
             if note.is_signed
             else "Ask them to finish it, or write a note of your own."
         )
-        raise NoteError(
+        raise ServiceError(
             f"Only the author of this note, {note.author}, can {doing} it. {instead}",
             status=403,
             code="not_author",
@@ -92,7 +78,7 @@ def _must_be_author(actor: Actor, note: ClinicalNote, doing: str) -> None:
 
 def _must_be_draft(note: ClinicalNote) -> None:
     if note.is_signed:
-        raise NoteError(
+        raise ServiceError(
             "This note is signed and can no longer be changed. Add an addendum to correct it.",
             status=409,
             code="signed",
@@ -102,17 +88,17 @@ def _must_be_draft(note: ClinicalNote) -> None:
 def _clean_sections(note_format: str, sections: Mapping[str, str]) -> dict[str, str]:
     """The text of each section of `note_format`; anything else is refused."""
     if note_format not in NoteFormat.values:
-        raise NoteError("Choose DAP or SOAP.", field="format")
+        raise ServiceError("Choose DAP or SOAP.", field="format")
     allowed = {section.field for section in SECTIONS[note_format]}
     cleaned = dict.fromkeys(SECTION_FIELDS, "")
     for field, text in sections.items():
         if field not in SECTION_FIELDS:
-            raise NoteError(f"A note has no section called {field!r}.", field=field)
+            raise ServiceError(f"A note has no section called {field!r}.", field=field)
         text = (text or "").strip()
         if text and field not in allowed:
-            raise NoteError(f"A {note_format.upper()} note has no {field} section.", field=field)
+            raise ServiceError(f"A {note_format.upper()} note has no {field} section.", field=field)
         if len(text) > SECTION_MAX_LENGTH:
-            raise NoteError(
+            raise ServiceError(
                 f"Keep each section under {SECTION_MAX_LENGTH:,} characters "
                 f"(this one has {len(text):,}).",
                 field=field,
@@ -122,8 +108,8 @@ def _clean_sections(note_format: str, sections: Mapping[str, str]) -> dict[str, 
 
 
 def check_editable(actor: Actor, note: ClinicalNote) -> None:
-    """Refuse (NoteError) unless `actor` wrote this note and it is still a draft."""
-    _must_be_clinician(actor, note.patient)
+    """Refuse (ServiceError) unless `actor` wrote this note and it is still a draft."""
+    require(actor, Capability.WRITE_NOTES, patient=note.patient)
     _must_be_author(actor, note, "edit")
     _must_be_draft(note)
 
@@ -132,7 +118,7 @@ def _check_complete(note: ClinicalNote) -> None:
     """A note is signed with every section of its format written."""
     for section, text in note.sections():
         if not text.strip():
-            raise NoteError(
+            raise ServiceError(
                 f"Write the {section.label} section before signing "
                 "(write “none” if there is nothing to record).",
                 field=section.field,
@@ -144,7 +130,7 @@ def _store(note: ClinicalNote) -> None:
         note.full_clean()
     except ValidationError as error:
         field, messages = next(iter(error.message_dict.items()))
-        raise NoteError(" ".join(messages), field=field) from None
+        raise ServiceError(" ".join(messages), field=field) from None
     note.save()
 
 
@@ -157,10 +143,10 @@ def start_note(
     sign: bool = False,
 ) -> ClinicalNote:
     """A new draft by `actor`, signed at once when `sign` (then every section is needed)."""
-    _must_be_clinician(actor, patient)
+    require(actor, Capability.WRITE_NOTES, patient=patient)
     cleaned = _clean_sections(note_format, sections)
     if not any(cleaned.values()):
-        raise NoteError("Write at least one section before saving the note.")
+        raise ServiceError("Write at least one section before saving the note.")
     note = ClinicalNote(
         organization_id=patient.organization_id,
         patient=patient,
@@ -182,7 +168,7 @@ def update_draft(
 ) -> ClinicalNote:
     """Change the author's own draft, and sign it when `sign`."""
     patient = note.patient
-    _must_be_clinician(actor, patient)
+    require(actor, Capability.WRITE_NOTES, patient=patient)
     with transaction.atomic():
         locked = ClinicalNote.objects.select_for_update().select_related("author").get(pk=note.pk)
         _must_be_author(actor, locked, "change")
@@ -200,7 +186,7 @@ def update_draft(
 def sign_note(actor: Actor, note: ClinicalNote) -> ClinicalNote:
     """Sign the author's own draft as it stands. Nothing is written if it is refused."""
     patient = note.patient
-    _must_be_clinician(actor, patient)
+    require(actor, Capability.WRITE_NOTES, patient=patient)
     with transaction.atomic():
         locked = ClinicalNote.objects.select_for_update().select_related("author").get(pk=note.pk)
         _must_be_author(actor, locked, "sign")
@@ -215,12 +201,12 @@ def sign_note(actor: Actor, note: ClinicalNote) -> ClinicalNote:
 def add_addendum(actor: Actor, note: ClinicalNote, text: str) -> NoteAddendum:
     """A signed correction or addition to a signed note, by any clinician of the care team."""
     patient = note.patient
-    _must_be_clinician(actor, patient)
+    require(actor, Capability.WRITE_NOTES, patient=patient)
     text = (text or "").strip()
     if not text:
-        raise NoteError("Write the addendum.", field="text")
+        raise ServiceError("Write the addendum.", field="text")
     if len(text) > SECTION_MAX_LENGTH:
-        raise NoteError(
+        raise ServiceError(
             f"Keep an addendum under {SECTION_MAX_LENGTH:,} characters (this one has "
             f"{len(text):,}).",
             field="text",
@@ -228,7 +214,7 @@ def add_addendum(actor: Actor, note: ClinicalNote, text: str) -> NoteAddendum:
     with transaction.atomic():
         locked = ClinicalNote.objects.select_for_update().get(pk=note.pk)
         if not locked.is_signed:
-            raise NoteError(
+            raise ServiceError(
                 "This note is still a draft: its author changes it directly. Addenda are for "
                 "signed notes.",
                 status=409,

@@ -16,8 +16,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.access import actor_for, get_patient, role_required
-from waymark.notes.errors import NoteError
+from waymark.access import Capability, actor_for, can, capability_required, get_patient
+from waymark.audit.models import AuditObject
+from waymark.errors import ServiceError, form_status
 from waymark.notes.forms import AddendumForm, NoteForm, format_from
 from waymark.notes.models import ClinicalNote, NoteFormat
 from waymark.notes.services import (
@@ -31,16 +32,14 @@ from waymark.notes.services import (
     start_note,
     update_draft,
 )
-from waymark.organizations.models import Role
 from waymark.patients.models import Patient
 
-STAFF = (Role.CLINICIAN, Role.ADMIN)
 NOTES_PAGE_SIZE = 20
 SIGNED = "Note signed. It can no longer be changed; add an addendum to correct it."
 
 
 def _refused(
-    request: HttpRequest, patient: Patient, note: ClinicalNote | None, error: NoteError
+    request: HttpRequest, patient: Patient, note: ClinicalNote | None, error: ServiceError
 ) -> HttpResponse:
     """A clear page saying why (403 not yours, 409 already signed); nothing was written."""
     context = {"patient": patient, "note": note, "message": error.message}
@@ -48,21 +47,21 @@ def _refused(
 
 
 @require_GET
-@role_required(*STAFF)
+@capability_required(Capability.READ_NOTES)
 def note_list(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type="clinical_notes")
+    patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
     notes = notes_for(patient).annotate(addenda_count=Count("addenda"))
     page = Paginator(notes, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"patient": patient, "page": page, "can_write": actor.role == Role.CLINICIAN}
+    context = {"patient": patient, "page": page, "can_write": can(actor, Capability.WRITE_NOTES)}
     return render(request, "notes/list.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.WRITE_NOTES)
 def new_note(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type="clinical_notes")
+    patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
     note_format = format_from(request.POST.get("format") or request.GET.get("format"))
     form = NoteForm(request.POST or None, note_format=note_format)
     if form.is_valid():
@@ -74,69 +73,70 @@ def new_note(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
                 sections=form.sections(),
                 sign=form.wants_signing(),
             )
-        except NoteError as error:
+        except ServiceError as error:
             if error.status != 422:
                 return _refused(request, patient, None, error)
-            form.show_error(error)
+            form.add_service_error(error)
         else:
             messages.success(request, SIGNED if note.is_signed else "Draft saved.")
             return redirect("notes:detail", patient_id=patient.pk, note_id=note.pk)
     context = {"patient": patient, "form": form, "note_format": note_format, "note": None}
-    return render(request, "notes/form.html", context | {"formats": NoteFormat.choices})
+    context |= {"formats": NoteFormat.choices}
+    return render(request, "notes/form.html", context, status=form_status(form))
 
 
 @require_GET
-@role_required(*STAFF)
+@capability_required(Capability.READ_NOTES)
 def note_detail(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
     actor = actor_for(request)
     patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
     note = note_for(patient, note_id)
-    is_clinician = actor.role == Role.CLINICIAN
+    can_write = can(actor, Capability.WRITE_NOTES)
     context = {
         "patient": patient,
         "note": note,
         "addenda": addenda_for(note),
-        "is_author": is_clinician and note.author_id == actor.user.pk,
-        "addendum_form": AddendumForm() if is_clinician and note.is_signed else None,
+        "is_author": can_write and note.author_id == actor.user.pk,
+        "addendum_form": AddendumForm() if can_write and note.is_signed else None,
     }
     return render(request, "notes/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.WRITE_NOTES)
 def edit_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
     actor = actor_for(request)
     patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
     note = note_for(patient, note_id)
     try:
         check_editable(actor, note)
-    except NoteError as error:
+    except ServiceError as error:
         return _refused(request, patient, note, error)
     initial = {section.field: text for section, text in note.sections()}
     form = NoteForm(request.POST or None, note_format=note.format, initial=initial)
     if form.is_valid():
         try:
             note = update_draft(actor, note, sections=form.sections(), sign=form.wants_signing())
-        except NoteError as error:
+        except ServiceError as error:
             if error.status != 422:
                 return _refused(request, patient, note, error)
-            form.show_error(error)
+            form.add_service_error(error)
         else:
             messages.success(request, SIGNED if note.is_signed else "Draft saved.")
             return redirect("notes:detail", patient_id=patient.pk, note_id=note.pk)
     context = {"patient": patient, "form": form, "note_format": note.format, "note": note}
-    return render(request, "notes/form.html", context)
+    return render(request, "notes/form.html", context, status=form_status(form))
 
 
 @require_POST
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.WRITE_NOTES)
 def sign(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
     actor = actor_for(request)
     patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
     note = note_for(patient, note_id)
     try:
         sign_note(actor, note)
-    except NoteError as error:
+    except ServiceError as error:
         if error.status != 422:
             return _refused(request, patient, note, error)
         messages.error(request, error.message)
@@ -146,7 +146,7 @@ def sign(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpRespo
 
 
 @require_POST
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.WRITE_NOTES)
 def addendum(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
     actor = actor_for(request)
     patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
@@ -155,10 +155,10 @@ def addendum(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpR
     if form.is_valid():
         try:
             add_addendum(actor, note, form.cleaned_data["text"])
-        except NoteError as error:
+        except ServiceError as error:
             if error.status != 422:
                 return _refused(request, patient, note, error)
-            form.show_error(error)
+            form.add_service_error(error)
         else:
             messages.success(request, "Addendum signed and added to the note.")
             return redirect("notes:detail", patient_id=patient.pk, note_id=note.pk)

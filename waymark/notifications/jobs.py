@@ -11,7 +11,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from waymark.alerts.models import Alert, AlertStatus, Severity
-from waymark.audit.models import AuditAction
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record_system
 from waymark.notifications.models import Kind
 from waymark.notifications.services import Message, notify
@@ -80,7 +80,7 @@ def escalate_alerts(now: dt.datetime) -> int:
                 record_system(
                     AuditAction.UPDATE,
                     patient=alert.patient,
-                    object_type="alert_escalation",
+                    object_type=AuditObject.ALERT_ESCALATION,
                     object_id=str(alert.pk),
                 )
                 escalated += 1

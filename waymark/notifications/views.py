@@ -11,18 +11,16 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.access import actor_for, role_required
+from waymark.access import Capability, actor_for, capability_required
+from waymark.errors import form_status
 from waymark.notifications.forms import PreferenceForm
 from waymark.notifications.models import Notification
 from waymark.notifications.services import preference_for
-from waymark.organizations.models import Role
 from waymark.patients.models import Patient
-
-MEMBERS = (Role.PATIENT, Role.CLINICIAN, Role.ADMIN, Role.SUPPORTER)
 
 
 @require_GET
-@role_required(*MEMBERS)
+@capability_required(Capability.USE_NOTIFICATIONS)
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     notifications = Notification.objects.filter(
@@ -33,7 +31,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(*MEMBERS)
+@capability_required(Capability.USE_NOTIFICATIONS)
 def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
     """Mark one as read and follow its link."""
     actor = actor_for(request)
@@ -50,7 +48,7 @@ def open_notification(request: HttpRequest, notification_id: int) -> HttpRespons
 
 
 @require_POST
-@role_required(*MEMBERS)
+@capability_required(Capability.USE_NOTIFICATIONS)
 def mark_all_read(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     Notification.objects.filter(
@@ -60,7 +58,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(*MEMBERS)
+@capability_required(Capability.USE_NOTIFICATIONS)
 def preferences(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     assert actor.organization is not None
@@ -79,4 +77,5 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 patient.save(update_fields=["timezone"])
         messages.success(request, "Your notification settings are saved.")
         return redirect("notifications:preferences")
-    return render(request, "notifications/preferences.html", {"form": form})
+    context = {"form": form}
+    return render(request, "notifications/preferences.html", context, status=form_status(form))

@@ -53,6 +53,14 @@ class Organization(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 60)],
         help_text="Urgent alerts nobody has acknowledged by then go to the on-call clinicians.",
     )
+    care_team_contact = models.CharField(
+        "how patients reach their care team",
+        max_length=300,
+        blank=True,
+        help_text='Shown to patients with crisis help, e.g. "Call the clinic on 555-0100, '
+        'Monday to Friday 9am to 5pm." Patients are told these messages are not watched '
+        "around the clock.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,7 +189,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} at {self.organization}"
-
-    @property
-    def is_staff_role(self) -> bool:
-        return self.role in {Role.ADMIN, Role.CLINICIAN}

@@ -2,40 +2,36 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from waymark.access import actor_for
-from waymark.organizations.defaults import CRISIS_LINES, EMERGENCY_NUMBER
-from waymark.patients.models import CareTeamMember
+from waymark.access import Capability, actor_for, can, visible_patients
+from waymark.organizations.crisis import CrisisHelp, crisis_help_defaults, crisis_help_for
+
+
+def _crisis_help(request: HttpRequest) -> tuple[CrisisHelp, ...]:
+    """The signed-in person's crisis help (a patient's own, or their organization's); every
+    locale's defaults for someone not signed in."""
+    if not request.user.is_authenticated:
+        return crisis_help_defaults()
+    actor = actor_for(request)
+    if actor.organization is None:
+        return crisis_help_defaults()
+    patient = None
+    if can(actor, Capability.USE_PATIENT_APP):
+        patient = visible_patients(actor).select_related("organization").first()
+    return (crisis_help_for(patient or actor.organization),)
 
 
 @require_GET
 def help_now(request: HttpRequest) -> HttpResponse:
     """Crisis help. Open to everyone, signed in or not: nobody should hit a sign-in wall here."""
-    organization = actor_for(request).organization if request.user.is_authenticated else None
-    care_team = []
-    if organization is not None:
-        lines = list(organization.crisis_lines.all())
-        emergency = organization.emergency_number
-        care_team = list(
-            CareTeamMember.objects.filter(
-                organization=organization, patient__user=actor_for(request).user
-            ).select_related("clinician")
-        )
-        default_sets = []
-    else:
-        lines, emergency = [], ""
-        default_sets = [
-            {"locale": locale, "emergency": EMERGENCY_NUMBER[locale], "lines": lines_}
-            for locale, lines_ in CRISIS_LINES.items()
-        ]
-    return render(
-        request,
-        "organizations/help.html",
-        {
-            "lines": lines,
-            "emergency": emergency,
-            "care_team": care_team,
-            "default_sets": default_sets,
-        },
-    )
+    return render(request, "organizations/help.html", {"helps": _crisis_help(request)})
+
+
+@require_GET
+@cache_control(private=True, no_cache=True)
+def help_offline(request: HttpRequest) -> HttpResponse:
+    """The same crisis help as a fragment the service worker keeps, for its offline pages
+    (static/checkins/sw.js); it is dropped from the phone at sign-out."""
+    return render(request, "organizations/_crisis_offline.html", {"helps": _crisis_help(request)})

@@ -13,12 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-from waymark.access import actor_for
+from waymark.access import actor_for, audit_shown
 from waymark.accounts.models import User
 from waymark.accounts.services import create_invited_user, send_invitation
 from waymark.admin_site import OrganizationScopedAdmin, OrganizationScopedInline, admin_organization
-from waymark.audit.models import AuditAction
-from waymark.audit.services import record, record_list
+from waymark.audit.models import AuditAction, AuditObject
+from waymark.audit.services import record
 from waymark.organizations.models import Role
 from waymark.patients.models import (
     CareTeamMember,
@@ -161,6 +161,9 @@ class PatientEnrolmentForm(PatientForm):
 class AuditedPatientDataAdmin(OrganizationScopedAdmin):
     """Audits every look at, and change of, a patient's data made through the admin."""
 
+    audit_object: AuditObject  # what one object is, in the audit trail
+    audit_list: AuditObject  # what its list is
+
     def patient_of(self, obj: Any) -> Patient:
         return obj if isinstance(obj, Patient) else obj.patient
 
@@ -168,12 +171,9 @@ class AuditedPatientDataAdmin(OrganizationScopedAdmin):
         response = super().changelist_view(request, extra_context)
         changelist = getattr(response, "context_data", {}).get("cl")
         if changelist is not None:
-            patients = {
-                self.patient_of(obj).pk: self.patient_of(obj) for obj in changelist.result_list
-            }
-            record_list(
-                actor_for(request), patients.values(), object_type=self.model._meta.model_name or ""
-            )
+            # The admin pages its own list: the audit part of access.page_and_audit.
+            patients = map(self.patient_of, changelist.result_list)
+            audit_shown(actor_for(request), patients, object_type=self.audit_list)
         return response
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
@@ -183,7 +183,7 @@ class AuditedPatientDataAdmin(OrganizationScopedAdmin):
                 actor_for(request),
                 AuditAction.VIEW,
                 patient=self.patient_of(obj),
-                object_type=self.model._meta.model_name or "",
+                object_type=self.audit_object,
                 object_id=str(obj.pk),
             )
         return obj
@@ -194,13 +194,14 @@ class AuditedPatientDataAdmin(OrganizationScopedAdmin):
             actor_for(request),
             AuditAction.UPDATE if change else AuditAction.CREATE,
             patient=self.patient_of(obj),
-            object_type=self.model._meta.model_name or "",
+            object_type=self.audit_object,
             object_id=str(obj.pk),
         )
 
 
 @admin.register(Patient)
 class PatientAdmin(AuditedPatientDataAdmin):
+    audit_object, audit_list = AuditObject.PATIENT, AuditObject.ADMIN_PATIENT_LIST
     list_display = ["preferred_name", "user", "recovery_start_date"]
     search_fields = ["preferred_name", "user__username"]
     form = PatientForm
@@ -247,7 +248,7 @@ class PatientAdmin(AuditedPatientDataAdmin):
             actor_for(request),
             AuditAction.CREATE,
             patient=patient,
-            object_type="patient",
+            object_type=AuditObject.ENROLMENT,
             object_id=str(patient.pk),
         )
         send_invitation(
@@ -261,6 +262,7 @@ class PatientAdmin(AuditedPatientDataAdmin):
 
 @admin.register(Episode)
 class EpisodeAdmin(AuditedPatientDataAdmin):
+    audit_object, audit_list = AuditObject.EPISODE, AuditObject.ADMIN_EPISODE_LIST
     list_display = ["patient", "admitted_on", "planned_discharge_on", "discharged_on"]
     list_filter = ["discharged_on"]
     inlines = [ProgramStayInline]

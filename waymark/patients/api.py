@@ -4,14 +4,19 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
-from waymark.access import Actor, actor_for, get_patient, visible_patients
-from waymark.audit.services import record_list
-from waymark.organizations.models import Role
+from waymark.access import (
+    Capability,
+    actor_for,
+    audit_shown,
+    get_patient,
+    require,
+    visible_patients,
+)
+from waymark.audit.models import AuditObject
 from waymark.patients.models import Patient
 from waymark.patients.queries import with_current_program
 
@@ -33,13 +38,6 @@ class PatientOut(Schema):
         return obj.days_in_recovery()
 
 
-def _staff(request: HttpRequest) -> Actor:
-    actor = actor_for(request)
-    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
-        raise PermissionDenied("Only clinicians and organization admins can list patients.")
-    return actor
-
-
 class AuditedPagination(PageNumberPagination):
     """Page through patients and audit each one that leaves the server."""
 
@@ -48,19 +46,19 @@ class AuditedPagination(PageNumberPagination):
     ) -> Any:
         result = super().paginate_queryset(queryset, pagination, request=request, **params)
         result["items"] = list(result["items"])
-        record_list(actor_for(request), result["items"], object_type="patient_list")
+        audit_shown(actor_for(request), result["items"], object_type=AuditObject.PATIENT_LIST)
         return result
 
 
 @router.get("", response=list[PatientOut], summary="Patients I may see (clinicians and admins)")
 @paginate(AuditedPagination, page_size=50)
 def list_patients(request: HttpRequest) -> Any:
-    actor = _staff(request)
+    actor = require(actor_for(request), Capability.VIEW_CASELOAD)
     return with_current_program(visible_patients(actor).in_care()).order_by("preferred_name", "pk")
 
 
 @router.get("/{patient_id}", response=PatientOut, summary="One patient (audited)")
 def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    actor = _staff(request)
+    actor = require(actor_for(request), Capability.VIEW_PATIENT_RECORD)
     patient = get_patient(actor, patient_id)
     return with_current_program(Patient.objects.filter(pk=patient.pk)).get()

@@ -5,13 +5,14 @@ from typing import Any
 from django import forms
 
 from waymark.accounts.models import User
+from waymark.errors import ServiceErrorFormMixin
 from waymark.organizations.models import LevelOfCare, Organization, Program, Role
 from waymark.patients.models import DischargeDestination
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ProgramChoiceForm(forms.Form):
+class ProgramChoiceForm(ServiceErrorFormMixin, forms.Form):
     program = forms.ModelChoiceField(queryset=Program.objects.none())
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
@@ -33,7 +34,9 @@ class MoveForm(ProgramChoiceForm):
     on = forms.DateField(label="Moves on", widget=DATE)
 
 
-class DischargeForm(forms.Form):
+class DischargeForm(ServiceErrorFormMixin, forms.Form):
+    service_fields = {"discharge_destination": "destination"}
+
     on = forms.DateField(label="Discharged on", widget=DATE)
     destination = forms.ChoiceField(
         choices=[("", "Choose…"), *DischargeDestination.choices],

@@ -81,22 +81,3 @@ def attach_current_programs(patients: list[Patient]) -> list[Patient]:
         patient.current_level = stay.program.level if stay else None  # type: ignore[attr-defined]
         patient.program_since = stay.started_on if stay else None  # type: ignore[attr-defined]
     return patients
-
-
-def attach_alerts(patients: list[Patient]) -> list[Patient]:
-    """Set `unresolved_alerts` on a page of patients, most severe first."""
-    from waymark.alerts.models import Alert, AlertStatus
-
-    by_patient: dict[object, list[Alert]] = {}
-    for alert in (
-        Alert.objects.filter(patient__in=[p.pk for p in patients])
-        .exclude(status=AlertStatus.RESOLVED)
-        .select_related("acknowledged_by")
-        .order_by("-severity", "-last_seen_at")
-    ):
-        by_patient.setdefault(alert.patient_id, []).append(alert)
-    for patient in patients:
-        alerts = by_patient.get(patient.pk, [])
-        patient.unresolved_alerts = alerts  # type: ignore[attr-defined]
-        patient.new_alerts = [a for a in alerts if a.status == AlertStatus.OPEN]  # type: ignore[attr-defined]
-    return patients

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from waymark.patients.models import Patient
+from waymark.registries import Registry
 
 
 @dataclass(frozen=True)
@@ -28,24 +29,17 @@ class TimelineEvent:
 
 
 Provider = Callable[[Patient, dt.datetime], list[TimelineEvent]]
-_providers: dict[str, Provider] = {}
-
-
-def register(name: str) -> Callable[[Provider], Provider]:
-    def decorator(provider: Provider) -> Provider:
-        _providers[name] = provider
-        return provider
-
-    return decorator
+_providers: Registry[Provider] = Registry()
+register = _providers.register
 
 
 def events_for(patient: Patient, since: dt.datetime) -> list[TimelineEvent]:
-    events = [event for provider in _providers.values() for event in provider(patient, since)]
+    events = [event for provider in _providers for event in provider(patient, since)]
     return sorted(events, key=lambda event: event.at, reverse=True)
 
 
 def providers() -> dict[str, Provider]:
-    return dict(_providers)
+    return _providers.as_dict()
 
 
 def timeline_chart(events: list[TimelineEvent]) -> dict[str, object]:

@@ -2,13 +2,14 @@
 and the watch after a discharge as the caseload and the census show it.
 
 Each transition checks the dates against the patient's history, writes the audit entry
-and the change in one transaction, and names the field at fault when it refuses.
+and the change in one transaction, and names the field at fault when it refuses; in the
+same transaction it sends `hooks.transition_made`, on which the risk app reassesses.
 
 A discharge needs an aftercare plan or the reason there is none, and a follow-up date:
 the day someone should have been in touch by. For the organization's window after it
-(RiskSettings.transition_days, 30 days by default) the patient stays on the caseload as
-"recently discharged" (`risk.rules.watch_day` says which days; `watched_after_discharge`
-is the same test in SQL).
+(`hooks.watch_days`: the risk settings' transition_days, 30 days by default) the patient
+stays on the caseload as "recently discharged" (`patients.watch.watch_day` says which
+days; `watched_after_discharge` is the same test in SQL).
 """
 
 from __future__ import annotations
@@ -24,13 +25,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from waymark.access import Actor
-from waymark.audit.models import AuditAction
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
+from waymark.errors import refuses
 from waymark.organizations.models import Organization, Program
+from waymark.patients.hooks import transition_made, watch_days
 from waymark.patients.models import Episode, Patient, ProgramStay
 from waymark.patients.services import admit, discharge, move_to_program
-from waymark.risk.services import reassess, settings_for
-from waymark.risk.watch import FOLLOW_UP_DUE, follow_up_range, watch_day
+from waymark.patients.watch import FOLLOW_UP_RULE_ID, follow_up_range, watch_day
 
 
 def _not_in_future(on: dt.date, today: dt.date, what: str) -> None:
@@ -42,6 +44,7 @@ def open_episode(patient: Patient) -> Episode | None:
     return patient.episodes.filter(discharged_on__isnull=True).first()
 
 
+@refuses
 @transaction.atomic
 def admit_patient(
     actor: Actor,
@@ -55,12 +58,17 @@ def admit_patient(
     _not_in_future(on, today, "admission")
     episode = admit(patient, program, on=on, planned_discharge_on=planned_discharge_on)
     record(
-        actor, AuditAction.CREATE, patient=patient, object_type="episode", object_id=str(episode.pk)
+        actor,
+        AuditAction.CREATE,
+        patient=patient,
+        object_type=AuditObject.EPISODE,
+        object_id=str(episode.pk),
     )
-    reassess(patient)
+    transition_made.send(sender=Patient, patient=patient)  # the risk app reassesses
     return episode
 
 
+@refuses
 @transaction.atomic
 def move_patient(
     actor: Actor, patient: Patient, program: Program, *, on: dt.date, today: dt.date
@@ -74,10 +82,10 @@ def move_patient(
         actor,
         AuditAction.CREATE,
         patient=patient,
-        object_type="program_stay",
+        object_type=AuditObject.PROGRAM_STAY,
         object_id=str(stay.pk),
     )
-    reassess(patient)
+    transition_made.send(sender=Patient, patient=patient)  # the risk app reassesses
     return stay
 
 
@@ -112,6 +120,7 @@ def check_discharge_plan(
         raise ValidationError(errors)
 
 
+@refuses
 @transaction.atomic
 def discharge_patient(
     actor: Actor,
@@ -133,7 +142,7 @@ def discharge_patient(
         aftercare_plan=aftercare_plan,
         no_aftercare_reason=no_aftercare_reason,
         follow_up_on=follow_up_on,
-        window=settings_for(patient.organization_id).transition_days,
+        window=watch_days(patient.organization_id),
     )
     discharge(episode, on=on, destination=destination, aftercare_plan=aftercare_plan.strip())
     episode.no_aftercare_reason = no_aftercare_reason.strip()
@@ -144,10 +153,10 @@ def discharge_patient(
         actor,
         AuditAction.UPDATE,
         patient=patient,
-        object_type="discharge",
+        object_type=AuditObject.DISCHARGE,
         object_id=str(episode.pk),
     )
-    reassess(patient)
+    transition_made.send(sender=Patient, patient=patient)  # the risk app reassesses
     return episode
 
 
@@ -156,7 +165,7 @@ def organization_today(organization: Organization) -> dt.date:
 
 
 def watched_after_discharge(today: dt.date, window: int) -> Q:
-    """Episodes whose watch runs on `today`: `risk.rules.watch_day` in SQL."""
+    """Episodes whose watch runs on `today`: `patients.watch.watch_day` in SQL."""
     return Q(discharged_on__isnull=False, discharged_on__lte=today) & (
         Q(discharged_on__gte=today - dt.timedelta(days=window))
         | Q(follow_up_on__gte=today - dt.timedelta(days=1))
@@ -188,7 +197,7 @@ def recently_discharged(
 
 
 def _follow_up_due(reasons: Any) -> bool:
-    return any(reason.get("rule") == FOLLOW_UP_DUE.id for reason in reasons or [])
+    return any(reason.get("rule") == FOLLOW_UP_RULE_ID for reason in reasons or [])
 
 
 def watch_label(day: int, window: int) -> str:
@@ -241,8 +250,6 @@ def recent_discharges(
     patients: QuerySet[Patient], today: dt.date, window: int
 ) -> list[RecentDischarge]:
     """The census's "recently discharged" section, most recent discharge first (two queries)."""
-    from waymark.risk.models import PatientRisk
-
     last_program = (
         ProgramStay.objects.filter(episode=OuterRef("pk"))
         .order_by("-started_on", "-id")
@@ -260,9 +267,8 @@ def recent_discharges(
     latest: dict[object, Episode] = {}
     for found in episodes:
         latest.setdefault(found.patient_id, found)
-    reasons = dict(
-        PatientRisk.objects.filter(patient__in=list(latest)).values_list("patient_id", "reasons")
-    )
+    # The risk app keeps each patient's reasons (a `risks` row per patient).
+    reasons = dict(Patient.objects.filter(pk__in=list(latest)).values_list("pk", "risks__reasons"))
     rows = []
     for episode in latest.values():
         assert episode.discharged_on is not None

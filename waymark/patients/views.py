@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import cast
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,17 +16,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from waymark.access import (
     Actor,
+    Capability,
     actor_for,
+    audit_shown,
+    capability_required,
     get_patient,
     own_patient_record,
-    role_required,
+    page_and_audit,
     visible_patients,
 )
-from waymark.audit.services import record_list
-from waymark.organizations.models import Program, Role
+from waymark.audit.models import AuditObject
+from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
+from waymark.organizations.models import Program
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
+from waymark.patients.hooks import decorate_caseload, watch_days
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
-from waymark.patients.queries import attach_alerts, attach_current_programs, with_current_program
+from waymark.patients.panels import HOME, RECORD, panels_for
+from waymark.patients.queries import attach_current_programs, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.timeline import events_for, timeline_chart
 from waymark.patients.transitions import (
@@ -40,14 +45,13 @@ from waymark.patients.transitions import (
     recent_discharges,
     recently_discharged,
 )
-from waymark.risk.services import settings_for
-from waymark.risk.watch import FOLLOW_UP_DEFAULT_DAYS
+from waymark.patients.watch import FOLLOW_UP_DEFAULT_DAYS
 
 CASELOAD_PAGE_SIZE = 50
 
 
 @require_GET
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.VIEW_CASELOAD)
 def caseload(request: HttpRequest) -> HttpResponse:
     """Patients sorted by risk, with the reasons; refreshes itself as a fragment (htmx).
 
@@ -59,7 +63,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     filters = CaseloadFilter(request.GET, organization=actor.organization)
     filters.is_valid()
     today = organization_today(actor.organization)
-    window = settings_for(actor.organization.pk).transition_days
+    window = watch_days(actor.organization.pk)
     scoped: QuerySet[Patient] = visible_patients(actor)
     show = filters.value("show")
     if show == "recent":
@@ -73,29 +77,22 @@ def caseload(request: HttpRequest) -> HttpResponse:
         level=filters.value("level") or "",
         clinician_id=clinician.pk if clinician else None,
     )
-    page = Paginator(rows, CASELOAD_PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = attach_watch(
-        attach_alerts(attach_current_programs(list(page.object_list))), today, window
+    page = page_and_audit(
+        actor, rows, request, object_type=AuditObject.CASELOAD, per_page=CASELOAD_PAGE_SIZE
     )
-    record_list(actor, page.object_list, object_type="caseload")
+    page.object_list = attach_watch(
+        decorate_caseload(attach_current_programs(list(page.object_list))), today, window
+    )
     template = (
         "patients/_caseload_rows.html"
         if request.headers.get("HX-Request")
         else "patients/caseload.html"
     )
-    return render(
-        request, template, {"page": page, "filters": filters, "query": _query_without_page(request)}
-    )
-
-
-def _query_without_page(request: HttpRequest) -> str:
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return render(request, template, {"page": page, "filters": filters})
 
 
 @require_GET
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.VIEW_PATIENT_RECORD)
 def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = get_patient(actor_for(request), patient_id)
     episodes = Episode.objects.filter(
@@ -112,13 +109,13 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "episodes": episodes,
             "care_team": care_team,
             "patient_in_care": any(episode.is_open for episode in episodes),
-            "alerts": attach_alerts([patient])[0].unresolved_alerts,  # type: ignore[attr-defined]
+            "panels": panels_for(RECORD, request, patient),
         },
     )
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def me(request: HttpRequest) -> HttpResponse:
     """The patient's home."""
     patient = own_patient_record(actor_for(request))
@@ -129,7 +126,12 @@ def me(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "patients/me.html",
-        {"patient": patient, "current": current, "care_team": care_team},
+        {
+            "patient": patient,
+            "current": current,
+            "care_team": care_team,
+            "panels": panels_for(HOME, request, patient),
+        },
     )
 
 
@@ -141,26 +143,25 @@ TRANSITIONS: dict[str, tuple[type[forms.Form], str]] = {
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.MANAGE_TRANSITIONS)
 def transition(request: HttpRequest, patient_id: uuid.UUID, kind: str) -> HttpResponse:
     """Admit, move or discharge: one form each; a refusal names the field at fault."""
     if kind not in TRANSITIONS:
         raise Http404("No such transition.")
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type=f"transition_{kind}")
+    patient = get_patient(actor, patient_id, object_type=AuditObject(f"transition_{kind}"))
     form_class, title = TRANSITIONS[kind]
     form = _transition_form(form_class, request, patient)
     if request.method == "POST" and form.is_valid():
         try:
             _apply_transition(kind, actor, patient, form.cleaned_data)
-        except ValidationError as error:
-            _attach_errors(form, error)
+        except ServiceError as error:
+            cast(ServiceErrorFormMixin, form).add_service_error(error)
         else:
             messages.success(request, f"{title}: saved.")
             return redirect("patients:detail", patient_id=patient.pk)
-    return render(
-        request, "patients/transition.html", {"patient": patient, "form": form, "title": title}
-    )
+    context = {"patient": patient, "form": form, "title": title}
+    return render(request, "patients/transition.html", context, status=form_status(form))
 
 
 def _transition_form(
@@ -190,18 +191,8 @@ def _apply_transition(kind: str, actor: Actor, patient: Patient, data: dict) -> 
         )  # fmt: skip
 
 
-def _attach_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the field it names (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            name = {"discharge_destination": "destination"}.get(field, field)
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 @require_GET
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.VIEW_CASELOAD)
 def census(request: HttpRequest) -> HttpResponse:
     """Who is in each program now, for how long, and when they are expected to leave;
     and, in their own section, who was recently discharged (the watch after discharge)."""
@@ -223,12 +214,12 @@ def census(request: HttpRequest) -> HttpResponse:
                 "overdue": (stay.planned_end_on or today) < today,
             }
         )
-    window = settings_for(actor.organization.pk).transition_days
+    window = watch_days(actor.organization.pk)
     discharged = recent_discharges(
         visible_patients(actor), organization_today(actor.organization), window
     )
     shown = {stay.patient for stay in stays} | {row.episode.patient for row in discharged}
-    record_list(actor, shown, object_type="census")
+    audit_shown(actor, shown, object_type=AuditObject.CENSUS)
     return render(
         request,
         "patients/census.html",
@@ -240,10 +231,10 @@ TIMELINE_RANGES = {"30": 30, "90": 90, "365": 365}
 
 
 @require_GET
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.VIEW_PATIENT_RECORD)
 def timeline(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     """Everything that happened, on one chart and in one list, newest first."""
-    patient = get_patient(actor_for(request), patient_id, object_type="timeline")
+    patient = get_patient(actor_for(request), patient_id, object_type=AuditObject.TIMELINE)
     days = TIMELINE_RANGES.get(request.GET.get("days", ""), 90)
     since = timezone.now() - dt.timedelta(days=days)
     events = events_for(patient, since)

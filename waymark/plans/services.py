@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import Avg, Count, F, Max
 from django.utils import timezone
 
-from waymark.audit.models import AuditAction
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
 from waymark.checkins.choices import Trigger
 from waymark.plans.fields import LABELS, SECTION_NAMES
@@ -43,8 +43,13 @@ def save_plan(patient: Patient, content: dict[str, Any], *, actor: Actor) -> Pla
         created_at=timezone.now(),
         content={name: content.get(name, []) for name in SECTION_NAMES},
     )
-    record(actor, AuditAction.UPDATE, patient=patient, object_type="plan_version",
-           object_id=str(version.pk))  # fmt: skip
+    record(
+        actor,
+        AuditAction.UPDATE,
+        patient=patient,
+        object_type=AuditObject.PLAN_VERSION,
+        object_id=str(version.pk),
+    )
     return version
 
 

@@ -10,9 +10,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.access import actor_for, get_patient, own_patient_record, role_required
-from waymark.audit.models import AuditAction
-from waymark.organizations.models import Role
+from waymark.access import (
+    Capability,
+    actor_for,
+    capability_required,
+    get_patient,
+    own_patient_record,
+)
+from waymark.audit.models import AuditAction, AuditObject
+from waymark.errors import form_status
 from waymark.patients.models import Patient
 from waymark.plans import services
 from waymark.plans.fields import COPING_IDEAS, SECTIONS
@@ -48,18 +54,19 @@ def _plan_context(patient: Patient, form: PlanForm) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def my_plan(request: HttpRequest) -> HttpResponse:
     """The patient builds their plan; each save is a new version."""
     patient = own_patient_record(actor_for(request))
     form, saved = _plan_form(request, patient)
     if saved:
         return redirect("plans:my_plan")
-    return render(request, "plans/my_plan.html", _plan_context(patient, form))
+    context = _plan_context(patient, form)
+    return render(request, "plans/my_plan.html", context, status=form_status(form))
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def print_plan(request: HttpRequest) -> HttpResponse:
     """One printable page (print CSS)."""
     patient = own_patient_record(actor_for(request))
@@ -76,16 +83,16 @@ def _pdf_response(patient: Patient) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def my_plan_pdf(request: HttpRequest) -> HttpResponse:
     return _pdf_response(own_patient_record(actor_for(request)))
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.EDIT_PLAN_FOR_PATIENT)
 def patient_plan(request: HttpRequest, patient_id: str) -> HttpResponse:
     """A clinician views or edits a patient's plan and sees who changed what, and when."""
-    patient = get_patient(actor_for(request), patient_id, object_type="relapse_plan")
+    patient = get_patient(actor_for(request), patient_id, object_type=AuditObject.RELAPSE_PLAN)
     form, saved = _plan_form(request, patient)
     if saved:
         return redirect("plans:patient_plan", patient_id=patient.pk)
@@ -95,15 +102,17 @@ def patient_plan(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @require_GET
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.EDIT_PLAN_FOR_PATIENT)
 def patient_plan_pdf(request: HttpRequest, patient_id: str) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, action=AuditAction.EXPORT, object_type="relapse_plan")
+    patient = get_patient(
+        actor, patient_id, action=AuditAction.EXPORT, object_type=AuditObject.RELAPSE_PLAN
+    )
     return _pdf_response(patient)
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def coping(request: HttpRequest) -> HttpResponse:
     """Urge surfing, breathing, the patient's own strategies, reasons and people to call."""
     patient = own_patient_record(actor_for(request))
@@ -118,7 +127,7 @@ def coping(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def coping_use(request: HttpRequest) -> HttpResponse:
     """Record that a tool was used (craving before/after optional)."""
     patient = own_patient_record(actor_for(request))

@@ -10,20 +10,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from waymark.access import Actor, actor_for, get_patient, own_patient_record
-from waymark.audit.models import AuditAction
-from waymark.organizations.models import Role
+from waymark.access import Capability, actor_for, get_patient, own_patient_record, require
+from waymark.audit.models import AuditAction, AuditObject
+from waymark.errors import ServiceError
+from waymark.organizations.crisis import CrisisHelp, crisis_help_for
+from waymark.organizations.models import Organization
+from waymark.organizations.schemas import CrisisHelpOut
+from waymark.patients.models import Patient
 from waymark.questionnaires.fhir import patient_bundle
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.questionnaires.services import (
-    QuestionnaireError,
     available_questionnaires,
     current_questionnaire,
     standing_responses,
@@ -62,8 +65,8 @@ class ResponseOut(Schema):
     scoring_form: str
     scores: dict[str, Any]
     corrects: uuid.UUID | None = None
-    crisis_help: dict[str, Any] | None = Field(
-        None, description="Help lines to show at once: set when a safety answer was given."
+    crisis_help: CrisisHelpOut | None = Field(
+        None, description="Crisis help to show at once: set when a safety answer was given."
     )
 
 
@@ -79,38 +82,19 @@ class ResponseIn(Schema):
     corrects: uuid.UUID | None = Field(None, description="The earlier response this corrects.")
 
 
-def _member(request: HttpRequest) -> Actor:
-    actor = actor_for(request)
-    if actor.role not in {Role.PATIENT, Role.CLINICIAN, Role.ADMIN}:
-        raise PermissionDenied("Questionnaires are for patients and their care teams.")
-    return actor
+def _crisis_help(
+    subject: Patient | Organization, responses: Iterable[QuestionnaireResponse]
+) -> CrisisHelp | None:
+    """Built once for a list, when one of its responses has a safety answer: the patient's
+    own crisis help for the patient; their organization's lines for the care team."""
+    if not any(response.has_safety_answer for response in responses):
+        return None
+    return crisis_help_for(subject, after_safety_answer=isinstance(subject, Patient))
 
 
-def _patient_actor(request: HttpRequest) -> Actor:
-    actor = actor_for(request)
-    if actor.role != Role.PATIENT:
-        raise PermissionDenied("This is for patients.")
-    return actor
-
-
-def _staff(request: HttpRequest) -> Actor:
-    actor = actor_for(request)
-    if actor.role not in {Role.CLINICIAN, Role.ADMIN}:
-        raise PermissionDenied("Only clinicians and organization admins can see this.")
-    return actor
-
-
-def _response_out(response: QuestionnaireResponse) -> dict[str, Any]:
-    help_lines = None
-    if response.has_safety_answer:
-        organization = response.patient.organization
-        help_lines = {
-            "emergency_number": organization.emergency_number,
-            "crisis_lines": [
-                {"name": line.name, "phone": line.phone, "text": line.text_number}
-                for line in organization.crisis_lines.all()
-            ],
-        }
+def _response_out(
+    response: QuestionnaireResponse, crisis_help: CrisisHelp | None
+) -> dict[str, Any]:
     return {
         "id": response.pk,
         "questionnaire": response.questionnaire_key,
@@ -119,7 +103,7 @@ def _response_out(response: QuestionnaireResponse) -> dict[str, Any]:
         "scoring_form": response.scoring_form,
         "scores": response.scores,
         "corrects": response.corrects_id,
-        "crisis_help": help_lines,
+        "crisis_help": crisis_help if response.has_safety_answer else None,
     }
 
 
@@ -130,7 +114,7 @@ def _response_out(response: QuestionnaireResponse) -> dict[str, Any]:
     summary="Questionnaires available in my organization",
 )
 def questionnaire_list(request: HttpRequest) -> Any:
-    actor = _member(request)
+    actor = require(actor_for(request), Capability.READ_QUESTIONNAIRES)
     assert actor.organization is not None
     return [
         {
@@ -151,11 +135,11 @@ def questionnaire_list(request: HttpRequest) -> Any:
     summary="One questionnaire as a FHIR R4 Questionnaire resource",
 )
 def questionnaire_detail(request: HttpRequest, key: str) -> HttpResponse:
-    actor = _member(request)
+    actor = require(actor_for(request), Capability.READ_QUESTIONNAIRES)
     assert actor.organization is not None
     try:
         questionnaire = current_questionnaire(actor.organization.pk, key)
-    except QuestionnaireError:
+    except ServiceError:
         raise Http404("No such questionnaire.") from None
     return HttpResponse(json.dumps(questionnaire.parsed.resource), content_type=FHIR_JSON)
 
@@ -182,15 +166,16 @@ def _occurrences(rows: list[Any]) -> list[dict[str, Any]]:
     summary="My questionnaire to-do list and latest results",
 )
 def my_questionnaires(request: HttpRequest) -> Any:
-    patient = own_patient_record(_patient_actor(request))
+    patient = own_patient_record(actor_for(request))
     todo = todo_for(patient)
     latest: dict[str, QuestionnaireResponse] = {}
     for response in standing_responses(patient):
         latest[response.questionnaire_key] = response
+    crisis_help = _crisis_help(patient, latest.values())
     return {
         "open": _occurrences(todo.open),
         "upcoming": _occurrences(todo.upcoming),
-        "latest": [_response_out(response) for response in latest.values()],
+        "latest": [_response_out(response, crisis_help) for response in latest.values()],
     }
 
 
@@ -201,7 +186,7 @@ def my_questionnaires(request: HttpRequest) -> Any:
     summary="Send a completed questionnaire (422 names each bad answer)",
 )
 def submit(request: HttpRequest, key: str, payload: ResponseIn) -> Any:
-    actor = _patient_actor(request)
+    actor = actor_for(request)
     patient = own_patient_record(actor)
     corrects = None
     if payload.corrects is not None:
@@ -214,7 +199,7 @@ def submit(request: HttpRequest, key: str, payload: ResponseIn) -> Any:
     response = submit_response(
         patient, key, payload.answers, by=actor.user, context=payload.context, corrects=corrects
     )
-    return Status(201, _response_out(response))
+    return Status(201, _response_out(response, _crisis_help(patient, [response])))
 
 
 @router.get(
@@ -223,7 +208,7 @@ def submit(request: HttpRequest, key: str, payload: ResponseIn) -> Any:
     summary="My questionnaire responses and scores as a FHIR R4 Bundle",
 )
 def my_fhir(request: HttpRequest) -> HttpResponse:
-    patient = own_patient_record(_patient_actor(request))
+    patient = own_patient_record(actor_for(request))
     return HttpResponse(json.dumps(patient_bundle(patient)), content_type=FHIR_JSON)
 
 
@@ -234,7 +219,10 @@ def my_fhir(request: HttpRequest) -> HttpResponse:
 )
 def patient_fhir(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = get_patient(
-        _staff(request), patient_id, action=AuditAction.EXPORT, object_type="questionnaire_fhir"
+        require(actor_for(request), Capability.VIEW_PATIENT_RECORD),
+        patient_id,
+        action=AuditAction.EXPORT,
+        object_type=AuditObject.QUESTIONNAIRE_EXPORT,
     )
     return HttpResponse(json.dumps(patient_bundle(patient)), content_type=FHIR_JSON)
 
@@ -246,8 +234,11 @@ def patient_fhir(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     summary="A patient's questionnaire responses with scores (audited)",
 )
 def patient_responses(request: HttpRequest, patient_id: uuid.UUID) -> Any:
-    patient = get_patient(_staff(request), patient_id, object_type="questionnaire_responses")
+    actor = require(actor_for(request), Capability.VIEW_PATIENT_RECORD)
+    patient = get_patient(actor, patient_id, object_type=AuditObject.QUESTIONNAIRE_RESPONSES)
     responses = QuestionnaireResponse.objects.filter(
         organization_id=patient.organization_id, patient=patient
     ).select_related("questionnaire", "patient__organization")
-    return [_response_out(response) for response in responses.order_by("-submitted_at")]
+    listed = list(responses.order_by("-submitted_at"))
+    crisis_help = _crisis_help(patient.organization, listed)
+    return [_response_out(response, crisis_help) for response in listed]

@@ -25,6 +25,8 @@ class QuestionnairesConfig(AppConfig):
     verbose_name = "Questionnaires"
 
     def ready(self) -> None:
+        from waymark.questionnaires import timeline  # noqa: F401 - registers the provider
+
         post_migrate.connect(
             load_definitions_after_migrate, sender=self, dispatch_uid="questionnaires.load"
         )

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import forms
 
+from waymark.errors import ServiceErrorFormMixin
 from waymark.questionnaires.definition import ContextQuestion, Definition, Item
 from waymark.questionnaires.models import Questionnaire
 
@@ -20,7 +21,7 @@ ANSWER_PREFIX = "a-"
 CONTEXT_PREFIX = "c-"
 
 
-class PageForm(forms.Form):
+class PageForm(ServiceErrorFormMixin, forms.Form):
     """The questions on one page (and, on the first page, the context questions)."""
 
     def __init__(
@@ -58,13 +59,12 @@ class PageForm(forms.Form):
             for question in self.context_questions
         }
 
-    def add_service_errors(self, errors: Mapping[str, list[str]]) -> None:
-        for name, messages in errors.items():
-            field = f"{ANSWER_PREFIX}{name}"
-            if field not in self.fields:
-                field = f"{CONTEXT_PREFIX}{name}"
-            for message in messages:
-                self.add_error(field if field in self.fields else None, message)
+    def field_for(self, name: str) -> str | None:
+        """A question's linkId names its answer field (or its context question's)."""
+        for field in (f"{ANSWER_PREFIX}{name}", f"{CONTEXT_PREFIX}{name}"):
+            if field in self.fields:
+                return field
+        return None
 
     def questions(self) -> list[tuple[Item | None, ContextQuestion | None, forms.BoundField]]:
         """(item, context question, bound field) in page order, for the template."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.urls import reverse
 
+from waymark.errors import ServiceError
 from waymark.patients.models import Patient
 from waymark.questionnaires.definition import Definition, Item
 from waymark.questionnaires.due import Occurrence
@@ -18,7 +19,6 @@ from waymark.questionnaires.forms import PageForm
 from waymark.questionnaires.models import Draft, Questionnaire, QuestionnaireResponse
 from waymark.questionnaires.scoring import is_enabled, safety_hits
 from waymark.questionnaires.services import (
-    QuestionnaireError,
     current_questionnaire,
     draft_for,
     open_occurrence,
@@ -61,7 +61,7 @@ def fillable(patient: Patient, key: str) -> FillState | None:
     """What the patient may fill in for `key` now, or None if it is not open for them."""
     try:
         questionnaire = current_questionnaire(patient.organization_id, key)
-    except QuestionnaireError:
+    except ServiceError:
         return None
     draft = draft_for(patient, key)
     occurrence = open_occurrence(patient, key)

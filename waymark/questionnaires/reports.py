@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 
-from waymark.access import Actor, visible_patients
-from waymark.audit.services import record_list
+from waymark.access import Actor, audit_shown, visible_patients
+from waymark.audit.models import AuditObject
 from waymark.patients.models import Patient, ProgramStay
 from waymark.questionnaires.due import Done, Occurrence, Status, occurrences
 from waymark.questionnaires.models import Assignment, Questionnaire, QuestionnaireResponse, Schedule
@@ -139,10 +139,10 @@ def completion_report(actor: Actor, *, days: int = DEFAULT_DAYS) -> CompletionRe
             if occurrence.status == Status.OVERDUE:
                 title = titles.get(occurrence.key, occurrence.key)
                 overdue.append(OpenItem(patient, occurrence, title))
-    record_list(
+    audit_shown(
         actor,
-        list({item.patient.pk: item.patient for item in overdue}.values()),
-        object_type="questionnaire_overdue_list",
+        (item.patient for item in overdue),
+        object_type=AuditObject.QUESTIONNAIRE_OVERDUE_LIST,
     )
     shown = sorted(rows.values(), key=lambda r: (r.schedule.program.name, r.title))
     return CompletionReport(since, shown, total, sorted(overdue, key=lambda i: i.occurrence.due_on))

@@ -3,7 +3,7 @@
 Every workflow runs in `transaction.atomic()`: a response, its safety alert and its
 follow-up offer are stored together or not at all; a safety answer already raises its
 alert when its page of the draft is saved (`safety.py`). Problems raise the app's one
-domain error, `QuestionnaireError` (a Django ValidationError whose message dict is keyed
+domain error, `ServiceError` (waymark/errors.py, built by `refused`; its errors are keyed
 by the question's linkId, so the API and the forms can name the question).
 """
 
@@ -20,11 +20,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from waymark.access import Actor
+from waymark.access import Actor, Capability, require
 from waymark.accounts.models import User
-from waymark.audit.models import AuditAction
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
-from waymark.organizations.models import Role
+from waymark.errors import ServiceError
 from waymark.patients.models import Patient, ProgramStay
 from waymark.questionnaires.definition import Definition
 from waymark.questionnaires.due import Done, Occurrence, next_upcoming, occurrences, open_by_key
@@ -56,12 +56,17 @@ OFFER_DAYS = 7
 ASSIGNMENT_DAYS = 7
 
 
-class QuestionnaireError(ValidationError):
-    """The questionnaire app's one domain error."""
+def refused(errors: Mapping[str, str | list[str]]) -> ServiceError:
+    """The one domain error, keyed by the question's linkId (or the field) at fault."""
+    return ServiceError(
+        errors={
+            key: [value] if isinstance(value, str) else list(value) for key, value in errors.items()
+        }
+    )
 
 
-def as_error(error: AnswerError) -> QuestionnaireError:
-    return QuestionnaireError(dict(error.errors))
+def as_error(error: AnswerError) -> ServiceError:
+    return refused(dict(error.errors))
 
 
 # --- Definitions available to an organization -------------------------------------------
@@ -74,7 +79,7 @@ def available_questionnaires(organization_id: int) -> list[Questionnaire]:
 def current_questionnaire(organization_id: int, key: str) -> Questionnaire:
     questionnaire = Questionnaire.objects.available_to(organization_id).filter(key=key).first()
     if questionnaire is None:
-        raise QuestionnaireError({"questionnaire": f"There is no questionnaire {key!r} here."})
+        raise refused({"questionnaire": f"There is no questionnaire {key!r} here."})
     return questionnaire
 
 
@@ -239,13 +244,11 @@ def can_correct(response: QuestionnaireResponse, now: dt.datetime | None = None)
 
 def check_correctable(patient: Patient, response: QuestionnaireResponse) -> None:
     if response.patient_id != patient.pk or response.organization_id != patient.organization_id:
-        raise QuestionnaireError({"corrects": "That response is not yours."})
+        raise refused({"corrects": "That response is not yours."})
     if response.corrections.exists():
-        raise QuestionnaireError({"corrects": "That response has already been corrected."})
+        raise refused({"corrects": "That response has already been corrected."})
     if not can_correct(response):
-        raise QuestionnaireError(
-            {"corrects": f"Responses can be corrected for {CORRECTION_DAYS} days."}
-        )
+        raise refused({"corrects": f"Responses can be corrected for {CORRECTION_DAYS} days."})
 
 
 # --- Submitting --------------------------------------------------------------------------
@@ -270,9 +273,7 @@ def build_response(
     definition = questionnaire.parsed
     form_id = scoring_form or definition.scoring.default_form
     if form_id not in definition.form_ids:
-        raise QuestionnaireError(
-            {"scoring_form": f"{definition.short_title} has no form {form_id!r}."}
-        )
+        raise refused({"scoring_form": f"{definition.short_title} has no form {form_id!r}."})
     try:
         cleaned = clean_answers(definition, answers)
         cleaned_context = clean_context(definition, context or {})
@@ -382,9 +383,7 @@ def submit_response(
     if corrects is not None:
         check_correctable(patient, corrects)
         if corrects.questionnaire_key != key:
-            raise QuestionnaireError(
-                {"corrects": "A correction must be of the same questionnaire."}
-            )
+            raise refused({"corrects": "A correction must be of the same questionnaire."})
         form = corrects.scoring_form
     else:
         duplicate = _recent_duplicate(patient, key, answers, context)
@@ -392,7 +391,7 @@ def submit_response(
             return duplicate
         occurrence = open_occurrence(patient, key)
         if occurrence is None:
-            raise QuestionnaireError(
+            raise refused(
                 {
                     "questionnaire": f"{questionnaire.short_title} is not on your list right "
                     "now. Your care team can ask you to fill it in."
@@ -424,8 +423,7 @@ def assign_questionnaire(
     actor: Actor, patient: Patient, key: str, *, note: str = "", days: int = ASSIGNMENT_DAYS
 ) -> Assignment:
     """A clinician asks the patient to complete a questionnaire within `days`."""
-    if actor.role != Role.CLINICIAN or actor.organization != patient.organization:
-        raise QuestionnaireError({"questionnaire": "Only the patient's clinicians can ask."})
+    require(actor, Capability.ASSIGN_QUESTIONNAIRES, patient=patient)
     questionnaire = current_questionnaire(patient.organization_id, key)
     today = patient.local_today()
     assignment = Assignment.objects.create(
@@ -442,7 +440,7 @@ def assign_questionnaire(
         actor,
         AuditAction.CREATE,
         patient=patient,
-        object_type="questionnaire_request",
+        object_type=AuditObject.QUESTIONNAIRE_REQUEST,
         object_id=str(assignment.pk),
     )
     return assignment

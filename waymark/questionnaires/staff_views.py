@@ -13,14 +13,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from waymark.access import actor_for, get_patient, role_required
-from waymark.organizations.models import Role
+from waymark.access import Capability, actor_for, can, capability_required, get_patient
+from waymark.audit.models import AuditObject
+from waymark.errors import ServiceError
 from waymark.questionnaires.forms import AssignForm
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.questionnaires.presenting import build_series, explain, milestones
 from waymark.questionnaires.reports import DEFAULT_DAYS, completion_report, patient_completion
 from waymark.questionnaires.services import (
-    QuestionnaireError,
     assign_questionnaire,
     available_questionnaires,
     patient_occurrences,
@@ -30,10 +30,10 @@ from waymark.questionnaires.services import (
 
 
 @require_GET
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.VIEW_PATIENT_RECORD)
 def patient_questionnaires(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type="questionnaire_responses")
+    patient = get_patient(actor, patient_id, object_type=AuditObject.QUESTIONNAIRE_RESPONSES)
     every = QuestionnaireResponse.objects.filter(
         organization_id=patient.organization_id, patient=patient
     ).select_related("questionnaire", "corrects")
@@ -54,20 +54,20 @@ def patient_questionnaires(request: HttpRequest, patient_id: uuid.UUID) -> HttpR
             "assign_form": AssignForm(
                 questionnaires=available_questionnaires(patient.organization_id)
             ),
-            "can_assign": actor.role == Role.CLINICIAN,
+            "can_assign": can(actor, Capability.ASSIGN_QUESTIONNAIRES),
         },
     )
 
 
 @require_GET
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.VIEW_PATIENT_RECORD)
 def patient_response(
     request: HttpRequest, patient_id: uuid.UUID, response_id: uuid.UUID
 ) -> HttpResponse:
     patient = get_patient(
         actor_for(request),
         patient_id,
-        object_type="questionnaire_response",
+        object_type=AuditObject.QUESTIONNAIRE_RESPONSE,
         object_id=str(response_id),
     )
     response = get_object_or_404(
@@ -102,10 +102,10 @@ def patient_response(
 
 
 @require_POST
-@role_required(Role.CLINICIAN)
+@capability_required(Capability.ASSIGN_QUESTIONNAIRES)
 def assign(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type="questionnaire_responses")
+    patient = get_patient(actor, patient_id, object_type=AuditObject.QUESTIONNAIRE_RESPONSES)
     form = AssignForm(
         request.POST, questionnaires=available_questionnaires(patient.organization_id)
     )
@@ -117,15 +117,15 @@ def assign(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             assign_questionnaire(
                 actor, patient, data["questionnaire"], note=data["note"], days=data["days"]
             )
-        except QuestionnaireError as error:
-            messages.error(request, " ".join(error.messages))
+        except ServiceError as error:
+            messages.error(request, error.message)
         else:
             messages.success(request, f"{patient.preferred_name} will see it on their list.")
     return redirect("questionnaires:patient_questionnaires", patient_id=patient.pk)
 
 
 @require_GET
-@role_required(Role.CLINICIAN, Role.ADMIN)
+@capability_required(Capability.VIEW_CASELOAD)
 def completion(request: HttpRequest) -> HttpResponse:
     try:
         days = min(max(int(request.GET.get("days", DEFAULT_DAYS)), 7), 365)

@@ -15,15 +15,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.access import actor_for, own_patient_record, role_required
-from waymark.organizations.models import Role
-from waymark.patients.models import CareTeamMember, Patient
+from waymark.access import Capability, actor_for, capability_required, own_patient_record
+from waymark.errors import ServiceError, form_status
+from waymark.organizations.crisis import crisis_help_for
+from waymark.patients.models import Patient
 from waymark.questionnaires import pages as page_logic
 from waymark.questionnaires.forms import PageForm
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.questionnaires.presenting import build_series, explain, offers_for, trend_sentence
 from waymark.questionnaires.services import (
-    QuestionnaireError,
     can_correct,
     discard_draft,
     save_page,
@@ -35,7 +35,7 @@ from waymark.questionnaires.services import (
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def my_list(request: HttpRequest) -> HttpResponse:
     patient = own_patient_record(actor_for(request))
     series = build_series(standing_responses(patient), primary_only=True)
@@ -45,7 +45,7 @@ def my_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def fill(request: HttpRequest, key: str) -> HttpResponse:
     patient = own_patient_record(actor_for(request))
     state = page_logic.fillable(patient, key)
@@ -65,18 +65,18 @@ def fill(request: HttpRequest, key: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             draft = save_page(patient, state.questionnaire, page, form.answers(), form.context())
-        except QuestionnaireError as error:
-            form.add_service_errors(error.message_dict)
+        except ServiceError as error:
+            form.add_service_error(error)
         else:
             return redirect(page_logic.after_page(state, draft, number, request.POST))
     context = page_logic.fill_context(state, form, number)
     if state.has_safety_answer:
-        context |= _crisis_help(patient)
-    return render(request, "questionnaires/fill.html", context, status=400 if form.errors else 200)
+        context["help"] = crisis_help_for(patient, after_safety_answer=True)
+    return render(request, "questionnaires/fill.html", context, status=form_status(form))
 
 
 @require_http_methods(["GET", "POST"])
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def review(request: HttpRequest, key: str) -> HttpResponse:
     patient = own_patient_record(actor_for(request))
     state = page_logic.fillable(patient, key)
@@ -93,18 +93,18 @@ def review(request: HttpRequest, key: str) -> HttpResponse:
                 context=state.draft.context,
                 corrects=state.draft.corrects,
             )
-        except QuestionnaireError as error:
-            errors = error.message_dict
+        except ServiceError as error:
+            errors = error.errors
         else:
             return redirect("questionnaires:result", response_id=response.pk)
     context = page_logic.review_context(state, errors)
     if state.has_safety_answer:
-        context |= _crisis_help(patient)
-    return render(request, "questionnaires/review.html", context, status=400 if errors else 200)
+        context["help"] = crisis_help_for(patient, after_safety_answer=True)
+    return render(request, "questionnaires/review.html", context, status=form_status(errors=errors))
 
 
 @require_POST
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def discard(request: HttpRequest, key: str) -> HttpResponse:
     discard_draft(own_patient_record(actor_for(request)), key)
     messages.info(request, "Your answers were cleared. You can start again when you are ready.")
@@ -121,7 +121,7 @@ def _own_response(patient: Patient, response_id: uuid.UUID) -> QuestionnaireResp
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def result(request: HttpRequest, response_id: uuid.UUID) -> HttpResponse:
     patient = own_patient_record(actor_for(request))
     response = _own_response(patient, response_id)
@@ -140,38 +140,25 @@ def result(request: HttpRequest, response_id: uuid.UUID) -> HttpResponse:
         "todo": todo_for(patient),
     }
     if response.has_safety_answer:
-        context |= _crisis_help(patient)
+        context["help"] = crisis_help_for(patient, after_safety_answer=True)
     return render(request, "questionnaires/result.html", context)
 
 
-def _crisis_help(patient: Patient) -> dict[str, object]:
-    organization = patient.organization
-    return {
-        "crisis_lines": list(organization.crisis_lines.all()),
-        "emergency": organization.emergency_number,
-        "care_team": list(
-            CareTeamMember.objects.filter(
-                organization=organization, patient=patient
-            ).select_related("clinician")
-        ),
-    }
-
-
 @require_POST
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def correct(request: HttpRequest, response_id: uuid.UUID) -> HttpResponse:
     patient = own_patient_record(actor_for(request))
     response = _own_response(patient, response_id)
     try:
         start_correction(patient, response)
-    except QuestionnaireError as error:
-        messages.error(request, " ".join(error.messages))
+    except ServiceError as error:
+        messages.error(request, error.message)
         return redirect("questionnaires:result", response_id=response.pk)
     return redirect(reverse("questionnaires:fill", args=[response.questionnaire_key]))
 
 
 @require_GET
-@role_required(Role.PATIENT)
+@capability_required(Capability.USE_PATIENT_APP)
 def history(request: HttpRequest, key: str) -> HttpResponse:
     patient = own_patient_record(actor_for(request))
     responses = standing_responses(patient, key)

@@ -7,6 +7,7 @@ class RiskConfig(AppConfig):
 
     def ready(self) -> None:
         # Every app's rules.py registers its clinical rules in the one registry.
+        from waymark.risk import hooks  # noqa: F401 - reassess after transitions; the watch
         from waymark.risk.registry import load_all
 
         load_all()

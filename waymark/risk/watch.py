@@ -8,15 +8,23 @@ passes with no contact alerts the care team (`discharge.follow_up_due`, here). T
 follows a discharge from any level of care; the words are stronger after detox or
 residential care, where tolerance falls (Strang et al., BMJ 2003). Being in the watch shows
 on its own, with or without a flag (risk.rules.evaluate's note). Pure functions: the
-snapshot (risk.snapshot) gathers the data, `patients.transitions` asks the same in SQL.
+snapshot (risk.snapshot) gathers the data, `patients.transitions` asks the same in SQL;
+the watch's dates are `patients.watch`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-
 from waymark.alerts.models import Severity
 from waymark.organizations.models import LevelOfCare
+
+# The watch's dates are the patients app's (the caseload and the census use them too).
+from waymark.patients.watch import (  # noqa: F401 - re-exported for the rules and jobs
+    FOLLOW_UP_DEFAULT_DAYS,
+    FOLLOW_UP_RULE_ID,
+    follow_up_range,
+    watch_day,
+    watch_last_day,
+)
 from waymark.risk.models import RiskSettings
 from waymark.risk.registry import ClinicalRule, Discharge, Flag, Snapshot, register
 
@@ -24,39 +32,6 @@ INTENSIVE_WORDS: dict[str, str] = {
     LevelOfCare.DETOX: "detox",
     LevelOfCare.RESIDENTIAL: "residential care",
 }
-
-
-def watch_last_day(discharged_on: dt.date, follow_up_on: dt.date | None, window: int) -> dt.date:
-    """The last day of the watch after a discharge.
-
-    The watch is the discharge day and the `window` days after it ("the first 30 days
-    after discharge"), and never ends before the day after the follow-up date, so a
-    follow-up that passes without contact is always noticed.
-    """
-    last = discharged_on + dt.timedelta(days=window)
-    if follow_up_on is not None:
-        last = max(last, follow_up_on + dt.timedelta(days=1))
-    return last
-
-
-def watch_day(
-    discharged_on: dt.date, follow_up_on: dt.date | None, today: dt.date, window: int
-) -> int | None:
-    """Days since the discharge (0 on its day) when `today` is inside its watch, else None."""
-    if discharged_on <= today <= watch_last_day(discharged_on, follow_up_on, window):
-        return (today - discharged_on).days
-    return None
-
-
-def follow_up_range(discharged_on: dt.date, window: int) -> tuple[dt.date, dt.date]:
-    """The days a follow-up may be set for: from the day after the discharge (a contact on
-    the discharge day is not a follow-up) to the day before the watch's last day, so that a
-    follow-up that passes is noticed while the patient is still watched."""
-    earliest = discharged_on + dt.timedelta(days=1)
-    return earliest, max(earliest, discharged_on + dt.timedelta(days=window - 1))
-
-
-FOLLOW_UP_DEFAULT_DAYS = 7  # suggested on the discharge form: the 7-day follow-up rate (FUI)
 
 
 def watched(s: Snapshot, t: RiskSettings) -> Discharge | None:
@@ -85,7 +60,7 @@ def _follow_up_due(s: Snapshot, t: RiskSettings) -> Flag | None:
 
 
 FOLLOW_UP_DUE = ClinicalRule(
-    id="discharge.follow_up_due",
+    id=FOLLOW_UP_RULE_ID,
     title="Follow-up after discharge is due",
     severity=Severity.HIGH,
     rationale=(

@@ -3,8 +3,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from waymark.access import Capability
 from waymark.alerts.services import raise_alert
-from waymark.organizations.tests.matrix import ALICE_RECORD, STAFF_ONLY, Row, World, everyone
+from waymark.organizations.tests.matrix import Row, Target, World
 from waymark.risk.rules import CRAVING_HIGH
 
 
@@ -16,10 +17,12 @@ def alices_alert(world: World, step: str = "") -> dict[str, Any]:
 
 
 ROWS: dict[str, Row] = {
-    "alerts:inbox": Row(STAFF_ONLY, wrong_method="put"),
-    "alerts:detail": Row(ALICE_RECORD, kwargs=alices_alert),
+    "alerts:inbox": Row(Capability.ACT_ON_ALERTS, wrong_method="put"),
+    "alerts:detail": Row(Capability.ACT_ON_ALERTS, target=Target.ALICE, kwargs=alices_alert),
     "alerts:act": Row(
-        everyone(403, anonymous=302, clinician=302, org_admin=302, other_org_clinician=404),
+        Capability.ACT_ON_ALERTS,
+        target=Target.ALICE,
+        ok=302,
         method="post",
         kwargs=lambda world: alices_alert(world, "acknowledge"),
         wrong_method="get",

@@ -156,10 +156,13 @@ def test_it_shows_a_patient_only_their_own_entries(
 @pytest.mark.parametrize(
     ("action", "object_type", "words"),
     [
-        (AuditAction.LIST, "caseload", "Saw your name in their caseload"),
-        (AuditAction.VIEW, "patient", "Opened your record"),
-        (AuditAction.UPDATE, "episode", "Changed your episode"),
+        (AuditAction.LIST, "caseload", "Saw your name on the caseload"),
+        (AuditAction.VIEW, "patient", "Looked at your record"),
+        (AuditAction.UPDATE, "episode", "Changed your stay in care"),
         (AuditAction.LIST, "something_new", "Saw your name in a list of patients"),
+        (AuditAction.VIEW, "checkins", "Looked at your check-ins"),
+        (AuditAction.UPDATE, "alert_acknowledged", "Changed an alert about you: acknowledged it"),
+        (AuditAction.EXPORT, "questionnaire_fhir", "Exported your questionnaire answers"),
     ],
 )
 def test_it_describes_each_entry_in_plain_words(

@@ -10,19 +10,13 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from waymark.access import Capability
 from waymark.checkins.models import CheckIn
 from waymark.checkins.services import CheckInData, UseData, submit_checkin
-from waymark.organizations.tests.matrix import (
-    API_ALICE,
-    PATIENTS_ONLY,
-    Row,
-    World,
-    alice_id,
-    everyone,
-)
+from waymark.organizations.tests.matrix import Access, Row, Target, World, alice_id
 
 ALICES_KEY = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
-PATIENT_API = everyone(403, anonymous=401, patient=200, other_patient=200)
+OWN, ALICE = Capability.USE_PATIENT_APP, Target.ALICE
 CHECKIN_BODY: dict[str, Any] = {
     "idempotency_key": "5b0c3c1e-3d1b-4c47-9d55-7a51f9e0c001",
     "craving": 3,
@@ -58,44 +52,48 @@ def alices_lapse(world: World) -> dict[str, Any]:
 
 
 ROWS: dict[str, Row] = {
-    "checkins:today": Row(PATIENTS_ONLY, wrong_method="put"),
-    "checkins:done": Row(
-        everyone(403, anonymous=302, patient=200, other_patient=404), kwargs=alices_day
-    ),
-    "checkins:recovery": Row(PATIENTS_ONLY),
+    "checkins:today": Row(OWN, wrong_method="put"),
+    "checkins:done": Row(OWN, target=ALICE, kwargs=alices_day),
+    "checkins:recovery": Row(OWN),
     "checkins:lapse_note": Row(
-        everyone(403, anonymous=302, patient=302, other_patient=404),
+        OWN,
+        target=ALICE,
+        ok=302,
         method="post",
         kwargs=alices_lapse,
         data={"note": "Met an old friend."},
         wrong_method="get",
     ),
     # Alice is not in detox: she is told where to check in instead (200).
-    "checkins:withdrawal": Row(PATIENTS_ONLY, wrong_method="put"),
+    "checkins:withdrawal": Row(OWN, wrong_method="put"),
     # An expired form (no key) sends the patient back to the log with a message.
     "checkins:talk_to_staff": Row(
-        everyone(403, anonymous=302, patient=302, other_patient=302),
+        OWN,
+        ok=302,
         method="post",
         wrong_method="get",
     ),
     # The app shell holds no patient data.
-    "checkins:service_worker": Row(everyone(200)),
-    "checkins:manifest": Row(everyone(200)),
+    "checkins:service_worker": Row(Access.PUBLIC),
+    "checkins:manifest": Row(Access.PUBLIC),
     "api:create_checkin": Row(
-        everyone(403, anonymous=401, patient=201, other_patient=201),
+        OWN,
+        ok=201,
         method="post",
         data=CHECKIN_BODY,
         wrong_method="put",
     ),
-    "api:list_checkins": Row(PATIENT_API, wrong_method="put"),
-    "api:list_patient_checkins": Row(API_ALICE, kwargs=alice_id),
+    "api:list_checkins": Row(OWN, wrong_method="put"),
+    "api:list_patient_checkins": Row(Capability.VIEW_PATIENT_RECORD, target=ALICE, kwargs=alice_id),
     # Alice is not in detox (409); Dana is.
     "api:create_withdrawal_entry": Row(
-        everyone(403, anonymous=401, patient=409, other_patient=201),
+        OWN,
+        ok=201,
+        overrides={"patient": 409},
         method="post",
         data={"idempotency_key": "5b0c3c1e-3d1b-4c47-9d55-7a51f9e0c002", "craving": 2},
         wrong_method="put",
     ),
-    "api:list_withdrawal_entries": Row(PATIENT_API, wrong_method="put"),
-    "api:my_counters": Row(PATIENT_API),
+    "api:list_withdrawal_entries": Row(OWN, wrong_method="put"),
+    "api:my_counters": Row(OWN),
 }

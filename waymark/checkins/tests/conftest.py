@@ -1,34 +1,22 @@
-"""Fixtures for the check-ins tests: a frozen clock on the personas' TODAY, and answers.
+"""Fixtures for the check-ins tests: answers, and submitting them.
 
-Alice and Dana (waymark/conftest.py) live in America/New_York (Northstar's time zone).
+Alice and Dana (waymark/conftest.py) live in America/New_York (Northstar's time zone); the
+clock (`frozen`, NOW) is waymark/conftest.py's.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
-import time_machine
 
 from waymark.checkins.services import CheckInData, CheckInResult, UseData, submit_checkin
 from waymark.conftest import TODAY
 from waymark.patients.models import Patient
-
-NEW_YORK = zoneinfo.ZoneInfo("America/New_York")
-# Mid-afternoon on the personas' TODAY, where Alice lives.
-NOW = dt.datetime.combine(TODAY, dt.time(15, 0), tzinfo=NEW_YORK)
-
-
-@pytest.fixture
-def frozen() -> Iterator[time_machine.Traveller]:
-    """The clock stands still at NOW (move it with frozen.move_to(...))."""
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
 
 
 def answers(day: dt.date = TODAY, **overrides: Any) -> CheckInData:

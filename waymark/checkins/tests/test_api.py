@@ -15,8 +15,8 @@ from waymark.accounts.services import issue_api_token
 from waymark.alerts.models import Alert
 from waymark.audit.models import AuditEvent
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
-from waymark.checkins.tests.conftest import NEW_YORK, Submit, api_body
-from waymark.conftest import TODAY
+from waymark.checkins.tests.conftest import Submit, api_body
+from waymark.conftest import NEW_YORK, TODAY
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
@@ -57,7 +57,7 @@ def test_it_refuses_the_same_key_with_other_answers(client: Client) -> None:
 
     assert response.status_code == 409
     assert response.json()["code"] == "key_reused"
-    assert "already used for different answers" in response.json()["detail"]["idempotency_key"][0]
+    assert "already used for different answers" in response.json()["errors"]["idempotency_key"][0]
     assert CheckIn.objects.get().craving == 2
 
 
@@ -133,7 +133,7 @@ def test_it_names_the_field_of_an_invalid_answer_and_saves_nothing(
     response = post(client, "/api/v1/checkins", api_body(**change))
 
     assert response.status_code == 422
-    assert field in {str(part) for error in response.json()["detail"] for part in error["loc"]}
+    assert field in {part for name in response.json()["errors"] for part in name.split(".")}
     assert not CheckIn.objects.exists()
 
 
@@ -145,7 +145,7 @@ def test_it_refuses_a_day_it_cannot_take(client: Client, day: dt.date, message: 
     response = post(client, "/api/v1/checkins", api_body(date=day.isoformat()))
 
     assert response.status_code == 422
-    assert message in response.json()["detail"]["date"][0]
+    assert message in response.json()["errors"]["date"][0]
     assert not CheckIn.objects.exists()
 
 
@@ -153,7 +153,7 @@ def test_it_refuses_a_checkin_for_another_patient(dana: Patient, client: Client)
     response = post(client, "/api/v1/checkins", api_body(patient_id=str(dana.pk)))
 
     assert response.status_code == 403
-    assert response.json()["detail"]["patient_id"] == ["You can only submit your own check-ins."]
+    assert response.json()["errors"]["patient_id"] == ["You can only submit your own check-ins."]
     assert not CheckIn.objects.exists()
 
 
@@ -226,7 +226,7 @@ def test_it_names_a_withdrawal_rating_out_of_range(dana: Patient, client_for: Cl
     response = post(client_for(dana.user), "/api/v1/withdrawal-entries", body)
 
     assert response.status_code == 422
-    assert response.json()["detail"][0]["loc"][-1] == "tremor"
+    assert next(iter(response.json()["errors"])).split(".")[-1] == "tremor"
     assert not WithdrawalEntry.objects.exists()
 
 

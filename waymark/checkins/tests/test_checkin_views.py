@@ -125,7 +125,7 @@ def test_it_refuses_a_resent_form_with_changed_answers_and_keeps_them(
     response = client.post(URL, {**data, "craving": "8"})
 
     html = response.content.decode()
-    assert response.status_code == 200
+    assert response.status_code == 422  # an invalid form answers 422 everywhere
     assert "differ from the ones you sent before" in html
     assert hidden_key(html) != data["idempotency_key"]
     assert is_checked(html, "craving", "8")
@@ -179,7 +179,7 @@ def test_it_names_the_field_at_fault_and_saves_nothing(
 ) -> None:
     response = client.post(URL, form_data(**change))
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # an invalid form answers 422 everywhere
     errors = response.context["form"].errors
     assert message in " ".join(errors[field])
     assert not CheckIn.objects.exists()

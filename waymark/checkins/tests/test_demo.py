@@ -1,29 +1,31 @@
-"""Demo check-ins: 90 days that look like recovery, with lapses, spikes, missed days and a few
-safety answers that raised their alerts; withdrawal logs in detox; nothing added on a re-run."""
+"""The check-ins demo step: 90 days that look like recovery, with lapses, spikes, missed days
+and a few safety answers that raised their alerts; withdrawal logs in detox; nothing added on
+a re-run. Run on a small demo (waymark/demo/tests/small.py), not the whole seed_demo."""
 
 from __future__ import annotations
 
-import json
-from io import StringIO
-from pathlib import Path
-from typing import Any
-
 import pytest
-from django.core.management import call_command
+import time_machine
 from django.db.models import F, Max, Min
 
 from waymark.alerts.models import Alert
+from waymark.checkins import demo
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
 from waymark.checkins.queries import current_detox_stay
+from waymark.demo.logins import demo_patient
+from waymark.demo.registry import DemoContext, run_step
+from waymark.demo.steps.organizations import NORTHSTAR
+from waymark.demo.tests.small import small_demo, step_of
 from waymark.patients.models import Patient, Substance
 
 
 @pytest.fixture
-def seeded(db: None, settings: Any, tmp_path: Path) -> Path:
-    settings.DEMO = True
-    settings.VAR_DIR = tmp_path
-    call_command("seed_demo", stdout=StringIO(), verbosity=0)
-    return tmp_path / "demo-logins.json"
+def seeded(frozen: time_machine.Traveller, db: None) -> DemoContext:
+    ctx = small_demo()
+    step = step_of(demo.seed_checkins)
+    assert step.order == 500
+    run_step(ctx, step)
+    return ctx
 
 
 def in_care() -> list[Patient]:
@@ -31,7 +33,7 @@ def in_care() -> list[Patient]:
 
 
 def test_it_gives_every_patient_in_care_up_to_90_days_that_look_like_recovery(
-    seeded: Path,
+    seeded: DemoContext,
 ) -> None:
     spans = []
     for patient in in_care():
@@ -64,7 +66,7 @@ def test_it_gives_every_patient_in_care_up_to_90_days_that_look_like_recovery(
 
 
 def test_it_raises_the_alerts_of_its_safety_answers_and_logs_withdrawal_in_detox(
-    seeded: Path,
+    seeded: DemoContext,
 ) -> None:
     safety = CheckIn.objects.filter(safety_concern=True)
     assert 1 <= safety.count() <= 5
@@ -82,17 +84,17 @@ def test_it_raises_the_alerts_of_its_safety_answers_and_logs_withdrawal_in_detox
 
 
 def test_it_leaves_today_to_the_demo_patient_and_adds_nothing_on_a_second_run(
-    seeded: Path,
+    seeded: DemoContext,
 ) -> None:
-    username = json.loads(seeded.read_text())["patient"]["username"]
-    patient = Patient.objects.get(user__username=username)
+    home = seeded.organization(NORTHSTAR.slug)
+    patient = demo_patient(home, home.clinicians[0])  # the patient you sign in as
 
     assert CheckIn.objects.filter(patient=patient).count() >= 7
     assert not CheckIn.objects.filter(patient=patient, local_date=patient.local_today()).exists()
     # A second run adds nothing.
     before = (CheckIn.objects.count(), WithdrawalEntry.objects.count(), Alert.objects.count())
 
-    call_command("seed_demo", stdout=StringIO(), verbosity=0)
+    run_step(seeded, step_of(demo.seed_checkins))
 
     assert (CheckIn.objects.count(), WithdrawalEntry.objects.count(), Alert.objects.count()) == (
         before

@@ -9,10 +9,11 @@ import zoneinfo
 import pytest
 import time_machine
 
-from waymark.checkins.errors import CheckinError
 from waymark.checkins.models import CheckIn
 from waymark.checkins.services import submit_checkin
-from waymark.checkins.tests.conftest import NEW_YORK, answers
+from waymark.checkins.tests.conftest import answers
+from waymark.conftest import NEW_YORK
+from waymark.errors import ServiceError
 from waymark.patients.models import Patient
 
 UTC = dt.UTC
@@ -47,7 +48,7 @@ def test_it_starts_a_new_day_at_0030_new_york_time(alice: Patient) -> None:
         submit_today(alice, craving=6)
     with at(dt.datetime(2026, 11, 28, 0, 30, tzinfo=NEW_YORK)):
         submit_today(alice, craving=2)
-        with pytest.raises(CheckinError, match="can no longer be changed"):
+        with pytest.raises(ServiceError, match="can no longer be changed"):
             submit_checkin(alice, answers(dt.date(2026, 11, 27), craving=1), key=uuid.uuid4())
 
     assert list(CheckIn.objects.order_by("local_date").values_list("local_date", "craving")) == [

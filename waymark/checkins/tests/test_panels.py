@@ -9,14 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.template import Context, Template
-from django.test import Client
+from django.template.loader import render_to_string
+from django.test import Client, RequestFactory
 
 from waymark.accounts.models import User
 from waymark.audit.models import AuditEvent
 from waymark.checkins.tests.conftest import Submit
 from waymark.conftest import TODAY
 from waymark.patients.models import Patient
+from waymark.patients.panels import panels
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -35,8 +36,8 @@ def chart_data(html: str, chart_id: str) -> dict[str, Any]:
 
 def patient_panel(patient: Patient) -> str:
     """The panel as the patient record (which has already audited the read) renders it."""
-    template = Template("{% load checkins_tags %}{% checkins_patient_panel patient %}")
-    return template.render(Context({"patient": patient}))
+    (panel,) = [panel for panel in panels() if panel.name == "checkins"]
+    return render_to_string(panel.template, panel.build(RequestFactory().get("/"), patient))
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ import pytest
 import time_machine
 
 from waymark.alerts.models import Alert, Severity
-from waymark.checkins.errors import CheckinError
 from waymark.checkins.models import CheckIn, SubmissionKey, SubstanceUse
 from waymark.checkins.services import submit_checkin
-from waymark.checkins.tests.conftest import NEW_YORK, Submit, answers
-from waymark.conftest import TODAY
+from waymark.checkins.tests.conftest import Submit, answers
+from waymark.conftest import NEW_YORK, TODAY
+from waymark.errors import ServiceError
 from waymark.patients.models import Patient
 
 YESTERDAY = TODAY - dt.timedelta(days=1)
@@ -72,7 +72,7 @@ def test_it_lets_yesterday_be_filled_in_late_and_marks_it(alice: Patient, submit
 
 
 def test_it_refuses_a_day_before_yesterday(alice: Patient, submit: Submit) -> None:
-    with pytest.raises(CheckinError) as refused:
+    with pytest.raises(ServiceError) as refused:
         submit(alice, day=TODAY - dt.timedelta(days=2))
 
     assert (refused.value.field, refused.value.status) == ("date", 422)
@@ -80,7 +80,7 @@ def test_it_refuses_a_day_before_yesterday(alice: Patient, submit: Submit) -> No
 
 
 def test_it_refuses_a_future_day(alice: Patient, submit: Submit) -> None:
-    with pytest.raises(CheckinError, match="not started yet") as refused:
+    with pytest.raises(ServiceError, match="not started yet") as refused:
         submit(alice, day=TODAY + dt.timedelta(days=1))
 
     assert refused.value.field == "date"
@@ -93,7 +93,7 @@ def test_it_closes_a_checkin_when_the_day_it_was_made_ends(
     submit(alice, craving=4)
     frozen.move_to(dt.datetime.combine(TODAY + dt.timedelta(days=1), dt.time(9), NEW_YORK))
 
-    with pytest.raises(CheckinError) as refused:
+    with pytest.raises(ServiceError) as refused:
         submit(alice, day=TODAY, craving=1)
 
     assert (refused.value.status, refused.value.code) == (409, "day_closed")
@@ -107,7 +107,7 @@ def test_it_refuses_yesterday_late_when_yesterday_was_done_on_time(
     submit(alice, day=YESTERDAY, craving=7)
     frozen.move_to(dt.datetime.combine(TODAY, dt.time(8), NEW_YORK))
 
-    with pytest.raises(CheckinError, match="can no longer be changed"):
+    with pytest.raises(ServiceError, match="can no longer be changed"):
         submit(alice, day=YESTERDAY, craving=1)
 
     assert CheckIn.objects.get().craving == 7
@@ -151,7 +151,7 @@ def test_it_refuses_the_same_key_with_different_answers(alice: Patient, submit: 
     key = uuid.uuid4()
     submit(alice, key=key, craving=5)
 
-    with pytest.raises(CheckinError) as refused:
+    with pytest.raises(ServiceError) as refused:
         submit(alice, key=key, craving=9)
 
     assert (refused.value.status, refused.value.code) == (409, "key_reused")
@@ -243,7 +243,7 @@ def test_it_saves_nothing_when_raising_the_alert_fails(alice: Patient, submit: S
 
 
 def test_it_refuses_an_unknown_substance_and_saves_nothing(alice: Patient, submit: Submit) -> None:
-    with pytest.raises(CheckinError) as refused:
+    with pytest.raises(ServiceError) as refused:
         submit(alice, uses=[("glitter", "")])
 
     assert refused.value.field == "uses"
@@ -251,7 +251,7 @@ def test_it_refuses_an_unknown_substance_and_saves_nothing(alice: Patient, submi
 
 
 def test_it_refuses_an_overlong_note(alice: Patient) -> None:
-    with pytest.raises(CheckinError) as refused:
+    with pytest.raises(ServiceError) as refused:
         submit_checkin(alice, answers(note="x" * 2001), key=uuid.uuid4())
 
     assert refused.value.field == "note"
@@ -279,7 +279,7 @@ def test_it_refuses_an_implausible_time_made(
 ) -> None:
     made = dt.datetime.combine(TODAY, dt.time(15), NEW_YORK) + offset
 
-    with pytest.raises(CheckinError, match=message) as refused:
+    with pytest.raises(ServiceError, match=message) as refused:
         submit_checkin(alice, answers(day=made.date(), completed_at=made), key=uuid.uuid4())
 
     assert refused.value.field == "completed_at"

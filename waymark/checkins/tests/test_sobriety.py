@@ -19,8 +19,8 @@ from waymark.checkins.sobriety import (
     next_milestone,
     streaks,
 )
-from waymark.checkins.tests.conftest import NEW_YORK, NOW, Submit, answers
-from waymark.conftest import TODAY
+from waymark.checkins.tests.conftest import Submit, answers
+from waymark.conftest import NEW_YORK, NOW, TODAY
 from waymark.patients.models import Patient
 
 START = dt.date(2026, 1, 1)

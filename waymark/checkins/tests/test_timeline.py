@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.checkins.services import WithdrawalData, add_withdrawal_entry, request_staff
-from waymark.checkins.tests.conftest import NOW, Submit
+from waymark.checkins.tests.conftest import Submit
 from waymark.checkins.timeline import checkin_events
-from waymark.conftest import TODAY
+from waymark.conftest import NOW, TODAY
 from waymark.patients.models import Patient
 from waymark.patients.timeline import providers
 

@@ -18,8 +18,7 @@ from waymark.alerts.models import Alert, Severity
 from waymark.checkins.choices import WITHDRAWAL_FIELDS
 from waymark.checkins.guidance import DETOX_GUIDANCE, guidance_for_day
 from waymark.checkins.models import StaffRequest, WithdrawalEntry
-from waymark.checkins.tests.conftest import NOW
-from waymark.conftest import TODAY, program
+from waymark.conftest import NOW, TODAY, program
 from waymark.notifications.models import Notification
 from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Episode, Patient
@@ -104,7 +103,7 @@ def test_it_stores_a_double_submission_once(client: Client) -> None:
 def test_it_names_a_rating_out_of_range_and_saves_nothing(client: Client) -> None:
     response = client.post(URL, entry(tremor="4"))
 
-    assert response.status_code == 200
+    assert response.status_code == 422  # an invalid form answers 422 everywhere
     assert "Select a valid choice" in " ".join(response.context["form"].errors["tremor"])
     assert not WithdrawalEntry.objects.exists()
 

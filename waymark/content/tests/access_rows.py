@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from waymark.organizations.tests.matrix import Row, everyone
-
-MEMBERS = everyone(200, anonymous=302)
+from waymark.access import Capability
+from waymark.organizations.tests.matrix import Row
 
 ROWS: dict[str, Row] = {
-    "content:library": Row(MEMBERS),
-    "content:article": Row(MEMBERS, kwargs=lambda world: {"slug": "withdrawal"}),
+    "content:library": Row(Capability.READ_LEARN),
+    "content:article": Row(Capability.READ_LEARN, kwargs=lambda world: {"slug": "withdrawal"}),
 }

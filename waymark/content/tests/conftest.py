@@ -1,1 +1,9 @@
-from waymark.plans.tests.conftest import frozen  # noqa: F401  (the same frozen clock)
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+
+@pytest.fixture(autouse=True)
+def _on_the_frozen_clock(frozen: time_machine.Traveller) -> None:
+    """Every content test runs at NOW (waymark/conftest.py)."""

@@ -1,4 +1,10 @@
-"""seed_demo: the cast it creates, idempotence, sign-ins, tenancy and the step registry."""
+"""seed_demo: the cast it creates, idempotence, sign-ins, tenancy and the step registry.
+
+These tests run seed_demo with the kernel's steps only (organizations, people, patients):
+that is what they are about, and it takes a third of the time. Each app's own step has its
+test beside it (<app>/tests/test_demo.py, on a small demo); one test here runs every step
+end to end.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +30,8 @@ from django.utils import timezone
 
 from waymark.accounts.models import User
 from waymark.demo import registry
-from waymark.demo.registry import DemoContext, demo_step
+from waymark.demo.management.commands import seed_demo as seed_demo_command
+from waymark.demo.registry import DemoContext, DemoStep, demo_step
 from waymark.organizations.models import (
     CrisisLine,
     LevelOfCare,
@@ -44,12 +51,31 @@ def authenticate(*, username: str, password: str) -> Any:
     return django_authenticate(RequestFactory().post("/"), username=username, password=password)
 
 
+def kernel_steps() -> list[DemoStep]:
+    """Every step but the apps' own (a Waymark app's demo.py, order 400 and up): the
+    kernel's, and those a test or a plugin app registers."""
+    return [
+        step
+        for step in registry.discover_steps()
+        if step.order < 400
+        or not step.function.__module__.startswith("waymark.")
+        or not step.function.__module__.endswith(".demo")
+    ]
+
+
 @pytest.fixture
-def demo(db: None, settings: Any, tmp_path: Path) -> Path:
+def full_demo(db: None, settings: Any, tmp_path: Path) -> Path:
     """A demo install whose var/ is a temporary directory; returns the logins file."""
     settings.DEMO = True
     settings.VAR_DIR = tmp_path
     return tmp_path / "demo-logins.json"
+
+
+@pytest.fixture
+def demo(full_demo: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The same, with seed_demo running the kernel's steps only."""
+    monkeypatch.setattr(seed_demo_command, "discover_steps", kernel_steps)
+    return full_demo
 
 
 @pytest.fixture
@@ -158,14 +184,16 @@ def test_it_splits_the_care_teams_across_both_clinicians(demo: Path) -> None:
     assert min(primaries.values()) >= 15
 
 
-def test_it_creates_nothing_new_on_a_second_run(demo: Path) -> None:
+def test_it_seeds_every_step_and_creates_nothing_new_on_a_second_run(full_demo: Path) -> None:
+    """The one end-to-end run: every app's step, twice."""
     seed()
-    before, first_logins = row_counts(), logins(demo)
+    before, first_logins = row_counts(), logins(full_demo)
+    assert all(before[label] for label in ("checkins.CheckIn", "plans.PlanVersion"))
 
     output = seed()
 
     assert row_counts() == before
-    assert logins(demo) == first_logins
+    assert logins(full_demo) == first_logins
     assert "unchanged" in output
     assert first_logins["admin"]["password"] in output
 

@@ -2,10 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from waymark.access import Capability
 from waymark.medications.models import DrugClass, Medication
-from waymark.organizations.tests.matrix import ALICE_RECORD, API_ALICE, Row, World, everyone
+from waymark.organizations.tests.matrix import Row, Target, World
 
-CLINICIAN_PAGE = everyone(403, anonymous=302, clinician=200, other_org_clinician=404)
+READ, WRITE = Capability.VIEW_PATIENT_RECORD, Capability.RECORD_MEDICATIONS
+ALICE = Target.ALICE
 
 
 def alice_id(world: World) -> dict[str, Any]:
@@ -26,12 +28,14 @@ def alices_medication(world: World) -> dict[str, Any]:
 
 
 ROWS: dict[str, Row] = {
-    "medications:list": Row(ALICE_RECORD, kwargs=alice_id),
-    "medications:new": Row(CLINICIAN_PAGE, kwargs=alice_id, wrong_method="put"),
-    "medications:edit": Row(CLINICIAN_PAGE, kwargs=alices_medication, wrong_method="put"),
-    "api:list_patient_medications": Row(API_ALICE, kwargs=alice_id, wrong_method="put"),
+    "medications:list": Row(READ, target=ALICE, kwargs=alice_id),
+    "medications:new": Row(WRITE, target=ALICE, kwargs=alice_id, wrong_method="put"),
+    "medications:edit": Row(WRITE, target=ALICE, kwargs=alices_medication, wrong_method="put"),
+    "api:list_patient_medications": Row(READ, target=ALICE, kwargs=alice_id, wrong_method="put"),
     "api:create_patient_medication": Row(
-        everyone(403, anonymous=401, clinician=201, other_org_clinician=404),
+        WRITE,
+        target=ALICE,
+        ok=201,
         method="post",
         kwargs=alice_id,
         data={"name": "Sertraline", "dose": "50 mg"},

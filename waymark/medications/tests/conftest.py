@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
+import time_machine
 
 from waymark.access import Actor
 from waymark.accounts.models import User
-from waymark.conftest import TODAY
 from waymark.organizations.services import current_membership
-from waymark.patients.models import Patient
 
 
 def actor(user: User) -> Actor:
@@ -16,6 +15,6 @@ def actor(user: User) -> Actor:
 
 
 @pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every patient's "today" is the personas' TODAY (2026-11-27)."""
-    monkeypatch.setattr(Patient, "local_today", lambda self: TODAY)
+def _on_the_frozen_clock(frozen: time_machine.Traveller) -> None:
+    """Every medications test runs at NOW (waymark/conftest.py): every patient's "today"
+    is the personas' TODAY (2026-11-27)."""

@@ -85,7 +85,7 @@ def test_it_accepts_a_brand_name_and_files_it_under_its_class(
     assert body["alerts_raised"] == ["medication.depressed_breathing"]
     refused = post(client_for(bob), alice, {"name": "Lyrica", "drug_class": "other"})
     assert refused.status_code == 422
-    assert "Lyrica (pregabalin) is in the class" in refused.json()["detail"]["drug_class"][0]
+    assert "Lyrica (pregabalin) is in the class" in refused.json()["errors"]["drug_class"][0]
 
 
 def test_it_names_every_field_with_a_problem(
@@ -98,12 +98,12 @@ def test_it_names_every_field_with_a_problem(
         {"name": "", "dose": "x" * 500, "started_on": "2026-10-01", "stopped_on": "2026-09-01"},
     )
     assert response.status_code == 422
-    assert set(response.json()["detail"]) == {"name", "dose", "stopped_on"}
+    assert set(response.json()["errors"]) == {"name", "dose", "stopped_on"}
     not_a_date = post(client, alice, {"name": "Methadone", "started_on": "someday"})
     assert not_a_date.status_code == 422
-    assert not_a_date.json()["detail"][0]["loc"][-1] == "started_on"
+    assert next(iter(not_a_date.json()["errors"])).split(".")[-1] == "started_on"
     unknown = post(client, alice, {"name": "Methadone", "strength": "high"})
-    assert unknown.json()["detail"][0]["loc"][-1] == "strength"
+    assert next(iter(unknown.json()["errors"])).split(".")[-1] == "strength"
     assert not Medication.objects.exists()
 
 

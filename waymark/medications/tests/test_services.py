@@ -11,7 +11,7 @@ from waymark.accounts.models import User
 from waymark.alerts.models import Alert, AlertStatus, Severity
 from waymark.audit.models import AuditAction, AuditEvent
 from waymark.conftest import TODAY
-from waymark.medications.errors import MedicationError
+from waymark.errors import ServiceError
 from waymark.medications.models import DrugClass, Medication, PrescribedFor
 from waymark.medications.services import MedicationData, add_medication, update_medication
 from waymark.medications.tests.conftest import actor
@@ -223,7 +223,7 @@ def test_it_accepts_brand_names_and_files_them_under_their_generics_class(
 
 
 def test_it_refuses_a_brand_filed_under_another_class(alice: Patient, bob: User) -> None:
-    with pytest.raises(MedicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         add_medication(actor(bob), alice, MedicationData(name="Lyrica", drug_class="other"))
     assert refused.value.errors["drug_class"] == [
         "Lyrica (pregabalin) is in the class “Gabapentinoid (gabapentin, pregabalin)”: choose "
@@ -264,7 +264,7 @@ def test_it_saves_nothing_when_the_alert_cannot_be_raised(
 def test_it_refuses_bad_input_naming_the_field_and_saves_nothing(
     alice: Patient, bob: User, data: MedicationData, field: str, message: str
 ) -> None:
-    with pytest.raises(MedicationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         add_medication(actor(bob), alice, data)
     assert list(refused.value.errors) == [field]
     assert message in refused.value.errors[field][0]
@@ -275,7 +275,7 @@ def test_it_lets_only_clinicians_of_the_organization_record_medications(
     alice: Patient, olivia: User, carol: User
 ) -> None:
     for user in (olivia, carol):
-        with pytest.raises(MedicationError) as refused:
+        with pytest.raises(ServiceError) as refused:
             add_medication(actor(user), alice, methadone())
         assert refused.value.status == 403
     assert not Medication.objects.exists()
@@ -315,6 +315,6 @@ def test_it_stops_a_medication_and_drops_its_flag(alice: Patient, bob: User) -> 
 
 def test_it_refuses_a_bad_update_and_keeps_the_medication(alice: Patient, bob: User) -> None:
     saved = add_medication(actor(bob), alice, methadone())
-    with pytest.raises(MedicationError):
+    with pytest.raises(ServiceError):
         update_medication(actor(bob), saved.medication, methadone(name=""))
     assert Medication.objects.get().name == "Methadone"

@@ -4,10 +4,11 @@ from typing import Any
 
 from django.utils import timezone
 
+from waymark.access import Capability
 from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
-from waymark.organizations.tests.matrix import ALICE_RECORD, API_ALICE, Row, World, everyone
+from waymark.organizations.tests.matrix import Row, Target, World
 
-CLINICIAN_PAGE = everyone(403, anonymous=302, clinician=200, other_org_clinician=404)
+READ, WRITE, ALICE = Capability.READ_NOTES, Capability.WRITE_NOTES, Target.ALICE
 
 
 def _note(world: World, *, signed: bool) -> ClinicalNote:
@@ -47,39 +48,48 @@ def alice_id(world: World) -> dict[str, Any]:
 
 
 ROWS: dict[str, Row] = {
-    "notes:list": Row(ALICE_RECORD, kwargs=alice_id),
-    "notes:new": Row(CLINICIAN_PAGE, kwargs=alice_id, wrong_method="put"),
-    "notes:detail": Row(ALICE_RECORD, kwargs=bobs_signed_note),
-    "notes:edit": Row(CLINICIAN_PAGE, kwargs=bobs_draft, wrong_method="put"),
+    "notes:list": Row(READ, target=ALICE, kwargs=alice_id),
+    "notes:new": Row(WRITE, target=ALICE, kwargs=alice_id, wrong_method="put"),
+    "notes:detail": Row(READ, target=ALICE, kwargs=bobs_signed_note),
+    "notes:edit": Row(WRITE, target=ALICE, kwargs=bobs_draft, wrong_method="put"),
     "notes:sign": Row(
-        everyone(403, anonymous=302, clinician=302, other_org_clinician=404),
+        WRITE,
+        target=ALICE,
+        ok=302,
         method="post",
         kwargs=bobs_draft,
         wrong_method="get",
     ),
     "notes:add_addendum": Row(
-        everyone(403, anonymous=302, clinician=302, other_org_clinician=404),
+        WRITE,
+        target=ALICE,
+        ok=302,
         method="post",
         kwargs=bobs_signed_note,
         data={"text": "A correction."},
         wrong_method="get",
     ),
-    "api:list_patient_notes": Row(API_ALICE, kwargs=alice_id, wrong_method="put"),
+    "api:list_patient_notes": Row(READ, target=ALICE, kwargs=alice_id, wrong_method="put"),
     "api:create_patient_note": Row(
-        everyone(403, anonymous=401, clinician=201, other_org_clinician=404),
+        WRITE,
+        target=ALICE,
+        ok=201,
         method="post",
         kwargs=alice_id,
         data={"format": "dap", "data": "Seen today."},
         wrong_method="put",
     ),
     "api:sign_patient_note": Row(
-        everyone(403, anonymous=401, clinician=200, other_org_clinician=404),
+        WRITE,
+        target=ALICE,
         method="post",
         kwargs=bobs_draft,
         wrong_method="get",
     ),
     "api:add_patient_note_addendum": Row(
-        everyone(403, anonymous=401, clinician=201, other_org_clinician=404),
+        WRITE,
+        target=ALICE,
+        ok=201,
         method="post",
         kwargs=bobs_signed_note,
         data={"text": "A correction."},

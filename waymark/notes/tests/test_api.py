@@ -73,14 +73,14 @@ def test_it_names_the_field_of_an_invalid_note(
     wrong_section = post(client, notes_url(alice.pk), {"format": "dap", "subjective": "S"})
     incomplete = post(client, notes_url(alice.pk), {"format": "dap", "data": "D", "sign": True})
     assert too_long.status_code == unknown.status_code == bad_format.status_code == 422
-    assert too_long.json()["detail"][0]["loc"][-1] == "plan"
-    assert unknown.json()["detail"][0]["loc"][-1] == "summary"
-    assert bad_format.json()["detail"][0]["loc"][-1] == "format"
-    assert (wrong_section.status_code, list(wrong_section.json()["detail"])) == (
+    assert next(iter(too_long.json()["errors"])).split(".")[-1] == "plan"
+    assert next(iter(unknown.json()["errors"])).split(".")[-1] == "summary"
+    assert next(iter(bad_format.json()["errors"])).split(".")[-1] == "format"
+    assert (wrong_section.status_code, list(wrong_section.json()["errors"])) == (
         422,
         ["subjective"],
     )
-    assert (incomplete.status_code, list(incomplete.json()["detail"])) == (422, ["assessment"])
+    assert (incomplete.status_code, list(incomplete.json()["errors"])) == (422, ["assessment"])
     assert not ClinicalNote.objects.exists()
 
 
@@ -89,14 +89,14 @@ def test_it_refuses_signing_someone_elses_note_with_the_reason(
 ) -> None:
     response = post(client_for(grace), notes_url(draft.patient_id, draft.pk, "sign"))
     assert response.status_code == 403
+    message = (
+        "Only the author of this note, Bob, can sign it. Ask them to finish it, or "
+        "write a note of your own."
+    )
     assert response.json() == {
-        "detail": {
-            "__all__": [
-                "Only the author of this note, Bob, can sign it. Ask them to finish it, or "
-                "write a note of your own."
-            ]
-        },
         "code": "not_author",
+        "message": message,
+        "errors": {"__all__": [message]},
     }
     assert ClinicalNote.objects.get(pk=draft.pk).signed_at is None
 
@@ -120,7 +120,7 @@ def test_it_adds_addenda_to_signed_notes_only(
     empty = post(client, notes_url(signed.patient_id, signed.pk, "addenda"), {"text": " "})
     assert (added.status_code, added.json()["author"]) == (201, "Grace")
     assert (to_draft.status_code, to_draft.json()["code"]) == (409, "draft")
-    assert (empty.status_code, list(empty.json()["detail"])) == (422, ["text"])
+    assert (empty.status_code, list(empty.json()["errors"])) == (422, ["text"])
     assert NoteAddendum.objects.count() == 1
 
 

@@ -12,7 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from waymark.accounts.models import User
-from waymark.notes.errors import NoteError
+from waymark.errors import ServiceError
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.notes.services import add_addendum, sign_note
 from waymark.notes.tests.conftest import COMPLETE_DAP, actor
@@ -27,7 +27,7 @@ def refused_by_database(action: object) -> str:
 
 def test_it_refuses_saving_a_signed_note_in_the_model(signed: ClinicalNote) -> None:
     signed.plan = "Rewritten."
-    with pytest.raises(NoteError, match="cannot be changed"):
+    with pytest.raises(ServiceError, match="cannot be changed"):
         signed.save()
     assert ClinicalNote.objects.get(pk=signed.pk).plan == COMPLETE_DAP["plan"]
 
@@ -38,13 +38,13 @@ def test_it_refuses_saving_a_stale_copy_of_a_note_signed_since(
     stale = ClinicalNote.objects.get(pk=draft.pk)
     sign_note(actor(bob), draft)
     stale.plan = "Written in another tab."
-    with pytest.raises(NoteError):
+    with pytest.raises(ServiceError):
         stale.save()
     assert ClinicalNote.objects.get(pk=draft.pk).plan == COMPLETE_DAP["plan"]
 
 
 def test_it_refuses_deleting_a_signed_note_in_the_model(signed: ClinicalNote) -> None:
-    with pytest.raises(NoteError, match="cannot be deleted"):
+    with pytest.raises(ServiceError, match="cannot be deleted"):
         signed.delete()
     assert ClinicalNote.objects.filter(pk=signed.pk).exists()
 
@@ -52,9 +52,9 @@ def test_it_refuses_deleting_a_signed_note_in_the_model(signed: ClinicalNote) ->
 def test_it_refuses_changing_an_addendum_in_the_model(signed: ClinicalNote, bob: User) -> None:
     addendum = add_addendum(actor(bob), signed, "Correction.")
     addendum.text = "Other."
-    with pytest.raises(NoteError):
+    with pytest.raises(ServiceError):
         addendum.save()
-    with pytest.raises(NoteError):
+    with pytest.raises(ServiceError):
         addendum.delete()
     assert NoteAddendum.objects.get(pk=addendum.pk).text == "Correction."
 

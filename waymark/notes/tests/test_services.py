@@ -6,7 +6,7 @@ import pytest
 
 from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent
-from waymark.notes.errors import NoteError
+from waymark.errors import ServiceError
 from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
 from waymark.notes.services import add_addendum, sign_note, start_note, update_draft
 from waymark.notes.tests.conftest import COMPLETE_DAP, actor
@@ -46,7 +46,7 @@ def test_it_refuses_to_sign_someone_elses_note_and_writes_nothing(
     draft: ClinicalNote, grace: User
 ) -> None:
     before = audit_rows(draft.patient)
-    with pytest.raises(NoteError) as refused:
+    with pytest.raises(ServiceError) as refused:
         sign_note(actor(grace), draft)
     assert (refused.value.status, refused.value.code) == (403, "not_author")
     assert "Only the author of this note, Bob, can sign it" in refused.value.message
@@ -55,7 +55,7 @@ def test_it_refuses_to_sign_someone_elses_note_and_writes_nothing(
 
 
 def test_it_refuses_to_change_someone_elses_draft(draft: ClinicalNote, grace: User) -> None:
-    with pytest.raises(NoteError) as refused:
+    with pytest.raises(ServiceError) as refused:
         update_draft(actor(grace), draft, sections={"plan": "Mine now."})
     assert refused.value.status == 403
     assert ClinicalNote.objects.get(pk=draft.pk).plan == COMPLETE_DAP["plan"]
@@ -65,10 +65,10 @@ def test_it_refuses_to_sign_with_a_section_missing_and_writes_nothing(
     alice: Patient, bob: User
 ) -> None:
     note = start_note(actor(bob), alice, note_format=NoteFormat.DAP, sections={"data": "Seen."})
-    with pytest.raises(NoteError) as refused:
+    with pytest.raises(ServiceError) as refused:
         sign_note(actor(bob), note)
     assert (refused.value.status, refused.value.field) == (422, "assessment")
-    with pytest.raises(NoteError):
+    with pytest.raises(ServiceError):
         update_draft(actor(bob), note, sections={"data": "Changed.", "plan": "P"}, sign=True)
     note.refresh_from_db()
     assert (note.signed_at, note.data, note.plan) == (None, "Seen.", "")
@@ -81,7 +81,7 @@ def test_it_refuses_any_change_to_a_signed_note_in_the_service(
         lambda: update_draft(actor(bob), signed, sections={"plan": "Changed."}),
         lambda: sign_note(actor(bob), signed),
     ):
-        with pytest.raises(NoteError) as refused:
+        with pytest.raises(ServiceError) as refused:
             attempt()
         assert (refused.value.status, refused.value.code) == (409, "signed")
     assert ClinicalNote.objects.get(pk=signed.pk).plan == COMPLETE_DAP["plan"]
@@ -99,14 +99,14 @@ def test_it_refuses_any_change_to_a_signed_note_in_the_service(
 def test_it_refuses_bad_sections_naming_the_field(
     alice: Patient, bob: User, sections: dict[str, str], field: str
 ) -> None:
-    with pytest.raises(NoteError) as refused:
+    with pytest.raises(ServiceError) as refused:
         start_note(actor(bob), alice, note_format=NoteFormat.DAP, sections=sections)
     assert (refused.value.status, refused.value.field) == (422, field)
     assert not ClinicalNote.objects.exists()
 
 
 def test_it_refuses_an_unknown_format(alice: Patient, bob: User) -> None:
-    with pytest.raises(NoteError) as refused:
+    with pytest.raises(ServiceError) as refused:
         start_note(actor(bob), alice, note_format="birp", sections={})
     assert refused.value.field == "format"
 
@@ -115,7 +115,7 @@ def test_it_lets_only_clinicians_of_the_patients_organization_write(
     alice: Patient, olivia: User, carol: User
 ) -> None:
     for user in (olivia, carol):
-        with pytest.raises(NoteError) as refused:
+        with pytest.raises(ServiceError) as refused:
             start_note(actor(user), alice, note_format=NoteFormat.DAP, sections=COMPLETE_DAP)
         assert refused.value.status == 403
     assert not ClinicalNote.objects.exists()
@@ -138,7 +138,7 @@ def test_it_adds_a_signed_addendum_by_any_clinician_of_the_team(
 
 
 def test_it_refuses_an_addendum_to_a_draft(draft: ClinicalNote, bob: User) -> None:
-    with pytest.raises(NoteError) as refused:
+    with pytest.raises(ServiceError) as refused:
         add_addendum(actor(bob), draft, "Too early.")
     assert (refused.value.status, refused.value.code) == (409, "draft")
     assert not NoteAddendum.objects.exists()
@@ -146,7 +146,7 @@ def test_it_refuses_an_addendum_to_a_draft(draft: ClinicalNote, bob: User) -> No
 
 @pytest.mark.parametrize("text", ["", "   ", "x" * 10_001])
 def test_it_refuses_an_empty_or_absurd_addendum(signed: ClinicalNote, bob: User, text: str) -> None:
-    with pytest.raises(NoteError) as refused:
+    with pytest.raises(ServiceError) as refused:
         add_addendum(actor(bob), signed, text)
     assert refused.value.field == "text"
     assert not NoteAddendum.objects.exists()

@@ -82,7 +82,7 @@ def test_it_shows_a_missing_section_on_its_field_and_writes_nothing(
         reverse("notes:new", args=[alice.pk]),
         {"format": "dap", "data": "Seen.", "assessment": "Ok.", "sign": "1"},
     )
-    assert response.status_code == 200
+    assert response.status_code == 422  # an invalid form answers 422 everywhere
     assert "Write the Plan section before signing" in response.context["form"].errors["plan"][0]
     assert not ClinicalNote.objects.exists()
 

@@ -3,8 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from waymark.access import Capability
 from waymark.notifications.models import Kind, Notification
-from waymark.organizations.tests.matrix import SIGNED_IN_ONLY, Row, World, everyone
+from waymark.organizations.tests.matrix import Row, Target, World
+
+NOTIFICATIONS = Capability.USE_NOTIFICATIONS
 
 
 def bobs_notification(world: World) -> dict[str, Any]:
@@ -22,13 +25,15 @@ def bobs_notification(world: World) -> dict[str, Any]:
 
 
 ROWS: dict[str, Row] = {
-    "notifications:inbox": Row(SIGNED_IN_ONLY),
+    "notifications:inbox": Row(NOTIFICATIONS),
     "notifications:open": Row(
-        everyone(404, anonymous=302, clinician=302),
+        NOTIFICATIONS,
+        target=Target.BOB,
+        ok=302,
         method="post",
         kwargs=bobs_notification,
         wrong_method="get",
     ),
-    "notifications:mark_all_read": Row(everyone(302), method="post", wrong_method="get"),
-    "notifications:preferences": Row(SIGNED_IN_ONLY, wrong_method="put"),
+    "notifications:mark_all_read": Row(NOTIFICATIONS, ok=302, method="post", wrong_method="get"),
+    "notifications:preferences": Row(NOTIFICATIONS, wrong_method="put"),
 }

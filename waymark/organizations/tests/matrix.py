@@ -1,21 +1,71 @@
-"""Shared pieces of the URL × persona access matrix.
+"""Shared pieces of the URL × persona access matrix, keyed by capability.
 
 Each app lists its own URLs in `waymark/<app>/tests/access_rows.py` as
 `ROWS: dict[str, Row]`; organizations/tests/test_access_matrix.py collects them all
 and fails on any URL that no app lists.
+
+A row says what its URL needs — a `Capability` from waymark/access.py, or only
+`Access.SIGNED_IN` / `Access.PUBLIC` — and whose data it reaches (`Target`). The
+status each persona expects is then computed, never written out:
+
+- anonymous: 302 to sign in (a page) or 401 (the API), unless the URL is public;
+- a persona whose role lacks the capability (`ROLE_CAPABILITIES`): 403;
+- a persona who may, but cannot reach the target (another organization's clinician
+  for Alice's record, Dana for Alice's check-in, anyone but Bob for Bob's token): 404;
+- everyone else: the row's `ok` status.
+
+`overrides` are for answers the DATA decides, not the policy (Dana has nothing due, so
+the form sends her back; Alice is not in detox): they may never turn a 403 into
+something else or anything into a 403 (test_access_matrix.py checks).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from waymark.access import ROLE_CAPABILITIES, Capability
 from waymark.accounts.models import ApiToken, User
+from waymark.organizations.models import Role
 from waymark.patients.models import Patient
 
-PERSONAS = ("anonymous", "patient", "other_patient", "clinician", "other_org_clinician",
-            "org_admin", "supporter")  # fmt: skip
+
+@dataclass(frozen=True)
+class Persona:
+    """A test persona: their role, and whose data they can reach."""
+
+    role: Role | None
+    reaches_alice: bool = False  # Alice herself, or staff of her organization
+    is_bob: bool = False
+
+
+PERSONA_DETAILS: dict[str, Persona] = {
+    "anonymous": Persona(None),
+    "patient": Persona(Role.PATIENT, reaches_alice=True),
+    "other_patient": Persona(Role.PATIENT),
+    "clinician": Persona(Role.CLINICIAN, reaches_alice=True, is_bob=True),
+    "other_org_clinician": Persona(Role.CLINICIAN),
+    "org_admin": Persona(Role.ADMIN, reaches_alice=True),
+    "supporter": Persona(Role.SUPPORTER),
+}
+PERSONAS = tuple(PERSONA_DETAILS)
+
+
+class Access(enum.Enum):
+    """What a URL needs when it needs no capability."""
+
+    PUBLIC = "public"  # nothing: anonymous visitors included
+    SIGNED_IN = "signed in"  # a signed-in person, whatever their role (or none)
+
+
+class Target(enum.Enum):
+    """Whose data the URL reaches."""
+
+    NONE = "none"  # nobody's in particular: a list, a form, the person's own things
+    ALICE = "alice"  # Alice's record or one of her objects
+    BOB = "bob"  # one of Bob's own objects (his device token, his notification)
 
 
 @dataclass
@@ -27,26 +77,54 @@ class World:
 
 @dataclass
 class Row:
-    """What each persona gets from one URL (status codes), and how to call it."""
+    """One URL: what it needs, whose data it reaches, and how to call it."""
 
-    expect: dict[str, int]
+    needs: Capability | Access
+    target: Target = Target.NONE
+    ok: int = 200
     method: str = "get"
     kwargs: Callable[[World], dict[str, Any]] = lambda world: {}
     data: dict[str, Any] = field(default_factory=dict)
     wrong_method: str | None = "post"
+    overrides: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = self.overrides.keys() - PERSONA_DETAILS.keys()
+        assert not unknown, f"unknown personas in overrides: {unknown}"
+
+    def allows(self, persona: str) -> bool:
+        """Whether the policy lets this persona's role through (the capability check)."""
+        if isinstance(self.needs, Access):
+            return True
+        role = PERSONA_DETAILS[persona].role
+        return role is not None and self.needs in ROLE_CAPABILITIES[role]
+
+    def reaches(self, persona: str) -> bool:
+        details = PERSONA_DETAILS[persona]
+        if self.target is Target.ALICE:
+            return details.reaches_alice
+        if self.target is Target.BOB:
+            return details.is_bob
+        return True
+
+    def derived(self, persona: str, *, api: bool) -> int:
+        """The status the policy alone gives this persona."""
+        if persona == "anonymous" and self.needs is not Access.PUBLIC:
+            return 401 if api else 302
+        if not self.allows(persona):
+            return 403
+        return self.ok if self.reaches(persona) else 404
+
+    def expect(self, *, api: bool) -> dict[str, int]:
+        return {
+            persona: self.overrides.get(persona, self.derived(persona, api=api))
+            for persona in PERSONAS
+        }
 
 
-def everyone(status: int, **overrides: int) -> dict[str, int]:
-    return {persona: overrides.get(persona, status) for persona in PERSONAS}
-
-
-SIGNED_IN_ONLY = everyone(200, anonymous=302)
-PATIENTS_ONLY = everyone(403, anonymous=302, patient=200, other_patient=200)
-STAFF_ONLY = everyone(403, anonymous=302, clinician=200, other_org_clinician=200, org_admin=200)
-ALICE_RECORD = everyone(403, anonymous=302, clinician=200, org_admin=200, other_org_clinician=404)
-API_SIGNED_IN = everyone(200, anonymous=401)
-API_STAFF = everyone(403, anonymous=401, clinician=200, other_org_clinician=200, org_admin=200)
-API_ALICE = everyone(403, anonymous=401, clinician=200, org_admin=200, other_org_clinician=404)
+def expected(name: str, row: Row) -> dict[str, int]:
+    """Each persona's status for the URL called `name` (API URLs answer 401, not 302)."""
+    return row.expect(api=name.startswith("api:"))
 
 
 def alice_id(world: World) -> dict[str, Any]:

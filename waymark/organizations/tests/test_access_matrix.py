@@ -17,64 +17,59 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from waymark.access import Capability
 from waymark.accounts.models import User
 from waymark.accounts.services import issue_api_token
 from waymark.organizations.tests.matrix import (
-    ALICE_RECORD,
-    API_ALICE,
-    API_SIGNED_IN,
-    API_STAFF,
-    PATIENTS_ONLY,
+    PERSONA_DETAILS,
     PERSONAS,
-    SIGNED_IN_ONLY,
-    STAFF_ONLY,
+    Access,
     Row,
+    Target,
     World,
     alice_id,
     bobs_token,
-    everyone,
+    expected,
 )
 from waymark.patients.models import Patient
 
+PUBLIC, SIGNED_IN = Access.PUBLIC, Access.SIGNED_IN
+ALICE, BOB = Target.ALICE, Target.BOB
+
 CORE_ROWS: dict[str, Row] = {
-    "home": Row(everyone(302, supporter=200)),
-    "help": Row(everyone(200)),
-    "healthz": Row(everyone(200)),
-    "accounts:login": Row(everyone(302, anonymous=200), wrong_method="delete"),
-    "accounts:logout": Row(everyone(302), method="post", wrong_method="get"),
+    # Each person's start page, by role; a supporter is told nothing is shared yet.
+    "home": Row(SIGNED_IN, ok=302, overrides={"supporter": 200}),
+    "help": Row(PUBLIC),
+    "healthz": Row(PUBLIC),
+    "accounts:login": Row(PUBLIC, ok=302, overrides={"anonymous": 200}, wrong_method="delete"),
+    "accounts:logout": Row(PUBLIC, ok=302, method="post", wrong_method="get"),
     # Django's view answers an invalid link with its "link expired" page whatever the method.
     "accounts:set_password": Row(
-        everyone(200), kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}, wrong_method=None
+        PUBLIC, kwargs=lambda w: {"uidb64": "MQ", "token": "bad-token"}, wrong_method=None
     ),
-    "accounts:tokens": Row(SIGNED_IN_ONLY, wrong_method="put"),
+    "accounts:tokens": Row(SIGNED_IN, wrong_method="put"),
     "accounts:revoke_token": Row(
-        everyone(404, anonymous=302, clinician=302),
-        method="post",
-        kwargs=bobs_token,
-        wrong_method="get",
+        SIGNED_IN, target=BOB, ok=302, method="post", kwargs=bobs_token, wrong_method="get"
     ),
-    "patients:caseload": Row(STAFF_ONLY),
-    "patients:detail": Row(ALICE_RECORD, kwargs=alice_id),
-    "patients:me": Row(PATIENTS_ONLY),
-    "audit:my_access_log": Row(PATIENTS_ONLY),
+    "patients:caseload": Row(Capability.VIEW_CASELOAD),
+    "patients:detail": Row(Capability.VIEW_PATIENT_RECORD, target=ALICE, kwargs=alice_id),
+    "patients:me": Row(Capability.USE_PATIENT_APP),
+    "audit:my_access_log": Row(Capability.USE_PATIENT_APP),
     # django-ninja's schema views answer any method; they hold no patient data.
-    "api:openapi-json": Row(everyone(200), wrong_method=None),
-    "api:openapi-view": Row(everyone(200), wrong_method=None),
-    "api:api-root": Row(everyone(404), wrong_method=None),
-    "api:me": Row(API_SIGNED_IN),
-    "api:noop": Row(everyone(204, anonymous=401), method="post", wrong_method="get"),
-    "api:list_tokens": Row(API_SIGNED_IN, wrong_method="put"),
+    "api:openapi-json": Row(PUBLIC, wrong_method=None),
+    "api:openapi-view": Row(PUBLIC, wrong_method=None),
+    "api:api-root": Row(PUBLIC, ok=404, wrong_method=None),
+    "api:me": Row(SIGNED_IN),
+    "api:noop": Row(SIGNED_IN, ok=204, method="post", wrong_method="get"),
+    "api:list_tokens": Row(SIGNED_IN, wrong_method="put"),
     "api:create_token": Row(
-        everyone(201, anonymous=401), method="post", data={"name": "Phone"}, wrong_method="put"
+        SIGNED_IN, ok=201, method="post", data={"name": "Phone"}, wrong_method="put"
     ),
     "api:revoke_token": Row(
-        everyone(404, anonymous=401, clinician=204),
-        method="delete",
-        kwargs=bobs_token,
-        wrong_method="post",
+        SIGNED_IN, target=BOB, ok=204, method="delete", kwargs=bobs_token, wrong_method="post"
     ),
-    "api:list_patients": Row(API_STAFF),
-    "api:patient_detail": Row(API_ALICE, kwargs=alice_id),
+    "api:list_patients": Row(Capability.VIEW_CASELOAD),
+    "api:patient_detail": Row(Capability.VIEW_PATIENT_RECORD, target=ALICE, kwargs=alice_id),
 }
 
 
@@ -99,13 +94,19 @@ def collect_rows() -> dict[str, Row]:
 MATRIX = collect_rows()
 
 
-def url_names(patterns: list[Any], namespace: str = "") -> Iterator[str]:
+def url_views(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, Any]]:
+    """(namespaced URL name, view) for every URL pattern."""
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = ":".join(part for part in (namespace, pattern.namespace or "") if part)
-            yield from url_names(pattern.url_patterns, inner)
+            yield from url_views(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern):
-            yield f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+            name = f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+            yield name, pattern.callback
+
+
+def url_names(patterns: list[Any]) -> Iterator[str]:
+    return (name for name, _ in url_views(patterns))
 
 
 def test_it_covers_every_url_in_the_matrix() -> None:
@@ -114,6 +115,33 @@ def test_it_covers_every_url_in_the_matrix() -> None:
     }
     assert names - MATRIX.keys() == set(), "URLs missing from the access matrix"
     assert MATRIX.keys() - names == set(), "matrix rows for URLs that no longer exist"
+
+
+def test_it_refuses_exactly_the_personas_whose_role_lacks_the_capability() -> None:
+    """The matrix cannot drift from waymark/access.py: a 403 is expected where, and only
+    where, the persona's role lacks the row's capability — overrides included."""
+    drifted = [
+        f"{name} {persona}: expects {status}, may {row.needs}: {row.allows(persona)}"
+        for name, row in MATRIX.items()
+        for persona, status in expected(name, row).items()
+        if PERSONA_DETAILS[persona].role is not None and (status == 403) == row.allows(persona)
+    ]
+    assert drifted == []
+
+
+def test_it_names_the_capability_each_page_checks() -> None:
+    """A page's row and its view's @capability_required name the same capability."""
+    pages = {
+        name: view
+        for name, view in url_views(get_resolver().url_patterns)
+        if name in MATRIX and not name.startswith(("api:", "admin:"))
+    }
+    declared = {name: getattr(view, "capability", None) for name, view in pages.items()}
+    needed = {
+        name: MATRIX[name].needs if isinstance(MATRIX[name].needs, Capability) else None
+        for name in pages
+    }
+    assert declared == needed
 
 
 @pytest.fixture
@@ -151,7 +179,7 @@ def test_it_gives_each_persona_the_expected_status(
     row = MATRIX[name]
     url = reverse(name, kwargs=row.kwargs(world))
     status = call(client_for(world.users[persona]), row.method, url, row.data)
-    assert status == row.expect[persona], f"{persona} {row.method.upper()} {url}"
+    assert status == expected(name, row)[persona], f"{persona} {row.method.upper()} {url}"
 
 
 @pytest.mark.parametrize("name", sorted(n for n, row in MATRIX.items() if row.wrong_method))
@@ -159,8 +187,9 @@ def test_it_refuses_the_wrong_method(
     name: str, world: World, client_for: Callable[[User | None], Client]
 ) -> None:
     row = MATRIX[name]
-    succeeding = [p for p in PERSONAS if row.expect[p] in {200, 201, 204}]
-    redirected = [p for p in PERSONAS if row.expect[p] == 302 and p != "anonymous"]
+    statuses = expected(name, row)
+    succeeding = [p for p in PERSONAS if statuses[p] in {200, 201, 204}]
+    redirected = [p for p in PERSONAS if statuses[p] == 302 and p != "anonymous"]
     allowed = (succeeding or redirected)[0]
     url = reverse(name, kwargs=row.kwargs(world))
     assert call(client_for(world.users[allowed]), str(row.wrong_method), url, {}) == 405

@@ -1,5 +1,9 @@
-"""Every table that holds patient data carries organization_id, and every unique
-constraint on it includes organization_id (so data can be distributed by tenant)."""
+"""Every table that holds patient data carries a non-null organization_id, and every unique
+constraint on it includes organization_id (so data can be distributed by tenant).
+
+This is the one tenancy test: it introspects the models of every Waymark app, including
+the ones added later, so a new app needs no copy of it.
+"""
 
 from __future__ import annotations
 
@@ -13,31 +17,51 @@ PROJECT_APPS = {app.label for app in apps.get_app_configs() if app.name.startswi
 
 
 def patient_data_models() -> list[type[models.Model]]:
-    found = []
-    for model in apps.get_models():
-        if model._meta.app_label not in PROJECT_APPS:
-            continue
-        points_at_patient = any(
-            getattr(field, "related_model", None) is Patient
-            for field in model._meta.get_fields()
-            if field.concrete
-        )
-        if model is Patient or points_at_patient:
-            found.append(model)
+    """Patient, every model pointing at a patient, and every model pointing at one of those
+    (a check-in's substance use, a notification's e-mail delivery), to any depth."""
+    project = [model for model in apps.get_models() if model._meta.app_label in PROJECT_APPS]
+    found: list[type[models.Model]] = [Patient]
+    grew = True
+    while grew:
+        grew = False
+        for model in project:
+            if model in found:
+                continue
+            if any(
+                getattr(field, "related_model", None) in found
+                for field in model._meta.concrete_fields
+            ):
+                found.append(model)
+                grew = True
     return found
 
 
-def test_it_finds_the_patient_data_models() -> None:
-    names = {model.__name__ for model in patient_data_models()}
-    assert {"Patient", "Episode", "ProgramStay", "CareTeamMember", "AuditEvent"} <= names
+EXPECTED = {
+    "patients": "Patient Episode ProgramStay CareTeamMember",
+    "audit": "AuditEvent",
+    "alerts": "Alert AlertAction AlertOccurrence",
+    "risk": "PatientRisk",
+    "checkins": "CheckIn SubstanceUse Milestone WithdrawalEntry StaffRequest SubmissionKey",
+    "questionnaires": "QuestionnaireResponse Draft Assignment",
+    "notifications": "Notification Delivery",
+    "notes": "ClinicalNote NoteAddendum",
+    "medications": "Medication",
+    "plans": "PlanVersion CopingUse",
+}
+
+
+def test_it_finds_the_patient_data_models_of_every_app() -> None:
+    found = {(model._meta.app_label, model.__name__) for model in patient_data_models()}
+    expected = {(app, name) for app, names in EXPECTED.items() for name in names.split()}
+    assert expected <= found
 
 
 def test_it_puts_organization_on_every_patient_data_table() -> None:
-    missing = [
-        model.__name__
-        for model in patient_data_models()
-        if not any(f.name == "organization" and f.concrete for f in model._meta.get_fields())
-    ]
+    missing = []
+    for model in patient_data_models():
+        field = next((f for f in model._meta.concrete_fields if f.name == "organization"), None)
+        if field is None or field.null:
+            missing.append(model.__name__)
     assert missing == []
 
 

@@ -1,13 +1,15 @@
 from __future__ import annotations
 
-from waymark.organizations.tests.matrix import ALICE_RECORD, STAFF_ONLY, Row
+from waymark.access import Capability
+from waymark.organizations.tests.matrix import Row, Target, alice_id
 
 ROWS: dict[str, Row] = {
     "patients:transition": Row(
-        ALICE_RECORD,
+        Capability.MANAGE_TRANSITIONS,
+        target=Target.ALICE,
         kwargs=lambda world: {"patient_id": world.alice.pk, "kind": "move"},
         wrong_method="put",
     ),
-    "patients:census": Row(STAFF_ONLY),
-    "patients:timeline": Row(ALICE_RECORD, kwargs=lambda world: {"patient_id": world.alice.pk}),
+    "patients:census": Row(Capability.VIEW_CASELOAD),
+    "patients:timeline": Row(Capability.VIEW_PATIENT_RECORD, target=Target.ALICE, kwargs=alice_id),
 }

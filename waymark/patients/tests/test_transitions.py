@@ -14,11 +14,8 @@ from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Episode, Patient, ProgramStay
 
 ClientFor = Callable[[User | None], Client]
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Patient, "local_today", lambda self: TODAY)
+# Every test here runs on the one frozen clock (waymark/conftest.py): today is TODAY.
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def post(client: Client, patient: Patient, kind: str, **data: object) -> object:

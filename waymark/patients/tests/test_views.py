@@ -19,11 +19,8 @@ from waymark.patients.services import admit, discharge, enroll_patient, move_to_
 from waymark.risk.models import PatientRisk
 
 ClientFor = Callable[[User | None], Client]
-
-
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(Patient, "local_today", lambda self: TODAY)
+# Every test here runs on the one frozen clock (waymark/conftest.py): today is TODAY.
+pytestmark = pytest.mark.usefixtures("frozen")
 
 
 def test_it_lists_patients_in_care_with_program_and_days_in_recovery(

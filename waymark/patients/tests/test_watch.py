@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 import time_machine
-from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from waymark.access import Actor
 from waymark.accounts.models import User
 from waymark.audit.models import AuditEvent
 from waymark.conftest import TODAY
+from waymark.errors import ServiceError
 from waymark.organizations.models import Organization
 from waymark.organizations.services import current_membership
 from waymark.patients.models import Episode, Patient
@@ -210,10 +210,10 @@ def test_the_service_refuses_the_same_way_for_every_caller(
     northstar: Organization, alice: Patient, bob: User
 ) -> None:
     RiskSettings.objects.create(organization=northstar, transition_days=10)
-    with pytest.raises(ValidationError) as refused:
+    with pytest.raises(ServiceError) as refused:
         discharge(alice, bob, TODAY, aftercare_plan="", follow_up_on=days(10))
-    assert set(refused.value.message_dict) == {"aftercare_plan", "follow_up_on"}
-    assert "by 6 Dec 2026, inside the 10-day watch" in refused.value.message_dict["follow_up_on"][0]
+    assert set(refused.value.errors) == {"aftercare_plan", "follow_up_on"}
+    assert "by 6 Dec 2026, inside the 10-day watch" in refused.value.errors["follow_up_on"][0]
     assert Episode.objects.get(patient=alice).discharged_on is None
 
 

@@ -1,10 +1,9 @@
-"""Plans tests: a frozen clock on the personas' TODAY and a check-in helper."""
+"""Plans tests: every one runs on the frozen clock (waymark/conftest.py); a check-in helper."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,15 +11,14 @@ import time_machine
 
 from waymark.checkins.models import CheckIn
 from waymark.checkins.services import submit_checkin
-from waymark.checkins.tests.conftest import NOW, answers
-from waymark.conftest import TODAY
+from waymark.checkins.tests.conftest import answers
+from waymark.conftest import NOW, TODAY
 from waymark.patients.models import Patient
 
 
 @pytest.fixture(autouse=True)
-def frozen() -> Iterator[time_machine.Traveller]:
-    with time_machine.travel(NOW, tick=False) as traveller:
-        yield traveller
+def _on_the_frozen_clock(frozen: time_machine.Traveller) -> None:
+    """Every plans test runs at NOW."""
 
 
 def check_in(patient: Patient, days_ago: int = 0, **overrides: Any) -> CheckIn:

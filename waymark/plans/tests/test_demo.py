@@ -1,26 +1,35 @@
-"""Demo plans: two versions and some coping uses for each patient in care; nothing on a re-run."""
+"""The plans demo step: two versions and some coping uses for each patient in care; nothing on
+a re-run. Run on the personas (a small demo), not the whole seed_demo."""
 
 from __future__ import annotations
 
-from io import StringIO
-from pathlib import Path
-from typing import Any
+import pytest
 
-from django.core.management import call_command
-
+from waymark.accounts.models import User
+from waymark.conftest import TODAY
+from waymark.demo.registry import DemoContext, DemoOrganization, run_step
+from waymark.demo.tests.small import step_of
+from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
+from waymark.plans import demo
 from waymark.plans.models import CopingUse, PlanVersion
 from waymark.plans.services import diff, what_helps
 
 
+@pytest.fixture
+def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
+    demo_org = DemoOrganization(organization=northstar, clinicians=[bob], patients=[alice, dana])
+    return DemoContext(today=TODAY, seed=1, organizations=[demo_org])
+
+
 def test_it_gives_demo_patients_a_plan_in_two_versions_and_adds_nothing_again(
-    db: None, settings: Any, tmp_path: Path
+    ctx: DemoContext,
 ) -> None:
-    settings.DEMO = True
-    settings.VAR_DIR = tmp_path
-    call_command("seed_demo", stdout=StringIO(), verbosity=0)
+    step = step_of(demo.seed_plans)
+    assert step.order == 800
+    run_step(ctx, step)
     in_care = list(Patient.objects.in_care())
-    assert in_care
+    assert len(in_care) == 2
     for patient in in_care:
         first, second = PlanVersion.objects.filter(patient=patient).order_by("number")
         assert [c.label for c in diff(first, second)] == [
@@ -29,5 +38,5 @@ def test_it_gives_demo_patients_a_plan_in_two_versions_and_adds_nothing_again(
         ]
         assert what_helps(patient)
     counts = (PlanVersion.objects.count(), CopingUse.objects.count())
-    call_command("seed_demo", stdout=StringIO(), verbosity=0)
+    run_step(ctx, step)
     assert (PlanVersion.objects.count(), CopingUse.objects.count()) == counts

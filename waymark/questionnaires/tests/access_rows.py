@@ -11,20 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from waymark.organizations.tests.matrix import (
-    ALICE_RECORD,
-    API_ALICE,
-    PATIENTS_ONLY,
-    STAFF_ONLY,
-    Row,
-    World,
-    everyone,
-)
+from waymark.access import Capability
+from waymark.organizations.tests.matrix import Row, Target, World
 from waymark.questionnaires.models import Draft, QuestionnaireResponse
 from waymark.questionnaires.tests.helpers import make_due, phq9, recorded
 
-PATIENT_ONLY_API = everyone(403, anonymous=401, patient=200, other_patient=200)
-MEMBERS_API = everyone(200, anonymous=401, supporter=403)
+OWN, RECORD = Capability.USE_PATIENT_APP, Capability.VIEW_PATIENT_RECORD
+ALICE = Target.ALICE
+NOTHING_DUE_FOR_DANA = {"other_patient": 302}  # the form sends her back to her list
 
 
 def phq9_due(world: World) -> dict[str, Any]:
@@ -66,58 +60,60 @@ def alice_id(world: World) -> dict[str, Any]:
 
 ROWS: dict[str, Row] = {
     # The patient's pages. Dana has nothing due: the form sends her back to her list.
-    "questionnaires:my_list": Row(PATIENTS_ONLY),
+    "questionnaires:my_list": Row(OWN),
     "questionnaires:fill": Row(
-        everyone(403, anonymous=302, patient=200, other_patient=302),
-        kwargs=phq9_due,
-        wrong_method="put",
+        OWN, overrides=NOTHING_DUE_FOR_DANA, kwargs=phq9_due, wrong_method="put"
     ),
     "questionnaires:review": Row(
-        everyone(403, anonymous=302, patient=200, other_patient=302),
-        kwargs=with_draft,
-        wrong_method="put",
+        OWN, overrides=NOTHING_DUE_FOR_DANA, kwargs=with_draft, wrong_method="put"
     ),
     "questionnaires:discard": Row(
-        everyone(403, anonymous=302, patient=302, other_patient=302),
+        OWN,
+        ok=302,
         method="post",
         kwargs=with_draft,
         wrong_method="get",
     ),
-    "questionnaires:history": Row(
-        everyone(403, anonymous=302, patient=200, other_patient=404), kwargs=history
-    ),
-    "questionnaires:result": Row(
-        everyone(403, anonymous=302, patient=200, other_patient=404), kwargs=response_id
-    ),
+    "questionnaires:history": Row(OWN, target=ALICE, kwargs=history),
+    "questionnaires:result": Row(OWN, target=ALICE, kwargs=response_id),
     "questionnaires:correct": Row(
-        everyone(403, anonymous=302, patient=302, other_patient=404),
+        OWN,
+        target=ALICE,
+        ok=302,
         method="post",
         kwargs=response_id,
         wrong_method="get",
     ),
     # Clinicians and admins.
-    "questionnaires:completion": Row(STAFF_ONLY),
-    "questionnaires:patient_questionnaires": Row(ALICE_RECORD, kwargs=alice_id),
-    "questionnaires:patient_response": Row(ALICE_RECORD, kwargs=patient_and_response),
+    "questionnaires:completion": Row(Capability.VIEW_CASELOAD),
+    "questionnaires:patient_questionnaires": Row(RECORD, target=ALICE, kwargs=alice_id),
+    "questionnaires:patient_response": Row(RECORD, target=ALICE, kwargs=patient_and_response),
     "questionnaires:assign": Row(
-        everyone(403, anonymous=302, clinician=302, other_org_clinician=404),
+        Capability.ASSIGN_QUESTIONNAIRES,
+        target=ALICE,
+        ok=302,
         method="post",
         kwargs=alice_id,
         data={"questionnaire": "gad-7", "days": "7"},
         wrong_method="get",
     ),
     # The API.
-    "api:questionnaire_list": Row(MEMBERS_API),
-    "api:questionnaire_detail": Row(MEMBERS_API, kwargs=lambda world: {"key": "phq-9"}),
-    "api:my_questionnaires": Row(PATIENT_ONLY_API),
+    "api:questionnaire_list": Row(Capability.READ_QUESTIONNAIRES),
+    "api:questionnaire_detail": Row(
+        Capability.READ_QUESTIONNAIRES, kwargs=lambda world: {"key": "phq-9"}
+    ),
+    "api:my_questionnaires": Row(OWN),
+    # Nothing is due for Dana: her answers are refused (422).
     "api:submit_questionnaire_response": Row(
-        everyone(403, anonymous=401, patient=201, other_patient=422),
+        OWN,
+        ok=201,
+        overrides={"other_patient": 422},
         method="post",
         kwargs=phq9_due,
         data={"answers": phq9()},
         wrong_method="get",
     ),
-    "api:my_fhir": Row(PATIENT_ONLY_API),
-    "api:patient_fhir": Row(API_ALICE, kwargs=alice_id),
-    "api:patient_questionnaire_responses": Row(API_ALICE, kwargs=alice_id),
+    "api:my_fhir": Row(OWN),
+    "api:patient_fhir": Row(RECORD, target=ALICE, kwargs=alice_id),
+    "api:patient_questionnaire_responses": Row(RECORD, target=ALICE, kwargs=alice_id),
 }

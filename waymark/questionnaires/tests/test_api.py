@@ -68,7 +68,7 @@ def test_it_names_each_bad_answer_and_stores_nothing(
     del answers["9"]
     response = post(client_for(phq9_due.user), SUBMIT, {"answers": answers})
     assert response.status_code == 422
-    detail = response.json()["detail"]
+    detail = response.json()["errors"]
     assert set(detail) == {"2", "9", "11"}
     assert detail["11"] == ["PHQ-9 has no question '11'."]
     assert not QuestionnaireResponse.objects.exists()
@@ -77,7 +77,7 @@ def test_it_names_each_bad_answer_and_stores_nothing(
 def test_it_refuses_a_questionnaire_not_on_the_list(alice: Patient, client_for: ClientFor) -> None:
     response = post(client_for(alice.user), SUBMIT, {"answers": numbered(PUBLISHED_PHQ9)})
     assert response.status_code == 422
-    assert "not on your list" in response.json()["detail"]["questionnaire"][0]
+    assert "not on your list" in response.json()["errors"]["questionnaire"][0]
 
 
 def test_it_accepts_a_correction_through_the_api(phq9_due: Patient, client_for: ClientFor) -> None:

@@ -1,30 +1,39 @@
-"""The demo: schedules for every program and 90 days of responses that tell a story —
-some improving, some worsening, one positive PHQ-9 item 9 with its urgent alert."""
+"""The questionnaires demo step: schedules for every program and 90 days of responses that
+tell a story — some improving, some worsening, one positive PHQ-9 item 9 with its urgent
+alert. Run on a small demo (waymark/demo/tests/small.py), not the whole seed_demo."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from io import StringIO
-from pathlib import Path
-from typing import Any
 
 import pytest
-from django.core.management import call_command
+import time_machine
 from django.utils import timezone
 
 from waymark.alerts.models import Alert, Severity
+from waymark.demo.logins import demo_patient
+from waymark.demo.registry import DemoContext, run_step
+from waymark.demo.steps.organizations import NORTHSTAR
+from waymark.demo.tests.small import small_demo, step_of
 from waymark.organizations.models import Organization, Program
 from waymark.patients.models import Patient
+from waymark.questionnaires import demo
 from waymark.questionnaires.models import QuestionnaireResponse, Schedule
 
 
 @pytest.fixture
-def seeded(db: None, settings: Any, tmp_path: Path) -> Path:
-    settings.DEMO = True
-    settings.VAR_DIR = tmp_path
-    call_command("seed_demo", stdout=StringIO(), verbosity=0)
-    return tmp_path / "demo-logins.json"
+def seeded(frozen: time_machine.Traveller, db: None) -> DemoContext:
+    ctx = small_demo()
+    step = step_of(demo.seed_questionnaires)
+    assert step.order == 600
+    run_step(ctx, step)
+    return ctx
+
+
+def signed_in(ctx: DemoContext) -> Patient:
+    """The patient you sign in as in the demo."""
+    home = ctx.organization(NORTHSTAR.slug)
+    return demo_patient(home, home.clinicians[0])
 
 
 def first_and_last(patient: Patient, key: str = "phq-9") -> tuple[int, int] | None:
@@ -37,7 +46,7 @@ def first_and_last(patient: Patient, key: str = "phq-9") -> tuple[int, int] | No
     return (int(scores[0]), int(scores[-1])) if len(scores) >= 3 else None
 
 
-def test_it_schedules_questionnaires_for_every_program(seeded: Path) -> None:
+def test_it_schedules_questionnaires_for_every_program(seeded: DemoContext) -> None:
     for organization in Organization.objects.all():
         for program in Program.objects.filter(organization=organization):
             assert Schedule.objects.filter(organization=organization, program=program).exists()
@@ -49,9 +58,9 @@ def test_it_schedules_questionnaires_for_every_program(seeded: Path) -> None:
     assert Schedule.objects.filter(questionnaire_key="bam", scoring_form="likert").exists()
 
 
-def test_it_seeds_90_days_of_every_questionnaire(seeded: Path) -> None:
+def test_it_seeds_90_days_of_every_questionnaire(seeded: DemoContext) -> None:
     responses = QuestionnaireResponse.objects.all()
-    assert responses.count() > 200
+    assert responses.count() >= 5 * len(seeded.patients)  # 200 for seed_demo's 45 patients
     keys = set(responses.values_list("questionnaire_key", flat=True))
     assert keys == {"phq-9", "gad-7", "who-5", "bam", "audit-c", "sds-ketamine"}
     oldest = responses.order_by("submitted_at").first()
@@ -62,20 +71,18 @@ def test_it_seeds_90_days_of_every_questionnaire(seeded: Path) -> None:
         assert response.organization_id == response.patient.organization_id
 
 
-def test_it_seeds_improving_and_worsening_courses(seeded: Path) -> None:
+def test_it_seeds_improving_and_worsening_courses(seeded: DemoContext) -> None:
     courses = [c for p in Patient.objects.all() if (c := first_and_last(p)) is not None]
     assert any(last <= first - 5 for first, last in courses)  # reliable improvement
     assert any(last >= first + 5 for first, last in courses)  # reliable worsening
 
 
-def test_it_gives_the_signed_in_patient_an_improving_course(seeded: Path) -> None:
-    username = json.loads(seeded.read_text())["patient"]["username"]
-    patient = Patient.objects.get(user__username=username)
-    course = first_and_last(patient)
+def test_it_gives_the_signed_in_patient_an_improving_course(seeded: DemoContext) -> None:
+    course = first_and_last(signed_in(seeded))
     assert course is not None and course[1] < course[0]
 
 
-def test_it_seeds_one_positive_item_9_with_its_urgent_alert(seeded: Path) -> None:
+def test_it_seeds_one_positive_item_9_with_its_urgent_alert(seeded: DemoContext) -> None:
     (response,) = QuestionnaireResponse.objects.filter(has_safety_answer=True)
     assert response.answers["9"] == 1
     alert = Alert.objects.get(rule_id="phq9.item9")
@@ -84,16 +91,15 @@ def test_it_seeds_one_positive_item_9_with_its_urgent_alert(seeded: Path) -> Non
         Severity.URGENT,
         str(response.pk),
     )
-    signed_in = json.loads(seeded.read_text())["patient"]["username"]
-    assert response.patient.user.username != signed_in
+    assert response.patient != signed_in(seeded)
 
 
-def test_it_adds_nothing_on_a_second_run(seeded: Path) -> None:
+def test_it_adds_nothing_on_a_second_run(seeded: DemoContext) -> None:
     before = (
         QuestionnaireResponse.objects.count(),
         Schedule.objects.count(),
         Alert.objects.count(),
     )
-    call_command("seed_demo", stdout=StringIO(), verbosity=0)
+    run_step(seeded, step_of(demo.seed_questionnaires))
     after = (QuestionnaireResponse.objects.count(), Schedule.objects.count(), Alert.objects.count())
     assert after == before

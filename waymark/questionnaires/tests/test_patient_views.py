@@ -68,7 +68,7 @@ def test_it_names_a_missing_answer_and_saves_nothing_from_that_page(
 ) -> None:
     response = client_for(phq9_due.user).post(f"{FILL}?page=1", {"a-1": "1", "a-3": "0"})
     page = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 422  # an invalid form answers 422 everywhere
     assert "Question 2 (Feeling down, depressed, or hopeless) needs an answer." in page
     assert 'role="alert"' in page
     assert not Draft.objects.exists()
@@ -78,7 +78,7 @@ def test_it_refuses_an_answer_outside_the_options(phq9_due: Patient, client_for:
     response = client_for(phq9_due.user).post(
         f"{FILL}?page=1", {"a-1": "1", "a-2": "7", "a-3": "0"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 422  # an invalid form answers 422 everywhere
     assert "Choose one of the answers to question 2." in response.content.decode()
     assert not Draft.objects.exists()
 
@@ -237,7 +237,7 @@ def test_it_asks_bam_day_counts_as_numbers_and_skips_7a_7g_without_drug_use(
     assert 'type="number" name="a-2"' in first and 'inputmode="numeric"' in first
     assert "Page 1 of 6" in first  # 7A-7G appear only once drug use is reported
     too_many = client.post(f"{fill}?page=1", {"a-1": "2", "a-2": "31", "a-3": "4"})
-    assert too_many.status_code == 400
+    assert too_many.status_code == 422  # an invalid form answers 422 everywhere
     assert "give a number from 0 to 30." in too_many.content.decode()
     assert client.post(f"{fill}?page=1", {"a-1": "2", "a-2": "3", "a-3": "4"}).status_code == 302
     response = client.post(f"{fill}?page=2", {"a-4": "0", "a-5": "0", "a-6": "0"})

@@ -6,15 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from waymark.access import Actor
 from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent
+from waymark.errors import ServiceError
+from waymark.organizations.models import Membership
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import Assignment, AssignmentReason
-from waymark.questionnaires.services import submit_response
+from waymark.questionnaires.services import assign_questionnaire, submit_response
 from waymark.questionnaires.tests.helpers import (
     PUBLISHED_PHQ9,
     make_due,
@@ -121,6 +125,21 @@ def test_it_refuses_an_unknown_questionnaire_request(
     client_for(bob).post(
         reverse("questionnaires:assign", args=[alice.pk]), {"questionnaire": "dast-10", "days": "5"}
     )
+    assert not Assignment.objects.exists()
+
+
+def test_it_refuses_a_request_from_a_clinician_no_longer_active(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    membership = Membership.objects.get(user=bob)
+    before = Actor(user=bob, membership=membership)  # e.g. a task queued before the change
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    with pytest.raises(ServiceError) as refused:
+        assign_questionnaire(before, alice, "gad-7")
+    assert refused.value.status == 403
+    url = reverse("questionnaires:assign", args=[alice.pk])
+    assert client_for(bob).post(url, {"questionnaire": "gad-7", "days": "5"}).status_code == 403
     assert not Assignment.objects.exists()
 
 

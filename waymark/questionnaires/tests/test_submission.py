@@ -12,10 +12,10 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
 
 from waymark.alerts.models import Alert, Severity
+from waymark.errors import ServiceError
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import Assignment, AssignmentReason, Draft, QuestionnaireResponse
 from waymark.questionnaires.services import (
-    QuestionnaireError,
     save_page,
     standing_responses,
     start_correction,
@@ -49,9 +49,9 @@ def test_it_stores_the_answers_scores_and_band(phq9_due: Patient) -> None:
 
 
 def test_it_refuses_a_questionnaire_that_is_not_on_the_patients_list(alice: Patient) -> None:
-    with pytest.raises(QuestionnaireError) as caught:
+    with pytest.raises(ServiceError) as caught:
         submit_response(alice, "gad-7", numbered([0] * 7), by=alice.user)
-    assert caught.value.message_dict == {
+    assert caught.value.errors == {
         "questionnaire": [
             "GAD-7 is not on your list right now. Your care team can ask you to fill it in."
         ]
@@ -60,9 +60,9 @@ def test_it_refuses_a_questionnaire_that_is_not_on_the_patients_list(alice: Pati
 
 
 def test_it_refuses_an_unknown_questionnaire(alice: Patient) -> None:
-    with pytest.raises(QuestionnaireError) as caught:
+    with pytest.raises(ServiceError) as caught:
         submit_response(alice, "dast-10", {}, by=alice.user)
-    assert "There is no questionnaire 'dast-10' here." in caught.value.messages
+    assert caught.value.message == "There is no questionnaire 'dast-10' here."
 
 
 def test_it_stores_nothing_when_an_answer_is_missing_or_outside_the_options(
@@ -70,9 +70,9 @@ def test_it_stores_nothing_when_an_answer_is_missing_or_outside_the_options(
 ) -> None:
     answers: dict[str, object] = {**numbered(PUBLISHED_PHQ9), "3": 9}
     del answers["9"]
-    with pytest.raises(QuestionnaireError) as caught:
+    with pytest.raises(ServiceError) as caught:
         submit_response(phq9_due, "phq-9", answers, by=phq9_due.user)
-    errors = caught.value.message_dict
+    errors = caught.value.errors
     assert set(errors) == {"3", "9"}
     (message,) = errors["9"]
     assert message.startswith("Question 9 (Thoughts that you would be better off dead")
@@ -149,13 +149,13 @@ def test_it_refuses_to_correct_twice_or_someone_elses_or_an_old_response(
 ) -> None:
     original = submit_response(phq9_due, "phq-9", phq9(), by=phq9_due.user)
     submit_response(phq9_due, "phq-9", phq9([0] * 9), by=phq9_due.user, corrects=original)
-    with pytest.raises(QuestionnaireError, match="already been corrected"):
+    with pytest.raises(ServiceError, match="already been corrected"):
         submit_response(phq9_due, "phq-9", phq9([2] * 9), by=phq9_due.user, corrects=original)
-    with pytest.raises(QuestionnaireError, match="not yours"):
+    with pytest.raises(ServiceError, match="not yours"):
         start_correction(dana, original)
     fresh = QuestionnaireResponse.objects.standing().get(patient=phq9_due)
     frozen.shift(dt.timedelta(days=8))
-    with pytest.raises(QuestionnaireError, match="corrected for 7 days"):
+    with pytest.raises(ServiceError, match="corrected for 7 days"):
         start_correction(phq9_due, fresh)
 
 
@@ -169,7 +169,7 @@ def test_it_treats_a_double_tap_as_one_response(phq9_due: Patient) -> None:
 
 def test_it_does_not_take_a_second_different_response_once_completed(phq9_due: Patient) -> None:
     submit_response(phq9_due, "phq-9", phq9(), by=phq9_due.user)
-    with pytest.raises(QuestionnaireError, match="not on your list"):
+    with pytest.raises(ServiceError, match="not on your list"):
         submit_response(phq9_due, "phq-9", phq9([0] * 9), by=phq9_due.user)
 
 
@@ -195,9 +195,9 @@ def test_it_keeps_page_answers_in_a_draft_and_checks_each_page(phq9_due: Patient
 
     questionnaire = current_questionnaire(phq9_due.organization_id, "phq-9")
     save_page(phq9_due, questionnaire, ["1", "2", "3"], {"1": "2", "2": "1", "3": "0"})
-    with pytest.raises(QuestionnaireError) as caught:
+    with pytest.raises(ServiceError) as caught:
         save_page(phq9_due, questionnaire, ["4", "5", "6"], {"4": "1", "5": ""})
-    assert set(caught.value.message_dict) == {"5", "6"}
+    assert set(caught.value.errors) == {"5", "6"}
     draft = Draft.objects.get(patient=phq9_due)
     assert draft.answers == {"1": 2, "2": 1, "3": 0}
 

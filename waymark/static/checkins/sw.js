@@ -1,9 +1,11 @@
 /* Waymark service worker (served at /sw.js, scope "/"; the server fills in the version and
- * the asset list and the sign-out address).
+ * the asset list and the sign-out and crisis help addresses).
  *
  * - Keeps the scripts and styles, so the check-in page works offline.
  * - Pages a patient opens (check-in, home, help, recovery, withdrawal log) are fetched from
  *   the network first and kept as a fallback for when there is no connection.
+ * - Keeps the signed-in person's crisis help (/help/offline/: the same template as every
+ *   page's crisis help) and shows it on its own offline pages.
  * - A check-in form posted while the server cannot be reached is kept in the outbox
  *   (IndexedDB, shared with the pages) and sent later by the pages.
  * - Signing out drops the kept pages, so the next person on this phone never sees them.
@@ -12,34 +14,53 @@
 
 var VERSION = "__VERSION__";
 var LOGOUT_URL = "__LOGOUT_URL__";
+var CRISIS_URL = "__CRISIS_URL__";
 var ASSETS_CACHE = "waymark-assets-" + VERSION;
 var PAGES_CACHE = "waymark-pages";
 var ASSETS = [
   "__ASSETS__"
 ];
 var KEPT_PAGES = ["/", "/me/", "/checkin/", "/help/", "/recovery/", "/withdrawal/"];
-var OFFLINE_PAGE =
+var STYLES = ASSETS.filter(function (url) { return /\.css$/.test(url); }).map(function (url) {
+  return '<link rel="stylesheet" href="' + url + '">';
+}).join("");
+var HEAD =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-  '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Offline · Waymark</title></head>' +
-  '<body style="font-family:system-ui,sans-serif;padding:1rem;line-height:1.5">' +
-  "<h1>You're offline</h1><p>This page isn't saved on your phone. Open your check-in once while " +
-  "you're online and it will work offline after that.</p>" +
-  "<p>If you need help now, phone calls work without internet: call your local emergency number " +
-  "or a crisis line.</p></body></html>";
-var SAVED_PAGE =
-  '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
-  '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Saved on this phone · Waymark</title></head>' +
-  '<body style="font-family:system-ui,sans-serif;padding:1rem;line-height:1.5">' +
-  "__CRISIS__<h1>Saved on this phone</h1><p>We couldn't reach Waymark, so your check-in is saved on " +
-  'this phone. It will be sent when you open Waymark again with a connection.</p><p><a href="/me/">Home</a></p>' +
-  "<p>If you need help now, phone calls work without internet: call your local emergency number " +
-  'or a crisis line (<a href="/help/">your crisis lines</a>).</p></body></html>';
-var CRISIS =
-  '<section role="alert" style="border:2px solid #b3261e;border-radius:10px;padding:1rem;background:#fdecea">' +
-  "<h2 style=\"margin-top:0;color:#b3261e\">You don't have to carry this alone</h2><p>Thank you for telling " +
-  "us. If you feel you might act on these thoughts, or you don't feel safe right now, call your local " +
-  'emergency number now, or one of <a href="/help/">your crisis lines</a>. Phone calls work without ' +
-  "internet.</p></section>";
+  '<meta name="viewport" content="width=device-width, initial-scale=1">' + STYLES;
+var BODY = '<body style="font-family:system-ui,sans-serif;padding:1rem;line-height:1.5"><main>';
+// Shown when no crisis help was kept yet (never opened online while signed in).
+var NO_KEPT_HELP =
+  '<p>Call your local emergency number or a crisis line (<a href="/help/">your crisis lines</a>).</p>';
+
+function crisisSection(title, intro, help) {
+  return '<section class="crisis" role="alert"><h2>' + title + "</h2><p>" + intro + "</p>" +
+    help + "</section>";
+}
+
+function helpNow(help) {
+  return '<section class="card"><h2>If you need help now</h2><p>Phone calls work without ' +
+    "internet.</p>" + help + "</section>";
+}
+
+function offlinePage(help) {
+  return HEAD + "<title>Offline · Waymark</title></head>" + BODY +
+    "<h1>You're offline</h1><p>This page isn't saved on your phone. Open your check-in once while " +
+    "you're online and it will work offline after that.</p>" +
+    helpNow(help) + "</main></body></html>";
+}
+
+function savedPage(help, safetyConcern) {
+  var crisis = safetyConcern ? crisisSection(
+    "You don't have to carry this alone",
+    "Thank you for telling us. Your answer will reach your care team when you're back online. " +
+    "If you feel you might act on these thoughts, or you don't feel safe right now, please " +
+    "call now — phone calls work without internet:", help) : "";
+  return HEAD + "<title>Saved on this phone · Waymark</title></head>" + BODY + crisis +
+    "<h1>Saved on this phone</h1><p>We couldn't reach Waymark, so your check-in is saved on " +
+    'this phone. It will be sent when you open Waymark again with a connection.</p><p><a href="/me/">Home</a></p>' +
+    (safetyConcern ? "" : helpNow(help)) +
+    "</main></body></html>";
+}
 
 importScripts(ASSETS.filter(function (url) { return /outbox\.js$/.test(url); })[0]);
 
@@ -47,7 +68,8 @@ self.addEventListener("install", function (event) {
   event.waitUntil(Promise.all([
     caches.open(ASSETS_CACHE).then(function (cache) { return cache.addAll(ASSETS); }),
     // Crisis help should open without a connection, from the first day.
-    caches.open(PAGES_CACHE).then(function (cache) { return cache.add("/help/"); }).catch(function () {})
+    caches.open(PAGES_CACHE).then(function (cache) { return cache.add("/help/"); }).catch(function () {}),
+    keepCrisisHelp()
   ]));
   self.skipWaiting();
 });
@@ -66,14 +88,26 @@ function html(body, status) {
   return new Response(body, { status: status || 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
+// The signed-in person's crisis help, kept again whenever a kept page loads from the network.
+function keepCrisisHelp() {
+  return caches.open(PAGES_CACHE).then(function (cache) { return cache.add(CRISIS_URL); })
+    .catch(function () {});
+}
+
+function keptCrisisHelp() {
+  return caches.open(PAGES_CACHE).then(function (cache) { return cache.match(CRISIS_URL); })
+    .then(function (kept) { return kept ? kept.text() : NO_KEPT_HELP; })
+    .catch(function () { return NO_KEPT_HELP; });
+}
+
 function keepCheckinPosted(request) {
   var body;
   return request.clone().formData().then(function (data) {
     body = self.WaymarkOutbox.checkinFromForm(data);
     return self.WaymarkOutbox.queue("/api/v1/checkins", body, data.get("outbox_user"),
       data.get("csrfmiddlewaretoken"));
-  }).then(function () {
-    return html(SAVED_PAGE.replace("__CRISIS__", body.safety_concern ? CRISIS : ""), 202);
+  }).then(keptCrisisHelp).then(function (help) {
+    return html(savedPage(help, body.safety_concern), 202);
   });
 }
 
@@ -82,6 +116,7 @@ function pageFromNetwork(request, url) {
     if (response.ok && !response.redirected && KEPT_PAGES.indexOf(url.pathname) !== -1) {
       var copy = response.clone();
       caches.open(PAGES_CACHE).then(function (cache) { cache.put(request, copy); });
+      keepCrisisHelp();
     }
     return response;
   }).catch(function () {
@@ -89,7 +124,9 @@ function pageFromNetwork(request, url) {
       return cache.match(request, { ignoreSearch: true }).then(function (kept) {
         return kept || (url.pathname === "/" ? cache.match("/me/") : null);
       });
-    }).then(function (kept) { return kept || html(OFFLINE_PAGE, 503); });
+    }).then(function (kept) {
+      return kept || keptCrisisHelp().then(function (help) { return html(offlinePage(help), 503); });
+    });
   });
 }
 

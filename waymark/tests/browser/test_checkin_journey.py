@@ -152,3 +152,30 @@ def test_it_keeps_a_form_posted_while_the_server_cannot_be_reached(
     page.goto("/me/")  # back in the app with a connection: the outbox is sent
     page.locator("#outbox-status").get_by_text("has been sent").wait_for()
     assert [craving for _, craving in server.checkins_of(world.DEV)] == [2]
+
+
+def test_it_shows_the_kept_crisis_help_when_a_yes_is_posted_and_the_server_cannot_be_reached(
+    phone: Any, server: Server
+) -> None:
+    """The service worker's own page says so with the crisis help it kept (/help/offline/:
+    the same include as every page), not only a general line."""
+    page = phone.new_page()
+    sign_in(page, world.GIL)
+    wait_for_the_installed_app(page)
+    page.goto("/checkin/")
+    answer_checkin(page, craving="7")
+    tap(page, "safety", "yes")
+    unreachable = "**/checkin/"
+    phone.route(unreachable, lambda route: route.abort("connectionrefused")
+                if route.request.method == "POST" else route.continue_())  # fmt: skip
+
+    page.get_by_role("button", name="Save check-in").click()
+
+    page.get_by_role("heading", name="Saved on this phone").wait_for()
+    crisis = page.locator("section.crisis")
+    assert crisis.get_by_role("heading", name="You don't have to carry this alone").is_visible()
+    kept = crisis.locator("[data-crisis-help]")
+    assert kept.locator("a[href='tel:911']").is_visible()
+    assert kept.locator("a[href='tel:988']").first.is_visible()
+    assert "Bob" in kept.inner_text()  # Gil's own care team, from the kept fragment
+    phone.unroute(unreachable)

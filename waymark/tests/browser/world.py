@@ -20,6 +20,7 @@ CARA = "cara.browser"
 DEV = "dev.browser"
 EVE = "eve.browser"  # the clinician journey: her safety answer is the alert Bob acts on
 FAY = "fay.browser"  # the safety net: two safety answers on two days, each reaches Bob
+GIL = "gil.browser"  # a safety "yes" the service worker keeps: its crisis help, offline
 BOB = "bob.browser"
 TIMEZONE = "America/New_York"
 
@@ -67,6 +68,7 @@ def create() -> None:
         (DEV, "Dev"),
         (EVE, "Eve"),
         (FAY, "Fay"),
+        (GIL, "Gil"),
     )
     for username, name in people:
         patient = enroll_patient(

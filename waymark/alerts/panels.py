@@ -1,0 +1,41 @@
+"""What the alerts app adds to the patient pages (patients/panels.py, patients/hooks.py):
+the open alerts on the patient record, and on each row of the caseload."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from waymark.alerts.models import Alert, AlertStatus
+from waymark.patients.hooks import register_caseload_rows
+from waymark.patients.models import Patient
+from waymark.patients.panels import RECORD, register_panel
+
+
+def unresolved_by_patient(patients: list[Patient]) -> dict[object, list[Alert]]:
+    """The unresolved alerts of some patients, most severe first (one query)."""
+    by_patient: dict[object, list[Alert]] = {}
+    for alert in (
+        Alert.objects.filter(patient__in=[p.pk for p in patients])
+        .exclude(status=AlertStatus.RESOLVED)
+        .select_related("acknowledged_by")
+        .order_by("-severity", "-last_seen_at")
+    ):
+        by_patient.setdefault(alert.patient_id, []).append(alert)
+    return by_patient
+
+
+@register_caseload_rows("alerts")
+def attach_alerts(patients: list[Patient]) -> None:
+    """Set `unresolved_alerts` and `new_alerts` on a page of the caseload."""
+    by_patient = unresolved_by_patient(patients)
+    for patient in patients:
+        alerts = by_patient.get(patient.pk, [])
+        patient.unresolved_alerts = alerts  # type: ignore[attr-defined]
+        patient.new_alerts = [a for a in alerts if a.status == AlertStatus.OPEN]  # type: ignore[attr-defined]
+
+
+@register_panel("alerts", order=10, where={RECORD}, template="alerts/_patient_panel.html")
+def alerts_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    return {"alerts": unresolved_by_patient([patient]).get(patient.pk, [])}

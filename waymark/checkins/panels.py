@@ -1,0 +1,71 @@
+"""What the check-ins app adds to the patient's home and to the patient record
+(patients/panels.py). The builders only read; the home's milestones are recorded by the
+panel's `record` step, which the view runs before anything is rendered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from waymark.checkins import queries
+from waymark.checkins.services import celebrate_milestones
+from waymark.checkins.sobriety import counters_for
+from waymark.patients.models import Patient
+from waymark.patients.panels import HOME, RECORD, register_panel
+
+
+def _celebrate(request: HttpRequest, patient: Patient, context: dict[str, Any]) -> dict[str, Any]:
+    """Milestones reached since the patient last looked: recorded once, shown this time."""
+    return {"new_milestones": celebrate_milestones(patient, counters=context["counters"])}
+
+
+@register_panel(
+    "checkins_home",
+    order=10,
+    where={HOME},
+    template="checkins/_home_panel.html",
+    record=_celebrate,
+)
+def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    """The patient's own home: today, counters, chart, streak, what's next."""
+    today = patient.local_today()
+    return {
+        "patient": patient,
+        "today_checkin": queries.checkin_for(patient, today),
+        "streak": queries.checkin_streak(patient, today),
+        "counters": counters_for(patient, today),
+        "due": queries.due_next(patient, today),
+        "chart": queries.wellbeing_chart(
+            patient, today, queries.chart_days(request.GET.get("days"))
+        ),
+        "chart_ranges": queries.CHART_RANGES,
+    }
+
+
+@register_panel("checkins", order=20, where={RECORD}, template="checkins/_patient_panel.html")
+def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
+    """The clinician's view on the patient record (the view has already audited the read)."""
+    today = patient.local_today()
+    chart = queries.wellbeing_chart(patient, today, queries.CHART_RANGES[0])
+    recent = queries.recent_checkins(patient)
+    stay = queries.current_detox_stay(patient)
+    withdrawal = None
+    if stay is not None:
+        withdrawal = {
+            "stay": stay,
+            "day": queries.day_of_stay(stay, today),
+            "timeline": queries.withdrawal_timeline(patient, stay),
+        }
+    return {
+        "patient": patient,
+        "chart": chart,
+        "recent": recent,
+        "last": recent[0] if recent else None,
+        "streak": queries.checkin_streak(patient, today),
+        "safety_days": sum(
+            1 for row in chart["rows"] if row["checkin"] and row["checkin"].safety_concern
+        ),
+        "counters": counters_for(patient, today),
+        "withdrawal": withdrawal,
+    }

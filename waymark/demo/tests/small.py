@@ -1,0 +1,50 @@
+"""A small demo for testing one app's demo step: the kernel's two organizations and their
+people (what every step expects), and a handful of patients at different stages instead of
+seed_demo's 45. Call it on the frozen clock (waymark/conftest.py), so `ctx.today` is TODAY.
+
+    @pytest.fixture
+    def ctx(frozen: time_machine.Traveller, db: None) -> DemoContext:
+        return small_demo()
+
+    def test_it_...(ctx: DemoContext) -> None:
+        run_step(ctx, step_of(demo.seed_checkins))
+"""
+
+from __future__ import annotations
+
+from waymark.conftest import TODAY
+from waymark.demo.histories import DISCHARGED, plan_patients
+from waymark.demo.registry import DemoContext, DemoStep, StepFunction, registered_steps, run_step
+from waymark.demo.steps.organizations import NORTHSTAR, seed_organizations, seed_people
+from waymark.demo.steps.patients import create_patient
+from waymark.organizations.models import LevelOfCare
+
+# 16 patients: enough for the stories the steps tell (a lapse, a safety answer, improving
+# and worsening courses) with seed_demo's own seed, 1729, on the frozen clock.
+STAGES: tuple[tuple[str, int], ...] = (
+    (LevelOfCare.DETOX, 2),
+    (LevelOfCare.RESIDENTIAL, 3),
+    (LevelOfCare.DAY, 2),
+    (LevelOfCare.INTENSIVE_OUTPATIENT, 2),
+    (LevelOfCare.OUTPATIENT, 3),
+    (LevelOfCare.AFTERCARE, 3),
+    (DISCHARGED, 1),
+)
+
+
+def step_of(function: StepFunction) -> DemoStep:
+    """The registered step that runs `function` (its order and its seeded rng)."""
+    return next(step for step in registered_steps() if step.function is function)
+
+
+def small_demo(stages: tuple[tuple[str, int], ...] = STAGES, seed: int = 1729) -> DemoContext:
+    """Both organizations with their staff; `stages` patients at Northstar (16 by default)."""
+    ctx = DemoContext(today=TODAY, seed=seed)
+    run_step(ctx, step_of(seed_organizations))
+    run_step(ctx, step_of(seed_people))
+    home = ctx.organization(NORTHSTAR.slug)
+    plans = plan_patients(
+        ctx.rng_for("small demo"), stages, NORTHSTAR.first_names, ctx.today, len(home.clinicians)
+    )
+    home.patients = [create_patient(home, plan) for plan in plans]
+    return ctx

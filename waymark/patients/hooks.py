@@ -1,0 +1,45 @@
+"""What feature apps add to the core's workflows, so that the core imports none of them.
+
+- `transition_made`: a signal sent inside the transaction of every admit, move and
+  discharge (`transitions.py`), with `patient=`; the risk app reassesses the patient.
+- `register_caseload_rows`: functions that set attributes on a page of caseload rows
+  (the alerts app attaches each row's open alerts), one query per page each.
+- `watch_days(organization_id)`: the days after a discharge that a patient is watched;
+  the risk app provides the organization's own setting (`provide_watch_days`).
+
+Feature apps register in their AppConfig.ready() or their autodiscovered `panels.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.dispatch import Signal
+
+from waymark.patients.models import Patient
+from waymark.registries import Registry
+
+transition_made = Signal()
+
+RowProvider = Callable[[list[Patient]], None]
+_row_providers: Registry[RowProvider] = Registry()
+register_caseload_rows = _row_providers.register
+
+
+def decorate_caseload(patients: list[Patient]) -> list[Patient]:
+    """Let every registered provider add its attributes to a page of the caseload."""
+    for provider in _row_providers:
+        provider(patients)
+    return patients
+
+
+DEFAULT_WATCH_DAYS = 30
+WatchDays = Callable[[int], int]
+_watch_days: Registry[WatchDays] = Registry()
+provide_watch_days = _watch_days.register("watch_days")
+
+
+def watch_days(organization_id: int) -> int:
+    """The organization's watch after a discharge, in days (30 unless an app provides it)."""
+    provider = _watch_days.get("watch_days")
+    return provider(organization_id) if provider else DEFAULT_WATCH_DAYS

@@ -1,0 +1,99 @@
+"""The patient record (clinicians) and the patient's home are assembled from panels that
+apps register, like the timeline's providers.
+
+An app registers its panels in its own `panels.py`, found at start-up by
+`PatientsConfig.ready` (`autodiscover_modules("panels")`):
+
+    @register_panel("checkins_home", order=10, where={HOME}, template="checkins/_home_panel.html")
+    def checkins_home(request, patient) -> dict[str, Any]:
+        return {...}  # reads only
+
+The page's view calls `panels_for(where, request, patient)`, which builds each panel's
+context, and the page renders them in order (`{% render_panel panel %}` from this app's
+`panels` tag library). So the core pages load no feature app's tag library, and the core
+apps import no feature app.
+
+Rendering never writes. A panel that has something to record when it is shown (a
+milestone celebrated once) names a `record` step: it runs in the view, after every panel's
+reads and before any template is rendered, and returns what the template shows of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+from waymark.patients.models import Patient
+from waymark.registries import Registry
+
+RECORD = "record"  # the clinician's patient record (patients:detail)
+HOME = "home"  # the patient's own home (patients:me)
+PLACES = frozenset({RECORD, HOME})
+
+Context = dict[str, Any]
+Builder = Callable[[HttpRequest, Patient], Context]
+Recorder = Callable[[HttpRequest, Patient, Context], Context]
+
+
+@dataclass(frozen=True)
+class Panel:
+    name: str
+    order: int
+    where: frozenset[str]
+    template: str
+    build: Builder
+    record: Recorder | None = None
+
+
+@dataclass(frozen=True)
+class ShownPanel:
+    """A panel ready to render: its template and its context."""
+
+    name: str
+    template: str
+    context: Context
+
+
+_panels: Registry[Panel] = Registry()
+
+
+def register_panel(
+    name: str,
+    *,
+    order: int,
+    where: Iterable[str],
+    template: str,
+    record: Recorder | None = None,
+) -> Callable[[Builder], Builder]:
+    """Register `build(request, patient) -> context` (reads only) as a panel shown on the
+    pages in `where` (RECORD, HOME), in `order` (lowest first)."""
+    places = frozenset(where)
+    if not places or not places <= PLACES:
+        raise ValueError(f"Panel {name!r}: `where` must be some of {sorted(PLACES)}.")
+
+    def decorator(build: Builder) -> Builder:
+        _panels.add(name, Panel(name, order, places, template, build, record))
+        return build
+
+    return decorator
+
+
+def panels() -> list[Panel]:
+    return sorted(_panels, key=lambda panel: (panel.order, panel.name))
+
+
+def panels_for(where: str, request: HttpRequest, patient: Patient) -> list[ShownPanel]:
+    """Every panel of one page, built: the reads of all, then the records of those that
+    have one. Callers have already checked access (and audited the read)."""
+    chosen = [panel for panel in panels() if where in panel.where]
+    contexts = [panel.build(request, patient) for panel in chosen]
+    for panel, context in zip(chosen, contexts, strict=True):
+        if panel.record is not None:
+            context.update(panel.record(request, patient, context))
+    return [
+        ShownPanel(panel.name, panel.template, context)
+        for panel, context in zip(chosen, contexts, strict=True)
+    ]

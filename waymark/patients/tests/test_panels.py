@@ -1,0 +1,182 @@
+"""The patient record and the patient's home are assembled from the panels apps register,
+and showing them never writes (but for the audit trail of a clinician's read)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.template import engines
+from django.test import Client
+from django.test.signals import template_rendered
+from django.urls import reverse
+
+from waymark.accounts.models import User
+from waymark.checkins.models import Milestone
+from waymark.checkins.services import submit_checkin
+from waymark.checkins.tests.conftest import answers
+from waymark.notes.models import NoteFormat
+from waymark.notes.services import start_note
+from waymark.notes.tests.conftest import COMPLETE_DAP
+from waymark.notes.tests.conftest import actor as actor_of
+from waymark.patients.models import Patient
+from waymark.patients.panels import RECORD, Panel, register_panel
+from waymark.questionnaires.services import submit_response
+from waymark.questionnaires.tests.helpers import make_due, phq9
+from waymark.registries import Registry
+from waymark.tests.test_core_imports import features
+
+ClientFor = Callable[[User | None], Client]
+pytestmark = pytest.mark.usefixtures("frozen")
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "patients"
+WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+AUDIT_INSERT = re.compile(r'^\s*INSERT INTO "audit_auditevent"', re.IGNORECASE)
+RENDERING = "-- rendering starts --"
+
+
+@pytest.fixture
+def full_record(alice: Patient, bob: User) -> Patient:
+    """Something in every panel: check-ins (a safety answer, so an alert), a PHQ-9, a note."""
+    submit_checkin(alice, answers(craving=7, safety_concern=True), key=uuid.uuid4())
+    make_due(alice, "phq-9")
+    submit_response(alice, "phq-9", phq9(), by=alice.user)
+    start_note(actor_of(bob), alice, note_format=NoteFormat.DAP, sections=COMPLETE_DAP)
+    return alice
+
+
+@contextmanager
+def statements() -> Iterator[list[str]]:
+    """Every SQL statement run, in order, with a marker where template rendering starts."""
+    ran: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        ran.append(sql)
+        return execute(sql, params, many, context)
+
+    def rendered(sender: Any, **kwargs: Any) -> None:
+        if RENDERING not in ran:
+            ran.append(RENDERING)
+
+    template_rendered.connect(rendered)
+    try:
+        with connection.execute_wrapper(record):
+            yield ran
+    finally:
+        template_rendered.disconnect(rendered)
+
+
+def writes(ran: list[str]) -> list[str]:
+    return [sql for sql in ran if WRITE.match(sql)]
+
+
+def after_rendering_starts(ran: list[str]) -> list[str]:
+    assert RENDERING in ran, "nothing was rendered"
+    return ran[ran.index(RENDERING) :]
+
+
+def test_it_assembles_the_record_from_every_registered_panel_in_order(
+    full_record: Patient, bob: User, client_for: ClientFor
+) -> None:
+    response = client_for(bob).get(reverse("patients:detail", args=[full_record.pk]))
+
+    html = response.content.decode()
+    shown = [panel.name for panel in response.context["panels"]]
+    assert shown == ["alerts", "checkins", "questionnaires", "medications", "notes"]
+    headings = ["<h2>Alerts</h2>", ">Check-ins</h2>", ">Clinical notes</h2>"]
+    assert [html.index(heading) for heading in headings] == sorted(
+        html.index(heading) for heading in headings
+    )
+    assert 'class="card alert-card"' in html
+    assert html.index(">Clinical notes</h2>") < html.index("<h2>Episodes of care</h2>")
+
+
+def test_it_assembles_the_home_from_the_home_panels(alice: Patient, client_for: ClientFor) -> None:
+    response = client_for(alice.user).get(reverse("patients:me"))
+
+    assert [panel.name for panel in response.context["panels"]] == [
+        "checkins_home",
+        "questionnaires_home",
+    ]
+    html = response.content.decode()
+    assert 'class="checkins-home"' in html and "Not checked in yet" in html
+
+
+def test_a_panel_an_app_registers_shows_on_the_pages_it_names_in_its_order(
+    alice: Patient,
+    bob: User,
+    client_for: ClientFor,
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+    tmp_path: Path,
+) -> None:
+    from waymark.patients import panels as registry
+
+    (tmp_path / "extra_panel.html").write_text("<p>{{ word }}</p>")
+    settings.TEMPLATES = [
+        {**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}
+    ]
+    registered: Registry[Panel] = Registry()  # this test's panel goes away with it
+    for name, panel in registry._panels.as_dict().items():
+        registered.add(name, panel)
+    monkeypatch.setattr(registry, "_panels", registered)
+    register_panel("extra", order=15, where={RECORD}, template="extra_panel.html")(
+        lambda request, patient: {"word": f"Extra for {patient.preferred_name}"}
+    )
+
+    record = client_for(bob).get(reverse("patients:detail", args=[alice.pk])).content.decode()
+    home = client_for(alice.user).get(reverse("patients:me")).content.decode()
+
+    assert "<p>Extra for Alice</p>" in record and "Extra for" not in home
+    assert record.index("Extra for Alice") < record.index(">Check-ins</h2>")
+    with pytest.raises(ValueError, match="where"):
+        register_panel("nowhere", order=1, where={"sidebar"}, template="x.html")
+
+
+def test_the_record_and_the_home_load_no_feature_apps_tag_library() -> None:
+    libraries = engines["django"].engine.libraries  # name -> module
+    feature_modules = {f"waymark.{name}." for name in features()}
+    for page in ("detail.html", "me.html"):
+        source = (TEMPLATES / page).read_text()
+        loaded = {
+            name for tags in re.findall(r"{%\s*load\s+([^%]+)%}", source) for name in tags.split()
+        }
+        assert loaded, page
+        for name in loaded:
+            module = libraries.get(name, "django")
+            assert not any(module.startswith(prefix) for prefix in feature_modules), (page, name)
+
+
+def test_showing_the_record_writes_nothing_but_the_audit_trail(
+    full_record: Patient, bob: User, client_for: ClientFor
+) -> None:
+    client = client_for(bob)
+    with statements() as ran:
+        response = client.get(reverse("patients:detail", args=[full_record.pk]))
+
+    assert response.status_code == 200
+    assert writes(ran), "the read is audited"
+    assert all(AUDIT_INSERT.match(sql) for sql in writes(ran)), writes(ran)
+
+
+def test_showing_the_home_writes_nothing_once_its_milestones_are_celebrated(
+    alice: Patient, client_for: ClientFor
+) -> None:
+    client = client_for(alice.user)
+    with statements() as ran:
+        first = client.get(reverse("patients:me")).content.decode()
+    with statements() as ran_again:
+        second = client.get(reverse("patients:me")).content.decode()
+
+    # Alice is 20 days in: her 2 weeks are celebrated once, recorded by the view before
+    # anything is rendered, never by a template.
+    assert "2 weeks without ketamine" in first and "2 weeks without" not in second
+    assert writes(ran) and all('"checkins_milestone"' in sql for sql in writes(ran))
+    assert writes(after_rendering_starts(ran)) == []
+    assert Milestone.objects.filter(patient=alice, days=14).exists()
+    assert writes(ran_again) == []
