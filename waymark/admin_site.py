@@ -50,7 +50,30 @@ def admin_organization(request: HttpRequest) -> Organization | None:
     return actor_for(request).organization
 
 
-class OrganizationScopedAdmin(admin.ModelAdmin):
+class _OrganizationScoped:
+    """What the admin's pages and inlines share: org admins only, choices of their org."""
+
+    def _is_org_admin(self, request: HttpRequest) -> bool:
+        return is_org_admin(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return self._is_org_admin(request)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+        organization = admin_organization(request)
+        if organization is not None and field is not None and field.queryset is not None:
+            field.queryset = scope_choices(field.queryset, organization)
+        return field
+
+
+class OrganizationScopedAdmin(_OrganizationScoped, admin.ModelAdmin):
     """Rows of the admin's own organization only; the organization field is set, not chosen."""
 
     organization_path = "organization"
@@ -70,9 +93,6 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
             excluded.append("organization")
         return excluded
 
-    def _is_org_admin(self, request: HttpRequest) -> bool:
-        return is_org_admin(request)
-
     def _get_obj_does_not_exist_redirect(
         self, request: HttpRequest, opts: Any, object_id: str
     ) -> HttpResponse:
@@ -82,24 +102,8 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
     def has_module_permission(self, request: HttpRequest) -> bool:
         return self._is_org_admin(request)
 
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._is_org_admin(request)
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return self._is_org_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._is_org_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._is_org_admin(request)
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        organization = admin_organization(request)
-        if organization is not None and field is not None and field.queryset is not None:
-            field.queryset = scope_choices(field.queryset, organization)
-        return field
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         organization = admin_organization(request)
@@ -120,7 +124,7 @@ class OrganizationScopedAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
-class OrganizationScopedInline(admin.TabularInline):
+class OrganizationScopedInline(_OrganizationScoped, admin.TabularInline):
     """An inline whose choice lists are limited to the admin's organization."""
 
     extra = 0
@@ -128,26 +132,7 @@ class OrganizationScopedInline(admin.TabularInline):
     def get_exclude(self, request: HttpRequest, obj: Model | None = None) -> Any:
         return [*list(super().get_exclude(request, obj) or []), "organization"]
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
-        organization = admin_organization(request)
-        if organization is not None and field is not None and field.queryset is not None:
-            field.queryset = scope_choices(field.queryset, organization)
-        return field
-
-    def _is_org_admin(self, request: HttpRequest) -> bool:
-        return is_org_admin(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._is_org_admin(request)
-
     def has_add_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._is_org_admin(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return self._is_org_admin(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return self._is_org_admin(request)
 
 

@@ -7,6 +7,7 @@ access layer, writes by the services (with any alert, in the same transaction).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -17,8 +18,10 @@ from waymark.access import Capability, actor_for, can, capability_required, get_
 from waymark.audit.models import AuditObject
 from waymark.errors import ServiceError, form_status
 from waymark.medications.forms import MedicationForm
+from waymark.medications.models import Medication
 from waymark.medications.services import (
     MEDICATION,
+    MedicationData,
     Saved,
     add_medication,
     flags_for,
@@ -27,6 +30,7 @@ from waymark.medications.services import (
     update_medication,
 )
 from waymark.medications.vocabulary import SUGGESTIONS
+from waymark.patients.models import Patient
 
 
 def _saved_message(request: HttpRequest, saved: Saved) -> None:
@@ -58,16 +62,9 @@ def new_medication(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
     patient = get_patient(actor, patient_id, object_type=AuditObject.MEDICATIONS)
     form = MedicationForm(request.POST or None, patient=patient)
-    if form.is_valid():
-        try:
-            saved = add_medication(actor, patient, form.to_data())
-        except ServiceError as error:
-            form.add_service_error(error)
-        else:
-            _saved_message(request, saved)
-            return redirect("medications:list", patient_id=patient.pk)
-    context = {"patient": patient, "form": form, "medication": None, "names": SUGGESTIONS}
-    return render(request, "medications/form.html", context, status=form_status(form))
+    return _form_page(
+        request, patient, form, None, lambda data: add_medication(actor, patient, data)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -81,9 +78,22 @@ def edit_medication(
     form = MedicationForm(
         request.POST or None, patient=patient, initial=MedicationForm.initial_from(medication)
     )
+    return _form_page(
+        request, patient, form, medication, lambda data: update_medication(actor, medication, data)
+    )
+
+
+def _form_page(
+    request: HttpRequest,
+    patient: Patient,
+    form: MedicationForm,
+    medication: Medication | None,
+    save: Callable[[MedicationData], Saved],
+) -> HttpResponse:
+    """Adding and changing a medication: save a valid form, else show it with its errors."""
     if form.is_valid():
         try:
-            saved = update_medication(actor, medication, form.to_data())
+            saved = save(form.to_data())
         except ServiceError as error:
             form.add_service_error(error)
         else:

@@ -8,6 +8,7 @@ layer for reads, the services for writes). Patients and supporters never see not
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -64,25 +65,12 @@ def new_note(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
     note_format = format_from(request.POST.get("format") or request.GET.get("format"))
     form = NoteForm(request.POST or None, note_format=note_format)
-    if form.is_valid():
-        try:
-            note = start_note(
-                actor,
-                patient,
-                note_format=note_format,
-                sections=form.sections(),
-                sign=form.wants_signing(),
-            )
-        except ServiceError as error:
-            if error.status != 422:
-                return _refused(request, patient, None, error)
-            form.add_service_error(error)
-        else:
-            messages.success(request, SIGNED if note.is_signed else "Draft saved.")
-            return redirect("notes:detail", patient_id=patient.pk, note_id=note.pk)
-    context = {"patient": patient, "form": form, "note_format": note_format, "note": None}
-    context |= {"formats": NoteFormat.choices}
-    return render(request, "notes/form.html", context, status=form_status(form))
+
+    def save() -> ClinicalNote:
+        sections, signing = form.sections(), form.wants_signing()
+        return start_note(actor, patient, note_format=note_format, sections=sections, sign=signing)
+
+    return _form_page(request, patient, None, form, note_format, save)
 
 
 @require_GET
@@ -114,17 +102,34 @@ def edit_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> Http
         return _refused(request, patient, note, error)
     initial = {section.field: text for section, text in note.sections()}
     form = NoteForm(request.POST or None, note_format=note.format, initial=initial)
+
+    def save() -> ClinicalNote:
+        return update_draft(actor, note, sections=form.sections(), sign=form.wants_signing())
+
+    return _form_page(request, patient, note, form, note.format, save)
+
+
+def _form_page(
+    request: HttpRequest,
+    patient: Patient,
+    note: ClinicalNote | None,
+    form: NoteForm,
+    note_format: str,
+    save: Callable[[], ClinicalNote],
+) -> HttpResponse:
+    """Writing a new note or a draft: save a valid form, else show it with its errors."""
     if form.is_valid():
         try:
-            note = update_draft(actor, note, sections=form.sections(), sign=form.wants_signing())
+            saved = save()
         except ServiceError as error:
             if error.status != 422:
                 return _refused(request, patient, note, error)
             form.add_service_error(error)
         else:
-            messages.success(request, SIGNED if note.is_signed else "Draft saved.")
-            return redirect("notes:detail", patient_id=patient.pk, note_id=note.pk)
-    context = {"patient": patient, "form": form, "note_format": note.format, "note": note}
+            messages.success(request, SIGNED if saved.is_signed else "Draft saved.")
+            return redirect("notes:detail", patient_id=patient.pk, note_id=saved.pk)
+    context = {"patient": patient, "form": form, "note_format": note_format, "note": note}
+    context |= {"formats": NoteFormat.choices} if note is None else {}
     return render(request, "notes/form.html", context, status=form_status(form))
 
 

@@ -245,16 +245,9 @@ def _safety_response(
 ) -> tuple[QuestionnaireResponse, ScoreResult]:
     """A clinician asked for a PHQ-9 three days ago; two days ago item 9 was answered 1."""
     today = patient.local_today()
-    Assignment.objects.create(
-        organization_id=patient.organization_id,
-        patient=patient,
-        questionnaire_key="phq-9",
-        reason=AssignmentReason.CLINICIAN,
-        assigned_by_id=clinician_id,
-        note="Mood seemed low at group",
-        created_at=now - dt.timedelta(days=3),
-        due_on=today - dt.timedelta(days=3),
-        closes_on=today + dt.timedelta(days=4),
+    asked = now - dt.timedelta(days=3)
+    _clinician_asks_for_phq9(
+        patient, clinician_id, "Mood seemed low at group", today - dt.timedelta(days=3), at=asked
     )
     answers = {**phq9_answers(rng, 0.7), "9": 1}
     return build_response(
@@ -270,16 +263,30 @@ def _something_to_do(patient: Patient, clinician_id: int) -> None:
     """The patient you sign in as finds a PHQ-9 on their list (their clinician asked)."""
     if any(o.key == "phq-9" and o.status.is_open for o in patient_occurrences(patient)):
         return
-    today = patient.local_today()
-    Assignment.objects.create(
+    _clinician_asks_for_phq9(
+        patient, clinician_id, "Check in on mood before our session", patient.local_today()
+    )
+
+
+def _clinician_asks_for_phq9(
+    patient: Patient,
+    clinician_id: int,
+    note: str,
+    due_on: dt.date,
+    *,
+    at: dt.datetime | None = None,
+) -> Assignment:
+    """A PHQ-9 the clinician asked for, open for a week from `due_on`."""
+    return Assignment.objects.create(
+        created_at=at or timezone.now(),
         organization_id=patient.organization_id,
         patient=patient,
         questionnaire_key="phq-9",
         reason=AssignmentReason.CLINICIAN,
         assigned_by_id=clinician_id,
-        note="Check in on mood before our session",
-        due_on=today,
-        closes_on=today + dt.timedelta(days=7),
+        note=note,
+        due_on=due_on,
+        closes_on=due_on + dt.timedelta(days=7),
     )
 
 
