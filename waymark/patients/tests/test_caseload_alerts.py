@@ -94,7 +94,7 @@ def test_after_acknowledging_the_row_says_who_and_the_rolling_risk_orders_it(
     listed = list(page.context["page"])
     assert listed.index(high) < listed.index(dana), "acknowledged: rolling risk orders the rest"
     row = page.content.decode().split(f'id="patient-{dana.pk}"')[1].split("</tr>")[0]
-    assert "Acknowledged by Bob 27 Nov 19:05" in row
+    assert "Acknowledged by Bob 27 Nov 14:05" in row, "in the organization's zone (New York)"
     assert "No flags" not in row, "an acknowledged alert is still open"
     services.resolve(alert, as_actor(bob), note="Seen in clinic; plan in place.")
     row = client.get(reverse("patients:caseload")).content.decode()
