@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -95,6 +96,8 @@ def _form_page(
         try:
             saved = save(form.to_data())
         except ServiceError as error:
+            if error.status == 403:
+                raise PermissionDenied(error.message) from error
             form.add_service_error(error)
         else:
             _saved_message(request, saved)

@@ -8,6 +8,7 @@ from typing import cast
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -156,6 +157,8 @@ def transition(request: HttpRequest, patient_id: uuid.UUID, kind: str) -> HttpRe
         try:
             _apply_transition(kind, actor, patient, form.cleaned_data)
         except ServiceError as error:
+            if error.status == 403:
+                raise PermissionDenied(error.message) from error
             cast(ServiceErrorFormMixin, form).add_service_error(error)
         else:
             messages.success(request, f"{title}: saved.")

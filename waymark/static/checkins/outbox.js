@@ -91,11 +91,9 @@
     return put(item).then(function () { return item; });
   }
 
+  // The API's one error shape: {code, message, errors: {field: [messages]}}.
   function describe(detail) {
     if (!detail) { return "it was not accepted."; }
-    if (Array.isArray(detail)) {
-      return detail.map(function (error) { return (error.loc || []).slice(-1)[0] + ": " + error.msg; }).join("; ");
-    }
     if (typeof detail === "object") {
       return Object.keys(detail).map(function (field) { return [].concat(detail[field]).join(" "); }).join(" ");
     }
@@ -117,7 +115,7 @@
       if (response.status === 409 || response.status === 422) {
         return response.json().catch(function () { return {}; }).then(function (error) {
           item.state = REFUSED;
-          item.message = describe(error.detail);
+          item.message = error.message || describe(error.errors);
           return put(item).then(function () { return { item: item, outcome: "refused" }; });
         });
       }

@@ -88,9 +88,22 @@ function html(body, status) {
   return new Response(body, { status: status || 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
 }
 
+// Each sign-out starts a new generation: a copy fetched before it is never kept after it, so
+// one person's pages and people to call cannot reappear for the next person on this phone.
+var generation = 0;
+
+function keepIfSameGeneration(request, response, since) {
+  if (since !== generation || !response.ok || response.redirected) { return Promise.resolve(); }
+  return caches.open(PAGES_CACHE).then(function (cache) {
+    return since === generation ? cache.put(request, response) : undefined;
+  });
+}
+
 // The signed-in person's crisis help, kept again whenever a kept page loads from the network.
 function keepCrisisHelp() {
-  return caches.open(PAGES_CACHE).then(function (cache) { return cache.add(CRISIS_URL); })
+  var since = generation;
+  return fetch(CRISIS_URL, { credentials: "same-origin" })
+    .then(function (response) { return keepIfSameGeneration(CRISIS_URL, response, since); })
     .catch(function () {});
 }
 
@@ -112,10 +125,10 @@ function keepCheckinPosted(request) {
 }
 
 function pageFromNetwork(request, url) {
+  var since = generation;
   return fetch(request).then(function (response) {
     if (response.ok && !response.redirected && KEPT_PAGES.indexOf(url.pathname) !== -1) {
-      var copy = response.clone();
-      caches.open(PAGES_CACHE).then(function (cache) { cache.put(request, copy); });
+      keepIfSameGeneration(request, response.clone(), since);
       keepCrisisHelp();
     }
     return response;
@@ -135,6 +148,7 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) { return; }
   if (request.method === "POST" && url.pathname === LOGOUT_URL) {
+    generation += 1;  // nothing fetched before this sign-out is kept after it
     event.waitUntil(caches.delete(PAGES_CACHE));
     return;
   }

@@ -179,3 +179,28 @@ def test_it_shows_the_kept_crisis_help_when_a_yes_is_posted_and_the_server_canno
     assert kept.locator("a[href='tel:988']").first.is_visible()
     assert "Bob" in kept.inner_text()  # Gil's own care team, from the kept fragment
     phone.unroute(unreachable)
+
+
+REFUSED_REASON = """async () => {
+  const user = document.getElementById("outbox-status").dataset.user;
+  const csrf = document.cookie.match(/csrftoken=([^;]+)/)[1];
+  const far = new Date(Date.now() + 3 * 86400000).toISOString().slice(0, 10);
+  await WaymarkOutbox.queue("/api/v1/checkins", {idempotency_key: WaymarkOutbox.uuid4(),
+    date: far, craving: 2, mood: 3, sleep_hours: 7, sleep_quality: 3, stress: 2,
+    safety_concern: false}, user, csrf);
+  const [outcome] = await WaymarkOutbox.flush(user, csrf);
+  const kept = await WaymarkOutbox.pending(user);
+  await Promise.all(kept.map((item) => WaymarkOutbox.remove(item.key)));
+  return [outcome.outcome, outcome.item.message];
+}"""
+
+
+def test_a_refused_offline_checkin_says_why_in_the_servers_words(
+    phone: Any, server: Server
+) -> None:
+    page = phone.new_page()
+    sign_in(page, world.DEV)
+    page.goto("/checkin/")
+    outcome, message = page.evaluate(REFUSED_REASON)
+    assert outcome == "refused"
+    assert message == "That day has not started yet where you are."
