@@ -142,7 +142,7 @@ def wellbeing_chart(patient: Patient, today: dt.date, days: int) -> dict[str, An
         checkin.local_date: checkin
         for checkin in CheckIn.objects.filter(
             organization_id=patient.organization_id, patient=patient, local_date__gte=first
-        ).only("local_date", "craving", "mood", "sleep_hours")
+        ).only("local_date", "craving", "mood", "sleep_hours", "safety_concern")
     }
     lapse_days = _lapse_days(patient, first)
     dates = [first + dt.timedelta(days=offset) for offset in range(days)]
