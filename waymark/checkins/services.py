@@ -247,6 +247,8 @@ def alert_for_checkin(
     the care team hears of a lapse at once, as the result page tells the patient. A
     check-in without use reads nothing more.
     """
+    if not (checkin.safety_concern or checkin.symptoms or reported_use):
+        return []  # nothing the immediate rules look at: a calm check-in stays a short write
     day = DayCheckIn(
         day=checkin.local_date,
         craving=checkin.craving,

@@ -14,6 +14,15 @@ def _open_stay() -> QuerySet[ProgramStay]:
     ).order_by("-started_on")
 
 
+def last_stay(field: str) -> Subquery:
+    """For an Episode query: `field` of the episode's last program stay (e.g. "program__level")."""
+    return Subquery(
+        ProgramStay.objects.filter(episode=OuterRef("pk"))
+        .order_by("-started_on", "-id")
+        .values(field)[:1]
+    )
+
+
 def with_current_program(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """Annotate each patient with the program of their open stay (None if not in care)."""
     open_stay = _open_stay()

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from waymark.access import Actor
@@ -31,6 +31,7 @@ from waymark.errors import refuses
 from waymark.organizations.models import Organization, Program
 from waymark.patients.hooks import transition_made, watch_days
 from waymark.patients.models import Episode, Patient, ProgramStay
+from waymark.patients.queries import last_stay
 from waymark.patients.services import admit, discharge, move_to_program
 from waymark.patients.watch import FOLLOW_UP_RULE_ID, follow_up_range, watch_day
 
@@ -42,6 +43,14 @@ def _not_in_future(on: dt.date, today: dt.date, what: str) -> None:
 
 def open_episode(patient: Patient) -> Episode | None:
     return patient.episodes.filter(discharged_on__isnull=True).first()
+
+
+def _transitioned(
+    actor: Actor, patient: Patient, action: AuditAction, what: AuditObject, pk: object
+) -> None:
+    """Every transition: audited, then announced in the same transaction (risk reassesses)."""
+    record(actor, action, patient=patient, object_type=what, object_id=str(pk))
+    transition_made.send(sender=Patient, patient=patient)
 
 
 @refuses
@@ -57,14 +66,7 @@ def admit_patient(
 ) -> Episode:
     _not_in_future(on, today, "admission")
     episode = admit(patient, program, on=on, planned_discharge_on=planned_discharge_on)
-    record(
-        actor,
-        AuditAction.CREATE,
-        patient=patient,
-        object_type=AuditObject.EPISODE,
-        object_id=str(episode.pk),
-    )
-    transition_made.send(sender=Patient, patient=patient)  # the risk app reassesses
+    _transitioned(actor, patient, AuditAction.CREATE, AuditObject.EPISODE, episode.pk)
     return episode
 
 
@@ -78,14 +80,7 @@ def move_patient(
         raise ValidationError("This patient is not in care; admit them first.")
     _not_in_future(on, today, "move")
     stay = move_to_program(episode, program, on=on)
-    record(
-        actor,
-        AuditAction.CREATE,
-        patient=patient,
-        object_type=AuditObject.PROGRAM_STAY,
-        object_id=str(stay.pk),
-    )
-    transition_made.send(sender=Patient, patient=patient)  # the risk app reassesses
+    _transitioned(actor, patient, AuditAction.CREATE, AuditObject.PROGRAM_STAY, stay.pk)
     return stay
 
 
@@ -149,14 +144,7 @@ def discharge_patient(
     episode.follow_up_on = follow_up_on
     episode.full_clean()
     episode.save(update_fields=["no_aftercare_reason", "follow_up_on"])
-    record(
-        actor,
-        AuditAction.UPDATE,
-        patient=patient,
-        object_type=AuditObject.DISCHARGE,
-        object_id=str(episode.pk),
-    )
-    transition_made.send(sender=Patient, patient=patient)  # the risk app reassesses
+    _transitioned(actor, patient, AuditAction.UPDATE, AuditObject.DISCHARGE, episode.pk)
     return episode
 
 
@@ -250,18 +238,13 @@ def recent_discharges(
     patients: QuerySet[Patient], today: dt.date, window: int
 ) -> list[RecentDischarge]:
     """The census's "recently discharged" section, most recent discharge first (two queries)."""
-    last_program = (
-        ProgramStay.objects.filter(episode=OuterRef("pk"))
-        .order_by("-started_on", "-id")
-        .values("program__name")[:1]
-    )
     episodes = (
         Episode.objects.filter(
             watched_after_discharge(today, window),
             patient__in=recently_discharged(patients, today, window),
         )
         .select_related("patient")
-        .annotate(last_program=Subquery(last_program))
+        .annotate(last_program=last_stay("program__name"))
         .order_by("-discharged_on", "-pk")
     )
     latest: dict[object, Episode] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from waymark.checkins.choices import WITHDRAWAL_FIELDS, SymptomLevel
@@ -14,6 +13,7 @@ from waymark.checkins.sobriety import abstinence_goals, counting_start
 from waymark.medications.rules import PatientFacts
 from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Patient, ProgramStay
+from waymark.patients.queries import last_stay
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.risk.registry import BamScore, DayCheckIn, Discharge, Score, Snapshot, Use
 
@@ -147,16 +147,11 @@ def _discharge(patient: Patient, today: dt.date) -> Discharge | None:
     `contact_since` is looked up only once the follow-up date has passed, which is all
     the follow-up rule needs; before that it is False.
     """
-    last_level = (
-        ProgramStay.objects.filter(episode=OuterRef("pk"))
-        .order_by("-started_on", "-id")
-        .values("program__level")[:1]
-    )
     episode = (
         patient.episodes.filter(
             organization_id=patient.organization_id, discharged_on__isnull=False
         )
-        .annotate(last_level=Subquery(last_level))
+        .annotate(last_level=last_stay("program__level"))
         .order_by("-discharged_on", "-admitted_on", "-pk")
         .first()
     )

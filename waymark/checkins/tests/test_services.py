@@ -10,6 +10,8 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from waymark.alerts.models import Alert, Severity
 from waymark.checkins.models import CheckIn, SubmissionKey, SubstanceUse
@@ -199,6 +201,19 @@ def test_it_raises_no_alert_for_a_calm_day(alice: Patient, submit: Submit) -> No
     submit(alice)
 
     assert not Alert.objects.exists()
+
+
+def test_a_calm_checkin_reads_no_risk_data_on_the_write_path(
+    alice: Patient, submit: Submit
+) -> None:
+    submit(alice, craving=4)  # the first of the day; then an edit, then a yes
+    with CaptureQueriesContext(connection) as calm:
+        submit(alice, craving=3)
+    with CaptureQueriesContext(connection) as safety:
+        submit(alice, craving=3, safety_concern=True)
+    read = [q["sql"] for q in calm.captured_queries]
+    assert not any("risk_risksettings" in sql or "alerts_alert" in sql for sql in read)
+    assert any("alerts_alert" in q["sql"] for q in safety.captured_queries)
 
 
 def test_an_edit_that_still_answers_yes_is_a_new_safety_answer(
