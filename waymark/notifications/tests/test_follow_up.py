@@ -201,3 +201,26 @@ def test_the_job_reads_a_constant_number_of_queries_with_discharged_patients(
     few = queries()
     add(10)
     assert queries() == few
+
+
+def test_a_later_discharge_is_followed_up_again_after_the_first_was_resolved(
+    discharged_alice: Patient, bob: User
+) -> None:
+    detect_missed_checkins(at(11, 28, 1))
+    (first,) = follow_up_alerts()
+    with time_machine.travel(at(11, 28, 10), tick=False):
+        alerts.resolve(first, as_actor(bob), note="Reached her; she is back in group.")
+    detect_missed_checkins(at(11, 28, 14))
+    assert len(follow_up_alerts()) == 1, "the same discharge is not news again"
+
+    with time_machine.travel(at(11, 29, 9), tick=False):
+        admit(discharged_alice, program(discharged_alice.organization, LevelOfCare.DETOX),
+              on=dt.date(2026, 11, 29))  # fmt: skip
+    check_in(discharged_alice, dt.date(2026, 12, 1))
+    discharge(discharged_alice, bob, dt.date(2026, 12, 2), dt.date(2026, 12, 5))
+    detect_missed_checkins(at(12, 6, 1))
+
+    alerts_now = sorted(follow_up_alerts(), key=lambda alert: alert.created_at)
+    assert [a.status for a in alerts_now] == [AlertStatus.RESOLVED, AlertStatus.OPEN]
+    assert "Follow-up was due by 5 Dec" in alerts_now[1].reason
+    assert told(bob).count("High: Follow-up after discharge is due (Alice)") == 2
