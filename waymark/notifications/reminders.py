@@ -20,8 +20,8 @@ from waymark.notifications.models import Kind, NotificationPreference
 from waymark.notifications.services import Message, notify
 from waymark.organizations.models import Membership, Role
 from waymark.patients.models import Episode, Patient
+from waymark.patients.watch import watch_day
 from waymark.risk.services import reassess, settings_for
-from waymark.risk.watch import watch_day
 
 # Reminders are not sent more than this long after the chosen time (e.g. after downtime).
 REMINDER_WINDOW = dt.timedelta(hours=2)

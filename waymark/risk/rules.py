@@ -13,6 +13,7 @@ import datetime as dt
 from statistics import mean
 
 from waymark.alerts.models import Severity
+from waymark.patients.watch import watch_last_day
 from waymark.risk.models import RiskSettings
 from waymark.risk.registry import (
     NONE,
@@ -26,7 +27,7 @@ from waymark.risk.registry import (
     register,
 )
 from waymark.risk.registry import evaluate as evaluate_rules
-from waymark.risk.watch import FOLLOW_UP_DUE, from_words, leaving, watch_last_day
+from waymark.risk.watch import FOLLOW_UP_DUE, from_words, leaving
 from waymark.risk.watch import watched as watched_discharge
 
 __all__ = ["BamScore", "DayCheckIn", "Flag", "Score", "Snapshot", "evaluate"]

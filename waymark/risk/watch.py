@@ -18,13 +18,7 @@ from waymark.alerts.models import Severity
 from waymark.organizations.models import LevelOfCare
 
 # The watch's dates are the patients app's (the caseload and the census use them too).
-from waymark.patients.watch import (  # noqa: F401 - re-exported for the rules and jobs
-    FOLLOW_UP_DEFAULT_DAYS,
-    FOLLOW_UP_RULE_ID,
-    follow_up_range,
-    watch_day,
-    watch_last_day,
-)
+from waymark.patients.watch import FOLLOW_UP_RULE_ID, watch_day
 from waymark.risk.models import RiskSettings
 from waymark.risk.registry import ClinicalRule, Discharge, Flag, Snapshot, register
 

@@ -8,11 +8,11 @@ import datetime as dt
 import pytest
 
 from waymark.alerts.models import Severity
+from waymark.patients.watch import follow_up_range, watch_day, watch_last_day
 from waymark.risk import registry
 from waymark.risk.models import RiskSettings
 from waymark.risk.registry import DayCheckIn, Discharge, Snapshot
 from waymark.risk.rules import evaluate
-from waymark.risk.watch import follow_up_range, watch_day, watch_last_day
 
 TODAY = dt.date(2026, 11, 27)
 DEFAULTS = RiskSettings()
