@@ -86,9 +86,6 @@ def recent_lapses(patient: Patient, today: dt.date) -> tuple[Use, ...]:
     return lapses_between(patient, today - dt.timedelta(days=USE_WINDOW_DAYS - 1), today)
 
 
-_uses = recent_lapses
-
-
 def _scores(patient: Patient, now: dt.datetime) -> tuple[tuple[Score, ...], BamScore | None]:
     responses = QuestionnaireResponse.objects.standing().filter(
         organization_id=patient.organization_id, patient=patient, submitted_at__lte=now
@@ -223,7 +220,7 @@ def build(patient: Patient, *, now: dt.datetime | None = None) -> Snapshot:
         today=today,
         tracking_since=since,
         checkins=_checkins(patient, today),
-        uses=_uses(patient, today),
+        uses=recent_lapses(patient, today),
         phq9=phq9,
         bam=bam,
         in_detox=in_detox,
