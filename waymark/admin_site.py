@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.contenttypes import views as contenttype_views
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.http import urlencode
 
 from waymark.access import Capability, actor_for, can
@@ -34,6 +36,24 @@ class WaymarkAdminSite(admin.AdminSite):
         """One sign-in page for everyone: Waymark's own."""
         target = request.GET.get("next", reverse("admin:index"))
         return HttpResponseRedirect(f"{reverse('accounts:login')}?{urlencode({'next': target})}")
+
+    def get_urls(self) -> list[URLResolver | URLPattern]:
+        """Django's own, with the "view on site" shortcut answering 404 for an id that is
+        not one (`/admin/r/<ct>/<not-a-uuid>/` was a 500; issue 12, point 5)."""
+        shortcut = path(
+            "r/<path:content_type_id>/<path:object_id>/",
+            self.admin_view(view_on_site),
+            name="view_on_site",
+        )
+        urls = super().get_urls()
+        return [shortcut if getattr(u, "name", None) == "view_on_site" else u for u in urls]
+
+
+def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
+    try:
+        return contenttype_views.shortcut(request, content_type_id, object_id)
+    except ValidationError:  # a UUID primary key given something that is not a UUID
+        raise Http404("No such object.") from None
 
 
 def is_org_admin(request: HttpRequest) -> bool:

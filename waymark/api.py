@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
@@ -39,7 +39,9 @@ class WaymarkAPI(NinjaAPI):
         return schema
 
 
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 ERROR_WORDS = {
+    400: "The request body is not JSON.",
     401: "Not signed in (no session, or no valid device token).",
     403: "Signed in, but this role may not do it.",
     404: "No such object, or not one this person may see (another organization's is a 404).",
@@ -52,12 +54,13 @@ ERROR_WORDS = {
 def document_errors(schema: dict[str, Any]) -> None:
     """Every operation documents the errors it can answer, all as ErrorOut: 401 when it needs
     sign-in, 403 (a role check), 404 with a path parameter, 422 with any input; and any
-    status its own `response=` declares. Nothing else is documented, nothing is left out."""
+    status its own `response=` declares. Nothing else is documented, nothing is left out.
+    A body that is not JSON is a 400; a write may be throttled, 429 (issue 12)."""
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.setdefault("ErrorOut", ErrorOut.model_json_schema())
     ref = {"$ref": "#/components/schemas/ErrorOut"}
     for path, operations in schema.get("paths", {}).items():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             statuses = {int(code) for code in responses if str(code).startswith("4")}
             if operation.get("security"):
@@ -66,6 +69,10 @@ def document_errors(schema: dict[str, Any]) -> None:
                 statuses.add(404)
             if operation.get("parameters") or operation.get("requestBody"):
                 statuses.add(422)
+            if operation.get("requestBody"):
+                statuses.add(400)
+            if method.upper() in WRITE_METHODS:
+                statuses.add(429)
             for status in statuses:
                 responses[str(status)] = {
                     "description": ERROR_WORDS.get(status, "Refused."),
@@ -115,6 +122,15 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     message = "Sign in, or send a device token (Authorization: Bearer wmk_…)."
     return api.create_response(request, error_json("unauthenticated", message), status=401)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    """ninja's own refusals: a body that is not JSON (400), a failed CSRF check (403)."""
+    codes = {400: "malformed", 403: "forbidden"}
+    message = exc.message if exc.status_code != 400 else ERROR_WORDS[400]
+    code = codes.get(exc.status_code, "refused")
+    return api.create_response(request, error_json(code, message), status=exc.status_code)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Issue 12, point 5: text holding control characters (NUL…) is a 422 naming the field.
+    "waymark.input_guard.RefuseControlCharactersMiddleware",
 ]
 
 ROOT_URLCONF = "waymark.urls"
@@ -262,6 +264,8 @@ TASKS = {
 
 # --- API -------------------------------------------------------------------------
 NINJA_PAGINATION_PER_PAGE = 50
+# Issue 12, point 5: every paginated list validates page and page_size within bounds.
+NINJA_PAGINATION_CLASS = "waymark.pager.Pagination"
 
 LOGGING = {
     "version": 1,

@@ -25,3 +25,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# Issue 12, point 5: under /api/ an unknown path (and a crash) answers in the one JSON shape.
+handler404 = "waymark.views.not_found"
+handler500 = "waymark.views.server_error"

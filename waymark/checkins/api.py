@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Router, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from waymark.access import Capability, actor_for, can, get_patient, own_patient_record, require
 from waymark.audit.models import AuditAction, AuditObject
@@ -38,6 +38,7 @@ from waymark.checkins.services import add_withdrawal_entry, submit_checkin
 from waymark.checkins.sobriety import counters_for, milestone_name
 from waymark.errors import ErrorOut, ServiceError
 from waymark.organizations.crisis import crisis_help_for
+from waymark.pager import Pagination
 from waymark.patients.models import Patient
 from waymark.risk.rules import after_a_break, substance_name
 from waymark.risk.services import settings_for
@@ -118,7 +119,7 @@ def create_checkin(request: HttpRequest, payload: CheckInIn) -> Status[Any]:
 
 
 @router.get("/checkins", response=list[CheckInOut], summary="My check-ins, newest first")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def list_checkins(request: HttpRequest) -> Any:
     return _checkins(_patient(request))
 
@@ -128,7 +129,7 @@ def list_checkins(request: HttpRequest) -> Any:
     response=list[CheckInOut],
     summary="A patient's check-ins (clinicians and admins; audited)",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def list_patient_checkins(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     actor = require(actor_for(request), Capability.VIEW_PATIENT_RECORD)
     patient = get_patient(
@@ -154,7 +155,7 @@ def create_withdrawal_entry(request: HttpRequest, payload: WithdrawalIn) -> Stat
 @router.get(
     "/withdrawal-entries", response=list[WithdrawalOut], summary="My withdrawal log, newest first"
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def list_withdrawal_entries(request: HttpRequest) -> Any:
     patient = _patient(request)
     return (

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict
 
 from waymark.access import Capability, actor_for, get_patient, require
@@ -31,6 +31,7 @@ from waymark.notes.services import (
     sign_note,
     start_note,
 )
+from waymark.pager import Pagination
 from waymark.patients.models import Patient
 
 router = Router(tags=["notes"])
@@ -113,7 +114,7 @@ WRITE = {201: NoteOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
     response=list[NoteOut],
     summary="A patient's clinical notes, newest first (clinicians and admins; audited)",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def list_patient_notes(request: HttpRequest, patient_id: uuid.UUID) -> Any:
     actor = require(actor_for(request), Capability.READ_NOTES)
     patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from waymark.access import (
     Capability,
@@ -17,6 +17,7 @@ from waymark.access import (
     visible_patients,
 )
 from waymark.audit.models import AuditObject
+from waymark.pager import Pagination
 from waymark.patients.models import Patient
 from waymark.patients.queries import with_current_program
 
@@ -38,7 +39,7 @@ class PatientOut(Schema):
         return obj.days_in_recovery()
 
 
-class AuditedPagination(PageNumberPagination):
+class AuditedPagination(Pagination):
     """Page through patients and audit each one that leaves the server."""
 
     def paginate_queryset(
@@ -51,7 +52,7 @@ class AuditedPagination(PageNumberPagination):
 
 
 @router.get("", response=list[PatientOut], summary="Patients I may see (clinicians and admins)")
-@paginate(AuditedPagination, page_size=50)
+@paginate(AuditedPagination)
 def list_patients(request: HttpRequest) -> Any:
     actor = require(actor_for(request), Capability.VIEW_CASELOAD)
     return with_current_program(visible_patients(actor).in_care()).order_by("preferred_name", "pk")
