@@ -37,6 +37,7 @@ from waymark.errors import ServiceError
 from waymark.organizations.models import CaseloadScope, Membership, Organization, Role
 from waymark.organizations.services import current_membership
 from waymark.patients.models import Patient, PatientQuerySet
+from waymark.throttling import client_ip
 
 if TYPE_CHECKING:
     from waymark.accounts.models import User
@@ -75,7 +76,7 @@ def actor_for(request: HttpRequest) -> Actor:
         user=cast("User", request.user),
         membership=current_membership(request.user),
         request_id=getattr(request, "request_id", ""),
-        ip=request.META.get("REMOTE_ADDR") or None,
+        ip=client_ip(request) or None,  # behind trusted proxies only (issue 12, point 6)
     )
     request._waymark_actor = actor  # type: ignore[attr-defined]
     return actor

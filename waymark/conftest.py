@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
@@ -40,6 +41,14 @@ def fast_password_hashing(settings: Any) -> None:
     accounts/tests checks that the real settings hash with Argon2.
     """
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Issue 12, point 6: throttle counters live in the cache; no test inherits another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 TODAY = dt.date(2026, 11, 27)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import secrets
 import sys
 import tempfile
@@ -116,6 +117,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     # Issue 12, point 5: text holding control characters (NUL…) is a 422 naming the field.
     "waymark.input_guard.RefuseControlCharactersMiddleware",
+    # Issue 12, point 6: API writes limited per device token (429 + Retry-After).
+    "waymark.throttling.ApiWriteThrottleMiddleware",
 ]
 
 ROOT_URLCONF = "waymark.urls"
@@ -175,11 +178,42 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]  # issue 12, point 6
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLE_ADMIN = False  # operators read attempts in the database, not org admins
 AXES_VERBOSE = False
+# --- Issue 12, point 6: throttling ------------------------------------------------------
+# Password spraying: wrong passwords from one address across every username lock that
+# address out too, at a higher limit (a clinic's staff share one address).
+# waymark.throttling.SignInThrottle counts both.
+AXES_HANDLER = "waymark.throttling.SignInThrottle"
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env_int("SIGN_IN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+# The client's address: REMOTE_ADDR, or — behind this many reverse proxies of ours — the
+# address the outermost one saw (X-Forwarded-For, from the right). 0 trusts no header.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0, maximum=5)
+AXES_CLIENT_IP_CALLABLE = "waymark.throttling.client_ip"
+# API writes per device token (django-ratelimit: n/s, n/m, n/h or n/d); off for benchmarks.
+API_WRITE_THROTTLE = env_bool("API_WRITE_THROTTLE", True)
+API_WRITE_RATE = env_str("API_WRITE_RATE", "60/m")
+if not re.fullmatch(r"[1-9][0-9]*/[0-9]*[smhd]", API_WRITE_RATE):
+    raise ImproperlyConfigured(
+        f"API_WRITE_RATE={API_WRITE_RATE!r} is not a rate; use e.g. 60/m (s, m, h or d)."
+    )
+# Counters live in the Django cache: this process's memory by default, Redis (shared by
+# every web process) when CACHE_URL is redis://… — set it whenever more than one runs.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("CACHE_URL must start with redis://, rediss:// or unix://.")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_IP_META_KEY = "waymark.throttling.client_ip"
 
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
