@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +20,7 @@ from waymark.api import api
 from waymark.audit.models import AuditEvent
 from waymark.conftest import NOW, PASSWORD
 from waymark.patients.models import Patient
+from waymark.tests.test_settings import GOOD_KEY, last_line, start
 from waymark.throttling import client_ip
 
 ClientFor = Callable[[User | None], Client]
@@ -201,3 +203,33 @@ def test_it_documents_429_on_every_api_write() -> None:
     for operations in api.get_openapi_schema()["paths"].values():
         for method, operation in operations.items():
             assert ("429" in operation["responses"]) == (method != "get"), operation
+
+
+# --- Settings --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"API_WRITE_RATE": "lots"}, "API_WRITE_RATE='lots' is not a rate"),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL must start with redis://"),
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT=-1 is below the minimum of 0"),
+        ({"API_WRITE_THROTTLE": "sometimes"}, "API_WRITE_THROTTLE='sometimes' is not a yes/no"),
+    ],
+)
+def test_it_refuses_a_bad_throttling_setting_and_names_it(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    result = start(tmp_path, SECRET_KEY=GOOD_KEY, **env)
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {expected}" in last_line(result)
+
+
+def test_it_counts_in_redis_when_a_cache_url_is_set_and_in_memory_otherwise(
+    tmp_path: Path,
+) -> None:
+    code = "from django.conf import settings as s\nprint(s.CACHES['default']['BACKEND'])"
+    local = start(tmp_path, code, SECRET_KEY=GOOD_KEY)
+    shared = start(tmp_path, code, SECRET_KEY=GOOD_KEY, CACHE_URL="redis://cache:6379/0")
+    assert local.stdout.split() == ["django.core.cache.backends.locmem.LocMemCache"]
+    assert shared.stdout.split() == ["django.core.cache.backends.redis.RedisCache"]
