@@ -241,14 +241,14 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [csp.NONE],
     }
 }
-# Browser features Waymark never uses are off for every page (and anything it could embed).
+# Browser features Waymark never uses are off for every page (and anything it could embed);
+# only features Chromium knows, so its console stays free of warnings.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     feature: []
     for feature in (
-        "accelerometer", "ambient-light-sensor", "autoplay", "battery", "bluetooth", "camera",
-        "display-capture", "geolocation", "gyroscope", "hid", "magnetometer", "microphone",
-        "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
-        "xr-spatial-tracking",
+        "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+        "hid", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
     )
 }  # fmt: skip
 
