@@ -8,7 +8,12 @@
  *   page's crisis help) and shows it on its own offline pages.
  * - A check-in form posted while the server cannot be reached is kept in the outbox
  *   (IndexedDB, shared with the pages) and sent later by the pages.
- * - Signing out drops the kept pages, so the next person on this phone never sees them.
+ * - Kept pages belong to one person: they are kept in a cache named by the key the server
+ *   sends with every signed-in response (Waymark-Cache-Key, an HMAC of the user id), and
+ *   only for as long as that session can last (Waymark-Session-Expires-In). Signing out, a
+ *   response for nobody (the session has ended) or for someone else (another person signed
+ *   in) drops every other person's kept pages, so the next person on this phone never
+ *   sees them; a kept page past its session's end is dropped instead of shown.
  */
 "use strict";
 
@@ -16,7 +21,10 @@ var VERSION = "__VERSION__";
 var LOGOUT_URL = "__LOGOUT_URL__";
 var CRISIS_URL = "__CRISIS_URL__";
 var ASSETS_CACHE = "waymark-assets-" + VERSION;
-var PAGES_CACHE = "waymark-pages";
+var PAGES_PREFIX = "waymark-pages-";
+var KEY_HEADER = "Waymark-Cache-Key";
+var EXPIRES_HEADER = "Waymark-Session-Expires-In";
+var KEPT_UNTIL_HEADER = "Waymark-Kept-Until";
 var ASSETS = [
   "__ASSETS__"
 ];
@@ -27,7 +35,7 @@ var STYLES = ASSETS.filter(function (url) { return /\.css$/.test(url); }).map(fu
 var HEAD =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
   '<meta name="viewport" content="width=device-width, initial-scale=1">' + STYLES;
-var BODY = '<body style="font-family:system-ui,sans-serif;padding:1rem;line-height:1.5"><main>';
+var BODY = '<body class="offline-page"><main>';
 // Shown when no crisis help was kept yet (never opened online while signed in).
 var NO_KEPT_HELP =
   '<p>Call your local emergency number or a crisis line (<a href="/help/">your crisis lines</a>).</p>';
@@ -68,7 +76,7 @@ self.addEventListener("install", function (event) {
   event.waitUntil(Promise.all([
     caches.open(ASSETS_CACHE).then(function (cache) { return cache.addAll(ASSETS); }),
     // Crisis help should open without a connection, from the first day.
-    caches.open(PAGES_CACHE).then(function (cache) { return cache.add("/help/"); }).catch(function () {}),
+    keepFetched("/help/"),
     keepCrisisHelp()
   ]));
   self.skipWaiting();
@@ -91,24 +99,80 @@ function html(body, status) {
 // Each sign-out starts a new generation: a copy fetched before it is never kept after it, so
 // one person's pages and people to call cannot reappear for the next person on this phone.
 var generation = 0;
+// Whose responses the worker saw last (undefined until it has seen one since it started).
+var lastKey;
 
-function keepIfSameGeneration(request, response, since) {
-  if (since !== generation || !response.ok || response.redirected) { return Promise.resolve(); }
-  return caches.open(PAGES_CACHE).then(function (cache) {
-    return since === generation ? cache.put(request, response) : undefined;
+function isPagesCache(name) { return name.indexOf(PAGES_PREFIX) === 0; }
+
+// Drop every person's kept pages but those of `key` (all of them when key is null).
+function dropPagesExcept(key) {
+  return caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return isPagesCache(name) && name !== PAGES_PREFIX + key;
+    }).map(function (name) { return caches.delete(name); }));
   });
 }
 
-// The signed-in person's crisis help, kept again whenever a kept page loads from the network.
-function keepCrisisHelp() {
+// Every response from the server says whose it is: nobody's (signed out, session ended) or
+// another person's drops what was kept for anyone else. Opaque redirects carry no headers.
+function observe(response) {
+  if (response.type !== "basic") { return Promise.resolve(); }
+  lastKey = response.headers.get(KEY_HEADER);
+  return dropPagesExcept(lastKey);
+}
+
+function keepIfSameGeneration(request, response, since) {
+  var key = response.headers.get(KEY_HEADER);
+  if (since !== generation || !response.ok || response.redirected || !key) {
+    return Promise.resolve();
+  }
+  var seconds = Number(response.headers.get(EXPIRES_HEADER)) || 0;
+  var headers = new Headers(response.headers);
+  headers.set(KEPT_UNTIL_HEADER, String(Date.now() + seconds * 1000));
+  return response.blob().then(function (body) {
+    var copy = new Response(body, { status: response.status, statusText: response.statusText,
+      headers: headers });
+    if (since !== generation || key !== lastKey) { return undefined; }
+    return caches.open(PAGES_PREFIX + key).then(function (cache) {
+      return since === generation ? cache.put(request, copy) : undefined;
+    }).then(function () {
+      // Someone else's response arrived meanwhile: this copy must not outlive it.
+      return key === lastKey ? undefined : caches.delete(PAGES_PREFIX + key);
+    });
+  });
+}
+
+function keepFetched(url) {
   var since = generation;
-  return fetch(CRISIS_URL, { credentials: "same-origin" })
-    .then(function (response) { return keepIfSameGeneration(CRISIS_URL, response, since); })
-    .catch(function () {});
+  return fetch(url, { credentials: "same-origin" }).then(function (response) {
+    return observe(response).then(function () {
+      return keepIfSameGeneration(url, response, since);
+    });
+  }).catch(function () {});
+}
+
+// The signed-in person's crisis help, kept again whenever a kept page loads from the network.
+function keepCrisisHelp() { return keepFetched(CRISIS_URL); }
+
+// The kept copy of `request` for the person seen last, unless their session has ended.
+function keptPage(request) {
+  return caches.keys().then(function (names) {
+    var mine = names.filter(isPagesCache).filter(function (name) {
+      return lastKey === undefined || name === PAGES_PREFIX + lastKey;
+    });
+    if (mine.length !== 1) { return null; }
+    return caches.open(mine[0]).then(function (cache) {
+      return cache.match(request, { ignoreSearch: true });
+    });
+  }).then(function (kept) {
+    if (!kept) { return null; }
+    if (Number(kept.headers.get(KEPT_UNTIL_HEADER)) > Date.now()) { return kept; }
+    return dropPagesExcept(null).then(function () { return null; });
+  }).catch(function () { return null; });
 }
 
 function keptCrisisHelp() {
-  return caches.open(PAGES_CACHE).then(function (cache) { return cache.match(CRISIS_URL); })
+  return keptPage(CRISIS_URL)
     .then(function (kept) { return kept ? kept.text() : NO_KEPT_HELP; })
     .catch(function () { return NO_KEPT_HELP; });
 }
@@ -127,16 +191,16 @@ function keepCheckinPosted(request) {
 function pageFromNetwork(request, url) {
   var since = generation;
   return fetch(request).then(function (response) {
+    var seen = observe(response);
     if (response.ok && !response.redirected && KEPT_PAGES.indexOf(url.pathname) !== -1) {
-      keepIfSameGeneration(request, response.clone(), since);
-      keepCrisisHelp();
+      var copy = response.clone();
+      seen.then(function () { return keepIfSameGeneration(request, copy, since); })
+        .then(keepCrisisHelp);
     }
     return response;
-  }).catch(function () {
-    return caches.open(PAGES_CACHE).then(function (cache) {
-      return cache.match(request, { ignoreSearch: true }).then(function (kept) {
-        return kept || (url.pathname === "/" ? cache.match("/me/") : null);
-      });
+  }, function () {
+    return keptPage(request).then(function (kept) {
+      return kept || (url.pathname === "/" ? keptPage("/me/") : null);
     }).then(function (kept) {
       return kept || keptCrisisHelp().then(function (help) { return html(offlinePage(help), 503); });
     });
@@ -149,7 +213,7 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (request.method === "POST" && url.pathname === LOGOUT_URL) {
     generation += 1;  // nothing fetched before this sign-out is kept after it
-    event.waitUntil(caches.delete(PAGES_CACHE));
+    event.waitUntil(dropPagesExcept(null));
     return;
   }
   if (request.method === "POST" && request.mode === "navigate" && url.pathname === "/checkin/") {

@@ -165,7 +165,16 @@ def phone(browser: Any, server: Server) -> Iterator[Any]:
         timezone_id=world.TIMEZONE,
     )  # fmt: skip
     context.set_default_timeout(10_000)
+    # issue 12 point 7: a page that breaks the Content-Security-Policy fails its test.
+    violations: list[str] = []
+    context.on("console", lambda message: _note_csp_violation(violations, message.text))
     try:
         yield context
     finally:
         context.close()
+    assert violations == [], "Content-Security-Policy violations in the console"
+
+
+def _note_csp_violation(violations: list[str], text: str) -> None:
+    if "Content Security Policy" in text:
+        violations.append(text)

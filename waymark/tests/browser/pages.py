@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from waymark.tests.browser import world
@@ -21,7 +22,21 @@ def wait_for_the_installed_app(page: Any) -> None:
     A page that started loading before the worker was active stays uncontrolled until it is
     loaded again (the service worker lifecycle), so wait on the page that registered it.
     """
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+
+
+def wait_until(page: Any, expression: str, *, seconds: float = 10) -> None:
+    """Wait until `expression` (or an async function's result) is true in the page.
+
+    Not Playwright's wait_for_function: it evaluates the predicate with eval() inside the
+    page, which the Content-Security-Policy refuses (issue 12 point 7); page.evaluate
+    runs through the DevTools protocol instead.
+    """
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Still false after {seconds} s: {expression}")
+        time.sleep(0.05)
 
 
 def tap(page: Any, field: str, value: str) -> None:
