@@ -1,19 +1,27 @@
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
-from waymark.admin_site import OrganizationScopedAdmin
+from waymark.admin_site import AuditedReads, OrganizationScopedAdmin
+from waymark.audit.models import AuditObject
 from waymark.notifications.models import Delivery, DeliveryStatus
 from waymark.notifications.tasks import deliver_email
+from waymark.patients.models import Patient
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(OrganizationScopedAdmin):
-    """E-mails and why any failed. Read-only, with a retry for failed ones."""
+class DeliveryAdmin(AuditedReads, OrganizationScopedAdmin):
+    """E-mails and why any failed. Read-only, with a retry for failed ones.
+
+    An e-mail to a patient (their address) or about one is that patient's data: audited."""
+
+    audit_object, audit_list = AuditObject.ADMIN_DELIVERY, AuditObject.ADMIN_DELIVERY_LIST
+    list_select_related = ["notification"]
 
     list_display = ["created_at", "to_address", "status", "attempts", "last_error", "sent_at"]
     list_filter = ["status", "channel"]
@@ -23,6 +31,15 @@ class DeliveryAdmin(OrganizationScopedAdmin):
     ]  # fmt: skip
     exclude = ["lease_until"]
     actions = ["retry"]
+
+    def patients_shown(self, objects: Sequence[Delivery]) -> Iterable[Patient]:
+        about = {d.notification.patient_id for d in objects} - {None}
+        to = Q()
+        for delivery in objects:
+            to |= Q(
+                user_id=delivery.notification.recipient_id, organization=delivery.organization_id
+            )
+        return Patient.objects.filter(Q(pk__in=about) | to) if objects else []
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
