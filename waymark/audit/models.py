@@ -91,6 +91,8 @@ class AuditObject(models.TextChoices):
     ADMIN_DELIVERY = "admin_delivery", "an e-mail to you or about you"
     ADMIN_USER_LIST = "admin_user_list", "your account in the operator's list of accounts"
     ADMIN_USER = "admin_user", "your account, opened by an operator"
+    ADMIN_TASK_LIST = "admin_task_list", "a background job about you, in the operator's list"
+    ADMIN_TASK = "admin_task", "a background job about you, opened by an operator"
 
 
 VERBS = {

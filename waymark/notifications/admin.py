@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from waymark.admin_site import AuditedReads, OrganizationScopedAdmin
 from waymark.audit.models import AuditObject
@@ -56,3 +60,20 @@ class DeliveryAdmin(AuditedReads, OrganizationScopedAdmin):
             delivery.save(update_fields=["status", "attempts"])
             deliver_email.enqueue(delivery.pk)
         self.message_user(request, f"{len(failed)} e-mail(s) will be sent again.")
+
+
+# Issue 12, point 4: a task's arguments and result name patients by id (operators only).
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class AuditedTaskResultAdmin(AuditedReads, DBTaskResultAdmin):
+    """django-tasks-db's own admin of the task queue, with the patients its tasks name
+    (in their arguments or results) audited when an operator looks."""
+
+    audit_object, audit_list = AuditObject.ADMIN_TASK, AuditObject.ADMIN_TASK_LIST
+
+    def patients_shown(self, objects: Sequence[DBTaskResult]) -> Iterable[Patient]:
+        text = json.dumps([[t.args_kwargs, t.return_value] for t in objects], default=str)
+        return Patient.objects.filter(pk__in=set(_UUID.findall(text)))

@@ -251,6 +251,9 @@ class EpisodeAdmin(AuditedPatientDataAdmin):
     list_display = ["patient", "admitted_on", "planned_discharge_on", "discharged_on"]
     list_filter = ["discharged_on"]
     inlines = [ProgramStayInline]
+    # Not a <select> of every patient (issue 12, point 4): the search suggestions are
+    # audited, and an episode's page shows only its own patient.
+    autocomplete_fields = ["patient"]
     fields = [
         "patient",
         "admitted_on",
