@@ -97,8 +97,9 @@ class MembershipAdmin(AuditedReads, OrganizationScopedAdmin):
     readonly_fields = ["user"]
 
     def patients_shown(self, objects: Sequence[Membership]) -> Iterable[Patient]:
-        """A patient's membership names them (their account, their organization)."""
-        pairs = {(m.user_id, m.organization_id) for m in objects if m.role == Role.PATIENT}
+        """A patient's membership names them (their account, their organization): the
+        members who have a patient record in that organization."""
+        pairs = {(m.user_id, m.organization_id) for m in objects}
         candidates = Patient.objects.filter(user_id__in={user for user, _ in pairs})
         return [p for p in candidates if (p.user_id, p.organization_id) in pairs]
 
