@@ -54,6 +54,7 @@ class Actor:
     membership: Membership | None
     request_id: str = ""
     ip: str | None = None
+    client_request_id: str = ""  # the client's own X-Request-ID, kept beside ours
 
     @property
     def role(self) -> str:
@@ -77,6 +78,7 @@ def actor_for(request: HttpRequest) -> Actor:
         membership=current_membership(request.user),
         request_id=getattr(request, "request_id", ""),
         ip=client_ip(request) or None,  # behind trusted proxies only (issue 12, point 6)
+        client_request_id=getattr(request, "client_request_id", ""),
     )
     request._waymark_actor = actor  # type: ignore[attr-defined]
     return actor

@@ -7,9 +7,11 @@ change is saved with their organization, whatever the form says.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.contenttypes import views as contenttype_views
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
@@ -17,8 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import URLPattern, URLResolver, path, reverse
 from django.utils.http import urlencode
 
-from waymark.access import Capability, actor_for, can
+from waymark.access import Capability, actor_for, audit_shown, can
+from waymark.audit.models import AuditAction, AuditObject
+from waymark.audit.services import record
 from waymark.organizations.models import Organization
+from waymark.patients.models import Patient
 
 
 class WaymarkAdminSite(admin.AdminSite):
@@ -48,12 +53,69 @@ class WaymarkAdminSite(admin.AdminSite):
         urls = super().get_urls()
         return [shortcut if getattr(u, "name", None) == "view_on_site" else u for u in urls]
 
+    def autocomplete_view(self, request: HttpRequest) -> HttpResponse:
+        return cast(HttpResponse, AuditedAutocompleteView.as_view(admin_site=self)(request))
+
 
 def view_on_site(request: HttpRequest, content_type_id: str, object_id: str) -> HttpResponse:
     try:
         return contenttype_views.shortcut(request, content_type_id, object_id)
     except ValidationError:  # a UUID primary key given something that is not a UUID
         raise Http404("No such object.") from None
+
+
+# --- Issue 12, point 4: every admin read that shows a patient is audited ---------------
+
+
+class AuditedReads:
+    """A model admin whose pages show patients: each list, each object's pages (change,
+    history, delete confirmation) and each search suggestion writes its audit rows
+    before the page is returned. `patients_shown` says which patients some rows show."""
+
+    audit_object: AuditObject  # one object's page
+    audit_list: AuditObject  # the list of them
+
+    def patients_shown(self, objects: Sequence[Any]) -> Iterable[Patient]:
+        raise NotImplementedError
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        response = super().changelist_view(request, extra_context)  # type: ignore[misc]
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            # The admin pages its own list: the audit part of access.page_and_audit.
+            shown = self.patients_shown(list(changelist.result_list))
+            audit_shown(actor_for(request), shown, object_type=self.audit_list)
+        return response
+
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is not None and request.method == "GET":
+            actor = actor_for(request)
+            for patient in {p.pk: p for p in self.patients_shown([obj])}.values():
+                record(
+                    actor,
+                    AuditAction.VIEW,
+                    patient=patient,
+                    object_type=self.audit_object,
+                    object_id=str(obj.pk),
+                )
+        return obj
+
+
+class AuditedAutocompleteView(AutocompleteJsonView):
+    """The admin's search suggestions (every match's name and id), audited like a list."""
+
+    def serialize_result(self, obj: Model, to_field_name: str) -> dict[str, Any]:
+        self.shown.append(obj)
+        return super().serialize_result(obj, to_field_name)  # type: ignore[misc]
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.shown: list[Model] = []
+        response = super().get(request, *args, **kwargs)
+        if isinstance(self.model_admin, AuditedReads) and self.shown:
+            patients = self.model_admin.patients_shown(self.shown)
+            audit_shown(actor_for(request), patients, object_type=AuditObject.ADMIN_SEARCH)
+        return response
 
 
 def is_org_admin(request: HttpRequest) -> bool:

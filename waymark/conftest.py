@@ -199,3 +199,34 @@ def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
         ).run()
 
     return run
+
+
+# --- Issue 12, point 4: on PostgreSQL, CI runs the suite as the app role ------------------
+# With WAYMARK_TEST_APP_ROLE set, the owner (DATABASE_URL's user) makes and migrates the
+# test database as usual; then the role gets the app's rights (audit_db_role) and every
+# test connects as it, so the suite runs the way production should: not owning the audit
+# table. The owner takes the connection back to drop the database at the end.
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    import io
+    import os
+
+    from django.core.management import call_command
+    from django.db import connection
+
+    role = os.environ.get("WAYMARK_TEST_APP_ROLE", "")
+    if not role or connection.vendor != "postgresql":
+        yield
+        return
+    owner = (connection.settings_dict["USER"], connection.settings_dict["PASSWORD"])
+    with django_db_blocker.unblock():
+        call_command("audit_db_role", role, stdout=io.StringIO())
+        connection.close()
+        connection.settings_dict["USER"] = role
+        connection.settings_dict["PASSWORD"] = os.environ.get("WAYMARK_TEST_APP_PASSWORD", "")
+    yield
+    with django_db_blocker.unblock():
+        connection.close()
+        connection.settings_dict["USER"], connection.settings_dict["PASSWORD"] = owner

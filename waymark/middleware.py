@@ -10,19 +10,33 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+# A client's (or proxy's) own id for the request: printable, no spaces, bounded.
+_SAFE_CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def client_request_id(request: HttpRequest) -> str:
+    """The `X-Request-ID` the client sent, if well-formed; "" otherwise (never trusted
+    as Waymark's own id: a client could otherwise pin audit rows to a request of its
+    choosing)."""
+    incoming = request.headers.get("X-Request-ID", "")
+    return incoming if _SAFE_CLIENT_REQUEST_ID.fullmatch(incoming) else ""
 
 
 class RequestIdMiddleware:
-    """Take a well-formed X-Request-ID from the proxy, or make one; echo it back."""
+    """Give every request an id of Waymark's own making and echo it back.
+
+    The id in the audit trail is always this server-made one (issue 12, point 4). A
+    well-formed `X-Request-ID` from the client or a proxy is kept beside it, as
+    `request.client_request_id` (its own audit column), to correlate with their logs.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        incoming = request.headers.get("X-Request-ID", "")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = uuid.uuid4().hex
         request.request_id = request_id  # type: ignore[attr-defined]
+        request.client_request_id = client_request_id(request)  # type: ignore[attr-defined]
         response = self.get_response(request)
         response["X-Request-ID"] = request_id
         return response

@@ -77,6 +77,22 @@ class AuditObject(models.TextChoices):
         "alert_escalation",
         "an alert about you: told the clinicians on call, as nobody had seen it yet",
     )
+    # Issue 12, point 4: every other read that shows a patient's name or data
+    NOTIFICATIONS = "notifications", "a notification about you in their notifications"
+    ADMIN_SEARCH = "admin_search", "your name in the admin's search suggestions"
+    ADMIN_MEMBERSHIP_LIST = "admin_membership_list", "your account in the admin's list of members"
+    ADMIN_MEMBERSHIP = "admin_membership", "your account in the admin"
+    ADMIN_AUDIT_LIST = (
+        "admin_audit_list",
+        "the record of who looked at your record, in the admin's list",
+    )
+    ADMIN_AUDIT_EVENT = "admin_audit_event", "an entry of who looked at your record"
+    ADMIN_DELIVERY_LIST = "admin_delivery_list", "an e-mail to you or about you, in a list"
+    ADMIN_DELIVERY = "admin_delivery", "an e-mail to you or about you"
+    ADMIN_USER_LIST = "admin_user_list", "your account in the operator's list of accounts"
+    ADMIN_USER = "admin_user", "your account, opened by an operator"
+    ADMIN_TASK_LIST = "admin_task_list", "a background job about you, in the operator's list"
+    ADMIN_TASK = "admin_task", "a background job about you, opened by an operator"
 
 
 VERBS = {
@@ -112,7 +128,11 @@ class AuditEvent(models.Model):
     object_type = models.CharField(max_length=60, choices=AuditObject.choices)
     object_id = models.CharField(max_length=64, blank=True)
     at = models.DateTimeField(db_index=True)
-    request_id = models.CharField(max_length=64, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)  # made by Waymark, never the client
+    # The client's or proxy's own X-Request-ID, if it sent a well-formed one
+    # (waymark/middleware.py). Nullable so that SQLite adds the column in place: a
+    # NOT NULL column would make Django rebuild the table, dropping its triggers.
+    client_request_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
     ip = models.GenericIPAddressField(null=True)
 
     class Meta:

@@ -34,6 +34,7 @@ def _event(
         object_id=object_id or str(patient.pk),
         at=timezone.now(),
         request_id=actor.request_id,
+        client_request_id=actor.client_request_id or None,
         ip=actor.ip,
     )
 

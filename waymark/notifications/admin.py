@@ -1,19 +1,31 @@
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
-from waymark.admin_site import OrganizationScopedAdmin
+from waymark.admin_site import AuditedReads, OrganizationScopedAdmin
+from waymark.audit.models import AuditObject
 from waymark.notifications.models import Delivery, DeliveryStatus
 from waymark.notifications.tasks import deliver_email
+from waymark.patients.models import Patient
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(OrganizationScopedAdmin):
-    """E-mails and why any failed. Read-only, with a retry for failed ones."""
+class DeliveryAdmin(AuditedReads, OrganizationScopedAdmin):
+    """E-mails and why any failed. Read-only, with a retry for failed ones.
+
+    An e-mail to a patient (their address) or about one is that patient's data: audited."""
+
+    audit_object, audit_list = AuditObject.ADMIN_DELIVERY, AuditObject.ADMIN_DELIVERY_LIST
+    list_select_related = ["notification"]
 
     list_display = ["created_at", "to_address", "status", "attempts", "last_error", "sent_at"]
     list_filter = ["status", "channel"]
@@ -23,6 +35,15 @@ class DeliveryAdmin(OrganizationScopedAdmin):
     ]  # fmt: skip
     exclude = ["lease_until"]
     actions = ["retry"]
+
+    def patients_shown(self, objects: Sequence[Delivery]) -> Iterable[Patient]:
+        about = {d.notification.patient_id for d in objects} - {None}
+        to = Q()
+        for delivery in objects:
+            to |= Q(
+                user_id=delivery.notification.recipient_id, organization=delivery.organization_id
+            )
+        return Patient.objects.filter(Q(pk__in=about) | to) if objects else []
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -39,3 +60,20 @@ class DeliveryAdmin(OrganizationScopedAdmin):
             delivery.save(update_fields=["status", "attempts"])
             deliver_email.enqueue(delivery.pk)
         self.message_user(request, f"{len(failed)} e-mail(s) will be sent again.")
+
+
+# Issue 12, point 4: a task's arguments and result name patients by id (operators only).
+_UUID = re.compile(r"[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}", re.I)
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class AuditedTaskResultAdmin(AuditedReads, DBTaskResultAdmin):
+    """django-tasks-db's own admin of the task queue, with the patients its tasks name
+    (in their arguments or results) audited when an operator looks."""
+
+    audit_object, audit_list = AuditObject.ADMIN_TASK, AuditObject.ADMIN_TASK_LIST
+
+    def patients_shown(self, objects: Sequence[DBTaskResult]) -> Iterable[Patient]:
+        text = json.dumps([[t.args_kwargs, t.return_value] for t in objects], default=str)
+        return Patient.objects.filter(pk__in=set(_UUID.findall(text)))

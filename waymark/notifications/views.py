@@ -11,7 +11,8 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.access import Capability, actor_for, capability_required
+from waymark.access import Capability, actor_for, audit_shown, capability_required
+from waymark.audit.models import AuditObject
 from waymark.errors import form_status
 from waymark.notifications.forms import PreferenceForm
 from waymark.notifications.models import Notification
@@ -25,8 +26,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     notifications = Notification.objects.filter(
         organization=actor.organization, recipient=actor.user
-    )
+    ).select_related("patient")
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
+    # A notification about a patient names them (issue 12, point 4): audited before shown.
+    about = [n.patient for n in page.object_list if n.patient is not None]
+    audit_shown(actor, about, object_type=AuditObject.NOTIFICATIONS)
     return render(request, "notifications/inbox.html", {"page": page})
 
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
@@ -11,11 +12,14 @@ from django.http import HttpRequest
 from waymark.accounts.models import User
 from waymark.accounts.services import create_invited_user, send_invitation
 from waymark.admin_site import (
+    AuditedReads,
     OrganizationScopedAdmin,
     OrganizationScopedInline,
     admin_organization,
 )
+from waymark.audit.models import AuditObject
 from waymark.organizations.models import CrisisLine, Membership, Organization, Program, Role
+from waymark.patients.models import Patient
 
 
 class CrisisLineInline(OrganizationScopedInline):
@@ -84,12 +88,20 @@ class StaffInvitationForm(forms.ModelForm):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrganizationScopedAdmin):
+class MembershipAdmin(AuditedReads, OrganizationScopedAdmin):
+    audit_object, audit_list = AuditObject.ADMIN_MEMBERSHIP, AuditObject.ADMIN_MEMBERSHIP_LIST
     list_display = ["user", "role", "is_on_call", "is_active"]
     list_filter = ["role", "is_active", "is_on_call"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     fields = ["user", "role", "is_on_call", "is_active"]
     readonly_fields = ["user"]
+
+    def patients_shown(self, objects: Sequence[Membership]) -> Iterable[Patient]:
+        """A patient's membership names them (their account, their organization): the
+        members who have a patient record in that organization."""
+        pairs = {(m.user_id, m.organization_id) for m in objects}
+        candidates = Patient.objects.filter(user_id__in={user for user, _ in pairs})
+        return [p for p in candidates if (p.user_id, p.organization_id) in pairs]
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -5,18 +5,24 @@ Every view or change of a patient's data here is audited like anywhere else.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
-from waymark.access import actor_for, audit_shown
+from waymark.access import actor_for
 from waymark.accounts.models import User
 from waymark.accounts.services import create_invited_user, send_invitation
-from waymark.admin_site import OrganizationScopedAdmin, OrganizationScopedInline, admin_organization
+from waymark.admin_site import (
+    AuditedReads,
+    OrganizationScopedAdmin,
+    OrganizationScopedInline,
+    admin_organization,
+)
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
 from waymark.organizations.models import Role
@@ -158,35 +164,14 @@ class PatientEnrolmentForm(PatientForm):
         return username
 
 
-class AuditedPatientDataAdmin(OrganizationScopedAdmin):
+class AuditedPatientDataAdmin(AuditedReads, OrganizationScopedAdmin):
     """Audits every look at, and change of, a patient's data made through the admin."""
-
-    audit_object: AuditObject  # what one object is, in the audit trail
-    audit_list: AuditObject  # what its list is
 
     def patient_of(self, obj: Any) -> Patient:
         return obj if isinstance(obj, Patient) else obj.patient
 
-    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl")
-        if changelist is not None:
-            # The admin pages its own list: the audit part of access.page_and_audit.
-            patients = map(self.patient_of, changelist.result_list)
-            audit_shown(actor_for(request), patients, object_type=self.audit_list)
-        return response
-
-    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
-        obj = super().get_object(request, object_id, from_field)
-        if obj is not None and request.method == "GET":
-            record(
-                actor_for(request),
-                AuditAction.VIEW,
-                patient=self.patient_of(obj),
-                object_type=self.audit_object,
-                object_id=str(obj.pk),
-            )
-        return obj
+    def patients_shown(self, objects: Sequence[Any]) -> Iterable[Patient]:
+        return map(self.patient_of, objects)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
@@ -266,6 +251,9 @@ class EpisodeAdmin(AuditedPatientDataAdmin):
     list_display = ["patient", "admitted_on", "planned_discharge_on", "discharged_on"]
     list_filter = ["discharged_on"]
     inlines = [ProgramStayInline]
+    # Not a <select> of every patient (issue 12, point 4): the search suggestions are
+    # audited, and an episode's page shows only its own patient.
+    autocomplete_fields = ["patient"]
     fields = [
         "patient",
         "admitted_on",

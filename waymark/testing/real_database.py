@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 
@@ -49,11 +50,25 @@ def real_database(tmp_dir: Path) -> Iterator[dict[str, str]]:
     }
     try:
         manage(env, "migrate", "--no-input", "-v0")
-        yield env
+        yield _as_app_role(env) if admin else env
     finally:
         if admin:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _as_app_role(env: dict[str, str]) -> dict[str, str]:
+    """Issue 12, point 4: with WAYMARK_TEST_APP_ROLE set (CI on PostgreSQL), the processes
+    connect as that role, given the app's rights by the owner who migrated."""
+    role = os.environ.get("WAYMARK_TEST_APP_ROLE", "")
+    if not role:
+        return env
+    manage(env, "audit_db_role", role)
+    parts = urlsplit(env["DATABASE_URL"])
+    password = os.environ.get("WAYMARK_TEST_APP_PASSWORD", "")
+    user = quote(role) + (f":{quote(password)}" if password else "")
+    netloc = f"{user}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return {**env, "DATABASE_URL": urlunsplit(parts._replace(netloc=netloc))}
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:

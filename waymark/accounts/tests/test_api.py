@@ -264,8 +264,9 @@ def test_it_lists_only_the_clinicians_organization_and_audits_each_patient(
     assert [item["id"] for item in body["items"]] == [str(alice.pk), str(dana.pk)]
     assert body["items"][0]["current_program"] == "Residential treatment"
     events = AuditEvent.objects.filter(actor=bob)
-    assert sorted((e.patient_id, e.action, e.request_id) for e in events) == sorted(
-        [(alice.pk, "list", "req-list-0001"), (dana.pk, "list", "req-list-0001")]
+    ours, theirs = response["X-Request-ID"], "req-list-0001"  # the server's id, the client's
+    assert sorted((e.patient_id, e.action, e.request_id, e.client_request_id) for e in events) == (
+        sorted([(alice.pk, "list", ours, theirs), (dana.pk, "list", ours, theirs)])
     )
     assert not AuditEvent.objects.filter(patient=erin).exists()
 

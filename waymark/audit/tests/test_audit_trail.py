@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -42,22 +43,42 @@ def test_it_records_who_viewed_which_record_from_which_request(
     assert abs((timezone.now() - event.at).total_seconds()) < 60
 
 
-def test_it_keeps_a_well_formed_request_id_from_the_proxy(
-    alice: Patient, bob: User, client_for: ClientFor
-) -> None:
-    client_for(bob).get(
-        reverse("patients:detail", args=[alice.pk]), HTTP_X_REQUEST_ID="lb-0123456789abcdef"
-    )
-    assert AuditEvent.objects.get().request_id == "lb-0123456789abcdef"
-
-
-def test_it_replaces_a_malformed_request_id(
+def test_it_keeps_a_clients_request_id_beside_its_own_never_instead(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
     response = client_for(bob).get(
-        reverse("patients:detail", args=[alice.pk]), HTTP_X_REQUEST_ID="<script>"
+        reverse("patients:detail", args=[alice.pk]), HTTP_X_REQUEST_ID="lb-0123456789abcdef"
     )
-    assert AuditEvent.objects.get().request_id == response["X-Request-ID"] != "<script>"
+    event = AuditEvent.objects.get()
+    assert event.client_request_id == "lb-0123456789abcdef"
+    assert event.request_id == response["X-Request-ID"] != "lb-0123456789abcdef"
+    assert re.fullmatch(r"[0-9a-f]{32}", event.request_id)
+
+
+def test_it_makes_a_new_id_for_each_request_whatever_the_client_sends(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    client = client_for(bob)
+    url = reverse("patients:detail", args=[alice.pk])
+    first = client.get(url, HTTP_X_REQUEST_ID="replayed-id-0001")
+    second = client.get(url, HTTP_X_REQUEST_ID="replayed-id-0001")
+    assert first["X-Request-ID"] != second["X-Request-ID"]
+    assert set(AuditEvent.objects.values_list("request_id", flat=True)) == {
+        first["X-Request-ID"],
+        second["X-Request-ID"],
+    }
+
+
+@pytest.mark.parametrize("sent", ["<script>", "x" * 65, "two words", "id\x00nul", "é-accent"])
+def test_it_drops_a_malformed_client_request_id(
+    sent: str, alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    response = client_for(bob).get(
+        reverse("patients:detail", args=[alice.pk]), HTTP_X_REQUEST_ID=sent
+    )
+    event = AuditEvent.objects.get()
+    assert event.client_request_id is None
+    assert event.request_id == response["X-Request-ID"] != sent
 
 
 def test_it_records_each_patient_shown_in_the_caseload(

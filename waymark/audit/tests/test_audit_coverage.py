@@ -1,0 +1,292 @@
+"""Every read that shows a patient to anyone but that patient writes an audit row
+(issue 12, point 4).
+
+Not a list of views someone remembered to audit: the test walks every GET URL of the
+access matrix (organizations/tests/matrix.py and each app's access_rows.py) as every
+persona, and every admin page (lists, object pages, history, search suggestions) as an
+organization admin, another organization's admin and an operator. Whenever a response
+answers 200 and names a patient (their name, username, e-mail or id) to someone who is
+not that patient, an audit row for that patient, by that person, must have been written
+during that very request.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.contrib import admin
+from django.db.models import ForeignKey, Max
+from django.http import HttpRequest
+from django.test import Client, RequestFactory
+from django.urls import reverse
+
+from waymark.accounts.models import User
+from waymark.accounts.services import issue_api_token
+from waymark.audit.models import AuditEvent
+from waymark.checkins.services import submit_checkin
+from waymark.checkins.tests.conftest import answers
+from waymark.conftest import make_user
+from waymark.notifications.models import Kind
+from waymark.notifications.services import Message, notify
+from waymark.organizations.models import Organization, Role
+from waymark.organizations.services import add_member
+from waymark.organizations.tests.matrix import PERSONAS, World
+from waymark.organizations.tests.test_access_matrix import MATRIX
+from waymark.patients.models import Patient
+
+ClientFor = Callable[[User | None], Client]
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+@dataclass(frozen=True)
+class Read:
+    """One GET by one person, and the patients it named without an audit row for them."""
+
+    who: str
+    url: str
+    status: int
+    named: frozenset[str]
+    unaudited: frozenset[str]
+
+
+def identifiers(patient: Patient) -> list[str]:
+    user = patient.user
+    return [patient.preferred_name, user.get_full_name(), user.username, user.email,
+            str(patient.pk), patient.pk.hex]  # fmt: skip
+
+
+def named_in(content: str, patients: list[Patient]) -> set[Patient]:
+    """The patients whose name, username, e-mail or id appears in `content`."""
+    return {
+        patient
+        for patient in patients
+        if any(
+            re.search(rf"(?<![\w-]){re.escape(token)}(?![\w-])", content)
+            for token in identifiers(patient)
+            if token
+        )
+    }
+
+
+class Walker:
+    """GETs URLs as people and says which patients each response named unaudited."""
+
+    def __init__(self, client_for: ClientFor) -> None:
+        self.client_for = client_for
+        self.patients = list(Patient.objects.select_related("user"))
+        self.reads: list[Read] = []
+
+    def get(self, who: str, user: User | None, url: str) -> Read:
+        before = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
+        response = self.client_for(user).get(url)
+        content = response.content.decode(errors="replace") if response.status_code == 200 else ""
+        viewer = user.pk if user is not None else None
+        named = {p for p in named_in(content, self.patients) if p.user_id != viewer}
+        audited = set(
+            AuditEvent.objects.filter(pk__gt=before, actor=user).values_list("patient", flat=True)
+        )
+        read = Read(
+            who,
+            url,
+            response.status_code,
+            frozenset(p.preferred_name for p in named),
+            frozenset(p.preferred_name for p in named if p.pk not in audited),
+        )
+        self.reads.append(read)
+        return read
+
+    def unaudited(self) -> list[str]:
+        return [
+            f"{r.who} GET {r.url} named {sorted(r.unaudited)}" for r in self.reads if r.unaudited
+        ]
+
+    def with_patient_data(self) -> list[Read]:
+        return [read for read in self.reads if read.named]
+
+
+@pytest.fixture
+def world(alice: Patient, dana: Patient, erin: Patient, bob: User, carol: User, olivia: User,
+          sam: User) -> World:  # fmt: skip
+    """The matrix's world, with data on the pages: a safety answer (an urgent alert,
+    Bob's notification and its e-mail), an ordinary day for Dana and Erin, and an e-mail
+    to Alice herself."""
+    submit_checkin(alice, answers(craving=8, safety_concern=True), key=uuid.uuid4())
+    submit_checkin(dana, answers(), key=uuid.uuid4())
+    submit_checkin(erin, answers(), key=uuid.uuid4())
+    reminder = Message(kind=Kind.CHECKIN_REMINDER, title="Time for your check-in", urgent=True)
+    notify(alice.organization, alice.user, reminder, dedupe_key="coverage", patient=alice)
+    token, _ = issue_api_token(bob, "Bob's phone")
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "patient": alice.user,
+        "other_patient": dana.user,
+        "clinician": bob,
+        "other_org_clinician": carol,
+        "org_admin": olivia,
+        "supporter": sam,
+    }
+    return World(users=users, alice=alice, bobs_token=token)
+
+
+def test_it_audits_every_matrix_page_that_names_a_patient(
+    world: World, client_for: ClientFor
+) -> None:
+    walker = Walker(client_for)
+    gets = sorted(name for name, row in MATRIX.items() if row.method == "get")
+    for name in gets:
+        url = reverse(name, kwargs=MATRIX[name].kwargs(world))
+        for persona in PERSONAS:
+            walker.get(persona, world.users[persona], url)
+    assert not walker.unaudited(), "\n".join(walker.unaudited())
+    # The walk saw patient data (it cannot pass by seeing none): the caseload, the record,
+    # the alerts inbox, Bob's notifications, the API's patient list…
+    shown = {read.url for read in walker.with_patient_data() if read.who != "patient"}
+    for name in ["patients:caseload", "notifications:inbox", "api:list_patients"]:
+        assert reverse(name) in shown, name
+    print(
+        f"\naudit coverage: {len(gets)} GET URLs x {len(PERSONAS)} personas = "
+        f"{len(walker.reads)} reads, {sum(r.status == 200 for r in walker.reads)} answered "
+        f"200, {len(walker.with_patient_data())} named a patient to someone else; "
+        f"0 unaudited"
+    )
+
+
+# --- The admin ------------------------------------------------------------------------
+
+
+def request_as(user: User) -> HttpRequest:
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def admin_urls(organization_admin: User) -> Iterator[str]:
+    """Every registered model's list, and each of its objects' change and history pages,
+    and search suggestions for every foreign key to a searchable model."""
+    for model, model_admin in admin.site._registry.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        yield reverse("admin:{}_{}_changelist".format(*info))
+        if model_admin.has_add_permission(request_as(organization_admin)):
+            yield reverse("admin:{}_{}_add".format(*info))
+        for index, obj in enumerate(model._default_manager.order_by("pk")[:10]):
+            yield reverse("admin:{}_{}_change".format(*info), args=[obj.pk])
+            if index == 0:
+                yield reverse("admin:{}_{}_history".format(*info), args=[obj.pk])
+    for model in admin.site._registry:
+        for field in model._meta.get_fields():
+            if not isinstance(field, ForeignKey):
+                continue
+            remote = admin.site._registry.get(field.related_model)  # type: ignore[arg-type]
+            if remote is None or not remote.search_fields:
+                continue
+            query = f"app_label={model._meta.app_label}&model_name={model._meta.model_name}"
+            for term in ["", "dana"]:
+                yield f"{reverse('admin:autocomplete')}?{query}&field_name={field.name}&term={term}"
+
+
+@pytest.fixture
+def admins(olivia: User, harbour: Organization) -> dict[str, User]:
+    hank = make_user("hank")
+    add_member(harbour, hank, Role.ADMIN)
+    operator = make_user("root")
+    operator.is_superuser = operator.is_staff = True
+    operator.save()
+    return {"org_admin": olivia, "other_org_admin": hank, "operator": operator}
+
+
+def test_it_audits_every_admin_page_that_names_a_patient(
+    world: World, admins: dict[str, User], client_for: ClientFor
+) -> None:
+    walker = Walker(client_for)
+    urls = list(admin_urls(admins["org_admin"]))
+    for who, user in admins.items():
+        for url in urls:
+            walker.get(who, user, url)
+    assert not walker.unaudited(), "\n".join(walker.unaudited())
+    # The walk saw patients where the issue found them unaudited (it cannot pass by
+    # seeing none): in these lists or their pages, the search suggestions, the
+    # operator's accounts and task queue.
+    seen = {(read.who, read.url.split("?")[0]) for read in walker.with_patient_data()}
+    everywhere = ["patients_patient", "organizations_membership", "autocomplete"]
+    home = [*everywhere, "audit_auditevent", "notifications_delivery"]
+    expected = {
+        "org_admin": home,
+        "other_org_admin": everywhere,
+        "operator": [*home, "accounts_user", "django_tasks_database_dbtaskresult"],
+    }
+    for who, pages in expected.items():
+        for page in pages:
+            url = reverse(
+                "admin:autocomplete" if page == "autocomplete" else f"admin:{page}_changelist"
+            )
+            assert any(w == who and u.startswith(url) for w, u in seen), (who, page)
+    print(
+        f"\nadmin audit coverage: {len(urls)} admin URLs x {len(admins)} admins = "
+        f"{len(walker.reads)} reads, {len(walker.with_patient_data())} named a patient; "
+        f"0 unaudited"
+    )
+
+
+def test_it_writes_a_row_for_each_reading_of_the_same_page(
+    world: World, olivia: User, client_for: ClientFor
+) -> None:
+    client = client_for(olivia)
+    alice = world.alice
+    for url in [
+        reverse("admin:patients_patient_change", args=[alice.pk]),
+        reverse("admin:organizations_membership_changelist"),
+    ]:
+        before = AuditEvent.objects.filter(patient=alice, actor=olivia).count()
+        client.get(url)
+        client.get(url)
+        assert AuditEvent.objects.filter(patient=alice, actor=olivia).count() == before + 2, url
+
+
+def test_it_audits_only_the_patients_a_search_suggests(
+    world: World, olivia: User, client_for: ClientFor
+) -> None:
+    url = reverse("admin:autocomplete")
+    response = client_for(olivia).get(
+        url,
+        {
+            "app_label": "patients",
+            "model_name": "episode",
+            "field_name": "patient",
+            "term": "dan",
+        },
+    )
+    assert [item["text"] for item in response.json()["results"]] == ["Dana"]
+    rows = AuditEvent.objects.filter(actor=olivia)
+    assert [(row.patient.preferred_name, row.object_type) for row in rows] == [
+        ("Dana", "admin_search")
+    ]
+
+
+def test_another_organizations_admin_reads_and_writes_only_their_own(
+    world: World, admins: dict[str, User], erin: Patient, client_for: ClientFor
+) -> None:
+    hank = admins["other_org_admin"]
+    client = client_for(hank)
+    listed = client.get(reverse("admin:patients_patient_changelist"))
+    assert b"Erin" in listed.content and b"Alice" not in listed.content
+    assert (
+        client.get(reverse("admin:patients_patient_change", args=[world.alice.pk])).status_code
+        == 404
+    )
+    rows = AuditEvent.objects.filter(actor=hank)
+    assert {(row.patient, row.organization_id) for row in rows} == {(erin, erin.organization_id)}
+
+
+def test_the_walk_catches_a_page_that_forgets_its_audit(
+    world: World, client_for: ClientFor, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The check itself can fail: the notifications page without its audit call."""
+    monkeypatch.setattr("waymark.notifications.views.audit_shown", lambda *a, **k: None)
+    read = Walker(client_for).get(
+        "clinician", world.users["clinician"], reverse("notifications:inbox")
+    )
+    assert read.unaudited == {"Alice"}
