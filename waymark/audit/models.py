@@ -77,6 +77,11 @@ class AuditObject(models.TextChoices):
         "alert_escalation",
         "an alert about you: told the clinicians on call, as nobody had seen it yet",
     )
+    # Staff accounts (issue 12): entries with no patient, never on a patient's page
+    SECOND_FACTOR_RESET = (
+        "second_factor_reset",
+        "a staff member's second factor: removed it so they enrol again",
+    )
 
 
 VERBS = {

@@ -35,6 +35,9 @@ class Message:
     url: str = ""
     urgent: bool = False
     email: bool = True
+    # An account e-mail (a password-reset link): sent at once, whatever the person's
+    # e-mail preference and quiet hours, and never marked urgent in the app.
+    required: bool = False
 
 
 def preference_for(organization: Organization, user: User) -> NotificationPreference:
@@ -96,11 +99,13 @@ def notify(
         if not created:
             return None
         preference = preference_for(organization, recipient)
-        wants_email = message.email and (preference.email_enabled or message.urgent)
+        wants_email = message.email and (
+            preference.email_enabled or message.urgent or message.required
+        )
         if recipient.email and wants_email:
             # Urgent messages to staff ignore quiet hours; everything else waits.
             send_at = now
-            if not message.urgent:
+            if not (message.urgent or message.required):
                 send_at = next_allowed_time(
                     preference, local_timezone(organization, recipient), now
                 )
