@@ -203,3 +203,16 @@ def test_it_hides_another_organizations_staff_from_the_reset(
         assert admin.post(url).status_code == 404
     assert mfa.has_second_factor(carol)
     assert not AuditEvent.objects.filter(object_type=AuditObject.SECOND_FACTOR_RESET).exists()
+
+
+def test_it_links_the_reset_from_the_admins_page_for_the_member(
+    bob: User, olivia: User, client_for: ClientFor
+) -> None:
+    from waymark.organizations.models import Membership
+
+    membership = Membership.objects.get(user=bob)
+    page = client_for(olivia).get(
+        reverse("admin:organizations_membership_change", args=[membership.pk])
+    )
+    assert page.status_code == 200
+    assert reverse("accounts:reset_second_factor", args=[bob.pk]).encode() in page.content
