@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from waymark.accounts.hooks import password_reset_senders
 from waymark.accounts.models import ApiToken, User, hash_token
 
 
@@ -40,30 +39,13 @@ def request_password_reset(email: str) -> int:
     """Queue a reset e-mail to each active account using `email` (usually one); 0 for an
     address nobody uses. The caller answers the same whatever this returns.
 
-    The e-mail goes through the delivery queue (a notification with its delivery, in this
-    transaction); its link is made when the worker sends it. A person with no active
-    membership (an operator) gets nothing: operators reset passwords with manage.py.
+    The e-mail goes through the delivery queue (notifications registers the sender in
+    accounts.hooks), in this transaction; its link is made when the worker sends it.
     """
-    from waymark.notifications.models import Kind
-    from waymark.notifications.services import Message, notify
-    from waymark.organizations.services import current_membership
-
-    message = Message(
-        kind=Kind.PASSWORD_RESET,
-        title="Password reset requested",
-        body="A link to choose a new password was sent to your e-mail address. "
-        "If it was not you, you can ignore it.",
-        required=True,
-    )
     queued = 0
     with transaction.atomic():
         for user in User.objects.filter(email__iexact=email.strip(), is_active=True):
-            membership = current_membership(user)
-            if membership is None:
-                continue
-            key = f"password-reset:{user.pk}:{uuid.uuid4().hex}"
-            if notify(membership.organization, user, message, dedupe_key=key):
-                queued += 1
+            queued += sum(bool(send(user)) for send in password_reset_senders())
     return queued
 
 
