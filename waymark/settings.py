@@ -86,6 +86,11 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Issue 12 point 1 (staff MFA): django-otp with TOTP devices and recovery codes (before
+    # waymark.accounts, whose admin.py unregisters their admin pages).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "waymark.accounts",
     "waymark.organizations",
     "waymark.patients",
@@ -100,10 +105,6 @@ INSTALLED_APPS = [
     "waymark.plans",
     "waymark.content",
     "waymark.demo",
-    # Issue 12 point 1 (staff MFA): django-otp with TOTP devices and recovery codes.
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
