@@ -120,8 +120,11 @@ def time_caseload(clinician: object) -> dict[str, float]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from waymark.testing.second_factor import verify_session
+
     client = Client()
     client.force_login(clinician)  # type: ignore[arg-type]
+    verify_session(client, clinician)  # staff pages need the second factor (issue 12)
     client.get("/caseload/")  # warm up
     timings = []
     with CaptureQueriesContext(connection) as captured:

@@ -284,3 +284,40 @@ def capability_required(capability: Capability) -> Callable[[View], View]:
         return cast(View, wrapped)
 
     return decorator
+
+
+# --- Issue 12 point 1: who must sign in with a second factor ---------------------------
+
+ROLES_WITH_SECOND_FACTOR: frozenset[str] = frozenset({Role.CLINICIAN, Role.ADMIN})
+"""Staff see many patients' records: their sign-in needs a second factor (TOTP, or a
+recovery code), enrolled on first sign-in. Patients and supporters may enrol from their
+account page; once they have, their sign-in asks for it too (the session says so)."""
+
+
+def must_use_second_factor(actor: Actor) -> bool:
+    """Whether the actor's sign-in needs a second factor whatever they chose: staff of an
+    organization, and the operators who use the admin without one."""
+    user = actor.user
+    return bool(user.is_superuser or user.is_staff) or actor.role in ROLES_WITH_SECOND_FACTOR
+
+
+def get_staff_member(actor: Actor, user_id: int) -> User:
+    """A clinician or admin of the actor's own organization, for an admin to help with their
+    account (ADMINISTER_ORGANIZATION); anyone else, another organization's included, is 404."""
+    from waymark.accounts.models import User
+
+    membership = actor.membership
+    if membership is None or not can(actor, Capability.ADMINISTER_ORGANIZATION):
+        raise NotAllowed(f"Your role cannot {Capability.ADMINISTER_ORGANIZATION.label}.")
+    member = (
+        User.objects.filter(
+            pk=user_id,
+            memberships__organization_id=membership.organization_id,
+            memberships__role__in=ROLES_WITH_SECOND_FACTOR,
+        )
+        .distinct()
+        .first()
+    )
+    if member is None:
+        raise Http404("No such member of staff.")
+    return member

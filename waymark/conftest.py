@@ -25,11 +25,18 @@ from django.test import Client
 from django_tasks_db.management.commands import db_worker
 from django_tasks_db.management.commands.db_worker import Worker
 
+from waymark.access import Actor, must_use_second_factor
 from waymark.accounts.models import User
 from waymark.organizations.models import LevelOfCare, Locale, Organization, Program, Role
-from waymark.organizations.services import add_member, create_default_programs, create_organization
+from waymark.organizations.services import (
+    add_member,
+    create_default_programs,
+    create_organization,
+    current_membership,
+)
 from waymark.patients.models import Patient, Substance
 from waymark.patients.services import admit, assign_clinician, enroll_patient
+from waymark.testing.second_factor import verify_session
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -166,12 +173,15 @@ def erin(harbour: Organization) -> Patient:
 
 @pytest.fixture
 def client_for() -> Callable[[User | None], Client]:
-    """A test client signed in as `user` (anonymous for None)."""
+    """A test client signed in as `user` (anonymous for None); staff have passed the
+    second factor already (issue 12: an enrolled authenticator, a verified session)."""
 
     def make(user: User | None) -> Client:
         client = Client()
         if user is not None:
             client.force_login(user)
+            if must_use_second_factor(Actor(user, current_membership(user))):
+                verify_session(client, user)
         return client
 
     return make

@@ -88,6 +88,11 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    # Issue 12 point 1 (staff MFA): django-otp with TOTP devices and recovery codes (before
+    # waymark.accounts, whose admin.py unregisters their admin pages).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "waymark.accounts",
     "waymark.organizations",
     "waymark.patients",
@@ -117,6 +122,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # issue 12 point 3: no-store on what a signed-in person or the API gets.
     "waymark.response_headers.NoStoreMiddleware",
+    # Issue 12 points 1 and 2: which device verified the session (django-otp), then the
+    # session limits (absolute, idle for staff) and the second-factor gate.
+    "django_otp.middleware.OTPMiddleware",
+    "waymark.accounts.middleware.SessionLimitsMiddleware",
+    "waymark.accounts.middleware.SecondFactorMiddleware",
     "waymark.middleware.OrganizationTimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -238,6 +248,16 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 7, minimum=300)
+# Issue 12 points 1 and 2: sessions and the second factor.
+# A staff session ends this long after sign-in whatever its use (idle staff sessions end
+# sooner: Organization.staff_idle_minutes); everyone else's after SESSION_COOKIE_AGE.
+STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 12, minimum=1, maximum=24 * 7)
+# A password-reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
+# Requests for a reset link: per address of the requester, and per e-mail address asked for.
+PASSWORD_RESET_RATE_PER_IP = env_str("PASSWORD_RESET_RATE_PER_IP", "10/h")
+PASSWORD_RESET_RATE_PER_EMAIL = env_str("PASSWORD_RESET_RATE_PER_EMAIL", "3/h")
+OTP_TOTP_ISSUER = "Waymark"
 
 SECURE_COOKIES = env_bool("SECURE_COOKIES", not (DEBUG or DEMO))
 SESSION_COOKIE_SECURE = SECURE_COOKIES

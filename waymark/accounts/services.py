@@ -6,11 +6,13 @@ from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from waymark.accounts.hooks import password_reset_senders
 from waymark.accounts.models import ApiToken, User, hash_token
 
 
@@ -25,6 +27,26 @@ def create_invited_user(
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def password_reset_link(user: User, base_url: str) -> str:
+    """A one-time link to choose a new password (it stops working once the password changes,
+    or after PASSWORD_RESET_TIMEOUT). Made when the e-mail is sent, never stored."""
+    return invitation_link(user, base_url)
+
+
+def request_password_reset(email: str) -> int:
+    """Queue a reset e-mail to each active account using `email` (usually one); 0 for an
+    address nobody uses. The caller answers the same whatever this returns.
+
+    The e-mail goes through the delivery queue (notifications registers the sender in
+    accounts.hooks), in this transaction; its link is made when the worker sends it.
+    """
+    queued = 0
+    with transaction.atomic():
+        for user in User.objects.filter(email__iexact=email.strip(), is_active=True):
+            queued += sum(bool(send(user)) for send in password_reset_senders())
+    return queued
 
 
 def invitation_link(user: User, base_url: str) -> str:

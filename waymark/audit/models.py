@@ -93,6 +93,11 @@ class AuditObject(models.TextChoices):
     ADMIN_USER = "admin_user", "your account, opened by an operator"
     ADMIN_TASK_LIST = "admin_task_list", "a background job about you, in the operator's list"
     ADMIN_TASK = "admin_task", "a background job about you, opened by an operator"
+    # Staff accounts (issue 12): entries with no patient, never on a patient's page
+    SECOND_FACTOR_RESET = (
+        "second_factor_reset",
+        "a staff member's second factor: removed it so they enrol again",
+    )
 
 
 VERBS = {

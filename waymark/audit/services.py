@@ -17,6 +17,8 @@ from django.utils import timezone
 from waymark.audit.models import AuditAction, AuditEvent, AuditObject
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
     from waymark.access import Actor
     from waymark.patients.models import Patient
 
@@ -65,6 +67,26 @@ def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: Audit
     ]
     AuditEvent.objects.bulk_create(events)
     return len(events)
+
+
+def record_account(
+    actor: Actor, action: AuditAction, *, subject: AbstractBaseUser, object_type: AuditObject
+) -> AuditEvent:
+    """An action on a person's account rather than on a patient's data (an admin resetting
+    a clinician's second factor): no patient, the account's user id as the object."""
+    assert actor.membership is not None, "account actions are taken within an organization"
+    return AuditEvent.objects.create(
+        organization_id=actor.membership.organization_id,
+        actor_id=actor.user.pk,
+        actor_role=actor.role,
+        patient=None,
+        action=action,
+        object_type=AuditObject(object_type),
+        object_id=str(subject.pk),
+        at=timezone.now(),
+        request_id=actor.request_id,
+        ip=actor.ip,
+    )
 
 
 def record_system(

@@ -1,5 +1,9 @@
 """The demo sign-ins: random passwords per install, kept in var/demo-logins.json.
 
+Staff sign in with a second factor (issue 12): the three staff sign-ins have an
+authenticator enrolled already, and the file gives each its base32 secret as
+`totp_secret`, so a script can compute the code (waymark.testing.second_factor.totp_code).
+
 Demo users are created without a usable password; only the five people below
 get one. A re-run keeps the saved sign-ins while they still work. If the file
 is missing, unreadable or out of date (e.g. the database was recreated), those
@@ -18,7 +22,9 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from waymark.accounts import mfa
 from waymark.accounts.models import User
 from waymark.demo.registry import DemoContext, DemoOrganization
 from waymark.demo.steps.organizations import HARBOUR, NORTHSTAR
@@ -26,6 +32,7 @@ from waymark.organizations.models import LevelOfCare, Organization
 from waymark.patients.models import Patient
 
 LOGIN_ROLES = ("admin", "clinician", "patient", "supporter", "other_clinician")
+STAFF_LOGIN_ROLES = ("admin", "clinician", "other_clinician")
 # No 0/O, 1/l/I: the demo passwords are read off a terminal and typed.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 PASSWORD_GROUPS, GROUP_LENGTH = 4, 5  # 23 characters, about 114 bits
@@ -36,6 +43,7 @@ class DemoLogin:
     username: str
     password: str
     organization: str
+    totp_secret: str = ""  # base32, staff only
 
 
 def logins_path() -> Path:
@@ -99,18 +107,38 @@ def write_logins(path: Path, logins: dict[str, DemoLogin]) -> None:
     """Write the file owner-readable only, replacing any old one in one step."""
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".tmp")
-    partial.write_text(
-        json.dumps({role: asdict(login) for role, login in logins.items()}, indent=2)
-    )
+    data = {
+        role: {key: value for key, value in asdict(login).items() if value}
+        for role, login in logins.items()
+    }
+    partial.write_text(json.dumps(data, indent=2))
     partial.chmod(0o600)
     partial.replace(path)
 
 
 def _still_valid(saved: dict[str, DemoLogin], users: dict[str, tuple[User, Organization]]) -> bool:
     return all(
-        saved[role].username == user.username and user.check_password(saved[role].password)
+        saved[role].username == user.username
+        and user.check_password(saved[role].password)
+        and saved[role].totp_secret == _authenticator_secret(user, role)
         for role, (user, _) in users.items()
     )
+
+
+def _authenticator_secret(user: User, role: str) -> str:
+    """The base32 secret of a staff sign-in's authenticator ("" for the others)."""
+    if role not in STAFF_LOGIN_ROLES:
+        return ""
+    device = mfa.authenticator(user)
+    return mfa.secret_base32(device) if device else ""
+
+
+def _enrol(user: User) -> str:
+    """A new authenticator (and recovery codes) for a staff sign-in; its base32 secret."""
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=mfa.AUTHENTICATOR_NAME, confirmed=True)
+    mfa.new_recovery_codes(user)
+    return mfa.secret_base32(device)
 
 
 def ensure_logins(ctx: DemoContext) -> tuple[dict[str, DemoLogin], bool]:
@@ -126,6 +154,7 @@ def ensure_logins(ctx: DemoContext) -> tuple[dict[str, DemoLogin], bool]:
             password = new_password(user)
             user.set_password(password)
             user.save(update_fields=["password"])
-            logins[role] = DemoLogin(user.username, password, organization.name)
+            secret = _enrol(user) if role in STAFF_LOGIN_ROLES else ""
+            logins[role] = DemoLogin(user.username, password, organization.name, secret)
     write_logins(path, logins)
     return logins, False

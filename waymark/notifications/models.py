@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     ESCALATION = "escalation", "Urgent alert not yet acknowledged"
     SUPPORTER = "supporter", "Update for a supporter"
     SYSTEM = "system", "Message from Waymark"
+    PASSWORD_RESET = "password_reset", "Password reset requested"  # issue 12 point 2
 
 
 class NotificationPreference(models.Model):

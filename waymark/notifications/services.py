@@ -8,12 +8,14 @@ not at all.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
 
+from waymark.accounts.hooks import password_reset_sender
 from waymark.accounts.models import User
 from waymark.notifications.models import (
     Delivery,
@@ -22,6 +24,7 @@ from waymark.notifications.models import (
     NotificationPreference,
 )
 from waymark.organizations.models import Organization
+from waymark.organizations.services import current_membership
 from waymark.patients.models import Patient
 
 
@@ -35,6 +38,9 @@ class Message:
     url: str = ""
     urgent: bool = False
     email: bool = True
+    # An account e-mail (a password-reset link): sent at once, whatever the person's
+    # e-mail preference and quiet hours, and never marked urgent in the app.
+    required: bool = False
 
 
 def preference_for(organization: Organization, user: User) -> NotificationPreference:
@@ -96,11 +102,13 @@ def notify(
         if not created:
             return None
         preference = preference_for(organization, recipient)
-        wants_email = message.email and (preference.email_enabled or message.urgent)
+        wants_email = message.email and (
+            preference.email_enabled or message.urgent or message.required
+        )
         if recipient.email and wants_email:
             # Urgent messages to staff ignore quiet hours; everything else waits.
             send_at = now
-            if not message.urgent:
+            if not (message.urgent or message.required):
                 send_at = next_allowed_time(
                     preference, local_timezone(organization, recipient), now
                 )
@@ -113,3 +121,23 @@ def notify(
             )
             deliver_email.using(run_after=send_at if send_at > now else None).enqueue(delivery.pk)
         return notification
+
+
+@password_reset_sender
+def queue_password_reset(user: User) -> bool:
+    """Issue 12: a password-reset e-mail through the delivery queue, sent at once whatever
+    the person's e-mail preference; the link is made when it is sent (tasks.render_email).
+    A person with no active membership (an operator) gets nothing: operators reset
+    passwords with manage.py changepassword."""
+    membership = current_membership(user)
+    if membership is None:
+        return False
+    message = Message(
+        kind=Kind.PASSWORD_RESET,
+        title="Password reset requested",
+        body="A link to choose a new password was sent to your e-mail address. "
+        "If it was not you, you can ignore it.",
+        required=True,
+    )
+    key = f"password-reset:{user.pk}:{uuid.uuid4().hex}"
+    return notify(membership.organization, user, message, dedupe_key=key) is not None

@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from waymark.notifications.models import Delivery, DeliveryStatus
+from waymark.notifications.models import Delivery, DeliveryStatus, Kind
 
 logger = logging.getLogger(__name__)
 
@@ -31,9 +31,17 @@ def render_email(delivery: Delivery, site_url: str) -> EmailMultiAlternatives:
         "link": site_url.rstrip("/") + (notification.url or "/"),
         "urgent": notification.is_urgent,
     }
-    subject = render_to_string("notifications/email/subject.txt", context).strip()
-    text = render_to_string("notifications/email/message.txt", context)
-    html = render_to_string("notifications/email/message.html", context)
+    templates = "notifications/email/subject.txt", "notifications/email/message"
+    if notification.kind == Kind.PASSWORD_RESET:
+        # Issue 12: the link is made now, at sending; no reset secret is ever stored.
+        from waymark.accounts.services import password_reset_link
+
+        context["link"] = password_reset_link(notification.recipient, site_url)
+        context["minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
+        templates = "accounts/email/password_reset_subject.txt", "accounts/email/password_reset"
+    subject = render_to_string(templates[0], context).strip()
+    text = render_to_string(f"{templates[1]}.txt", context)
+    html = render_to_string(f"{templates[1]}.html", context)
     message = EmailMultiAlternatives(
         subject,
         text,

@@ -8,6 +8,8 @@ from django.contrib import admin
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
 
 from waymark.accounts.models import User
 from waymark.accounts.services import create_invited_user, send_invitation
@@ -93,8 +95,8 @@ class MembershipAdmin(AuditedReads, OrganizationScopedAdmin):
     list_display = ["user", "role", "is_on_call", "is_active"]
     list_filter = ["role", "is_active", "is_on_call"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
-    fields = ["user", "role", "is_on_call", "is_active"]
-    readonly_fields = ["user"]
+    fields = ["user", "authenticator", "role", "is_on_call", "is_active"]
+    readonly_fields = ["user", "authenticator"]
 
     def patients_shown(self, objects: Sequence[Membership]) -> Iterable[Patient]:
         """A patient's membership names them (their account, their organization): the
@@ -125,7 +127,13 @@ class MembershipAdmin(AuditedReads, OrganizationScopedAdmin):
         return super().get_fields(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return ["user"] if obj is not None else []
+        return ["user", "authenticator"] if obj is not None else []
+
+    @admin.display(description="Sign-in code")
+    def authenticator(self, obj: Membership) -> str:
+        """Issue 12: where an admin resets a member of staff's lost authenticator."""
+        url = reverse("accounts:reset_second_factor", args=[obj.user_id])
+        return format_html('<a href="{}">Reset a lost authenticator (staff)</a>', url)
 
     @transaction.atomic
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:

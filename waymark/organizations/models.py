@@ -61,6 +61,14 @@ class Organization(models.Model):
         'Monday to Friday 9am to 5pm." Patients are told these messages are not watched '
         "around the clock.",
     )
+    # Issue 12 point 2: staff sessions end after this long without a request.
+    staff_idle_minutes = models.PositiveSmallIntegerField(
+        "minutes before an idle staff session ends",
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(12 * 60)],
+        help_text="Clinicians and admins are signed out after this long without using "
+        "Waymark (Waymark default: 30 minutes).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -17,6 +17,7 @@ from waymark.accounts.models import ApiToken, User
 from waymark.accounts.services import issue_api_token
 from waymark.audit.models import AuditEvent
 from waymark.patients.models import Patient
+from waymark.testing.second_factor import verify_session
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ def csrf_client(user: User) -> Client:
     """A browser: signed in, CSRF enforced, holding the csrftoken cookie from a page."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
+    verify_session(client, user)
     assert client.get(reverse("accounts:tokens")).status_code == 200
     return client
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from waymark.accounts.models import ApiToken, User, hash_token
 from waymark.accounts.services import issue_api_token
+from waymark.testing.second_factor import verify_session
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.django_db
@@ -81,6 +82,7 @@ def test_it_refuses_put_on_the_devices_page(client_for: ClientFor, bob: User) ->
 def test_it_refuses_a_device_form_without_the_csrf_token(bob: User) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(bob)
+    verify_session(client, bob)
     assert client.post(reverse("accounts:tokens"), {"name": "Phone"}).status_code == 403
     assert not ApiToken.objects.exists()
 

@@ -96,8 +96,10 @@ def test_it_counts_a_persons_views_of_a_list_together_for_each_day(
         client.get(reverse("patients:caseload"))
         frozen.shift(dt.timedelta(minutes=1))
     frozen.shift(dt.timedelta(hours=1))
+    client = client_for(bob)  # an idle staff session has ended: Bob signs in again
     client.get(reverse("patients:detail", args=[alice.pk]))
     frozen.shift(dt.timedelta(days=1))
+    client = client_for(bob)
     client.get(reverse("patients:caseload"))
 
     alices = client_for(alice.user)

@@ -25,7 +25,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
 from django.db.models import F, Value
 from django.db.models.functions import Concat
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from waymark.accounts.models import User
@@ -41,6 +42,7 @@ from waymark.organizations.models import (
     Role,
 )
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay, Substance
+from waymark.testing.second_factor import totp_code
 
 ROLES = {"admin", "clinician", "patient", "supporter", "other_clinician"}
 NORTHSTAR, HARBOUR = "northstar-recovery", "harbour-house"
@@ -215,6 +217,36 @@ def test_it_writes_sign_ins_that_work_for_each_role(demo: Path) -> None:
     assert Membership.objects.get(user__username=saved["admin"]["username"]).role == Role.ADMIN
     other = Membership.objects.get(user__username=saved["other_clinician"]["username"])
     assert (other.role, other.organization.slug) == (Role.CLINICIAN, HARBOUR)
+
+
+def test_it_gives_staff_sign_ins_a_totp_secret_that_signs_them_in(demo: Path) -> None:
+    """Issue 12: staff are enrolled already; a script signs in with the password, then the
+    code computed from `totp_secret` in the one-field second step."""
+    output = seed()
+
+    saved = logins(demo)
+    assert {role for role, login in saved.items() if "totp_secret" in login} == {
+        "admin",
+        "clinician",
+        "other_clinician",
+    }
+    for role in ("admin", "clinician", "other_clinician"):
+        login = saved[role]
+        assert login["totp_secret"] in output
+        client = Client()
+        signed_in = client.post(
+            reverse("accounts:login"),
+            {"username": login["username"], "password": login["password"]},
+        )
+        assert signed_in.status_code == 302
+        assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:verify"))
+        verified = client.post(
+            reverse("accounts:verify"), {"code": totp_code(login["totp_secret"])}
+        )
+        assert verified.status_code == 302, role
+        assert client.get(verified["Location"], follow=True).status_code == 200
+    seed()  # a re-run keeps the secrets
+    assert logins(demo) == saved
 
 
 def test_it_signs_in_as_a_patient_in_residential_or_outpatient_care(demo: Path) -> None:

@@ -80,11 +80,13 @@ def test_it_uses_the_same_number_of_queries_for_10_and_200_patients(
                 craving_14d=[number % 10] * 14, phq9_score=number % 27, assessed_at=timezone.now(),
             )  # fmt: skip
 
-    client = client_for(bob)
+    the_day_after = dt.datetime(2026, 11, 28, 17, tzinfo=dt.UTC)
+    with time_machine.travel(the_day_after, tick=False):
+        client = client_for(bob)  # signed in that day: a staff session lasts 12 hours
 
     def queries() -> int:
         with (
-            time_machine.travel(dt.datetime(2026, 11, 28, 17, tzinfo=dt.UTC), tick=False),
+            time_machine.travel(the_day_after, tick=False),
             CaptureQueriesContext(connection) as captured,
         ):
             response = client.get(reverse("patients:caseload"))

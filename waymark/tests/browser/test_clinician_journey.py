@@ -8,15 +8,7 @@ from typing import Any
 
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import answer_checkin, sign_in, tap
-
-
-def sign_in_as_staff(page: Any, username: str) -> None:
-    page.goto("/accounts/signin/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", world.PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/caseload/")
+from waymark.tests.browser.pages import answer_checkin, sign_in, sign_in_as_staff, tap
 
 
 def test_it_takes_the_clinician_from_the_caseload_to_an_acknowledged_alert(

@@ -9,7 +9,7 @@ from typing import Any
 
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import answer_checkin, sign_in, tap
+from waymark.tests.browser.pages import answer_checkin, sign_in, sign_in_as_staff, tap
 
 FAY_ALERTS_FOR_BOB = (
     "SELECT count(*) FROM notifications_notification n "
@@ -43,11 +43,7 @@ def test_a_second_safety_answer_reaches_the_clinician_again_as_new(
     desk.set_default_timeout(10_000)
     try:
         bob = desk.new_page()
-        bob.goto("/accounts/signin/")
-        bob.fill("input[name=username]", world.BOB)
-        bob.fill("input[name=password]", world.PASSWORD)
-        bob.click("button[type=submit]")
-        bob.wait_for_url("**/caseload/")
+        sign_in_as_staff(bob, world.BOB)
 
         row = first_row(bob)
         assert "Fay" in row.inner_text()

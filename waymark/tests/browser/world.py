@@ -9,6 +9,7 @@ check-in test each).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import os
 from decimal import Decimal
@@ -22,6 +23,10 @@ EVE = "eve.browser"  # the clinician journey: her safety answer is the alert Bob
 FAY = "fay.browser"  # the safety net: two safety answers on two days, each reaches Bob
 GIL = "gil.browser"  # a safety "yes" the service worker keeps: its crisis help, offline
 BOB = "bob.browser"
+# Issue 12: staff sign in with a second factor. Bob's authenticator is enrolled with this
+# base32 secret; Ned, a new clinician, enrols his on his first sign-in.
+BOB_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+NED = "ned.browser"
 TIMEZONE = "America/New_York"
 
 
@@ -34,6 +39,7 @@ def local_today() -> dt.date:
 
 def create() -> None:
     from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from waymark.accounts.models import User
     from waymark.checkins.models import CheckIn, SubstanceUse
@@ -59,6 +65,11 @@ def create() -> None:
     residential = Program.objects.get(organization=organization, level=LevelOfCare.RESIDENTIAL)
     bob = user("bob.browser", "Bob")
     add_member(organization, bob, Role.CLINICIAN)
+    TOTPDevice.objects.create(
+        user=bob, name="Authenticator app", confirmed=True,
+        key=base64.b32decode(BOB_TOTP_SECRET).hex(),
+    )  # fmt: skip
+    add_member(organization, user(NED, "Ned"), Role.CLINICIAN)
     today = local_today()
     patients: list[Patient] = []
     people = (

@@ -74,6 +74,8 @@ class Command(BaseCommand):
         state = "unchanged" if kept else "new passwords"
         self.stdout.write(f"Demo sign-ins ({state}; saved in {logins_path()}):")
         for role, login in logins.items():
+            second_factor = f"  TOTP secret {login.totp_secret}" if login.totp_secret else ""
             self.stdout.write(
                 f"  {role:<16} {login.username:<18} {login.password}  ({login.organization})"
+                + second_factor
             )
