@@ -61,6 +61,15 @@ class Organization(models.Model):
         'Monday to Friday 9am to 5pm." Patients are told these messages are not watched '
         "around the clock.",
     )
+    # issue 12 point 9 (patient data rights): how long a closed account's record is kept.
+    retention_years = models.PositiveSmallIntegerField(
+        "years a closed account's record is kept",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Counted from the account's closure (or the last note written after it). "
+        "Only then may an admin erase the record. Waymark default: 10 years; set what the "
+        "record-keeping rules of your jurisdiction require.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
