@@ -24,7 +24,9 @@ from waymark.patients.models import Patient
 
 class AccountClosure(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    patient = models.OneToOneField(Patient, on_delete=models.PROTECT, related_name="closure")
+    # One per patient (the constraint below, which includes the organization like every
+    # unique constraint); `closure` is how the caseload leaves closed accounts out.
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="closure")
     closed_at = models.DateTimeField()
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
