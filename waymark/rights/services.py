@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.apps import apps
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -238,8 +238,8 @@ def _deidentify(patient: Patient) -> None:
         return  # still someone's account elsewhere: only this organization's data goes
     ApiToken.objects.filter(user=user).delete()
     # django-axes keeps sign-in attempts by username (and address): they name the person.
-    for attempts in (AccessAttempt, AccessFailureLog, AccessLog):
-        attempts.objects.filter(username=user.username).delete()
+    for name in ("AccessAttempt", "AccessFailureLog", "AccessLog"):
+        apps.get_model("axes", name)._default_manager.filter(username=user.username).delete()
     user.username = f"erased-{patient.pk}"
     user.first_name = user.last_name = user.email = ""
     user.is_active = False
