@@ -106,6 +106,7 @@ INSTALLED_APPS = [
     "waymark.medications",
     "waymark.plans",
     "waymark.content",
+    "waymark.rights",  # issue 12 point 9: patient data rights (export, closure, erasure)
     "waymark.demo",
 ]
 

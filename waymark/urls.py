@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("waymark.medications.urls")),
     path("", include("waymark.plans.urls")),
     path("", include("waymark.content.urls")),
+    path("", include("waymark.rights.urls")),  # issue 12 point 9: patient data rights
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -98,6 +98,12 @@ class AuditObject(models.TextChoices):
         "second_factor_reset",
         "a staff member's second factor: removed it so they enrol again",
     )
+    # Data rights (issue 12 point 9)
+    DATA_EXPORT = "data_export", "your whole record, as a download (JSON)"
+    DATA_EXPORT_FHIR = "data_export_fhir", "your whole record, as a download (FHIR)"
+    ACCOUNT_CLOSURE = "account_closure", "your account, to close it"
+    LEGAL_HOLD = "legal_hold", "the legal hold on your record"
+    ERASURE = "erasure", "your record, to erase it after its retention period"
 
 
 VERBS = {

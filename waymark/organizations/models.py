@@ -69,6 +69,15 @@ class Organization(models.Model):
         help_text="Clinicians and admins are signed out after this long without using "
         "Waymark (Waymark default: 30 minutes).",
     )
+    # issue 12 point 9 (patient data rights): how long a closed account's record is kept.
+    retention_years = models.PositiveSmallIntegerField(
+        "years a closed account's record is kept",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Counted from the account's closure (or the last note written after it). "
+        "Only then may an admin erase the record. Waymark default: 10 years; set what the "
+        "record-keeping rules of your jurisdiction require.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

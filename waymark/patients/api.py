@@ -55,7 +55,9 @@ class AuditedPagination(Pagination):
 @paginate(AuditedPagination)
 def list_patients(request: HttpRequest) -> Any:
     actor = require(actor_for(request), Capability.VIEW_CASELOAD)
-    return with_current_program(visible_patients(actor).in_care()).order_by("preferred_name", "pk")
+    # issue 12 point 9: a closed account (rights.AccountClosure) leaves the caseload.
+    patients = visible_patients(actor).in_care().filter(closure__isnull=True)
+    return with_current_program(patients).order_by("preferred_name", "pk")
 
 
 @router.get("/{patient_id}", response=PatientOut, summary="One patient (audited)")

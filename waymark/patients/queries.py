@@ -55,6 +55,8 @@ def caseload(
     if clinician_id:
         team = CareTeamMember.objects.filter(patient=OuterRef("pk"), clinician_id=clinician_id)
         patients = patients.filter(Exists(team))
+    # issue 12 point 9: a closed account (rights.AccountClosure) leaves the caseload.
+    patients = patients.filter(closure__isnull=True)
     return patients.annotate(
         urgent_unacked=Coalesce(F("risks__urgent_unacked"), Value(False)),
         sort_level=Coalesce(F("risks__sort_level"), Value(0)),

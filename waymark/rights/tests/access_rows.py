@@ -1,0 +1,39 @@
+"""Every URL of the rights app × persona (collected by test_access_matrix.py)."""
+
+from __future__ import annotations
+
+from waymark.access import Capability
+from waymark.organizations.tests.matrix import Row, Target, alice_id
+
+OWN, ADMIN = Capability.USE_PATIENT_APP, Capability.ADMINISTER_ORGANIZATION
+
+ROWS: dict[str, Row] = {
+    # Dana downloads her own record: 200 too.
+    "rights:export_json": Row(OWN),
+    "rights:export_fhir": Row(OWN),
+    "rights:manage": Row(ADMIN, target=Target.ALICE, kwargs=alice_id),
+    "rights:close": Row(
+        ADMIN, target=Target.ALICE, kwargs=alice_id, ok=302, method="post", wrong_method="get"
+    ),
+    # Alice's account is open: a hold or an erasure is refused (409) for that reason, not
+    # by the policy. Their 405 is tested in rights/tests/test_closure.py (no persona
+    # succeeds here for the matrix's own 405 test to use).
+    "rights:legal_hold": Row(
+        ADMIN,
+        target=Target.ALICE,
+        kwargs=alice_id,
+        method="post",
+        data={"hold": "on", "reason": "Case 2026-17"},
+        wrong_method=None,
+        overrides={"org_admin": 409},
+    ),
+    "rights:erase": Row(
+        ADMIN,
+        target=Target.ALICE,
+        kwargs=alice_id,
+        method="post",
+        data={"confirm": "on"},
+        wrong_method=None,
+        overrides={"org_admin": 409},
+    ),
+}
