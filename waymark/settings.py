@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "waymark.plans",
     "waymark.content",
     "waymark.demo",
+    # issue 12, point 8: `manage.py backup` and `manage.py restore` (no models).
+    "waymark.operations",
 ]
 
 MIDDLEWARE = [
