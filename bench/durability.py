@@ -141,6 +141,7 @@ class Load:
         self.refused: Counter[int] = Counter()
         self.retries = 0
         self.retried = 0  # submissions sent more than once before an answer
+        self.cut_off = 0  # requests whose connection broke after they were sent
         self.workers = [threading.Thread(target=self.loop, args=(n,)) for n in range(threads)]
 
     def body(self, key: str) -> bytes:
@@ -165,7 +166,11 @@ class Load:
             )  # fmt: skip
             status = connection.getresponse().status
             connection.close()
-        except OSError:
+        except ConnectionRefusedError:
+            return None  # the server is down: the request never reached it
+        except (OSError, http.client.HTTPException):
+            with self.lock:
+                self.cut_off += 1  # sent, then the connection broke: killed mid-request
             return None
         return None if status >= 500 else status
 
@@ -306,6 +311,7 @@ def run(database: str, kills: int, with_worker: bool, patients: int, threads: in
         "duplicates": duplicates,
         "refused": dict(load.refused),
         "client_retries": load.retries,
+        "requests_cut_off_mid_flight": load.cut_off,
         "restart_seconds_max": round(max(restarts, default=0), 2),
         "tasks_by_status": tasks,
     }
