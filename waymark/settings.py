@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "waymark.content",
     "waymark.rights",  # issue 12 point 9: patient data rights (export, closure, erasure)
     "waymark.demo",
+    # issue 12, point 8: `manage.py backup` and `manage.py restore` (no models).
+    "waymark.operations",
 ]
 
 MIDDLEWARE = [
