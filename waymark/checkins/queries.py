@@ -187,6 +187,7 @@ def _lapse_days(
     """The substances of each day's lapses since `first` (a medicine taken as prescribed,
     or a use with no abstinence goal, is not one: see `sobriety`); a day's by substance,
     as the model orders them."""
+    found: Iterable[SubstanceUse]
     if known is None:
         found = lapses(patient).filter(used_on__gte=first).only("used_on", "substance")
     else:
