@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -55,6 +55,9 @@ class Actor:
     request_id: str = ""
     ip: str | None = None
     client_request_id: str = ""  # the client's own X-Request-ID, kept beside ours
+    # The patient record of `user` in the membership's organization, when the sign-in
+    # loaded it with the membership (a device token, in one query); None: not loaded.
+    own_record: Patient | None = field(default=None, compare=False, repr=False)
 
     @property
     def role(self) -> str:
@@ -73,12 +76,22 @@ def actor_for(request: HttpRequest) -> Actor:
     cached = getattr(request, "_waymark_actor", None)
     if cached is not None and cached.user == request.user:
         return cast(Actor, cached)
+    return remember_actor(request, current_membership(request.user))
+
+
+def remember_actor(
+    request: HttpRequest, membership: Membership | None, *, own_record: Patient | None = None
+) -> Actor:
+    """The request's actor, from a membership the caller has already read (the oldest
+    active one, as `current_membership` chooses) and maybe the patient record in its
+    organization; cached for `actor_for`. A device token reads all three in one query."""
     actor = Actor(
         user=cast("User", request.user),
-        membership=current_membership(request.user),
+        membership=membership,
         request_id=getattr(request, "request_id", ""),
         ip=client_ip(request) or None,  # behind trusted proxies only (issue 12, point 6)
         client_request_id=getattr(request, "client_request_id", ""),
+        own_record=own_record,
     )
     request._waymark_actor = actor  # type: ignore[attr-defined]
     return actor
@@ -149,6 +162,8 @@ def audit_shown(actor: Actor, patients: Iterable[Patient], *, object_type: Audit
 
 def own_patient_record(actor: Actor) -> Patient:
     """The signed-in patient's own record (403 unless they may USE_PATIENT_APP)."""
+    if actor.own_record is not None and can(actor, Capability.USE_PATIENT_APP):
+        return actor.own_record  # read with the membership: what visible_patients finds
     patient = visible_patients(actor).select_related("organization").first()
     if patient is None or not can(actor, Capability.USE_PATIENT_APP):
         raise PermissionDenied("This page is for patients.")

@@ -100,10 +100,19 @@ def env_database(
 ) -> dict[str, Any]:
     """Parse DATABASE_URL; only SQLite and PostgreSQL are supported.
 
+    Connections persist between requests on both databases (issue 13): each web or worker
+    process keeps one for up to DATABASE_CONN_MAX_AGE seconds (0: a new one per request),
+    so a request does not pay for connecting (and, on SQLite, for the PRAGMAs, which run
+    once per connection). DATABASE_CONN_HEALTH_CHECKS checks a kept PostgreSQL connection
+    once per request before using it, so a restarted server costs no failed request;
+    SQLite has nothing to check (a file does not go away under a process).
+
     Errors never echo the URL itself: it usually carries a password.
     """
     import dj_database_url
 
+    max_age = env_int("DATABASE_CONN_MAX_AGE", 600, minimum=0, environ=environ)
+    health_checks = env_bool("DATABASE_CONN_HEALTH_CHECKS", True, environ=environ)
     url = env_str(name, "", environ) or default
     scheme = url.split("://", 1)[0].lower() if "://" in url else ""
     if scheme not in _DATABASE_SCHEMES:
@@ -111,7 +120,11 @@ def env_database(
         raise ImproperlyConfigured(f"{name} must start with sqlite:// or postgres:// (got {got}).")
     try:
         config: dict[str, Any] = dict(
-            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+            dj_database_url.parse(
+                url,
+                conn_max_age=max_age,
+                conn_health_checks=health_checks and scheme != "sqlite",
+            )
         )
     except ValueError:
         raise ImproperlyConfigured(

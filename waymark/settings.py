@@ -170,8 +170,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process and a task worker share the file: WAL lets readers run beside
     # the writer, the busy timeout waits instead of failing, and IMMEDIATE
     # transactions take the write lock up front so two writers never deadlock.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+    # Issue 13 point 1: the connection persists (DATABASE_CONN_MAX_AGE, env.py), so these
+    # PRAGMAs run once per connection, not once per request.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
             "PRAGMA journal_mode=WAL;"

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import F, FilteredRelation, Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -10,28 +11,56 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
-from waymark.access import actor_for
+from waymark.access import actor_for, remember_actor
 from waymark.accounts.models import ApiToken, hash_token
 from waymark.accounts.services import issue_api_token
+from waymark.organizations.models import Membership
+from waymark.patients.models import Patient
 
 # A token's last use is written at most this often, to keep reads cheap.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=5)
 
 
+def _token_with_actor(token_hash: str) -> ApiToken | None:
+    """The active token with its user, the user's oldest active membership (the one
+    `current_membership` chooses) with its organization, and the user's patient record
+    there if there is one: one query for what every API request needs. A token works for
+    every role; a member without a patient record simply has none."""
+    return (
+        ApiToken.objects.active()
+        .annotate(
+            membership=FilteredRelation(
+                "user__memberships", condition=Q(user__memberships__is_active=True)
+            ),
+            own_record=FilteredRelation(
+                "user__patient_records",
+                condition=Q(user__patient_records__organization=F("membership__organization")),
+            ),
+        )
+        # django-stubs does not know the FilteredRelation names above.
+        .select_related("user", "membership__organization", "own_record")  # type: ignore[misc]
+        .filter(token_hash=token_hash)
+        .order_by("membership__created_at", "membership__id")
+        .first()
+    )
+
+
 class DeviceTokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
-        found = (
-            ApiToken.objects.active()
-            .select_related("user")
-            .filter(token_hash=hash_token(token))
-            .first()
-        )
+        found = _token_with_actor(hash_token(token))
         if found is None:
             return None
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         request.user = found.user
+        membership: Membership | None = getattr(found, "membership", None)
+        own_record: Patient | None = getattr(found, "own_record", None)
+        if membership is not None:
+            membership.user = found.user
+            if own_record is not None:
+                own_record.organization = membership.organization
+        remember_actor(request, membership, own_record=own_record)
         return found
 
 

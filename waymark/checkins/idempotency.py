@@ -6,7 +6,9 @@ content. A retry with the same key and the same content gets the same object bac
 the client has mixed up two different submissions.
 
 Call these inside the transaction that writes the submission, after locking the
-patient row (`lock_patient`), so two retries racing each other are serialized.
+patient row (`lock_patient`), so two retries racing each other are serialized. The
+check-in, the hot path, locks nothing: it inserts the key last, under its unique
+constraint, and asks `seen_before` only when that insert (or the day's check) fails.
 """
 
 from __future__ import annotations

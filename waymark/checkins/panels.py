@@ -9,10 +9,18 @@ from typing import Any
 from django.http import HttpRequest
 
 from waymark.checkins import queries
+from waymark.checkins.models import SubstanceUse
 from waymark.checkins.services import celebrate_milestones
-from waymark.checkins.sobriety import counters_for
+from waymark.checkins.sobriety import Counter, counters_for
 from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, register_panel
+
+
+def _every_lapse(counters: list[Counter]) -> list[SubstanceUse]:
+    """Every lapse of the patient, already read by the counters, for the chart. A lapse is
+    a use of a substance with an abstinence goal, and each goal has a counter; there are no
+    counters only without goals or without a check-in, and then there are no lapses."""
+    return [lapse for counter in counters for lapse in counter.lapses]
 
 
 def _celebrate(request: HttpRequest, patient: Patient, context: dict[str, Any]) -> dict[str, Any]:
@@ -30,14 +38,18 @@ def _celebrate(request: HttpRequest, patient: Patient, context: dict[str, Any]) 
 def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The patient's own home: today, counters, chart, streak, what's next."""
     today = patient.local_today()
+    counters = counters_for(patient, today)
     return {
         "patient": patient,
         "today_checkin": queries.checkin_for(patient, today),
         "streak": queries.checkin_streak(patient, today),
-        "counters": counters_for(patient, today),
+        "counters": counters,
         "due": queries.due_next(patient, today),
         "chart": queries.wellbeing_chart(
-            patient, today, queries.chart_days(request.GET.get("days"))
+            patient,
+            today,
+            queries.chart_days(request.GET.get("days")),
+            known_lapses=_every_lapse(counters),
         ),
         "chart_ranges": queries.CHART_RANGES,
     }
@@ -47,7 +59,10 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The clinician's view on the patient record (the view has already audited the read)."""
     today = patient.local_today()
-    chart = queries.wellbeing_chart(patient, today, queries.CHART_RANGES[0])
+    counters = counters_for(patient, today)
+    chart = queries.wellbeing_chart(
+        patient, today, queries.CHART_RANGES[0], known_lapses=_every_lapse(counters)
+    )
     recent = queries.recent_checkins(patient)
     stay = queries.current_detox_stay(patient)
     withdrawal = None
@@ -66,6 +81,6 @@ def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         "safety_days": sum(
             1 for row in chart["rows"] if row["checkin"] and row["checkin"].safety_concern
         ),
-        "counters": counters_for(patient, today),
+        "counters": counters,
         "withdrawal": withdrawal,
     }

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
 
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
-from waymark.checkins.models import CheckIn, WithdrawalEntry
+from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
 from waymark.checkins.sobriety import lapses
 from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Patient, ProgramStay, Substance
@@ -131,11 +132,18 @@ def chart_days(request_value: str | None) -> int:
     return days if days in CHART_RANGES else CHART_RANGES[0]
 
 
-def wellbeing_chart(patient: Patient, today: dt.date, days: int) -> dict[str, Any]:
+def wellbeing_chart(
+    patient: Patient,
+    today: dt.date,
+    days: int,
+    *,
+    known_lapses: Iterable[SubstanceUse] | None = None,
+) -> dict[str, Any]:
     """Craving, mood and sleep per day for the last `days` days, with the days of lapses.
 
     Missed days are gaps (None), not zeros. `rows` is the same data for the table that
-    stands in for the chart without JavaScript.
+    stands in for the chart without JavaScript. `known_lapses`: every lapse of the patient,
+    when the caller has them already (the counters read them), so they are not read again.
     """
     first = today - dt.timedelta(days=days - 1)
     checkins = {
@@ -144,7 +152,7 @@ def wellbeing_chart(patient: Patient, today: dt.date, days: int) -> dict[str, An
             organization_id=patient.organization_id, patient=patient, local_date__gte=first
         ).only("local_date", "craving", "mood", "sleep_hours", "safety_concern")
     }
-    lapse_days = _lapse_days(patient, first)
+    lapse_days = _lapse_days(patient, first, known_lapses)
     dates = [first + dt.timedelta(days=offset) for offset in range(days)]
     rows = [
         {
@@ -173,11 +181,22 @@ def wellbeing_chart(patient: Patient, today: dt.date, days: int) -> dict[str, An
     }
 
 
-def _lapse_days(patient: Patient, first: dt.date) -> dict[dt.date, list[str]]:
+def _lapse_days(
+    patient: Patient, first: dt.date, known: Iterable[SubstanceUse] | None = None
+) -> dict[dt.date, list[str]]:
     """The substances of each day's lapses since `first` (a medicine taken as prescribed,
-    or a use with no abstinence goal, is not one: see `sobriety`)."""
+    or a use with no abstinence goal, is not one: see `sobriety`); a day's by substance,
+    as the model orders them."""
+    found: Iterable[SubstanceUse]
+    if known is None:
+        found = lapses(patient).filter(used_on__gte=first).only("used_on", "substance")
+    else:
+        found = sorted(
+            (use for use in known if use.used_on >= first),
+            key=lambda use: (use.used_on, use.substance),
+        )
     days: dict[dt.date, list[str]] = {}
-    for use in lapses(patient).filter(used_on__gte=first).only("used_on", "substance"):
+    for use in found:
         days.setdefault(use.used_on, []).append(Substance(use.substance).label.split(" (")[0])
     return days
 

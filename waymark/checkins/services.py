@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
@@ -194,37 +195,50 @@ def submit_checkin(
 
     One check-in per local day (the patient's time zone). It can be changed until the end
     of the day it was filled in on; yesterday's can be filled in late (and is marked late).
+
+    Written optimistically under the unique constraints, without reading first or locking
+    the patient: the day's row is inserted (an edit when the day already has one), and the
+    key is inserted last. A key seen before makes that insert fail, or, for a retry of a
+    day that has closed since, the day's check; either way the whole write rolls back and
+    the retry gets its first answer (or the key-reused refusal). Two retries racing each
+    other wait on the same unique index, so the second sees the first's key.
     """
     now = now or timezone.now()
     data = data.normalized()
     tz = zoneinfo.ZoneInfo(patient.timezone)
     content_fingerprint = idempotency.fingerprint(data.content())
-    with transaction.atomic():
-        idempotency.lock_patient(patient)
+    try:
+        with transaction.atomic():
+            completed_at = _when_made(data.completed_at, now, "completed_at")
+            completed_on = completed_at.astimezone(tz).date()
+            _check_day(data.local_date, now.astimezone(tz).date(), completed_on)
+            checkin, created = _save_checkin(patient, data, completed_at, completed_on, now)
+            flags = alert_for_checkin(patient, checkin, now, reported_use=bool(data.uses))
+            reassess_soon(patient)  # the caseload's risk and reasons; enqueued in this transaction
+            idempotency.remember(
+                patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
+            )
+    except (IntegrityError, ServiceError):
         seen = idempotency.seen_before(patient, key, SubmissionKind.CHECKIN, content_fingerprint)
-        if seen is not None:
-            checkin = CheckIn.objects.get(pk=seen, organization_id=patient.organization_id)
-            return CheckInResult(checkin, created=False, replayed=True)
-        completed_at = _when_made(data.completed_at, now, "completed_at")
-        completed_on = completed_at.astimezone(tz).date()
-        _check_day(data.local_date, now.astimezone(tz).date(), completed_on)
-        existing = _changeable_checkin(patient, data.local_date, completed_on)
-        checkin = _save_checkin(patient, data, existing, completed_at, completed_on, now)
-        flags = alert_for_checkin(patient, checkin, now, reported_use=bool(data.uses))
-        reassess_soon(patient)  # the caseload's risk and reasons; enqueued in this transaction
-        idempotency.remember(
-            patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
-        )
-    return CheckInResult(checkin, created=existing is None, flags=flags)
+        if seen is None:
+            raise  # a new key: the refusal (or failure) is this submission's own
+        replayed = CheckIn.objects.get(pk=seen, organization_id=patient.organization_id)
+        return CheckInResult(replayed, created=False, replayed=True)
+    return CheckInResult(checkin, created=created, flags=flags)
 
 
 def _changeable_checkin(
     patient: Patient, local_date: dt.date, completed_on: dt.date
 ) -> CheckIn | None:
-    """The day's check-in if there is one; refused if the day it was made on has ended."""
-    existing = CheckIn.objects.filter(
-        organization_id=patient.organization_id, patient=patient, local_date=local_date
-    ).first()
+    """The day's check-in if there is one; refused if the day it was made on has ended.
+    `has_uses` says whether it has reported uses stored (so an edit without any skips them)."""
+    existing = (
+        CheckIn.objects.filter(
+            organization_id=patient.organization_id, patient=patient, local_date=local_date
+        )
+        .annotate(has_uses=Exists(SubstanceUse.objects.filter(checkin=OuterRef("pk"))))
+        .first()
+    )
     if existing is not None and existing.completed_on != completed_on:
         raise ServiceError(
             f"The check-in for {human_day(local_date)} is done and can no longer be changed.",
@@ -263,48 +277,78 @@ def alert_for_checkin(
     return alert_now(patient, snapshot, (*rules.IMMEDIATE, *(USE_RULES if uses else ())))
 
 
+ANSWER_FIELDS = ("craving", "mood", "sleep_hours", "sleep_quality", "stress", "safety_concern")
+CHOICE_FIELDS = ("triggers", "habits", "meetings", "symptoms")
+
+
+def _answers(data: CheckInData) -> dict[str, Any]:
+    answers: dict[str, Any] = {name: getattr(data, name) for name in ANSWER_FIELDS}
+    answers.update((name, list(getattr(data, name))) for name in CHOICE_FIELDS)
+    answers["note"] = data.note
+    return answers
+
+
 def _save_checkin(
     patient: Patient,
     data: CheckInData,
-    existing: CheckIn | None,
     completed_at: dt.datetime,
     completed_on: dt.date,
     now: dt.datetime,
-) -> CheckIn:
-    checkin = existing or CheckIn(
+) -> tuple[CheckIn, bool]:
+    """Insert the day's check-in; when the day has one already, change it instead (only
+    the answers that changed are written). The check-in and whether it is new."""
+    answers = _answers(data)
+    checkin = CheckIn(
         organization_id=patient.organization_id,
         patient=patient,
         local_date=data.local_date,
         submitted_at=now,
+        completed_at=completed_at,
+        completed_on=completed_on,
+        updated_at=now,
+        **answers,
     )
-    for name in ("craving", "mood", "sleep_hours", "sleep_quality", "stress", "safety_concern"):
-        setattr(checkin, name, getattr(data, name))
-    for name in ("triggers", "habits", "meetings", "symptoms"):
-        setattr(checkin, name, list(getattr(data, name)))
-    checkin.note = data.note
-    checkin.completed_at, checkin.completed_on, checkin.updated_at = completed_at, completed_on, now
-    if existing is not None:
-        checkin.revision += 1  # a changed check-in is a new answer (a new safety yes notifies)
-    checkin.save()
-    _sync_uses(patient, checkin, data.uses, is_new=existing is None)
-    return checkin
+    try:
+        with transaction.atomic():
+            checkin.save(force_insert=True)
+    except IntegrityError:
+        existing = _changeable_checkin(patient, data.local_date, completed_on)
+        if existing is None:
+            raise  # not the day's row: some other constraint refused the answers
+        changed = [name for name, value in answers.items() if getattr(existing, name) != value]
+        for name in changed:
+            setattr(existing, name, answers[name])
+        existing.completed_at, existing.completed_on, existing.updated_at = (
+            completed_at,
+            completed_on,
+            now,
+        )
+        existing.revision += 1  # a changed check-in is a new answer (a new safety yes notifies)
+        existing.save(
+            update_fields=[*changed, "completed_at", "completed_on", "updated_at", "revision"]
+        )
+        _sync_uses(patient, existing, data.uses, stored=existing.has_uses)  # type: ignore[attr-defined]
+        return existing, False
+    _sync_uses(patient, checkin, data.uses, stored=False)
+    return checkin, True
 
 
 def _sync_uses(
-    patient: Patient, checkin: CheckIn, uses: tuple[UseData, ...], *, is_new: bool = False
+    patient: Patient, checkin: CheckIn, uses: tuple[UseData, ...], *, stored: bool
 ) -> None:
-    """Make the check-in's reported uses match the answers (a note on a kept one stays).
-
-    A new check-in has none stored yet, so nothing needs reading or removing first.
-    """
+    """Make the check-in's reported uses match the answers (a note on a kept one stays),
+    and keep them on the check-in for the answer. With none `stored` (a new check-in, or an
+    edit of one without uses) nothing needs reading or removing first; with none wanted
+    either, there is nothing to do at all."""
     wanted = {use.substance: use for use in uses}
-    stored = {} if is_new else {use.substance: use for use in checkin.uses.all()}
-    if not is_new:
+    kept = {use.substance: use for use in checkin.uses.all()} if stored else {}
+    if kept.keys() - wanted.keys():
         checkin.uses.exclude(substance__in=wanted).delete()
+    result = []
     for substance, answer in wanted.items():
-        use = stored.get(substance)
+        use = kept.get(substance)
         if use is None:
-            SubstanceUse.objects.create(
+            use = SubstanceUse.objects.create(
                 organization_id=patient.organization_id,
                 patient=patient,
                 checkin=checkin,
@@ -316,6 +360,17 @@ def _sync_uses(
         elif (use.amount, use.as_prescribed) != (answer.amount, answer.as_prescribed):
             use.amount, use.as_prescribed = answer.amount, answer.as_prescribed
             use.save(update_fields=["amount", "as_prescribed"])
+        result.append(use)
+    _keep_uses(checkin, result)
+
+
+def _keep_uses(checkin: CheckIn, uses: list[SubstanceUse]) -> None:
+    """Put the check-in's uses where `checkin.uses.all()` finds them (as prefetch_related
+    would), so the answer built from it reads nothing again."""
+    stored = checkin.uses.all()
+    stored._result_cache = uses
+    stored._prefetch_done = True  # type: ignore[attr-defined]
+    checkin._prefetched_objects_cache = {"uses": stored}  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)

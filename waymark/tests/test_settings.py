@@ -108,6 +108,22 @@ def test_it_reads_sqlite_and_postgres_urls() -> None:
     )
 
 
+def test_it_keeps_connections_between_requests_and_health_checks_only_postgres() -> None:
+    sqlite = env_database("DATABASE_URL", "sqlite:////tmp/waymark-test.sqlite3", environ={})
+    postgres = env_database("DATABASE_URL", "postgres://app@db/waymark", environ={})
+    assert (sqlite["CONN_MAX_AGE"], sqlite["CONN_HEALTH_CHECKS"]) == (600, False)
+    assert (postgres["CONN_MAX_AGE"], postgres["CONN_HEALTH_CHECKS"]) == (600, True)
+    environ = {
+        "DATABASE_URL": "postgres://app@db/waymark",
+        "DATABASE_CONN_MAX_AGE": "0",
+        "DATABASE_CONN_HEALTH_CHECKS": "no",
+    }
+    per_request = env_database("DATABASE_URL", "", environ=environ)
+    assert (per_request["CONN_MAX_AGE"], per_request["CONN_HEALTH_CHECKS"]) == (0, False)
+    with pytest.raises(ImproperlyConfigured, match=r"^DATABASE_CONN_MAX_AGE=-1 is below"):
+        env_database("DATABASE_URL", "", environ={**environ, "DATABASE_CONN_MAX_AGE": "-1"})
+
+
 def test_it_refuses_an_unsupported_database_scheme_and_names_it() -> None:
     environ = {"DATABASE_URL": "mysql://app:hunter2hunter2@db/waymark"}
     with pytest.raises(ImproperlyConfigured) as caught:
@@ -289,3 +305,39 @@ def test_it_never_overwrites_a_kept_demo_key(tmp_path: Path) -> None:
     assert key_file.read_text() == first
     assert [path.name for path in key_file.parent.iterdir()] == ["secret_key"]
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+# Three requests in one process: how many SQLite connections were opened (each runs the
+# PRAGMAs), and whether the kept one still has them.
+REQUESTS_ON_ONE_CONNECTION = """
+from django.core.signals import request_finished, request_started
+from django.db import connection
+opened = []
+connect = connection.get_new_connection
+connection.get_new_connection = lambda params: opened.append(1) or connect(params)
+for _ in range(3):
+    request_started.send(None)
+    with connection.cursor() as c:
+        c.execute('SELECT 1')
+    request_finished.send(None)
+requests_opened = len(opened)
+with connection.cursor() as c:
+    c.execute('PRAGMA busy_timeout'); busy = c.fetchone()[0]
+    c.execute('PRAGMA foreign_keys'); keys = c.fetchone()[0]
+print(requests_opened, busy, keys)
+"""
+
+
+@pytest.mark.parametrize(("max_age", "connections"), [("", "1"), ("0", "3")])
+def test_it_keeps_one_sqlite_connection_across_requests_with_its_pragmas(
+    tmp_path: Path, max_age: str, connections: str
+) -> None:
+    result = start(
+        tmp_path,
+        REQUESTS_ON_ONE_CONNECTION,
+        SECRET_KEY=GOOD_KEY,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'waymark.sqlite3'}",
+        DATABASE_CONN_MAX_AGE=max_age,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [connections, "5000", "1"]

@@ -9,13 +9,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from waymark.accounts.models import ApiToken, User
 from waymark.accounts.services import issue_api_token
 from waymark.audit.models import AuditEvent
+from waymark.organizations.models import Membership, Organization, Role
+from waymark.organizations.services import add_member
 from waymark.patients.models import Patient
 from waymark.testing.second_factor import verify_session
 
@@ -145,6 +149,44 @@ def test_it_accepts_the_secret_as_a_bearer_token(bob: User) -> None:
     response = Client().get("/api/v1/me", headers=bearer(secret))
     assert response.status_code == 200
     assert (response.json()["username"], response.json()["role"]) == ("bob", "clinician")
+
+
+@pytest.mark.parametrize(
+    ("persona", "role"),
+    [("alice", "patient"), ("bob", "clinician"), ("olivia", "admin"), ("sam", "supporter")],
+)
+def test_it_signs_every_role_in_with_a_device_token_in_one_query(
+    request: pytest.FixtureRequest, persona: str, role: str
+) -> None:
+    found = request.getfixturevalue(persona)
+    _, secret = issue_api_token(found.user if isinstance(found, Patient) else found, "Phone")
+    client = Client()
+    client.get("/api/v1/me", headers=bearer(secret))  # the first use also stamps last_used_at
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/api/v1/me", headers=bearer(secret))
+    assert response.status_code == 200
+    assert (response.json()["role"], response.json()["organization"]["slug"]) == (
+        role,
+        "northstar",
+    )
+    assert len(captured) == 1, [query["sql"] for query in captured.captured_queries]
+
+
+def test_it_acts_under_the_oldest_active_membership_with_a_device_token(
+    bob: User, harbour: Organization
+) -> None:
+    """The token's one query chooses the membership that `current_membership` chooses."""
+    later = add_member(harbour, bob, Role.ADMIN)
+    Membership.objects.filter(pk=later.pk).update(created_at=timezone.now() + dt.timedelta(days=1))
+    _, secret = issue_api_token(bob, "Phone")
+
+    def me() -> tuple[str, str]:
+        body = Client().get("/api/v1/me", headers=bearer(secret)).json()
+        return body["role"], body["organization"]["slug"]
+
+    assert me() == ("clinician", "northstar")
+    Membership.objects.filter(user=bob, organization__slug="northstar").update(is_active=False)
+    assert me() == ("admin", "harbour")
 
 
 @pytest.mark.parametrize("header", ["Bearer wmk_not-a-real-token", "Token {secret}", "{secret}"])
