@@ -98,6 +98,11 @@ def open_loop(port: int, tokens: list[str], rate: float) -> dict[str, Any]:
     }
 
 
+def ratio(part: float, whole: float) -> float:
+    """part / whole; 0 when a run got nothing through (its failures are in the table)."""
+    return part / whole if whole else 0.0
+
+
 def checked_in_today(prefix: str) -> None:
     from django.utils import timezone
 
@@ -171,10 +176,10 @@ def main() -> None:
     for kind in ("first", "edit"):  # ratios round by round, against that round's no-op
         pairs = list(zip(runs["noop"], runs[kind], strict=True))
         figures[kind]["throughput_ratio"] = spread(
-            [k["per_second"] / n["per_second"] for n, k in pairs]
+            [ratio(k["per_second"], n["per_second"]) for n, k in pairs]
         )
         figures[kind]["cpu_ratio"] = spread(
-            [n["cpu_ms_per_request"] / k["cpu_ms_per_request"] for n, k in pairs]
+            [ratio(n["cpu_ms_per_request"], k["cpu_ms_per_request"]) for n, k in pairs]
         )
     figures["half_rate"] = half
     print(json.dumps(figures))

@@ -144,6 +144,8 @@ def wrk(
             "-d",
             f"{seconds}s",
             "--latency",
+            "--timeout",
+            "10s",
             "-s",
             str(WRK_SCRIPT),
             f"http://127.0.0.1:{port}{path}",

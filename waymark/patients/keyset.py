@@ -24,7 +24,8 @@ import json
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import F, Q, QuerySet
+from django.db import connections
+from django.db.models import F, OrderBy, Q, QuerySet
 
 from waymark.patients.models import Patient
 
@@ -111,8 +112,16 @@ def _after_assessed(cursor: Cursor) -> Q:
         Q(order_urgent__lt=cursor.urgent)
         | Q(order_urgent=cursor.urgent, order_level__lt=cursor.level)
         | (same_level & later_activity)
-        | (same_level & same_activity & Q(pk__gt=cursor.patient_id))
+        | (same_level & same_activity & Q(order_patient__gt=cursor.patient_id))
     )
+
+
+def _activity_desc_nulls_last(alias: str) -> OrderBy:
+    """Most recent first, never active last. SQLite's DESC already puts nulls last, and
+    its planner walks the index only for an ORDER BY without a NULLS clause."""
+    if connections[alias].vendor == "sqlite":
+        return F("last_activity_at").desc()
+    return F("last_activity_at").desc(nulls_last=True)
 
 
 def caseload_page(
@@ -125,8 +134,8 @@ def caseload_page(
         assessed = rows.filter(Q(risk_organization_id=organization_id)).order_by(
             F("order_urgent").desc(),
             F("order_level").desc(),
-            F("last_activity_at").desc(nulls_last=True),
-            "pk",
+            _activity_desc_nulls_last(rows.db),
+            F("order_patient"),  # the index's column: the same value as the patient's pk
         )
         if cursor is not None:
             assessed = assessed.filter(_after_assessed(cursor))

@@ -61,6 +61,7 @@ def caseload(
         # patientrisk_caseload_keyset instead of sorting the whole organization.
         order_urgent=F("risks__urgent_unacked"),
         order_level=F("risks__sort_level"),
+        order_patient=F("risks__patient_id"),
         urgent_unacked=Coalesce(F("risks__urgent_unacked"), Value(False)),
         sort_level=Coalesce(F("risks__sort_level"), Value(0)),
         risk_level=Coalesce(F("risks__level"), Value(0)),
