@@ -114,7 +114,7 @@ def main() -> None:
             cwd=ROOT,
             env={**os.environ},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=None if os.environ.get("BENCH_DEBUG") else subprocess.DEVNULL,
         )
         committed: dict[str, dt.datetime] = {}
         alerts_at_commit = 0
@@ -172,8 +172,8 @@ def main() -> None:
                 "checkins": len(committed),
                 "alerts_at_commit": alerts_at_commit,
                 "deliveries_started": len(latencies),
-                "p50_s": round(statistics.median(latencies), 3),
-                "p95_s": round(percentile(latencies, 0.95), 3),
+                "p50_s": round(statistics.median(latencies), 3) if latencies else None,
+                "p95_s": round(percentile(latencies, 0.95), 3) if latencies else None,
                 "background_checkins_per_s": round(load_counts[0] / max(load_seconds, 1), 1),
                 "background_failed": load_counts[1],
                 "load": load,
