@@ -58,12 +58,12 @@ def caseload(results: dict[str, Any]) -> list[str]:
             c = f["caseload"]
             rows.append([
                 database, size, c["requests"], c["p50_ms"], c["p95_ms"], c["max_ms"],
-                c["failed"], f["queries"], f.get("render_ms", ""), f["reassess"]["p95_ms"],
+                c["failed"], f["queries"], f.get("render_share", ""), f["reassess"]["p95_ms"],
                 c["load"],
             ])  # fmt: skip
     header = [
         "database", "patients", "page requests", "p50 ms", "p95 ms", "max ms", "failed",
-        "queries/page", "render ms (in-process)", "reassess p95 ms", "load avg",
+        "queries/page", "template share of a request (cProfile)", "reassess p95 ms", "load avg",
     ]  # fmt: skip
     title = "## Caseload pages (first pages by their next links, a fresh connection each)"
     return [title, "", *table(header, rows)]
