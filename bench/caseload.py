@@ -145,9 +145,12 @@ def time_queries(clinician: object) -> dict[str, Any]:
     # Counted as executed: each request reconnects (CONN_MAX_AGE=0) and a new
     # connection clears the log CaptureQueriesContext reads.
     captured: list[str] = []
-    with connection.execute_wrapper(
-        lambda execute, sql, *rest: captured.append(sql) or execute(sql, *rest)
-    ):
+
+    def count(execute: Any, sql: str, *rest: Any) -> Any:
+        captured.append(sql)
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(count):
         client.get("/caseload/")
     profile = cProfile.Profile()
     profile.enable()
