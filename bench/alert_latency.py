@@ -1,9 +1,11 @@
 """A risky check-in → its alert (same transaction) → the e-mail delivery task started.
 
 `python -m bench.alert_latency sqlite|postgres`: a fresh database, one real worker process
-(polling every 0.5 s, as shipped), and N patients each submitting a check-in with a
-safety "yes" through the real service. For each: is the alert there the moment the
-check-in commits, and how long until a worker starts the urgent e-mail's task. JSON out.
+(polling every 0.5 s, as shipped; woken by each new task on PostgreSQL), a background
+load of ordinary check-ins from other patients (each enqueues a reassessment, the work
+the worker fell behind on), and N patients each submitting a check-in with a safety
+"yes" through the real service. For each: is the alert there the moment the check-in
+commits, and how long until a worker starts the urgent e-mail's task. JSON out.
 """
 
 from __future__ import annotations
@@ -16,16 +18,47 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile, use_database
+from bench.common import QUICK, bulk_patients, load_average, percentile, use_database
 from waymark.testing.real_database import ROOT, real_database
 
-PATIENTS = 40
+PATIENTS = 15 if QUICK else 40
+LOAD_PATIENTS = 300
+LOAD_PER_SECOND = 10  # ordinary check-ins a second while the alerts are measured
+
+
+def background_load(stop: threading.Event, done: list[int]) -> None:
+    """Ordinary check-ins at LOAD_PER_SECOND until `stop`; counts [done, failed]."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from waymark.checkins.services import CheckInData, submit_checkin
+    from waymark.patients.models import Patient
+
+    patients = list(Patient.objects.filter(user__username__startswith="load"))
+    next_at = time.monotonic()
+    try:
+        while not stop.is_set():
+            patient = patients[(done[0] + done[1]) % len(patients)]
+            data = CheckInData(
+                local_date=timezone.localdate(), craving=4, mood=3, sleep_hours=Decimal(6),
+                sleep_quality=3, stress=4, safety_concern=False,
+            )  # fmt: skip
+            try:
+                submit_checkin(patient, data, key=uuid.uuid4())
+                done[0] += 1
+            except Exception:  # counted, not hidden
+                done[1] += 1
+            next_at += 1 / LOAD_PER_SECOND
+            time.sleep(max(next_at - time.monotonic(), 0))
+    finally:
+        connection.close()
 
 
 def setup() -> list[Any]:
@@ -72,19 +105,29 @@ def main() -> None:
         from waymark.notifications.models import Delivery
 
         patients = setup()
+        from waymark.organizations.models import Organization
+
+        bulk_patients(LOAD_PATIENTS, prefix="load", organization=Organization.objects.get())
         command = [sys.executable, str(ROOT / "manage.py"), "run_worker", "--interval", "0.5"]
         worker = subprocess.Popen(  # noqa: S603 - our own manage.py
             command,
             cwd=ROOT,
             env={**os.environ},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=None if os.environ.get("BENCH_DEBUG") else subprocess.DEVNULL,
         )
         committed: dict[str, dt.datetime] = {}
         alerts_at_commit = 0
         started: dict[str, dt.datetime] = {}
+        stop, load_counts = threading.Event(), [0, 0]
+        loader = threading.Thread(target=background_load, args=(stop, load_counts))
+        load = 0.0
         try:
             time.sleep(2)
+            loader.start()
+            time.sleep(1)  # the reassessments are queueing
+            load = load_average()
+            load_started = time.monotonic()
             for patient in patients:
                 time.sleep(random.uniform(0.1, 0.4))  # noqa: S311
                 data = CheckInData(
@@ -113,6 +156,10 @@ def main() -> None:
                     break
                 time.sleep(0.3)
         finally:
+            stop.set()
+            if loader.is_alive():
+                loader.join(30)
+            load_seconds = time.monotonic() - load_started if load else 0
             worker.terminate()
             worker.wait(15)
     latencies = [
@@ -125,8 +172,11 @@ def main() -> None:
                 "checkins": len(committed),
                 "alerts_at_commit": alerts_at_commit,
                 "deliveries_started": len(latencies),
-                "p50_s": round(statistics.median(latencies), 3),
-                "p95_s": round(percentile(latencies, 0.95), 3),
+                "p50_s": round(statistics.median(latencies), 3) if latencies else None,
+                "p95_s": round(percentile(latencies, 0.95), 3) if latencies else None,
+                "background_checkins_per_s": round(load_counts[0] / max(load_seconds, 1), 1),
+                "background_failed": load_counts[1],
+                "load": load,
             }
         )
     )

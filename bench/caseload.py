@@ -1,31 +1,46 @@
-"""Caseload page at 500 and 5,000 patients, each with a year of daily check-ins.
+"""Caseload pages at 500, 5,000 and 20,000 patients, each with a year of daily check-ins.
 
-`python -m bench.caseload sqlite|postgres` builds a fresh database: one organization
-with 500 patients and one with 5,000, a year of daily check-ins each (bulk inserted),
-their PatientRisk rows from the real `reassess()` for a sample and a fast bulk path for
-the rest, then times the caseload view through Django's full request stack.
-Prints JSON: p50/p95 server time and the SQL query count for each size.
+`python -m bench.caseload sqlite|postgres` builds a fresh database: one organization per
+size, a year of daily check-ins each (a week with BENCH_QUICK=1, which skips 20,000), all
+bulk inserted, with PatientRisk rows; then walks the first pages of each caseload by their
+next links through gunicorn (bench/common.py), each request on a fresh connection, and
+counts the SQL statements of a page in-process. Also times the real `reassess()` on a
+sample. Prints JSON: p50/p95/max per page request, failures, load average, queries.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
+import http.client
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-from bench.common import percentile, use_database
+from bench.common import (
+    QUICK,
+    free_port,
+    load_average,
+    percentile,
+    start_server,
+    stop_server,
+    use_database,
+)
 from waymark.testing.real_database import real_database
 
-SIZES = (500, 5000)
-DAYS = 365
-REQUESTS = 40
-REASSESS_SAMPLE = 50
+SIZES = (500, 5000) if QUICK else (500, 5000, 20000)
+DAYS = 7 if QUICK else 365
+PAGES = 5  # pages walked by their next links
+WALKS = 4 if QUICK else 12
+REASSESS_SAMPLE = 20 if QUICK else 50
+NEXT = re.compile(r'<a href="\?([^"]*after=[^"]*)">Next</a>')
 
 
 def build(size: int, rng: random.Random, progress: object) -> tuple[object, list[object]]:
@@ -115,10 +130,14 @@ def build(size: int, rng: random.Random, progress: object) -> tuple[object, list
     return clinician, list(patients)
 
 
-def time_caseload(clinician: object) -> dict[str, float]:
+def time_queries(clinician: object) -> dict[str, Any]:
+    """SQL statements of one caseload page through the full stack in this process, and
+    the share of its time spent rendering the template (cProfile over 10 requests)."""
+    import cProfile
+    import pstats
+
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from waymark.testing.second_factor import verify_session
 
@@ -126,19 +145,80 @@ def time_caseload(clinician: object) -> dict[str, float]:
     client.force_login(clinician)  # type: ignore[arg-type]
     verify_session(client, clinician)  # staff pages need the second factor (issue 12)
     client.get("/caseload/")  # warm up
-    timings = []
-    with CaptureQueriesContext(connection) as captured:
+    # Counted as executed: each request reconnects (CONN_MAX_AGE=0) and a new
+    # connection clears the log CaptureQueriesContext reads.
+    captured: list[str] = []
+
+    def count(execute: Any, sql: str, *rest: Any) -> Any:
+        captured.append(sql)
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(count):
         client.get("/caseload/")
-    queries = len(captured)  # read now: the next request clears the log
-    for _ in range(REQUESTS):
-        began = time.perf_counter()
-        response = client.get("/caseload/")
-        timings.append((time.perf_counter() - began) * 1000)
-        assert response.status_code == 200
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(10):
+        client.get("/caseload/")
+    profile.disable()
+    stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    total = sum(tt for (_, _, tt, _, _) in stats.values())  # own time of every function
+    rendering = max(
+        (ct for (path, _, name), (_, _, _, ct, _) in stats.items()
+         if name == "render" and path.endswith("django/template/backends/django.py")),
+        default=0.0,
+    )  # fmt: skip
     return {
+        "queries": len(captured),
+        "render_share": round(rendering / total, 2) if total else 0.0,
+        "render_ms": round(rendering * 100, 1),  # per request: 10 requests, in ms
+    }
+
+
+def session_cookie(clinician: object) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(clinician)  # type: ignore[arg-type]
+    return f"sessionid={client.cookies['sessionid'].value}"
+
+
+def get(port: int, path: str, cookie: str) -> tuple[int, str, float]:
+    """One GET on a fresh connection: status, body, seconds."""
+    began = time.perf_counter()
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Cookie": cookie})
+    response = connection.getresponse()
+    body = response.read().decode()
+    connection.close()
+    return response.status, body, time.perf_counter() - began
+
+
+def time_pages(port: int, cookie: str) -> dict[str, Any]:
+    """Walk the first PAGES pages by their next links, WALKS times; every request on a
+    fresh connection. Latency per page request, failures counted."""
+    timings, failed, pages = [], 0, 0
+    load = load_average()
+    get(port, "/caseload/", cookie)  # warm up the workers
+    for _ in range(WALKS):
+        path: str | None = "/caseload/"
+        for _ in range(PAGES):
+            if path is None:
+                break
+            status, body, seconds = get(port, path, cookie)
+            timings.append(seconds * 1000)
+            pages += 1
+            if status != 200:
+                failed += 1
+                break
+            found = NEXT.search(body)
+            path = "/caseload/?" + html.unescape(found.group(1)) if found else None
+    return {
+        "requests": len(timings),
+        "failed": failed,
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(percentile(timings, 0.95), 1),
-        "queries": queries,
+        "max_ms": round(max(timings), 1),
+        "load": load,
     }
 
 
@@ -161,7 +241,7 @@ def main() -> None:
     use_database(database)
     with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)
-        os.environ["ALLOWED_HOSTS"] = "testserver"
+        os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
         import django
 
         django.setup()
@@ -178,11 +258,17 @@ def main() -> None:
 
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
-        for size, (clinician, patients) in built.items():
-            results[str(size)] = {
-                "caseload": time_caseload(clinician),
-                "reassess": time_reassess(patients),
-            }
+        port = free_port()
+        server = start_server(env, port)
+        try:
+            for size, (clinician, patients) in built.items():
+                results[str(size)] = {
+                    "caseload": time_pages(port, session_cookie(clinician)),
+                    **time_queries(clinician),
+                    "reassess": time_reassess(patients),
+                }
+        finally:
+            stop_server(server)
     print(json.dumps({"database": database, "results": results}))
 
 

@@ -1,20 +1,20 @@
-"""Check-in writes against a no-op endpoint: same server, same auth and middleware, same run.
+"""Check-in writes against the no-op endpoint: same server, same auth and middleware.
 
 `python -m bench.checkin_throughput sqlite|postgres`: a fresh database, gunicorn with two
-sync workers (one per core), and a load generator of threads on the same machine (it
-competes for the same two cores, for both endpoints alike). Each patient posts with their
-own device token. Measures the maximum rate of each endpoint over a fixed time, their
-ratio, and the latency of check-ins offered at half the maximum rate (open loop). JSON out.
+sync workers (bench/common.py), and wrk for the HTTP figures. Three interleaved rounds of
+[no-op, first check-in of the day, edit of today's check-in], the order rotating each
+round; each figure as min / median / max over the rounds, with requests/s, failed
+requests, server CPU per request (from /proc) and the load average when it ran. Then
+edits offered open loop at half the median edit rate, each latency measured from the
+request's scheduled time (so a stalled server cannot hide its queue). JSON out.
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,123 +23,111 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bench.common import percentile, use_database
-from waymark.testing.real_database import ROOT, real_database
+from bench.common import (
+    QUICK,
+    ROUNDS,
+    bulk_patients,
+    free_port,
+    load_average,
+    percentile,
+    spread,
+    start_server,
+    stop_server,
+    use_database,
+    wrk,
+)
+from waymark.testing.real_database import real_database
 
-PATIENTS = 300
-SECONDS = 10
-THREADS = 8
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def make_patients() -> list[str]:
-    import datetime as dt
-
-    from waymark.accounts.models import User
-    from waymark.accounts.services import issue_api_token
-    from waymark.organizations.models import LevelOfCare, Program
-    from waymark.organizations.services import create_default_programs, create_organization
-    from waymark.patients.services import admit, enroll_patient
-
-    org = create_organization(name="Bench", slug="bench", timezone="UTC")
-    create_default_programs(org)
-    program = Program.objects.get(organization=org, level=LevelOfCare.OUTPATIENT)
-    tokens = []
-    for n in range(PATIENTS):
-        user = User.objects.create_user(username=f"p{n}")
-        patient = enroll_patient(
-            org, user, preferred_name=f"P{n}", date_of_birth=dt.date(1990, 1, 1)
-        )
-        admit(patient, program, on=dt.date.today() - dt.timedelta(days=30))
-        tokens.append(issue_api_token(user, "bench")[1])
-    return tokens
+SECONDS = 2 if QUICK else 10
+FIRST_PER_ROUND = 800 if QUICK else 4000  # more than a round can use: each once
+EDITORS = 200
+OPEN_LOOP_SECONDS = 3 if QUICK else 10
+OPEN_LOOP_SENDERS = 32
 
 
-def checkin_body() -> bytes:
-    return json.dumps(
-        {
-            "idempotency_key": str(uuid.uuid4()),
-            "craving": 3,
-            "mood": 4,
-            "sleep_hours": "7.0",
-            "sleep_quality": 4,
-            "stress": 3,
-            "safety_concern": False,
-        }
-    ).encode()
+def body() -> bytes:
+    fields = {"idempotency_key": str(uuid.uuid4()), "craving": 3, "mood": 4}
+    fields |= {"sleep_hours": "7.0", "sleep_quality": 4, "stress": 3, "safety_concern": False}
+    return json.dumps(fields).encode()
 
 
-def post(port: int, path: str, token: str, body: bytes) -> tuple[int, float]:
-    began = time.perf_counter()
+def post(port: int, token: str) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    connection.request(
-        "POST", path, body, {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    )
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    connection.request("POST", "/api/v1/checkins", body(), headers)
     status = connection.getresponse().status
     connection.close()
-    return status, time.perf_counter() - began
+    return status
 
 
-def saturate(port: int, path: str, tokens: list[str]) -> dict[str, float]:
-    """As many requests as THREADS closed loops manage in SECONDS."""
-    ok, failed = [0], [0]
+def open_loop(port: int, tokens: list[str], rate: float) -> dict[str, Any]:
+    """Edits at `rate` a second on a fixed schedule; latency from each scheduled time."""
+    count = max(int(rate * OPEN_LOOP_SECONDS), 1)
+    numbers = itertools.count()
     lock = threading.Lock()
-    stop = time.monotonic() + SECONDS
-
-    def loop(offset: int) -> None:
-        n = offset
-        while time.monotonic() < stop:
-            body = checkin_body() if path.endswith("checkins") else b""
-            status, _ = post(port, path, tokens[n % len(tokens)], body)
-            with lock:
-                (ok if status in (200, 201, 204) else failed)[0] += 1
-            n += THREADS
-
-    threads = [threading.Thread(target=loop, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"per_second": round(ok[0] / SECONDS, 1), "failed": failed[0]}
-
-
-def paced(port: int, tokens: list[str], rate: float) -> dict[str, float]:
-    """Check-ins offered at `rate` a second (open loop); latency of each."""
     latencies: list[float] = []
     failed = [0]
-    lock = threading.Lock()
-    start = time.monotonic()
-    count = int(rate * SECONDS)
+    load = load_average()
+    start = time.monotonic() + 0.2
 
-    def one(n: int) -> None:
-        status, seconds = post(port, "/api/v1/checkins", tokens[n % len(tokens)], checkin_body())
-        with lock:
-            latencies.append(seconds)
-            if status not in (200, 201):
-                failed[0] += 1
+    def sender() -> None:
+        while (n := next(numbers)) < count:
+            scheduled = start + n / rate
+            if (delay := scheduled - time.monotonic()) > 0:
+                time.sleep(delay)
+            try:
+                ok = post(port, tokens[n % len(tokens)]) in (200, 201)
+            except OSError:
+                ok = False
+            with lock:
+                latencies.append(time.monotonic() - scheduled)
+                failed[0] += not ok
 
-    threads = []
-    for n in range(count):
-        delay = start + n / rate - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        thread = threading.Thread(target=one, args=(n,))
+    threads = [threading.Thread(target=sender) for _ in range(OPEN_LOOP_SENDERS)]
+    for thread in threads:
         thread.start()
-        threads.append(thread)
     for thread in threads:
         thread.join()
-    ordered = sorted(latencies)
     return {
         "rate": round(rate, 1),
-        "p50_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(percentile(ordered, 0.99) * 1000, 1),
+        "requests": count,
         "failed": failed[0],
+        "p50_ms": round(percentile(latencies, 0.5) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 1),
+        "load": load,
     }
+
+
+def ratio(part: float, whole: float) -> float:
+    """part / whole; 0 when a run got nothing through (its failures are in the table)."""
+    return part / whole if whole else 0.0
+
+
+def checked_in_today(prefix: str) -> None:
+    from django.utils import timezone
+
+    from waymark.checkins.models import CheckIn
+    from waymark.patients.models import Patient
+
+    now, today = timezone.now(), timezone.localdate()
+    CheckIn.objects.bulk_create(
+        CheckIn(
+            organization_id=patient.organization_id,
+            patient=patient,
+            local_date=today,
+            craving=3,
+            mood=4,
+            sleep_hours=7,
+            sleep_quality=4,
+            stress=3,
+            safety_concern=False,
+            completed_at=now,
+            completed_on=today,
+            submitted_at=now,
+            updated_at=now,
+        )
+        for patient in Patient.objects.filter(user__username__startswith=prefix)
+    )
 
 
 def main() -> None:
@@ -150,51 +138,55 @@ def main() -> None:
         import django
 
         django.setup()
-        tokens = make_patients()
+        files = {}
+        for name, count in [("editors", EDITORS)] + [
+            (f"first{n}", FIRST_PER_ROUND) for n in range(ROUNDS)
+        ]:
+            files[name] = Path(tmp) / f"{name}.tokens"
+            files[name].write_text("\n".join(bulk_patients(count, prefix=name)) + "\n")
+        editors = files["editors"].read_text().split()
+        checked_in_today(prefix="editors")  # so that their rounds are edits
         port = free_port()
-        server_env: dict[str, Any] = {
-            **env,
-            "DEBUG": "0",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "LOG_LEVEL": "WARNING",
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "waymark.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ]
-        server = subprocess.Popen(command, cwd=ROOT, env=server_env)  # noqa: S603
+        server = start_server(env, port)
+        runs: dict[str, list[dict[str, Any]]] = {"noop": [], "first": [], "edit": []}
         try:
-            for _ in range(100):
-                try:
-                    post(port, "/api/v1/noop", tokens[0], b"")
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            noop = saturate(port, "/api/v1/noop", tokens)
-            checkins = saturate(port, "/api/v1/checkins", tokens)
-            half = paced(port, tokens, max(checkins["per_second"] / 2, 1))
+            # Warm-up, not counted: a worker's first requests compile URLs, queries and
+            # templates (a 2 s round at load ~9 could end before the first one finished).
+            for path in ("/api/v1/noop", "/api/v1/checkins"):
+                wrk(port, path, files["editors"], mode="cycle", seconds=2, server_pid=server.pid)
+            order = ["noop", "first", "edit"]
+            for number in range(ROUNDS):
+                for kind in order[number:] + order[:number]:  # rotate: no fixed position
+                    path = "/api/v1/noop" if kind == "noop" else "/api/v1/checkins"
+                    tokens = files[f"first{number}"] if kind == "first" else files["editors"]
+                    mode = "once" if kind == "first" else "cycle"
+                    runs[kind].append(
+                        wrk(port, path, tokens, mode=mode, seconds=SECONDS, server_pid=server.pid)
+                    )
+            edit_rate = sorted(run["per_second"] for run in runs["edit"])[ROUNDS // 2]
+            half = open_loop(port, editors, max(edit_rate / 2, 1))
         finally:
-            server.terminate()
-            server.wait(15)
-    print(
-        json.dumps(
-            {
-                "database": database,
-                "noop": noop,
-                "checkins": checkins,
-                "half_rate": half,
-                "ratio": round(checkins["per_second"] / noop["per_second"], 2),
-            }
+            stop_server(server)
+    figures: dict[str, Any] = {"database": database, "seconds_per_run": SECONDS, "rounds": runs}
+    for kind, rounds in runs.items():
+        figures[kind] = {
+            "per_second": spread([r["per_second"] for r in rounds], 1),
+            "cpu_ms_per_request": spread([r["cpu_ms_per_request"] for r in rounds]),
+            "p99_ms": spread([r["p99_ms"] for r in rounds], 1),
+            "failed": sum(r["failed"] for r in rounds),
+            "exhausted": sum(r["exhausted"] for r in rounds),
+            "load": spread([r["load"] for r in rounds]),
+        }
+    for kind in ("first", "edit"):  # ratios round by round, against that round's no-op
+        pairs = list(zip(runs["noop"], runs[kind], strict=True))
+        figures[kind]["throughput_ratio"] = spread(
+            [ratio(k["per_second"], n["per_second"]) for n, k in pairs]
         )
-    )
+        figures[kind]["cpu_ratio"] = spread(
+            [ratio(n["cpu_ms_per_request"], k["cpu_ms_per_request"]) for n, k in pairs]
+        )
+    figures["half_rate"] = half
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

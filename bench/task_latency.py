@@ -16,10 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import percentile, use_database
+from bench.common import QUICK, load_average, percentile, use_database
 from waymark.testing.real_database import ROOT, real_database
 
-PROBES = 60
+PROBES = 20 if QUICK else 60
 PROBE_GAP = (0.15, 0.45)  # seconds between probes, random in this range
 WORKER_INTERVAL = "0.5"  # what `make demo` and the docs ship
 
@@ -43,8 +43,10 @@ def measure(label: str, workers: int, load_per_second: int) -> dict[str, float |
         )
         for _ in range(workers)
     ]
+    load = 0.0
     try:
         time.sleep(2.0)  # workers started and polling
+        load = load_average()
         ids = []
         next_load = time.monotonic()
         for _ in tqdm(
@@ -82,6 +84,7 @@ def measure(label: str, workers: int, load_per_second: int) -> dict[str, float |
         "p50_s": round(statistics.median(latencies), 3),
         "p95_s": round(percentile(latencies, 0.95), 3),
         "max_s": round(max(latencies), 3),
+        "load": load,
     }
 
 

@@ -49,3 +49,15 @@ def page_url(context: dict[str, Any], number: int) -> str:
     query.pop("page", None)
     query["page"] = str(number)
     return f"?{query.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def cursor_url(context: dict[str, Any], cursor: str | None) -> str:
+    """Issue 13, point 3: a link to the keyset page after `cursor` (the first page when
+    None; `{% cursor_url None %}`), keeping the rest of the query string like `page_url`."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query.pop("after", None)
+    if cursor:
+        query["after"] = cursor
+    return f"?{query.urlencode()}"

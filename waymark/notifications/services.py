@@ -82,7 +82,7 @@ def notify(
     now: dt.datetime | None = None,
 ) -> Notification | None:
     """Notify `recipient` once per `dedupe_key`; None if this was already done."""
-    from waymark.notifications.tasks import deliver_email
+    from waymark.notifications.tasks import deliver_email, delivery_priority
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -119,7 +119,10 @@ def notify(
                 dedupe_key=f"{dedupe_key}:email",
                 not_before=send_at,
             )
-            deliver_email.using(run_after=send_at if send_at > now else None).enqueue(delivery.pk)
+            deliver_email.using(
+                run_after=send_at if send_at > now else None,
+                priority=delivery_priority(message.urgent),
+            ).enqueue(delivery.pk)
         return notification
 
 

@@ -40,13 +40,12 @@ def caseload(
     level: str = "",
     clinician_id: int | None = None,
 ) -> QuerySet[Patient]:
-    """One query for a page of the caseload: open alerts first, then risk, then recency.
+    """The caseload's patients (filtered) with what each row shows from its PatientRisk row.
 
-    An unacknowledged urgent alert puts a patient above everyone without one, whatever
-    the rolling risk (DESIGN, safety-net semantics); then the rolling level or an
-    unacknowledged alert's, whichever is higher; then the most recent activity.
-    Everything shown comes from the patient's PatientRisk row (kept current when data
-    arrives and when an alert changes), joined once; a patient without one counts as none.
+    Not ordered: `waymark.patients.keyset.caseload_page` reads it in the caseload's order
+    a page at a time (open alerts first, then risk, then recency; DESIGN's safety net).
+    Everything shown comes from the patient's PatientRisk row, joined once; a patient
+    without one counts as none.
     """
     if program_id:
         patients = patients.filter(Exists(_open_stay().filter(program_id=program_id)))
@@ -58,6 +57,13 @@ def caseload(
     # issue 12 point 9: a closed account (rights.AccountClosure) leaves the caseload.
     patients = patients.filter(closure__isnull=True)
     return patients.annotate(
+        risk_id=F("risks__pk"),
+        risk_organization_id=F("risks__organization_id"),
+        # The order's own columns, uncoalesced, so the database can walk the index
+        # patientrisk_caseload_keyset instead of sorting the whole organization.
+        order_urgent=F("risks__urgent_unacked"),
+        order_level=F("risks__sort_level"),
+        order_patient=F("risks__patient_id"),
         urgent_unacked=Coalesce(F("risks__urgent_unacked"), Value(False)),
         sort_level=Coalesce(F("risks__sort_level"), Value(0)),
         risk_level=Coalesce(F("risks__level"), Value(0)),
@@ -67,12 +73,6 @@ def caseload(
         craving_14d=F("risks__craving_14d"),
         phq9_score=F("risks__phq9_score"),
         phq9_band=F("risks__phq9_band"),
-    ).order_by(
-        "-urgent_unacked",
-        "-sort_level",
-        F("last_activity_at").desc(nulls_last=True),
-        "preferred_name",
-        "pk",
     )
 
 

@@ -23,7 +23,6 @@ from waymark.access import (
     capability_required,
     get_patient,
     own_patient_record,
-    page_and_audit,
     visible_patients,
 )
 from waymark.audit.models import AuditObject
@@ -31,6 +30,7 @@ from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.models import Program
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
 from waymark.patients.hooks import decorate_caseload, watch_days
+from waymark.patients.keyset import Cursor, caseload_page
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
 from waymark.patients.panels import HOME, RECORD, panels_for
 from waymark.patients.queries import attach_current_programs, with_current_program
@@ -78,9 +78,13 @@ def caseload(request: HttpRequest) -> HttpResponse:
         level=filters.value("level") or "",
         clinician_id=clinician.pk if clinician else None,
     )
-    page = page_and_audit(
-        actor, rows, request, object_type=AuditObject.CASELOAD, per_page=CASELOAD_PAGE_SIZE
+    page = caseload_page(
+        rows,
+        organization_id=actor.organization.pk,
+        cursor=Cursor.decode(request.GET.get("after")),
+        per_page=CASELOAD_PAGE_SIZE,
     )
+    audit_shown(actor, page.object_list, object_type=AuditObject.CASELOAD)
     page.object_list = attach_watch(
         decorate_caseload(attach_current_programs(list(page.object_list))), today, window
     )

@@ -114,9 +114,15 @@ class PatientRisk(models.Model):
             models.UniqueConstraint(fields=["organization", "patient"], name="patientrisk_one"),
         ]
         indexes = [
+            # Issue 13, point 3: exactly the caseload's keyset order (patients.keyset), the
+            # nulls included, so a page walks ~50 entries instead of sorting everyone.
             models.Index(
-                fields=["organization", "-urgent_unacked", "-sort_level", "-last_activity_at"],
-                name="patientrisk_caseload_order",
+                models.F("organization"),
+                models.F("urgent_unacked").desc(),
+                models.F("sort_level").desc(),
+                models.F("last_activity_at").desc(nulls_last=True),
+                models.F("patient"),
+                name="patientrisk_caseload_keyset",
             )
         ]
 

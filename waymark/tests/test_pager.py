@@ -64,10 +64,12 @@ def test_it_keeps_every_caseload_filter_on_its_pager(
     client = client_for(bob)
     first = client.get(reverse("patients:caseload"), {"show": "all", "level": "", "program": ""})
     (next_page,) = links(first.content.decode(), "Next")
-    assert next_page == "?show=all&level=&program=&page=2"
+    # issue 13, point 3: the caseload pages by keyset ("after" the last row shown)
+    after = first.context["page"].next_cursor
+    assert next_page == f"?show=all&level=&program=&after={after}"
     second = client.get(reverse("patients:caseload") + next_page)
-    (previous,) = links(second.content.decode(), "Previous")
-    assert previous == "?show=all&level=&program=&page=1"
+    (back,) = links(second.content.decode(), "First")
+    assert back == "?show=all&level=&program="
     shown = [patient for page in (first, second) for patient in page.context["page"]]
     assert sorted(patient.preferred_name for patient in shown) == ["Alice", "Dana"]
 

@@ -62,7 +62,7 @@ def test_it_limits_clinicians_to_their_care_team_when_the_organization_chooses(
     assert client.get(reverse("patients:detail", args=[alice.pk])).status_code == 200
 
 
-def test_it_uses_the_same_number_of_queries_for_10_and_200_patients(
+def test_it_uses_the_same_number_of_queries_for_60_and_200_patients(
     northstar: Organization, bob: User, client_for: ClientFor
 ) -> None:
     def add_patients(count: int) -> None:
@@ -94,9 +94,11 @@ def test_it_uses_the_same_number_of_queries_for_10_and_200_patients(
         assert b"Recently discharged (day 1 of 30)" in response.content
         return len(captured)
 
-    add_patients(10)
+    # 60: a full first page, like 200 (a page that runs out of assessed patients reads
+    # the never-assessed ones with one more query: patients/tests/test_caseload_keyset.py).
+    add_patients(60)
     ten = queries()
-    add_patients(190)
+    add_patients(140)
     assert Patient.objects.count() == 200
     assert queries() == ten
 

@@ -1,7 +1,8 @@
 """Run a task worker: django-tasks-db's worker, with a heartbeat and crash recovery.
 
 Run several against PostgreSQL for more throughput: each claims tasks with
-SELECT … FOR UPDATE SKIP LOCKED, so no task runs twice at once.
+SELECT … FOR UPDATE SKIP LOCKED, so no task runs twice at once. On PostgreSQL an idle
+worker wakes as soon as a task is enqueued (notifications/wakeup.py).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
 
+from waymark.notifications.wakeup import Wakeup, WakingWorker
 from waymark.notifications.worker import Heartbeat, beat, recover_stalled_tasks
 
 
@@ -32,7 +33,9 @@ class Command(BaseCommand):
         if recovered:
             self.stderr.write(f"Re-queued {recovered} task(s) left running by a stopped worker.")
         heartbeat.start()
-        worker = Worker(
+        wakeup = Wakeup(options["interval"])
+        worker = WakingWorker(
+            wakeup=wakeup,
             queue_names=["*"],
             interval=options["interval"],
             batch=options["batch"],
@@ -42,7 +45,10 @@ class Command(BaseCommand):
             worker_id=worker_id,
             excluded_queue_names=[],
         )
-        self.stdout.write(f"Worker {worker_id} running (polling every {options['interval']} s).")
+        woken = "woken by each new task, else " if wakeup.listening else ""
+        self.stdout.write(
+            f"Worker {worker_id} running ({woken}polling every {options['interval']} s)."
+        )
         worker.configure_signals()
         try:
             worker.run()
