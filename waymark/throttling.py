@@ -27,7 +27,7 @@ from axes.models import AccessAttempt  # type: ignore[import-untyped]
 from django.conf import settings
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django_ratelimit.core import get_usage  # type: ignore[import-untyped]
+from django_ratelimit.core import get_usage
 
 from waymark.accounts.models import hash_token
 from waymark.errors import error_json
