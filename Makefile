@@ -68,8 +68,6 @@ clean:
 # Issue 13, point 6: HTTP figures come from wrk (Debian's package, installed if missing);
 # results go to bench/results/latest.json and bench/RESULTS.md. BENCH=quick: under 3 minutes.
 bench: export SECRET_KEY := $(or $(SECRET_KEY),bench-only-key-not-for-serving-0123456789abcdef)
-# Issue 12, point 6: the benchmarks hammer the API from one token; the write throttle is off.
-bench: export API_WRITE_THROTTLE := 0
 bench: install
 	@command -v wrk >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk)
 	$(BIN)/python -m bench.run $(BENCH)

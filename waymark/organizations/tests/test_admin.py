@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -209,3 +211,24 @@ def test_it_keeps_the_admins_changes_in_their_organization(
     )
     assert response.status_code == 302
     assert Program.objects.get(name="Evening IOP").organization == northstar
+
+
+def test_it_keeps_patient_names_off_the_admin_index(
+    alice: Patient, olivia: User, client_for: ClientFor
+) -> None:
+    """Django's "Recent actions" would name the patient the admin just changed on every
+    visit to the index, with no audit row: the index leaves that box out (issue 12)."""
+    LogEntry.objects.create(  # what the admin writes when Olivia renames Alice
+        user=olivia,
+        content_type=ContentType.objects.get_for_model(Patient),
+        object_id=str(alice.pk),
+        object_repr="Alicia Example",
+        action_flag=CHANGE,
+    )
+    client = client_for(olivia)
+    before = AuditEvent.objects.count()
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert "Alicia" not in page and "Recent actions" not in page
+    assert AuditEvent.objects.count() == before
