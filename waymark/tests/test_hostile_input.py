@@ -75,11 +75,18 @@ def test_it_shows_the_last_page_of_a_page_for_a_page_number_past_the_end(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
     client = client_for(bob)
-    for name in ("patients:caseload", "alerts:inbox", "notifications:inbox"):
+    for name in ("alerts:inbox", "notifications:inbox"):
         for page in (HUGE, "-3", "many"):
             response = client.get(reverse(name), {"page": page})
             assert response.status_code == 200, (name, page)
             assert response.context["page"].number == 1
+    # The caseload pages by cursor (issue 13): a page number, or a cursor that is not one
+    # of ours, shows the first page.
+    for query in ({"page": HUGE}, {"after": HUGE}, {"after": "\u00e9" * 300}):
+        response = client.get(reverse("patients:caseload"), query)
+        assert response.status_code == 200, query
+        assert response.context["page"].is_first
+        assert alice in list(response.context["page"])
 
 
 @pytest.mark.parametrize("character", ["\x00", "\x07", "\x1b", "\x7f"])

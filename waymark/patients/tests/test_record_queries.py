@@ -31,7 +31,7 @@ from waymark.questionnaires.tests.helpers import make_due, phq9
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.usefixtures("frozen")
-MOST_QUERIES = 23  # today's count; issue 13's target is 15
+MOST_QUERIES = 24  # today's count (one is django-otp reading the verified device); issue 13: 15
 
 
 def seed_history(patient: Patient, days: int) -> None:
