@@ -160,6 +160,19 @@ def restore_postgresql(database: Mapping[str, Any], source: Path) -> None:
         raise BackupError(f"{source} does not exist.")
     # A file pg_restore cannot read is refused before anything is dropped.
     _run([_client("pg_restore"), "--list", str(source)], database)
+    try:
+        _restore(database, source)
+    except BackupError as error:
+        if "must be owner" not in str(error):
+            raise
+        raise BackupError(
+            f"The role {database.get('USER') or '(default)'} does not own the tables, so it "
+            "cannot replace them; nothing was changed. Run restore as the owner that runs "
+            "the migrations (DATABASE_URL from /etc/waymark/migrate.env).\n" + str(error)
+        ) from None
+
+
+def _restore(database: Mapping[str, Any], source: Path) -> None:
     _run(
         [
             _client("pg_restore"),

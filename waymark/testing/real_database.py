@@ -20,6 +20,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
+# Where _as_app_role keeps the owner's connection for the commands only the owner may run.
+OWNER_URL = "WAYMARK_TEST_OWNER_DATABASE_URL"
 
 
 def _postgres_admin_url(url: str) -> str:
@@ -68,7 +70,17 @@ def _as_app_role(env: dict[str, str]) -> dict[str, str]:
     password = os.environ.get("WAYMARK_TEST_APP_PASSWORD", "")
     user = quote(role) + (f":{quote(password)}" if password else "")
     netloc = f"{user}@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return {**env, "DATABASE_URL": urlunsplit(parts._replace(netloc=netloc))}
+    return {
+        **env,
+        "DATABASE_URL": urlunsplit(parts._replace(netloc=netloc)),
+        OWNER_URL: env["DATABASE_URL"],
+    }
+
+
+def as_owner(env: dict[str, str]) -> dict[str, str]:
+    """The environment of the role that owns the tables (restore, migrate), which is the
+    same connection unless the processes run as an app role."""
+    return {**env, "DATABASE_URL": env.get(OWNER_URL, env["DATABASE_URL"])}
 
 
 def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:

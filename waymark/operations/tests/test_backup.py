@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from waymark.operations.backup import BackupError, backup_sqlite, restore_sqlite
-from waymark.testing.real_database import manage, real_database
+from waymark.testing.real_database import OWNER_URL, as_owner, manage, real_database
 
 DUMP = "from waymark.operations.tests.tables import print_tables; print_tables()"
 # A change after the backup that the restore must undo (a user, and the audit trail's
@@ -56,7 +56,8 @@ def test_it_restores_every_table_row_for_row(env: dict[str, str], tmp_path: Path
     assert changed["accounts_user"] != before["accounts_user"]
     assert changed["audit_auditevent"] != before["audit_auditevent"]
 
-    said = manage(env, "restore", str(backup), "--no-input")
+    # The README runs restore as the owner (migrate.env): it drops and recreates tables.
+    said = manage(as_owner(env), "restore", str(backup), "--no-input")
 
     after = tables(env)
     assert sorted(after) == sorted(before)
@@ -65,6 +66,21 @@ def test_it_restores_every_table_row_for_row(env: dict[str, str], tmp_path: Path
     kept = Path(said.split("is kept in ")[1].split(".\n")[0].rstrip("."))
     assert kept.is_file(), "the database as it was before the restore is kept"
     assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+
+
+def test_it_tells_the_app_role_to_restore_as_the_owner(env: dict[str, str], tmp_path: Path) -> None:
+    if OWNER_URL not in env:
+        pytest.skip("only when the processes connect as an app role (CI on PostgreSQL)")
+    backup = tmp_path / "waymark.backup"
+    manage(env, "backup", "--output", str(backup))
+    manage(env, "shell", "-v0", "-c", CHANGE)
+    changed = tables(env)
+
+    with pytest.raises(RuntimeError, match="does not own the tables") as refused:
+        manage(env, "restore", str(backup), "--no-input")
+
+    assert "migrate.env" in str(refused.value)
+    assert tables(env) == changed, "nothing was changed"
 
 
 def test_it_refuses_a_file_that_is_not_a_waymark_backup(
