@@ -1,0 +1,62 @@
+"""Each shipped article, one by one: it renders, its links go somewhere, it is listed
+for the people it is written for, and the family and healthy-routines sets are whole
+(issue 14 point 7: Learn for families; issue 15: guides on healthy routines)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import Resolver404, resolve, reverse
+
+from waymark.accounts.models import User
+from waymark.content.library import shipped
+
+ClientFor = Callable[[User | None], Client]
+FAMILY_TOPICS = {"craft-for-families"}
+ROUTINE_TOPICS: set[str] = set()
+PATIENT_ONLY_PAGES = {"plans:coping", "plans:my_plan"}  # a supporter would get a 403
+LINK = re.compile(r"\]\((/[^)\s]*)\)")
+
+
+@pytest.mark.parametrize("slug", sorted(shipped()))
+def test_it_renders_the_article_as_sanitised_html(slug: str) -> None:
+    article = shipped()[slug]
+    html = article.html
+    assert "<p>" in html and "<script" not in html
+    assert not re.search(r"^\s*(title|audience|sources):", article.body, re.M), slug
+
+
+@pytest.mark.parametrize("slug", sorted(shipped()))
+def test_it_links_only_to_pages_its_readers_can_open(slug: str) -> None:
+    article = shipped()[slug]
+    for path in LINK.findall(article.body):
+        try:
+            match = resolve(path)
+        except Resolver404:  # pragma: no cover - the failure message is the point
+            pytest.fail(f"{slug} links to {path}, which is not a Waymark page")
+        if article.audience == "family":
+            assert match.view_name not in PATIENT_ONLY_PAGES, (slug, path)
+
+
+def test_it_ships_the_family_articles_for_supporters(sam: User, client_for: ClientFor) -> None:
+    articles = shipped()
+    for slug in FAMILY_TOPICS:
+        assert articles[slug].audience == "family", slug
+        assert len(articles[slug].sources) >= 2, slug
+    listed = client_for(sam).get(reverse("content:library"))
+    assert {article.slug for article in listed.context["articles"]} >= FAMILY_TOPICS
+    assert "for family and friends" in listed.content.decode()
+    page = client_for(sam).get(reverse("content:article", args=["craft-for-families"]))
+    assert "Community Reinforcement and Family Training" in page.content.decode()
+    assert "Roozen HG" in page.content.decode()  # the sources are shown with the article
+
+
+def test_it_ships_the_healthy_routines_guides_for_patients() -> None:
+    articles = shipped()
+    for slug in ROUTINE_TOPICS:
+        assert articles[slug].audience == "patient", slug
+        assert "routines" in articles[slug].tags, slug
+        assert len(articles[slug].sources) >= 2, slug
