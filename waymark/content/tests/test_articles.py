@@ -15,7 +15,7 @@ from waymark.accounts.models import User
 from waymark.content.library import shipped
 
 ClientFor = Callable[[User | None], Client]
-FAMILY_TOPICS = {"craft-for-families"}
+FAMILY_TOPICS = {"craft-for-families", "looking-after-yourself-as-a-supporter"}
 ROUTINE_TOPICS: set[str] = set()
 PATIENT_ONLY_PAGES = {"plans:coping", "plans:my_plan"}  # a supporter would get a 403
 LINK = re.compile(r"\]\((/[^)\s]*)\)")
@@ -52,6 +52,12 @@ def test_it_ships_the_family_articles_for_supporters(sam: User, client_for: Clie
     page = client_for(sam).get(reverse("content:article", args=["craft-for-families"]))
     assert "Community Reinforcement and Family Training" in page.content.decode()
     assert "Roozen HG" in page.content.decode()  # the sources are shown with the article
+
+
+def test_it_tells_supporters_what_to_do_in_a_crisis() -> None:
+    body = shipped()["looking-after-yourself-as-a-supporter"].body
+    for line in ("911", "999", "988", "116 123", "85258", "naloxone"):
+        assert line in body, line
 
 
 def test_it_ships_the_healthy_routines_guides_for_patients() -> None:
