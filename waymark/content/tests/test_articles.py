@@ -15,7 +15,9 @@ from waymark.accounts.models import User
 from waymark.content.library import shipped
 
 ClientFor = Callable[[User | None], Client]
-FAMILY_TOPICS = {"craft-for-families", "looking-after-yourself-as-a-supporter"}
+FAMILY_TOPICS = {
+    "craft-for-families", "looking-after-yourself-as-a-supporter", "family-groups",
+}  # fmt: skip
 ROUTINE_TOPICS: set[str] = set()
 PATIENT_ONLY_PAGES = {"plans:coping", "plans:my_plan"}  # a supporter would get a 403
 LINK = re.compile(r"\]\((/[^)\s]*)\)")
