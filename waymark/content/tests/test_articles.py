@@ -17,6 +17,7 @@ from waymark.content.library import shipped
 ClientFor = Callable[[User | None], Client]
 FAMILY_TOPICS = {
     "craft-for-families", "looking-after-yourself-as-a-supporter", "family-groups",
+    "talking-about-ketamine-use",
 }  # fmt: skip
 ROUTINE_TOPICS: set[str] = set()
 PATIENT_ONLY_PAGES = {"plans:coping", "plans:my_plan"}  # a supporter would get a 403
@@ -60,6 +61,13 @@ def test_it_tells_supporters_what_to_do_in_a_crisis() -> None:
     body = shipped()["looking-after-yourself-as-a-supporter"].body
     for line in ("911", "999", "988", "116 123", "85258", "naloxone"):
         assert line in body, line
+
+
+def test_it_tells_families_when_a_lapse_or_a_symptom_needs_help_quickly() -> None:
+    body = shipped()["talking-about-ketamine-use"].body
+    for words in ("blood in the urine", "cannot pass urine", "988", "116 123", "911"):
+        assert words in body, words
+    assert "shame" in body  # after a lapse: no blame
 
 
 def test_it_ships_the_healthy_routines_guides_for_patients() -> None:
