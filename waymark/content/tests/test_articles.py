@@ -19,7 +19,7 @@ FAMILY_TOPICS = {
     "craft-for-families", "looking-after-yourself-as-a-supporter", "family-groups",
     "talking-about-ketamine-use",
 }  # fmt: skip
-ROUTINE_TOPICS: set[str] = set()
+ROUTINE_TOPICS = {"sleep-in-early-recovery"}
 PATIENT_ONLY_PAGES = {"plans:coping", "plans:my_plan"}  # a supporter would get a 403
 LINK = re.compile(r"\]\((/[^)\s]*)\)")
 
@@ -76,3 +76,4 @@ def test_it_ships_the_healthy_routines_guides_for_patients() -> None:
         assert articles[slug].audience == "patient", slug
         assert "routines" in articles[slug].tags, slug
         assert len(articles[slug].sources) >= 2, slug
+        assert "/coping/" in articles[slug].body, slug  # leads on to the coping tools
