@@ -19,7 +19,7 @@ FAMILY_TOPICS = {
     "craft-for-families", "looking-after-yourself-as-a-supporter", "family-groups",
     "talking-about-ketamine-use",
 }  # fmt: skip
-ROUTINE_TOPICS = {"sleep-in-early-recovery"}
+ROUTINE_TOPICS = {"sleep-in-early-recovery", "eating-well"}
 PATIENT_ONLY_PAGES = {"plans:coping", "plans:my_plan"}  # a supporter would get a 403
 LINK = re.compile(r"\]\((/[^)\s]*)\)")
 
@@ -68,6 +68,13 @@ def test_it_tells_families_when_a_lapse_or_a_symptom_needs_help_quickly() -> Non
     for words in ("blood in the urine", "cannot pass urine", "988", "116 123", "911"):
         assert words in body, words
     assert "shame" in body  # after a lapse: no blame
+
+
+def test_it_sends_bladder_symptoms_to_a_doctor_not_to_the_kitchen() -> None:
+    body = shipped()["eating-well"].body
+    assert "needs a medical review soon" in body
+    assert "Caffeine and alcohol can irritate the bladder" in body
+    assert "cannot pass urine" in body
 
 
 def test_it_ships_the_healthy_routines_guides_for_patients() -> None:
