@@ -19,7 +19,9 @@ FAMILY_TOPICS = {
     "craft-for-families", "looking-after-yourself-as-a-supporter", "family-groups",
     "talking-about-ketamine-use",
 }  # fmt: skip
-ROUTINE_TOPICS = {"sleep-in-early-recovery", "eating-well", "mindfulness"}
+ROUTINE_TOPICS = {
+    "sleep-in-early-recovery", "eating-well", "mindfulness", "movement-and-exercise",
+}  # fmt: skip
 PATIENT_ONLY_PAGES = {"plans:coping", "plans:my_plan"}  # a supporter would get a 403
 LINK = re.compile(r"\]\((/[^)\s]*)\)")
 
