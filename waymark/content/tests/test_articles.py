@@ -73,6 +73,14 @@ def test_it_tells_families_when_a_lapse_or_a_symptom_needs_help_quickly() -> Non
     assert "shame" in body  # after a lapse: no blame
 
 
+def test_it_keeps_family_articles_off_the_patients_for_you_rail() -> None:
+    """The rail (for_you.py) picks by tag, whatever the audience: a supporter's guide to
+    talking after a lapse is not what a patient who has just lapsed needs to read."""
+    rail_tags = {"detox", "bladder", "lapse"}
+    for slug in FAMILY_TOPICS:
+        assert not rail_tags & set(shipped()[slug].tags), slug
+
+
 def test_it_sends_bladder_symptoms_to_a_doctor_not_to_the_kitchen() -> None:
     body = shipped()["eating-well"].body
     assert "needs a medical review soon" in body
