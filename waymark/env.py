@@ -10,6 +10,7 @@ import os
 import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -89,6 +90,19 @@ def env_timezone(name: str, default: str, environ: Mapping[str, str] = os.enviro
             f"{name}={value!r} is not a known time zone; use an IANA name such as 'UTC' "
             "or 'Europe/London'."
         ) from None
+    return value
+
+
+def env_url(name: str, default: str, environ: Mapping[str, str] = os.environ) -> str:
+    """An absolute http(s) address with no query or fragment, without its trailing
+    slash (so `f"{base}/Patient"` never doubles it)."""
+    value = (env_str(name, default, environ) or default).rstrip("/")
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not an absolute http(s) address without a query, "
+            "e.g. 'https://care.example.org/fhir'."
+        )
     return value
 
 

@@ -25,6 +25,7 @@ from waymark.env import (
     env_list,
     env_str,
     env_timezone,
+    env_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -345,6 +346,9 @@ if EMAIL_USE_TLS and EMAIL_USE_SSL:
     raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on; choose one.")
 # The address people reach Waymark at, for links in e-mails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The base of the canonical URLs in FHIR exports (Questionnaire, CodeSystem and extension
+# URLs): the organization's own address, so another system can tell whose they are.
+FHIR_BASE_URL = env_url("FHIR_BASE_URL", f"{SITE_URL.rstrip('/')}/fhir")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Waymark <no-reply@waymark.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -24,7 +24,7 @@ from waymark.organizations.crisis import CrisisHelp, crisis_help_for
 from waymark.organizations.models import Organization
 from waymark.organizations.schemas import CrisisHelpOut
 from waymark.patients.models import Patient
-from waymark.questionnaires.fhir import patient_bundle
+from waymark.questionnaires.fhir import patient_bundle, rebase
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.questionnaires.services import (
     available_questionnaires,
@@ -141,7 +141,8 @@ def questionnaire_detail(request: HttpRequest, key: str) -> HttpResponse:
         questionnaire = current_questionnaire(actor.organization.pk, key)
     except ServiceError:
         raise Http404("No such questionnaire.") from None
-    return HttpResponse(json.dumps(questionnaire.parsed.resource), content_type=FHIR_JSON)
+    resource = rebase(questionnaire.parsed.resource)  # canonical URLs at the configured base
+    return HttpResponse(json.dumps(resource), content_type=FHIR_JSON)
 
 
 def _occurrences(rows: list[Any]) -> list[dict[str, Any]]:

@@ -3,13 +3,16 @@ format other health software reads).
 
 The Bundle holds the Patient and their Organization, and what has a natural FHIR form:
 stays in care (EpisodeOfCare), daily check-ins and reported use (Observation),
-questionnaire answers and scores (the questionnaires app's own export, reused),
-medications (MedicationStatement) and signed clinical notes with their addenda
-(DocumentReference, the text attached). The JSON export holds everything else.
+questionnaires, answers and scores (the questionnaires app's own export, reused),
+medications (MedicationStatement), alerts (Flag, raised by the organization's rules)
+and signed clinical notes with their addenda (DocumentReference, the text attached;
+its author a Practitioner entry). The JSON export holds everything else.
 
 Every resource has a `urn:uuid:` fullUrl and every reference points at one of them, so
-the Bundle stands alone; people outside it (the note's author) are named by `display`
-only. The whole Bundle is checked with the `fhir.resources` R4B models before it leaves.
+the Bundle stands alone; ids come from the rows, so two exports give the same ids. The
+same Bundle serves the patient's own download and a clinician's export. Canonical URLs
+sit under the organization's configured base (questionnaires/fhir.py, `collection`),
+which also checks the whole Bundle with the `fhir.resources` R4B models.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from fhir.resources.R4B.bundle import Bundle
-
+from waymark.accounts.models import User
+from waymark.alerts.models import Alert, AlertStatus
 from waymark.checkins.models import CheckIn, SubstanceUse
 from waymark.medications.models import Medication
 from waymark.notes.models import ClinicalNote
@@ -28,13 +31,20 @@ from waymark.patients.models import Episode, Patient
 from waymark.questionnaires import fhir as questionnaire_fhir
 from waymark.questionnaires.models import QuestionnaireResponse
 
-BASE = questionnaire_fhir.BASE
-CHECKIN_SYSTEM = f"{BASE}/CodeSystem/daily-checkin"
-SUBSTANCE_SYSTEM = f"{BASE}/CodeSystem/substance"
-
-
-def _urn(value: uuid.UUID | str) -> str:
-    return f"urn:uuid:{value}"
+LOCAL_BASE = questionnaire_fhir.LOCAL_BASE  # rewritten to settings.FHIR_BASE_URL
+CHECKIN_SYSTEM = f"{LOCAL_BASE}/CodeSystem/daily-checkin"
+SUBSTANCE_SYSTEM = f"{LOCAL_BASE}/CodeSystem/substance"
+ALERT_RULE_SYSTEM = f"{LOCAL_BASE}/CodeSystem/alert-rule"
+FLAG_CATEGORY = {
+    "coding": [
+        {
+            "system": "http://terminology.hl7.org/CodeSystem/flag-category",
+            "code": "clinical",
+            "display": "Clinical",
+        }
+    ]
+}
+_urn = questionnaire_fhir.urn
 
 
 def _stable_id(patient: Patient, kind: str, pk: Any) -> uuid.UUID:
@@ -42,17 +52,7 @@ def _stable_id(patient: Patient, kind: str, pk: Any) -> uuid.UUID:
     return uuid.uuid5(patient.pk, f"{kind}:{pk}")
 
 
-def _patient(patient: Patient, organization_urn: str) -> dict[str, Any]:
-    return {
-        "resourceType": "Patient",
-        "id": str(patient.pk),
-        "name": [{"text": patient.preferred_name, "given": [patient.preferred_name]}],
-        "birthDate": patient.date_of_birth.isoformat(),
-        "managingOrganization": {"reference": organization_urn},
-    }
-
-
-def _episode(episode: Episode, subject: dict[str, str], organization_urn: str) -> dict[str, Any]:
+def _episode(episode: Episode, subject: dict[str, str], organization: dict[str, str]) -> dict:
     period = {"start": episode.admitted_on.isoformat()}
     if episode.discharged_on:
         period["end"] = episode.discharged_on.isoformat()
@@ -60,7 +60,7 @@ def _episode(episode: Episode, subject: dict[str, str], organization_urn: str) -
         "resourceType": "EpisodeOfCare",
         "status": "active" if episode.is_open else "finished",
         "patient": subject,
-        "managingOrganization": {"reference": organization_urn},
+        "managingOrganization": organization,
         "period": period,
     }
 
@@ -158,6 +158,41 @@ def _medication(medication: Medication, subject: dict[str, str], today: dt.date)
     return resource
 
 
+def _practitioner_urn(user: User) -> str:
+    return _urn(questionnaire_fhir.derived_id("practitioner", user.pk))
+
+
+def _practitioner(user: User) -> dict[str, Any]:
+    """A note's author, by name only (no contact details leave with the record)."""
+    return {
+        "resourceType": "Practitioner",
+        "id": str(questionnaire_fhir.derived_id("practitioner", user.pk)),
+        "name": [{"text": str(user)}],
+    }
+
+
+def _flag(alert: Alert, subject: dict[str, str], organization: dict[str, str]) -> dict:
+    """An alert as a Flag: what the rule saw and why, raised on the organization's
+    behalf; active until it is resolved."""
+    period = {"start": alert.created_at.isoformat()}
+    if alert.resolved_at:
+        period["end"] = alert.resolved_at.isoformat()
+    return {
+        "resourceType": "Flag",
+        "status": "inactive" if alert.status == AlertStatus.RESOLVED else "active",
+        "category": [FLAG_CATEGORY],
+        "code": {
+            "coding": [
+                {"system": ALERT_RULE_SYSTEM, "code": alert.rule_id, "display": alert.title}
+            ],
+            "text": alert.reason,
+        },
+        "subject": subject,
+        "period": period,
+        "author": organization,
+    }
+
+
 def _note(note: ClinicalNote, subject: dict[str, str]) -> dict[str, Any]:
     assert note.signed_at is not None
     parts = [f"{section.label}\n{text}" for section, text in note.sections() if text]
@@ -173,7 +208,7 @@ def _note(note: ClinicalNote, subject: dict[str, str]) -> dict[str, Any]:
         "type": {"text": note.get_format_display()},
         "subject": subject,
         "date": note.signed_at.isoformat(),
-        "author": [{"display": str(note.author)}],
+        "author": [{"reference": _practitioner_urn(note.author), "display": str(note.author)}],
         "content": [
             {
                 "attachment": {
@@ -186,34 +221,11 @@ def _note(note: ClinicalNote, subject: dict[str, str]) -> dict[str, Any]:
     }
 
 
-def _local_refs(resource: Any, patient: Patient, subject: dict[str, str]) -> Any:
-    """The questionnaires export names the patient `Patient/<id>`; inside this Bundle the
-    patient is its urn:uuid entry."""
-    if isinstance(resource, dict):
-        if resource.get("reference") == f"Patient/{patient.pk}":
-            return {**resource, "reference": subject["reference"]}
-        return {key: _local_refs(value, patient, subject) for key, value in resource.items()}
-    if isinstance(resource, list):
-        return [_local_refs(value, patient, subject) for value in resource]
-    return resource
-
-
 def patient_bundle(patient: Patient, *, now: dt.datetime) -> dict[str, Any]:
     org = patient.organization_id
-    organization_id = uuid.uuid5(patient.pk, f"organization:{org}")
-    organization_urn = _urn(organization_id)
-    subject = {"reference": _urn(patient.pk), "display": patient.preferred_name}
-    entries: list[dict[str, Any]] = [
-        {"fullUrl": subject["reference"], "resource": _patient(patient, organization_urn)},
-        {
-            "fullUrl": organization_urn,
-            "resource": {
-                "resourceType": "Organization",
-                "id": str(organization_id),
-                "name": patient.organization.name,
-            },
-        },
-    ]
+    organization = questionnaire_fhir.organization_reference(patient.organization)
+    subject = questionnaire_fhir.subject(patient)
+    entries = questionnaire_fhir.patient_entries(patient)
 
     def add(kind: str, pk: Any, resource: dict[str, Any]) -> None:
         resource_id = str(_stable_id(patient, kind, pk))
@@ -221,25 +233,24 @@ def patient_bundle(patient: Patient, *, now: dt.datetime) -> dict[str, Any]:
 
     mine = {"organization_id": org, "patient": patient}
     for episode in Episode.objects.filter(**mine).order_by("admitted_on"):
-        add("episode", episode.pk, _episode(episode, subject, organization_urn))
+        add("episode", episode.pk, _episode(episode, subject, organization))
     for checkin in CheckIn.objects.filter(**mine).order_by("local_date"):
         add("checkin", checkin.pk, _checkin(checkin, subject))
     for use in SubstanceUse.objects.filter(**mine).order_by("used_on", "substance"):
         add("use", use.pk, _use(use, subject))
     for medication in Medication.objects.filter(**mine).order_by("name", "id"):
         add("medication", medication.pk, _medication(medication, subject, patient.local_today()))
+    for alert in Alert.objects.filter(**mine).order_by("created_at", "id"):
+        add("alert", alert.pk, _flag(alert, subject, organization))
     signed = ClinicalNote.objects.filter(**mine, signed_at__isnull=False).select_related("author")
-    for note in signed.prefetch_related("addenda__author").order_by("signed_at"):
+    notes = list(signed.prefetch_related("addenda__author").order_by("signed_at"))
+    for author in sorted({note.author for note in notes}, key=lambda user: user.pk):
+        entries.append({"fullUrl": _practitioner_urn(author), "resource": _practitioner(author)})
+    for note in notes:
         add("note", note.pk, _note(note, subject))
-    responses = QuestionnaireResponse.objects.filter(**mine).select_related("questionnaire")
-    answered = questionnaire_fhir.bundle(patient, responses)["entry"]
-    entries += _local_refs(answered, patient, subject)
-    result = {
-        "resourceType": "Bundle",
-        "id": str(uuid.uuid4()),
-        "type": "collection",
-        "timestamp": now.isoformat(),
-        "entry": entries,
-    }
-    Bundle.model_validate(result)  # raises if anything above is not valid FHIR R4
-    return result
+    responses = list(
+        QuestionnaireResponse.objects.filter(**mine).select_related("questionnaire", "patient")
+    )
+    entries += questionnaire_fhir.questionnaire_entries(r.questionnaire for r in responses)
+    entries += questionnaire_fhir.response_entries(responses)
+    return questionnaire_fhir.collection(entries, now=now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,12 @@ def custom_definition(key: str = "northstar-craving", version: str = "1") -> dic
             ],
         },
     }
+
+
+_REPEATED_RUN = re.compile(r"(?<!\S)(\S+(?: \S+)*) \1(?!\S)")
+
+
+def repeated_run(text: str) -> str:
+    """The first run of words said twice in a row ("PHQ-9 PHQ-9 total" → "PHQ-9"), or ""."""
+    found = _REPEATED_RUN.search(text)
+    return found.group(1) if found else ""

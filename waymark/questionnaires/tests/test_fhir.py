@@ -4,6 +4,7 @@ fhir.resources R4B models accept, LOINC-coded, with each score derived from its 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,8 @@ import pytest
 from django.test import Client
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.organization import Organization
+from fhir.resources.R4B.patient import Patient as FhirPatient
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse as FhirResponse
 
@@ -25,11 +28,25 @@ from waymark.questionnaires.tests.helpers import (
     numbered,
     phq9,
     recorded,
+    repeated_run,
     submitted,
 )
 
 ClientFor = Callable[[User | None], Client]
-MODELS = {"QuestionnaireResponse": FhirResponse, "Observation": Observation}
+MODELS = {
+    "QuestionnaireResponse": FhirResponse,
+    "Observation": Observation,
+    "Patient": FhirPatient,
+    "Organization": Organization,
+    "Questionnaire": Questionnaire,
+}
+BASE = "https://care.northstar.example/fhir"
+
+
+@pytest.fixture(autouse=True)
+def _base(settings: Any) -> None:
+    """Canonical URLs sit under the organization's configured base."""
+    settings.FHIR_BASE_URL = BASE
 
 
 def resources(bundle: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -55,6 +72,35 @@ def test_it_validates_every_resource_with_fhir_resources(answered: Patient) -> N
         assert entry["fullUrl"] == f"urn:uuid:{resource['id']}"
     assert len(resources(bundle, "QuestionnaireResponse")) == 4
     assert len(resources(bundle, "Observation")) == 1 + 1 + 3 + 1  # BAM: three subscales
+    assert len(resources(bundle, "Patient")) == len(resources(bundle, "Organization")) == 1
+    assert len(resources(bundle, "Questionnaire")) == 4
+
+
+def test_it_stands_alone_every_reference_and_canonical_resolving_inside(
+    answered: Patient,
+) -> None:
+    bundle = patient_bundle(answered)
+    full_urls = {entry["fullUrl"] for entry in bundle["entry"]}
+    text = json.dumps(bundle)
+    for reference in re.findall(r'"reference": "([^"]+)"', text):
+        assert reference in full_urls
+    canonicals = {f"{q['url']}|{q['version']}" for q in resources(bundle, "Questionnaire")}
+    assert {r["questionnaire"] for r in resources(bundle, "QuestionnaireResponse")} <= canonicals
+    assert "waymark.invalid" not in text
+
+
+def test_it_says_each_scale_name_once(answered: Patient) -> None:
+    observations = resources(patient_bundle(answered), "Observation")
+    texts = [o["code"]["text"] for o in observations]
+    texts += [coding["display"] for o in observations for coding in o["code"]["coding"]]
+    assert "PHQ-9 total" in texts
+    assert [text for text in texts if repeated_run(text)] == []
+
+
+def test_it_ships_the_loinc_notice_with_the_loinc_coded_questionnaires(answered: Patient) -> None:
+    by_url = {q["url"]: q for q in resources(patient_bundle(answered), "Questionnaire")}
+    assert "Regenstrief Institute" in by_url[f"{BASE}/Questionnaire/phq-9"]["copyright"]
+    assert "Pfizer" in by_url[f"{BASE}/Questionnaire/phq-9"]["copyright"]  # kept, not replaced
 
 
 def test_it_codes_the_phq9_total_with_loinc_as_a_value_quantity(answered: Patient) -> None:
@@ -75,7 +121,7 @@ def test_it_codes_the_phq9_total_with_loinc_as_a_value_quantity(answered: Patien
     assert total["derivedFrom"][0]["reference"] == f"urn:uuid:{phq['id']}"
     assert total["category"][0]["coding"][0]["code"] == "survey"
     assert total["interpretation"] == [{"text": "Moderate"}]
-    assert total["subject"]["reference"] == f"Patient/{answered.pk}"
+    assert total["subject"]["reference"] == f"urn:uuid:{answered.pk}"
     assert total["status"] == "final"
 
 
@@ -85,7 +131,7 @@ def test_it_exports_the_answers_with_their_codes(answered: Patient) -> None:
         r for r in resources(bundle, "QuestionnaireResponse") if "phq-9" in r["questionnaire"]
     ]
     assert phq["status"] == "completed"
-    assert phq["questionnaire"] == "https://fhir.waymark.invalid/Questionnaire/phq-9|1"
+    assert phq["questionnaire"] == f"{BASE}/Questionnaire/phq-9|1"
     item9 = next(item for item in phq["item"] if item["linkId"] == "9")
     assert item9["answer"] == [
         {"valueCoding": {"system": "http://loinc.org", "code": "LA6568-5", "display": "Not at all"}}
@@ -101,7 +147,7 @@ def test_it_codes_the_other_totals_with_loinc_or_waymarks_own_system(answered: P
         for o in resources(patient_bundle(answered), "Observation")
     }
     assert ("http://loinc.org", "75626-2") in codes  # AUDIT-C
-    waymark = "https://fhir.waymark.invalid/CodeSystem/questionnaire-scores"
+    waymark = f"{BASE}/CodeSystem/questionnaire-scores"
     assert {(waymark, "who-5.standard.score"), (waymark, "bam.likert.use")} <= codes
 
 
@@ -158,4 +204,5 @@ def test_it_serves_each_definition_as_a_valid_fhir_questionnaire(
         assert response.status_code == 200
         resource = json.loads(response.content)
         assert "waymark" not in resource
+        assert resource["url"] == f"{BASE}/Questionnaire/{key}"
         Questionnaire.model_validate(resource)
