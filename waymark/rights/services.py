@@ -16,6 +16,7 @@ person still belongs to another organization, whose account it also is.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
@@ -24,7 +25,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from waymark.access import Actor, Capability, require
+from waymark.access import Actor, Capability, get_patient, require
 from waymark.accounts.models import ApiToken
 from waymark.audit.models import AuditAction, AuditEvent, AuditObject
 from waymark.audit.services import record
@@ -73,6 +74,20 @@ def download_fhir(actor: Actor, patient: Patient) -> dict:
     require(actor, Capability.USE_PATIENT_APP, patient=patient)
     _record_export(actor, patient, AuditObject.DATA_EXPORT_FHIR)
     return fhir.patient_bundle(patient, now=timezone.now())
+
+
+@transaction.atomic
+def clinician_download_fhir(actor: Actor, patient_id: uuid.UUID) -> tuple[Patient, dict]:
+    """A patient's record as a FHIR R4 Bundle for a clinician or admin of their
+    organization (the record's "Export FHIR"): the same Bundle the patient downloads,
+    signed notes included, so it needs the notes capability too. Another
+    organization's patient is a 404; the export is audited before it is built."""
+    require(actor, Capability.VIEW_PATIENT_RECORD)
+    require(actor, Capability.READ_NOTES)
+    patient = get_patient(
+        actor, patient_id, action=AuditAction.EXPORT, object_type=AuditObject.DATA_EXPORT_FHIR
+    )
+    return patient, fhir.patient_bundle(patient, now=timezone.now())
 
 
 def closure_of(patient: Patient) -> AccountClosure | None:

@@ -58,6 +58,17 @@ def export_fhir(request: HttpRequest) -> HttpResponse:
     return _download(data, "application/fhir+json", f"waymark-fhir-{timezone.localdate()}.json")
 
 
+@never_cache
+@require_GET
+@capability_required(Capability.VIEW_PATIENT_RECORD)
+def patient_export_fhir(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """A patient's record as a FHIR R4 Bundle, for a clinician to take to another
+    system (the record's "Export FHIR"; audited, another organization's patient 404)."""
+    patient, data = services.clinician_download_fhir(actor_for(request), patient_id)
+    filename = f"waymark-fhir-{patient.pk}-{timezone.localdate()}.json"
+    return _download(data, "application/fhir+json", filename)
+
+
 def _page(
     request: HttpRequest, patient: Patient, *, status: int = 200, error: str = "", **forms: Any
 ) -> HttpResponse:

@@ -11,6 +11,10 @@ ROWS: dict[str, Row] = {
     # Dana downloads her own record: 200 too.
     "rights:export_json": Row(OWN),
     "rights:export_fhir": Row(OWN),
+    # A clinician's or admin's "Export FHIR" of Alice's record (Carol: 404).
+    "rights:patient_export_fhir": Row(
+        Capability.VIEW_PATIENT_RECORD, target=Target.ALICE, kwargs=alice_id
+    ),
     "rights:manage": Row(ADMIN, target=Target.ALICE, kwargs=alice_id),
     "rights:close": Row(
         ADMIN, target=Target.ALICE, kwargs=alice_id, ok=302, method="post", wrong_method="get"
