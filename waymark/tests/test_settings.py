@@ -22,6 +22,7 @@ from waymark.env import (
     env_int,
     env_list,
     env_timezone,
+    env_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -71,6 +72,22 @@ def test_it_reads_a_comma_separated_list() -> None:
     environ = {"ALLOWED_HOSTS": " a.example , ,b.example "}
     assert env_list("ALLOWED_HOSTS", ["x"], environ=environ) == ["a.example", "b.example"]
     assert env_list("ALLOWED_HOSTS", ["x"], environ={}) == ["x"]
+
+
+def test_it_reads_the_fhir_base_url_without_its_trailing_slash() -> None:
+    environ = {"FHIR_BASE_URL": " https://care.example.org/fhir/ "}
+    assert env_url("FHIR_BASE_URL", "http://x", environ=environ) == "https://care.example.org/fhir"
+    assert env_url("FHIR_BASE_URL", "http://127.0.0.1:8000/fhir", environ={}) == (
+        "http://127.0.0.1:8000/fhir"
+    )
+
+
+@pytest.mark.parametrize(
+    "raw", ["care.example.org/fhir", "ftp://care.example.org", "https://a/?b=1"]
+)
+def test_it_refuses_a_fhir_base_url_that_is_not_an_address_and_names_it(raw: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match=r"^FHIR_BASE_URL="):
+        env_url("FHIR_BASE_URL", "http://x", environ={"FHIR_BASE_URL": raw})
 
 
 def test_it_reads_a_time_zone() -> None:
