@@ -141,12 +141,21 @@ def patient_entries(patient: Patient) -> list[Entry]:
     ]
 
 
+def _uses_loinc(value: Any) -> bool:
+    """Whether any coding in `value` (its code, an item's, an answer's) is LOINC's."""
+    if isinstance(value, dict):
+        return value.get("system") == LOINC or any(_uses_loinc(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_uses_loinc(inner) for inner in value)
+    return False
+
+
 def questionnaire_resource(questionnaire: Questionnaire) -> dict[str, Any]:
     """The FHIR part of the definition a response answered, with its LOINC notice."""
     definition = questionnaire.parsed
     resource = dict(definition.resource)
     resource["id"] = str(derived_id("questionnaire", definition.canonical))
-    if LOINC in str(resource):
+    if _uses_loinc(resource):
         copyright_text = str(resource.get("copyright", ""))
         if LOINC_NOTICE not in copyright_text:
             resource["copyright"] = f"{copyright_text}\n\n{LOINC_NOTICE}".strip()

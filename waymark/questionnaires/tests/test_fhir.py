@@ -101,6 +101,7 @@ def test_it_ships_the_loinc_notice_with_the_loinc_coded_questionnaires(answered:
     by_url = {q["url"]: q for q in resources(patient_bundle(answered), "Questionnaire")}
     assert "Regenstrief Institute" in by_url[f"{BASE}/Questionnaire/phq-9"]["copyright"]
     assert "Pfizer" in by_url[f"{BASE}/Questionnaire/phq-9"]["copyright"]  # kept, not replaced
+    assert "Regenstrief" not in by_url[f"{BASE}/Questionnaire/bam"]["copyright"]  # no LOINC codes
 
 
 def test_it_codes_the_phq9_total_with_loinc_as_a_value_quantity(answered: Patient) -> None:
