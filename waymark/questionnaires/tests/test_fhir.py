@@ -185,6 +185,10 @@ def test_it_gives_a_clinician_the_bundle_and_audits_the_export(
     bundle = json.loads(response.content)
     Bundle.model_validate(bundle)
     assert len(resources(bundle, "QuestionnaireResponse")) == 4
+    (patient,) = resources(bundle, "Patient")  # the subject every resource points at
+    assert {r["subject"]["reference"] for r in resources(bundle, "Observation")} == {
+        f"urn:uuid:{patient['id']}"
+    }
     event = AuditEvent.objects.get()
     assert (event.action, event.actor, event.patient) == (AuditAction.EXPORT, bob, answered)
     assert event.object_type == "questionnaire_fhir"
