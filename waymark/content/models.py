@@ -2,7 +2,8 @@
 
 A row whose slug matches a shipped article replaces it for that organization (or hides
 it when `hidden`); any other slug adds an article. Organization admins edit these in
-the Django admin.
+the Django admin. A row's audience is the organization's choice: a row with an evidence
+note's slug and audience "People in recovery" publishes that note to its patients.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from waymark.organizations.models import Organization
 class Audience(models.TextChoices):
     PATIENT = "patient", "People in recovery"
     FAMILY = "family", "Family and friends"
+    CLINICIAN = "clinician", "Clinicians (evidence library)"
 
 
 class OrganizationArticle(models.Model):
