@@ -11,11 +11,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from waymark.access import Capability, roles_with
 from waymark.accounts.models import User
 from waymark.content.for_you import for_you
 from waymark.content.library import ARTICLES, EVIDENCE, shipped
 from waymark.content.models import OrganizationArticle
-from waymark.organizations.models import Organization
+from waymark.organizations.models import Organization, Role
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
@@ -130,6 +131,10 @@ def test_it_lets_a_clinician_search_the_evidence_library(bob: User, client_for: 
     assert "Limits of the evidence" in page and "Chu PS" in page  # sources shown
     assert "Reviewed 3 December 2026" in page
     assert "evidence library" in client.get(LIBRARY).content.decode()  # a way in from Learn
+
+
+def test_it_gives_the_evidence_library_to_staff_only() -> None:
+    assert roles_with(Capability.READ_EVIDENCE) == [Role.CLINICIAN, Role.ADMIN]
 
 
 def test_it_opens_the_evidence_library_to_an_org_admin(olivia: User, client_for: ClientFor) -> None:
