@@ -25,7 +25,15 @@ class OrganizationArticle(models.Model):
         max_length=80, help_text="Use a shipped article's slug to replace or hide it."
     )
     title = models.CharField(max_length=200, blank=True)
-    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.PATIENT)
+    audience = models.CharField(
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.PATIENT,
+        help_text=(
+            "Who reads it. Keep an evidence note's rows at Clinicians unless you mean to "
+            "publish the note to patients or families."
+        ),
+    )
     tags = models.CharField(max_length=200, blank=True, help_text="Comma-separated.")
     sources = models.TextField(blank=True, help_text="One source per line.")
     reviewed_on = models.DateField(null=True, blank=True)
