@@ -188,6 +188,7 @@ class Capability(models.TextChoices):
     EDIT_PLAN_FOR_PATIENT = "edit_plan_for_patient", "see or change a patient's plan"
     READ_QUESTIONNAIRES = "read_questionnaires", "read the questionnaires"
     READ_LEARN = "read_learn", "read the Learn library"
+    READ_EVIDENCE = "read_evidence", "read the evidence library for clinicians"
     USE_NOTIFICATIONS = "use_notifications", "use notifications"
     ADMINISTER_ORGANIZATION = "administer_organization", "administer the organization"
 
@@ -210,6 +211,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.EDIT_PLAN_FOR_PATIENT,
             _C.READ_QUESTIONNAIRES,
             _C.READ_LEARN,
+            _C.READ_EVIDENCE,
             _C.USE_NOTIFICATIONS,
         }
     ),
@@ -222,6 +224,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.MANAGE_TRANSITIONS,
             _C.READ_QUESTIONNAIRES,
             _C.READ_LEARN,
+            _C.READ_EVIDENCE,
             _C.USE_NOTIFICATIONS,
             _C.ADMINISTER_ORGANIZATION,
         }
@@ -241,7 +244,9 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
   clinical: no notes, medications, questionnaire requests or plans.
 - A **supporter** has nothing of a patient's yet (consent scopes come with the support
   app).
-- Everyone reads the Learn library and their own notifications.
+- Everyone reads the Learn library and their own notifications; clinicians and
+  organization admins also read its evidence library for clinicians (READ_EVIDENCE), which
+  patients and supporters see only where the organization republishes a note for them.
 
 Only an active membership counts: a deactivated member can do nothing.
 """

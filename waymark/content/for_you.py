@@ -15,7 +15,8 @@ from waymark.checkins.choices import KetamineSymptom
 from waymark.checkins.models import CheckIn
 from waymark.checkins.queries import current_detox_stay
 from waymark.checkins.sobriety import lapses
-from waymark.content.library import Article, articles_for
+from waymark.content.library import Article, readable
+from waymark.content.models import Audience
 from waymark.patients.models import Patient
 
 WINDOW_DAYS = 14
@@ -46,7 +47,7 @@ def _reasons(patient: Patient, today: dt.date) -> list[tuple[str, str]]:
 
 
 def for_you(patient: Patient, today: dt.date | None = None) -> list[Suggestion]:
-    articles = articles_for(patient.organization).values()
+    articles = readable(patient.organization, {Audience.PATIENT, Audience.FAMILY}).values()
     suggestions: list[Suggestion] = []
     seen: set[str] = set()
     for tag, reason in _reasons(patient, today or patient.local_today()):

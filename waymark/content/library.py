@@ -1,10 +1,17 @@
 """The Learn library: shipped Markdown articles (YAML front matter) plus each
-organization's own rows; Markdown rendered, then sanitised with nh3."""
+organization's own rows; Markdown rendered, then sanitised with nh3.
+
+`articles/` holds what patients and supporters read; `evidence/` the clinicians'
+evidence notes (audience `clinician`). Every reader asks for the audiences they may
+read (`views.py` decides them from capabilities), so a note never reaches a patient by
+a list, a search or its own URL.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +23,7 @@ from waymark.content.models import OrganizationArticle
 from waymark.organizations.models import Organization
 
 ARTICLES = Path(__file__).parent / "articles"
+EVIDENCE = Path(__file__).parent / "evidence"
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,8 @@ def parse(slug: str, text: str) -> Article:
 
 @functools.cache
 def shipped() -> dict[str, Article]:
-    return {path.stem: parse(path.stem, path.read_text()) for path in sorted(ARTICLES.glob("*.md"))}
+    paths = [*sorted(ARTICLES.glob("*.md")), *sorted(EVIDENCE.glob("*.md"))]
+    return {path.stem: parse(path.stem, path.read_text()) for path in paths}
 
 
 def _from_row(row: OrganizationArticle, base: Article | None) -> Article:
@@ -88,6 +97,15 @@ def articles_for(organization: Organization | None) -> dict[str, Article]:
     return dict(sorted(articles.items(), key=lambda item: item[1].title))
 
 
-def search(organization: Organization | None, query: str) -> list[Article]:
-    articles = articles_for(organization).values()
+def readable(organization: Organization | None, audiences: Collection[str]) -> dict[str, Article]:
+    """The organization's articles written for one of `audiences`."""
+    articles = articles_for(organization).items()
+    return {slug: article for slug, article in articles if article.audience in audiences}
+
+
+def search(
+    organization: Organization | None, query: str, audiences: Collection[str]
+) -> list[Article]:
+    """The readable articles that match `query` (all of them without one), by title."""
+    articles = readable(organization, audiences).values()
     return [article for article in articles if article.matches(query)] if query else list(articles)

@@ -2,7 +2,8 @@
 
 A row whose slug matches a shipped article replaces it for that organization (or hides
 it when `hidden`); any other slug adds an article. Organization admins edit these in
-the Django admin.
+the Django admin. A row's audience is the organization's choice: a row with an evidence
+note's slug and audience "People in recovery" publishes that note to its patients.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from waymark.organizations.models import Organization
 class Audience(models.TextChoices):
     PATIENT = "patient", "People in recovery"
     FAMILY = "family", "Family and friends"
+    CLINICIAN = "clinician", "Clinicians (evidence library)"
 
 
 class OrganizationArticle(models.Model):
@@ -23,7 +25,15 @@ class OrganizationArticle(models.Model):
         max_length=80, help_text="Use a shipped article's slug to replace or hide it."
     )
     title = models.CharField(max_length=200, blank=True)
-    audience = models.CharField(max_length=20, choices=Audience.choices, default=Audience.PATIENT)
+    audience = models.CharField(
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.PATIENT,
+        help_text=(
+            "Who reads it. Keep an evidence note's rows at Clinicians unless you mean to "
+            "publish the note to patients or families."
+        ),
+    )
     tags = models.CharField(max_length=200, blank=True, help_text="Comma-separated.")
     sources = models.TextField(blank=True, help_text="One source per line.")
     reviewed_on = models.DateField(null=True, blank=True)

@@ -7,5 +7,6 @@ from waymark.organizations.tests.matrix import Row
 
 ROWS: dict[str, Row] = {
     "content:library": Row(Capability.READ_LEARN),
+    "content:evidence": Row(Capability.READ_EVIDENCE),
     "content:article": Row(Capability.READ_LEARN, kwargs=lambda world: {"slug": "withdrawal"}),
 }

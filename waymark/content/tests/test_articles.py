@@ -35,11 +35,16 @@ def test_it_renders_the_article_as_sanitised_html(slug: str) -> None:
 
 
 def test_it_links_only_to_pages_its_readers_can_open(
-    alice: Patient, sam: User, client_for: ClientFor
+    alice: Patient, sam: User, bob: User, client_for: ClientFor
 ) -> None:
     """A patient article's links open for a patient; a family article's for a supporter
-    (who would get a 403 from the patient's own pages, such as Coping tools)."""
-    reader = {"patient": client_for(alice.user), "family": client_for(sam)}
+    (who would get a 403 from the patient's own pages, such as Coping tools); an evidence
+    note's for a clinician."""
+    reader = {
+        "patient": client_for(alice.user),
+        "family": client_for(sam),
+        "clinician": client_for(bob),
+    }
     for article in shipped().values():
         for path in LINK.findall(article.body):
             resolve(path)  # raises Resolver404 for a path that is not a Waymark page
