@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from waymark.access import Actor
 from waymark.accounts.models import User
-from waymark.conftest import make_user
+from waymark.conftest import actor, make_member
 from waymark.notes.models import ClinicalNote, NoteFormat
 from waymark.notes.services import start_note
 from waymark.organizations.models import Organization, Role
-from waymark.organizations.services import add_member, current_membership
 from waymark.patients.models import Patient
 
 COMPLETE_DAP = {
@@ -20,16 +18,10 @@ COMPLETE_DAP = {
 }
 
 
-def actor(user: User) -> Actor:
-    return Actor(user=user, membership=current_membership(user), request_id="test")
-
-
 @pytest.fixture
 def grace(northstar: Organization) -> User:
     """A second clinician at Northstar, Bob's colleague."""
-    user = make_user("grace")
-    add_member(northstar, user, Role.CLINICIAN)
-    return user
+    return make_member(northstar, "grace", Role.CLINICIAN)
 
 
 @pytest.fixture
