@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from waymark.access import (
+    Actor,
     Capability,
     actor_for,
     capability_required,
@@ -36,15 +38,24 @@ def _download(data: dict[str, Any], content_type: str, filename: str) -> HttpRes
     return response
 
 
+def _own_download(
+    request: HttpRequest,
+    build: Callable[[Actor, Patient], dict[str, Any]],
+    content_type: str,
+    kind: str,
+) -> HttpResponse:
+    """The signed-in patient's own record, built by `build`, as waymark-<kind>-<today>.json."""
+    actor = actor_for(request)
+    data = build(actor, own_patient_record(actor))
+    return _download(data, content_type, f"waymark-{kind}-{timezone.localdate()}.json")
+
+
 @never_cache  # Cache-Control: no-store: the whole record must not stay in any cache
 @require_GET
 @capability_required(Capability.USE_PATIENT_APP)
 def export_json(request: HttpRequest) -> HttpResponse:
     """Everything Waymark holds about me, in one JSON file (audited)."""
-    actor = actor_for(request)
-    patient = own_patient_record(actor)
-    data = services.download_record(actor, patient)
-    return _download(data, "application/json", f"waymark-record-{timezone.localdate()}.json")
+    return _own_download(request, services.download_record, "application/json", "record")
 
 
 @never_cache
@@ -52,10 +63,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.USE_PATIENT_APP)
 def export_fhir(request: HttpRequest) -> HttpResponse:
     """My record as a FHIR R4 Bundle (audited)."""
-    actor = actor_for(request)
-    patient = own_patient_record(actor)
-    data = services.download_fhir(actor, patient)
-    return _download(data, "application/fhir+json", f"waymark-fhir-{timezone.localdate()}.json")
+    return _own_download(request, services.download_fhir, "application/fhir+json", "fhir")
 
 
 @never_cache
