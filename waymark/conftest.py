@@ -97,6 +97,12 @@ def actor(user: User) -> Actor:
     return Actor(user=user, membership=current_membership(user), request_id="test")
 
 
+def persona_user(request: pytest.FixtureRequest, persona: str) -> User:
+    """The user behind a persona fixture named `persona` (a patient's own user)."""
+    found = request.getfixturevalue(persona)
+    return found.user if isinstance(found, Patient) else found
+
+
 def program(organization: Organization, level: LevelOfCare) -> Program:
     return Program.objects.get(organization=organization, level=level)
 
