@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from waymark.accounts.models import User
 from waymark.conftest import actor, make_member
-from waymark.notes.models import ClinicalNote, NoteFormat
+from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
 from waymark.notes.services import start_note
 from waymark.organizations.models import Organization, Role
 from waymark.patients.models import Patient
@@ -35,4 +37,16 @@ def signed(alice: Patient, bob: User) -> ClinicalNote:
     """Bob's signed DAP note about Alice."""
     return start_note(
         actor(bob), alice, note_format=NoteFormat.DAP, sections=COMPLETE_DAP, sign=True
+    )
+
+
+def stored_addendum(note: ClinicalNote, text: str, signed_at: dt.datetime | None) -> NoteAddendum:
+    """An addendum by the note's author written straight to the table (no service)."""
+    return NoteAddendum.objects.create(
+        organization=note.organization,
+        patient=note.patient,
+        note=note,
+        author=note.author,
+        text=text,
+        signed_at=signed_at,
     )
