@@ -29,6 +29,7 @@ from waymark.demo.steps.organizations import NORTHSTAR, seed_organizations, seed
 from waymark.demo.steps.patients import create_patient
 from waymark.organizations.models import LevelOfCare, Organization
 from waymark.patients.models import Patient
+from waymark.patients.services import assign_clinician
 
 # 16 patients: enough for the stories the steps tell (a lapse, a safety answer, improving
 # and worsening courses) with seed_demo's own seed, 1729, on the frozen clock.
@@ -65,6 +66,14 @@ def persona_demo(northstar: Organization, bob: User, patients: list[Patient]) ->
     """The personas as a demo: Northstar with Bob and `patients`, on TODAY with seed 1."""
     demo_org = DemoOrganization(organization=northstar, clinicians=[bob], patients=patients)
     return DemoContext(today=TODAY, seed=1, organizations=[demo_org])
+
+
+def care_team_demo(
+    northstar: Organization, bob: User, alice: Patient, dana: Patient
+) -> DemoContext:
+    """The personas as a demo, with Bob made Dana's primary clinician (he is Alice's already)."""
+    assign_clinician(dana, bob, primary=True)
+    return persona_demo(northstar, bob, [alice, dana])
 
 
 def row_counts() -> dict[str, int]:

@@ -7,18 +7,16 @@ import pytest
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert
 from waymark.demo.registry import DemoContext, run_step
-from waymark.demo.tests.small import persona_demo, row_counts, step_of
+from waymark.demo.tests.small import care_team_demo, row_counts, step_of
 from waymark.medications import demo
 from waymark.medications.models import Medication
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
-from waymark.patients.services import assign_clinician
 
 
 @pytest.fixture
 def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
-    assign_clinician(dana, bob, primary=True)
-    return persona_demo(northstar, bob, [alice, dana])
+    return care_team_demo(northstar, bob, alice, dana)
 
 
 def test_it_adds_medications_with_a_flagged_combination_once(ctx: DemoContext) -> None:

@@ -6,18 +6,16 @@ import pytest
 
 from waymark.accounts.models import User
 from waymark.demo.registry import DemoContext, run_step
-from waymark.demo.tests.small import persona_demo, row_counts, step_of
+from waymark.demo.tests.small import care_team_demo, row_counts, step_of
 from waymark.notes import demo
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
-from waymark.patients.services import assign_clinician
 
 
 @pytest.fixture
 def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
-    assign_clinician(dana, bob, primary=True)
-    return persona_demo(northstar, bob, [alice, dana])
+    return care_team_demo(northstar, bob, alice, dana)
 
 
 def test_it_writes_signed_notes_addenda_and_drafts_once(ctx: DemoContext) -> None:
