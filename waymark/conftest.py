@@ -85,6 +85,24 @@ def make_user(username: str, first_name: str = "") -> User:
     return user
 
 
+def make_member(organization: Organization, username: str, role: Role) -> User:
+    """A new user who is a member of `organization` with `role`."""
+    user = make_user(username)
+    add_member(organization, user, role)
+    return user
+
+
+def actor(user: User) -> Actor:
+    """The actor a service sees for `user`, in their current membership."""
+    return Actor(user=user, membership=current_membership(user), request_id="test")
+
+
+def persona_user(request: pytest.FixtureRequest, persona: str) -> User:
+    """The user behind a persona fixture named `persona` (a patient's own user)."""
+    found = request.getfixturevalue(persona)
+    return found.user if isinstance(found, Patient) else found
+
+
 def program(organization: Organization, level: LevelOfCare) -> Program:
     return Program.objects.get(organization=organization, level=level)
 
@@ -112,30 +130,22 @@ def harbour(db: None) -> Organization:
 
 @pytest.fixture
 def bob(northstar: Organization) -> User:
-    user = make_user("bob")
-    add_member(northstar, user, Role.CLINICIAN)
-    return user
+    return make_member(northstar, "bob", Role.CLINICIAN)
 
 
 @pytest.fixture
 def olivia(northstar: Organization) -> User:
-    user = make_user("olivia")
-    add_member(northstar, user, Role.ADMIN)
-    return user
+    return make_member(northstar, "olivia", Role.ADMIN)
 
 
 @pytest.fixture
 def sam(northstar: Organization) -> User:
-    user = make_user("sam")
-    add_member(northstar, user, Role.SUPPORTER)
-    return user
+    return make_member(northstar, "sam", Role.SUPPORTER)
 
 
 @pytest.fixture
 def carol(harbour: Organization) -> User:
-    user = make_user("carol")
-    add_member(harbour, user, Role.CLINICIAN)
-    return user
+    return make_member(harbour, "carol", Role.CLINICIAN)
 
 
 def _patient(

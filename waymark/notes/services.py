@@ -163,6 +163,14 @@ def start_note(
     return note
 
 
+def _locked_draft(actor: Actor, note: ClinicalNote, verb: str) -> ClinicalNote:
+    """The note locked for this transaction, refused unless it is the actor's own draft."""
+    locked = ClinicalNote.objects.select_for_update().select_related("author").get(pk=note.pk)
+    _must_be_author(actor, locked, verb)
+    _must_be_draft(locked)
+    return locked
+
+
 def update_draft(
     actor: Actor, note: ClinicalNote, *, sections: Mapping[str, str], sign: bool = False
 ) -> ClinicalNote:
@@ -170,9 +178,7 @@ def update_draft(
     patient = note.patient
     require(actor, Capability.WRITE_NOTES, patient=patient)
     with transaction.atomic():
-        locked = ClinicalNote.objects.select_for_update().select_related("author").get(pk=note.pk)
-        _must_be_author(actor, locked, "change")
-        _must_be_draft(locked)
+        locked = _locked_draft(actor, note, "change")
         for field, text in _clean_sections(locked.format, sections).items():
             setattr(locked, field, text)
         if sign:
@@ -188,9 +194,7 @@ def sign_note(actor: Actor, note: ClinicalNote) -> ClinicalNote:
     patient = note.patient
     require(actor, Capability.WRITE_NOTES, patient=patient)
     with transaction.atomic():
-        locked = ClinicalNote.objects.select_for_update().select_related("author").get(pk=note.pk)
-        _must_be_author(actor, locked, "sign")
-        _must_be_draft(locked)
+        locked = _locked_draft(actor, note, "sign")
         _check_complete(locked)
         locked.signed_at = timezone.now()
         locked.save(update_fields=["signed_at", "updated_at"])

@@ -17,7 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from waymark.access import Capability, actor_for, can, capability_required, get_patient
+from waymark.access import Actor, Capability, actor_for, can, capability_required, get_patient
 from waymark.audit.models import AuditObject
 from waymark.errors import ServiceError, form_status
 from waymark.notes.forms import AddendumForm, NoteForm, format_from
@@ -73,12 +73,19 @@ def new_note(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     return _form_page(request, patient, None, form, note_format, save)
 
 
+def _note(
+    request: HttpRequest, patient_id: uuid.UUID, note_id: int
+) -> tuple[Actor, Patient, ClinicalNote]:
+    """The actor, the patient (audited, 404 across organizations) and their note."""
+    actor = actor_for(request)
+    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
+    return actor, patient, note_for(patient, note_id)
+
+
 @require_GET
 @capability_required(Capability.READ_NOTES)
 def note_detail(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
-    actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
-    note = note_for(patient, note_id)
+    actor, patient, note = _note(request, patient_id, note_id)
     can_write = can(actor, Capability.WRITE_NOTES)
     context = {
         "patient": patient,
@@ -93,9 +100,7 @@ def note_detail(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> Ht
 @require_http_methods(["GET", "POST"])
 @capability_required(Capability.WRITE_NOTES)
 def edit_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
-    actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
-    note = note_for(patient, note_id)
+    actor, patient, note = _note(request, patient_id, note_id)
     try:
         check_editable(actor, note)
     except ServiceError as error:
@@ -136,9 +141,7 @@ def _form_page(
 @require_POST
 @capability_required(Capability.WRITE_NOTES)
 def sign(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
-    actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
-    note = note_for(patient, note_id)
+    actor, patient, note = _note(request, patient_id, note_id)
     try:
         sign_note(actor, note)
     except ServiceError as error:
@@ -153,9 +156,7 @@ def sign(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpRespo
 @require_POST
 @capability_required(Capability.WRITE_NOTES)
 def addendum(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
-    actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
-    note = note_for(patient, note_id)
+    actor, patient, note = _note(request, patient_id, note_id)
     form = AddendumForm(request.POST)
     if form.is_valid():
         try:

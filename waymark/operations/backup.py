@@ -20,7 +20,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 
 class BackupError(Exception):
@@ -72,6 +72,21 @@ def _check_sqlite(path: Path) -> None:
         raise BackupError(f"{path} is not a Waymark database (it has no django_migrations).")
 
 
+def _copy_pages(
+    source: Path, target: Path, *, live: Literal["source", "target"], journal_mode: str
+) -> None:
+    """Every page of SQLite file `source` (opened read-only) into `target` in one step, then
+    `target` in `journal_mode`. The `live` side, the one the app writes, is waited on for up
+    to five seconds when locked."""
+    with (
+        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as reading,
+        contextlib.closing(sqlite3.connect(target)) as writing,
+    ):
+        (reading if live == "source" else writing).execute("PRAGMA busy_timeout=5000")
+        reading.backup(writing, pages=-1)
+        writing.execute(f"PRAGMA journal_mode={journal_mode}")
+
+
 def backup_sqlite(source: Path, target: Path) -> None:
     """A consistent copy of the live SQLite database `source` at `target`.
 
@@ -80,13 +95,7 @@ def backup_sqlite(source: Path, target: Path) -> None:
     The copy is switched to a rollback journal so it is one self-contained file.
     """
     with _private_partial(target) as partial:
-        with (
-            contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as live,
-            contextlib.closing(sqlite3.connect(partial)) as copy,
-        ):
-            live.execute("PRAGMA busy_timeout=5000")
-            live.backup(copy, pages=-1)
-            copy.execute("PRAGMA journal_mode=DELETE")
+        _copy_pages(source, partial, live="source", journal_mode="DELETE")
         _check_sqlite(partial)
 
 
@@ -97,13 +106,7 @@ def restore_sqlite(source: Path, target: Path) -> None:
     sees the old database or the restored one, never a mixture; its WAL mode is kept.
     """
     _check_sqlite(source)
-    with (
-        contextlib.closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as backup,
-        contextlib.closing(sqlite3.connect(target)) as live,
-    ):
-        live.execute("PRAGMA busy_timeout=5000")
-        backup.backup(live, pages=-1)
-        live.execute("PRAGMA journal_mode=WAL")
+    _copy_pages(source, target, live="target", journal_mode="WAL")
 
 
 def libpq_environment(database: Mapping[str, Any]) -> dict[str, str]:

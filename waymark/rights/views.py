@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from waymark.access import (
+    Actor,
     Capability,
     actor_for,
     capability_required,
@@ -28,6 +30,8 @@ from waymark.patients.models import Patient
 from waymark.rights import services
 from waymark.rights.forms import EraseForm, LegalHoldForm
 
+AdminForm = LegalHoldForm | EraseForm
+
 
 def _download(data: dict[str, Any], content_type: str, filename: str) -> HttpResponse:
     body = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
@@ -36,15 +40,24 @@ def _download(data: dict[str, Any], content_type: str, filename: str) -> HttpRes
     return response
 
 
+def _own_download(
+    request: HttpRequest,
+    build: Callable[[Actor, Patient], dict[str, Any]],
+    content_type: str,
+    kind: str,
+) -> HttpResponse:
+    """The signed-in patient's own record, built by `build`, as waymark-<kind>-<today>.json."""
+    actor = actor_for(request)
+    data = build(actor, own_patient_record(actor))
+    return _download(data, content_type, f"waymark-{kind}-{timezone.localdate()}.json")
+
+
 @never_cache  # Cache-Control: no-store: the whole record must not stay in any cache
 @require_GET
 @capability_required(Capability.USE_PATIENT_APP)
 def export_json(request: HttpRequest) -> HttpResponse:
     """Everything Waymark holds about me, in one JSON file (audited)."""
-    actor = actor_for(request)
-    patient = own_patient_record(actor)
-    data = services.download_record(actor, patient)
-    return _download(data, "application/json", f"waymark-record-{timezone.localdate()}.json")
+    return _own_download(request, services.download_record, "application/json", "record")
 
 
 @never_cache
@@ -52,10 +65,7 @@ def export_json(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.USE_PATIENT_APP)
 def export_fhir(request: HttpRequest) -> HttpResponse:
     """My record as a FHIR R4 Bundle (audited)."""
-    actor = actor_for(request)
-    patient = own_patient_record(actor)
-    data = services.download_fhir(actor, patient)
-    return _download(data, "application/fhir+json", f"waymark-fhir-{timezone.localdate()}.json")
+    return _own_download(request, services.download_fhir, "application/fhir+json", "fhir")
 
 
 @never_cache
@@ -115,33 +125,43 @@ def close(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     return redirect("rights:manage", patient_id=patient.pk)
 
 
+def _posted_form(
+    request: HttpRequest,
+    patient_id: uuid.UUID,
+    form_class: type[AdminForm],
+    form_name: str,
+    save: Callable[[Actor, Patient, AdminForm], None],
+    done: str,
+) -> HttpResponse:
+    """An admin's form on the account page: check it, `save` it, say `done`; else the page
+    again with the form (its status) or with the service's refusal on it."""
+    patient = _admins_patient(request, patient_id)
+    form = form_class(request.POST)
+    on_page: dict[str, Any] = {form_name: form}
+    if not form.is_valid():
+        return _page(request, patient, status=form_status(form), **on_page)
+    try:
+        save(actor_for(request), patient, form)
+    except ServiceError as error:
+        form.add_service_error(error)
+        return _refused(request, patient, error, **on_page)
+    messages.success(request, done)
+    return redirect("rights:manage", patient_id=patient.pk)
+
+
 @require_POST
 @capability_required(Capability.ADMINISTER_ORGANIZATION)
 def legal_hold(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    patient = _admins_patient(request, patient_id)
-    form = LegalHoldForm(request.POST)
-    if not form.is_valid():
-        return _page(request, patient, status=form_status(form), hold_form=form)
-    try:
-        services.set_legal_hold(actor_for(request), patient, **form.cleaned_data)
-    except ServiceError as error:
-        form.add_service_error(error)
-        return _refused(request, patient, error, hold_form=form)
-    messages.success(request, "Legal hold saved.")
-    return redirect("rights:manage", patient_id=patient.pk)
+    def save(actor: Actor, patient: Patient, form: AdminForm) -> None:
+        services.set_legal_hold(actor, patient, **form.cleaned_data)
+
+    return _posted_form(request, patient_id, LegalHoldForm, "hold_form", save, "Legal hold saved.")
 
 
 @require_POST
 @capability_required(Capability.ADMINISTER_ORGANIZATION)
 def erase(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    patient = _admins_patient(request, patient_id)
-    form = EraseForm(request.POST)
-    if not form.is_valid():
-        return _page(request, patient, status=form_status(form), erase_form=form)
-    try:
-        services.erase_record(actor_for(request), patient)
-    except ServiceError as error:
-        form.add_service_error(error)
-        return _refused(request, patient, error, erase_form=form)
-    messages.success(request, "The record is erased.")
-    return redirect("rights:manage", patient_id=patient.pk)
+    def save(actor: Actor, patient: Patient, form: AdminForm) -> None:
+        services.erase_record(actor, patient)
+
+    return _posted_form(request, patient_id, EraseForm, "erase_form", save, "The record is erased.")

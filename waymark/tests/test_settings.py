@@ -274,6 +274,13 @@ def test_it_starts_in_debug_without_a_secret_key(tmp_path: Path) -> None:
     assert (tmp_path / "secret_key").exists()
 
 
+def on_sqlite(var_dir: Path, database: Path, code: str) -> list[str]:
+    """What `code` prints, run with a good key on the SQLite file `database` (it must exit 0)."""
+    result = start(var_dir, code, SECRET_KEY=GOOD_KEY, DATABASE_URL=f"sqlite:///{database}")
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split()
+
+
 def test_it_uses_wal_a_busy_timeout_and_immediate_transactions_on_sqlite(tmp_path: Path) -> None:
     database = tmp_path / "nested" / "waymark.sqlite3"
     code = (
@@ -285,9 +292,7 @@ def test_it_uses_wal_a_busy_timeout_and_immediate_transactions_on_sqlite(tmp_pat
         "    c.execute('PRAGMA foreign_keys'); print(c.fetchone()[0])\n"
         "print(s.DATABASES['default']['OPTIONS']['transaction_mode'])\n"
     )
-    result = start(tmp_path, code, SECRET_KEY=GOOD_KEY, DATABASE_URL=f"sqlite:///{database}")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["wal", "5000", "1", "IMMEDIATE"]
+    assert on_sqlite(tmp_path, database, code) == ["wal", "5000", "1", "IMMEDIATE"]
     assert database.exists(), "the database's folder is created"
 
 
@@ -306,9 +311,7 @@ def test_it_takes_the_write_lock_when_a_transaction_begins_on_sqlite(tmp_path: P
         "    except sqlite3.OperationalError as error:\n"
         "        print(str(error).replace(' ', '-'))\n"
     )
-    result = start(tmp_path, code, SECRET_KEY=GOOD_KEY, DATABASE_URL=f"sqlite:///{database}")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["database-is-locked"]
+    assert on_sqlite(tmp_path, database, code) == ["database-is-locked"]
 
 
 def test_it_never_overwrites_a_kept_demo_key(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from waymark.accounts.models import ApiToken, User
 from waymark.accounts.services import issue_api_token
 from waymark.audit.models import AuditEvent
+from waymark.conftest import persona_user
 from waymark.organizations.models import Membership, Organization, Role
 from waymark.organizations.services import add_member
 from waymark.patients.models import Patient
@@ -70,8 +71,7 @@ def test_it_tells_each_persona_their_role_and_organization(
     role: str,
     organization: str,
 ) -> None:
-    found = request.getfixturevalue(persona)
-    user = found.user if isinstance(found, Patient) else found
+    user = persona_user(request, persona)
     response = client_for(user).get("/api/v1/me")
     assert response.status_code == 200
     body = response.json()
@@ -158,8 +158,7 @@ def test_it_accepts_the_secret_as_a_bearer_token(bob: User) -> None:
 def test_it_signs_every_role_in_with_a_device_token_in_one_query(
     request: pytest.FixtureRequest, persona: str, role: str
 ) -> None:
-    found = request.getfixturevalue(persona)
-    _, secret = issue_api_token(found.user if isinstance(found, Patient) else found, "Phone")
+    _, secret = issue_api_token(persona_user(request, persona), "Phone")
     client = Client()
     client.get("/api/v1/me", headers=bearer(secret))  # the first use also stamps last_used_at
     with CaptureQueriesContext(connection) as captured:
@@ -339,8 +338,7 @@ def test_it_refuses_the_patient_list_to_patients_and_supporters(
     dana: Patient,
     persona: str,
 ) -> None:
-    found = request.getfixturevalue(persona)
-    user = found.user if isinstance(found, Patient) else found
+    user = persona_user(request, persona)
     response = client_for(user).get("/api/v1/patients")
     assert response.status_code == 403
     assert "items" not in response.json()

@@ -16,7 +16,7 @@ from django.urls import reverse
 from waymark import settings as waymark_settings
 from waymark.accounts.models import User
 from waymark.accounts.services import create_invited_user, invitation_link
-from waymark.conftest import PASSWORD
+from waymark.conftest import PASSWORD, persona_user
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
@@ -77,8 +77,7 @@ def test_it_signs_out_on_post(client_for: ClientFor, bob: User) -> None:
 def test_it_sends_each_role_home(
     request: pytest.FixtureRequest, client_for: ClientFor, persona: str, destination: str
 ) -> None:
-    found = request.getfixturevalue(persona)
-    user = found.user if isinstance(found, Patient) else found
+    user = persona_user(request, persona)
     response = client_for(user).get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse(destination)
@@ -174,13 +173,18 @@ def test_it_lets_an_invited_person_choose_a_password_but_not_a_weak_one(
     assert user.password.startswith("argon2")
 
 
+def wrong_passwords(client: Client, times: int) -> None:
+    """Alice's username with a wrong password, `times` times."""
+    for _ in range(times):
+        client.post(reverse("accounts:login"), {"username": "alice", "password": "not my password"})
+
+
 def test_it_pauses_sign_in_after_repeated_wrong_passwords(
     client: Client, alice: Patient, settings: Any
 ) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     login = reverse("accounts:login")
-    for _ in range(3):
-        client.post(login, {"username": "alice", "password": "not my password"})
+    wrong_passwords(client, 3)
     locked = client.post(login, {"username": "alice", "password": PASSWORD})
     assert locked.status_code == 429
     assert b"Too many sign-in attempts" in locked.content
@@ -194,10 +198,8 @@ def test_it_forgets_earlier_mistakes_after_a_successful_sign_in(
 ) -> None:
     settings.AXES_FAILURE_LIMIT = 3
     login = reverse("accounts:login")
-    for _ in range(2):
-        client.post(login, {"username": "alice", "password": "not my password"})
+    wrong_passwords(client, 2)
     assert client.post(login, {"username": "alice", "password": PASSWORD}).status_code == 302
     client.post(reverse("accounts:logout"))
-    for _ in range(2):
-        client.post(login, {"username": "alice", "password": "not my password"})
+    wrong_passwords(client, 2)
     assert client.post(login, {"username": "alice", "password": PASSWORD}).status_code == 302

@@ -17,15 +17,13 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from waymark.access import Actor
 from waymark.accounts.models import User
 from waymark.alerts import services
 from waymark.alerts.models import Alert, AlertOccurrence, AlertStatus, Severity
 from waymark.checkins.services import CheckInData, UseData, submit_checkin
-from waymark.conftest import TODAY
+from waymark.conftest import TODAY, actor
 from waymark.notifications.jobs import escalate_alerts
 from waymark.notifications.models import Kind, Notification
-from waymark.organizations.services import current_membership
 from waymark.patients.models import Patient
 from waymark.risk.registry import Score, Snapshot
 from waymark.risk.services import alert_now, reassess
@@ -58,10 +56,6 @@ def told(user: User) -> list[str]:
     )
 
 
-def as_actor(user: User) -> Actor:
-    return Actor(user=user, membership=current_membership(user), request_id="test")
-
-
 def test_a_resolved_alert_does_not_silence_the_next_episode_of_use(
     alice: Patient, bob: User
 ) -> None:
@@ -72,7 +66,7 @@ def test_a_resolved_alert_does_not_silence_the_next_episode_of_use(
         reassess(alice)
     alert = Alert.objects.get(rule_id="use.repeated")
     assert alert.severity == Severity.URGENT
-    services.resolve(alert, as_actor(bob), note="Talked it through; plan updated.")
+    services.resolve(alert, actor(bob), note="Talked it through; plan updated.")
     before = len(told(bob))
 
     again = [TODAY - dt.timedelta(days=n) for n in (2, 1, 0)]
@@ -105,7 +99,7 @@ def test_a_resolved_safety_alert_is_not_reopened_by_the_same_answer(
 ) -> None:
     check_in(alice, TODAY - dt.timedelta(days=1), safety_concern=True)
     alert = Alert.objects.get(rule_id="checkin.safety")
-    services.resolve(alert, as_actor(bob), note="Safety plan reviewed with Alice.")
+    services.resolve(alert, actor(bob), note="Safety plan reviewed with Alice.")
     with time_machine.travel(at(TODAY), tick=False):
         reassess(alice)  # the worker sees the same answer, still within the week
     assert list(Alert.objects.values_list("status", flat=True)) == [AlertStatus.RESOLVED]
@@ -117,7 +111,7 @@ def test_a_second_safety_answer_on_an_acknowledged_alert_tells_the_team_again(
 ) -> None:
     check_in(alice, TODAY - dt.timedelta(days=1), safety_concern=True)
     alert = Alert.objects.get(rule_id="checkin.safety")
-    services.acknowledge(alert, as_actor(bob), note="Called her; safe tonight.")
+    services.acknowledge(alert, actor(bob), note="Called her; safe tonight.")
 
     check_in(alice, TODAY, safety_concern=True)
 
@@ -133,7 +127,7 @@ def test_a_second_safety_answer_on_an_acknowledged_alert_tells_the_team_again(
 
 def test_a_resubmitted_yes_on_the_same_day_is_a_new_answer(alice: Patient, bob: User) -> None:
     check_in(alice, TODAY, safety_concern=True, craving=8)
-    services.acknowledge(Alert.objects.get(), as_actor(bob))
+    services.acknowledge(Alert.objects.get(), actor(bob))
     check_in(alice, TODAY, safety_concern=True, craving=5)
     assert len(told(bob)) == 2
     assert Alert.objects.get().status == AlertStatus.OPEN
@@ -146,7 +140,7 @@ def test_escalation_starts_over_for_a_new_safety_answer(
     alert = Alert.objects.get()
     later = alert.notified_at + dt.timedelta(minutes=16)
     assert escalate_alerts(later) == 1
-    services.acknowledge(alert, as_actor(bob))
+    services.acknowledge(alert, actor(bob))
     assert escalate_alerts(later + dt.timedelta(minutes=1)) == 0, "acknowledged: no escalation"
 
     with time_machine.travel(later + dt.timedelta(hours=2), tick=False):
@@ -169,7 +163,7 @@ def test_every_new_phq9_item9_answer_tells_again(alice: Patient, bob: User) -> N
         alert_now(alice, Snapshot(today=TODAY, tracking_since=TODAY, phq9=(score,)), ["phq9.item9"])
 
     answered("r1", 1)
-    services.acknowledge(Alert.objects.get(), as_actor(bob))
+    services.acknowledge(Alert.objects.get(), actor(bob))
     answered("r1", 1)  # the same response seen again: not news
     assert len(told(bob)) == 1
     answered("r2", 2)
@@ -193,7 +187,7 @@ def test_the_history_shows_each_occurrence_with_its_time_and_evidence(
     check_in(alice, TODAY - dt.timedelta(days=1), safety_concern=True)
     alert = Alert.objects.get()
     with time_machine.travel(at(TODAY - dt.timedelta(days=1), 18), tick=False):
-        services.acknowledge(alert, as_actor(bob), note="Called her.")
+        services.acknowledge(alert, actor(bob), note="Called her.")
     check_in(alice, TODAY, safety_concern=True)
 
     page = client_for(bob).get(reverse("alerts:detail", args=[alert.pk])).content.decode()
@@ -217,7 +211,7 @@ def test_a_rise_to_urgent_is_news_again_and_restarts_the_escalation_clock(
             alice, CHECKIN_MISSED.flag("No check-in for 7 days.", level=Severity.HIGH)
         )
         assert alert is not None
-        services.acknowledge(alert, as_actor(bob), note="Left a voicemail.")
+        services.acknowledge(alert, actor(bob), note="Left a voicemail.")
     with time_machine.travel(at(TODAY), tick=False):
         services.raise_alert(
             alice, CHECKIN_MISSED.flag("No check-in for 11 days.", level=Severity.URGENT)

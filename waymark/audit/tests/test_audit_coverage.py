@@ -25,7 +25,6 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 
 from waymark.accounts.models import User
-from waymark.accounts.services import issue_api_token
 from waymark.audit.models import AuditEvent
 from waymark.checkins.services import submit_checkin
 from waymark.checkins.tests.conftest import answers
@@ -34,7 +33,7 @@ from waymark.notifications.models import Kind
 from waymark.notifications.services import Message, notify
 from waymark.organizations.models import Organization, Role
 from waymark.organizations.services import add_member
-from waymark.organizations.tests.matrix import PERSONAS, World
+from waymark.organizations.tests.matrix import PERSONAS, World, persona_world
 from waymark.organizations.tests.test_access_matrix import MATRIX
 from waymark.patients.models import Patient
 
@@ -119,17 +118,7 @@ def world(alice: Patient, dana: Patient, erin: Patient, bob: User, carol: User, 
     submit_checkin(erin, answers(), key=uuid.uuid4())
     reminder = Message(kind=Kind.CHECKIN_REMINDER, title="Time for your check-in", urgent=True)
     notify(alice.organization, alice.user, reminder, dedupe_key="coverage", patient=alice)
-    token, _ = issue_api_token(bob, "Bob's phone")
-    users: dict[str, User | None] = {
-        "anonymous": None,
-        "patient": alice.user,
-        "other_patient": dana.user,
-        "clinician": bob,
-        "other_org_clinician": carol,
-        "org_admin": olivia,
-        "supporter": sam,
-    }
-    return World(users=users, alice=alice, bobs_token=token)
+    return persona_world(alice, dana, bob, carol, olivia, sam)
 
 
 def test_it_audits_every_matrix_page_that_names_a_patient(

@@ -12,12 +12,24 @@ seed_demo's 45. Call it on the frozen clock (waymark/conftest.py), so `ctx.today
 
 from __future__ import annotations
 
+from django.apps import apps
+
+from waymark.accounts.models import User
 from waymark.conftest import TODAY
 from waymark.demo.histories import DISCHARGED, plan_patients
-from waymark.demo.registry import DemoContext, DemoStep, StepFunction, registered_steps, run_step
+from waymark.demo.registry import (
+    DemoContext,
+    DemoOrganization,
+    DemoStep,
+    StepFunction,
+    registered_steps,
+    run_step,
+)
 from waymark.demo.steps.organizations import NORTHSTAR, seed_organizations, seed_people
 from waymark.demo.steps.patients import create_patient
-from waymark.organizations.models import LevelOfCare
+from waymark.organizations.models import LevelOfCare, Organization
+from waymark.patients.models import Patient
+from waymark.patients.services import assign_clinician
 
 # 16 patients: enough for the stories the steps tell (a lapse, a safety answer, improving
 # and worsening courses) with seed_demo's own seed, 1729, on the frozen clock.
@@ -48,3 +60,22 @@ def small_demo(stages: tuple[tuple[str, int], ...] = STAGES, seed: int = 1729) -
     )
     home.patients = [create_patient(home, plan) for plan in plans]
     return ctx
+
+
+def persona_demo(northstar: Organization, bob: User, patients: list[Patient]) -> DemoContext:
+    """The personas as a demo: Northstar with Bob and `patients`, on TODAY with seed 1."""
+    demo_org = DemoOrganization(organization=northstar, clinicians=[bob], patients=patients)
+    return DemoContext(today=TODAY, seed=1, organizations=[demo_org])
+
+
+def care_team_demo(
+    northstar: Organization, bob: User, alice: Patient, dana: Patient
+) -> DemoContext:
+    """The personas as a demo, with Bob made Dana's primary clinician (he is Alice's already)."""
+    assign_clinician(dana, bob, primary=True)
+    return persona_demo(northstar, bob, [alice, dana])
+
+
+def row_counts() -> dict[str, int]:
+    """Every model's row count, to show a second run of a step adds nothing."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.apps import apps
 from django.contrib.auth import authenticate as django_authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.management import CommandError, call_command
@@ -33,6 +32,7 @@ from waymark.accounts.models import User
 from waymark.demo import registry
 from waymark.demo.management.commands import seed_demo as seed_demo_command
 from waymark.demo.registry import DemoContext, DemoStep, demo_step
+from waymark.demo.tests.small import row_counts
 from waymark.organizations.models import (
     CrisisLine,
     LevelOfCare,
@@ -96,10 +96,6 @@ def seed(**options: Any) -> str:
 def logins(path: Path) -> dict[str, dict[str, str]]:
     data: dict[str, dict[str, str]] = json.loads(path.read_text())
     return data
-
-
-def row_counts() -> dict[str, int]:
-    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
 
 
 def current_stage(patient: Patient) -> str:

@@ -4,14 +4,10 @@ from typing import Any
 
 from waymark.access import Capability
 from waymark.medications.models import DrugClass, Medication
-from waymark.organizations.tests.matrix import Row, Target, World
+from waymark.organizations.tests.matrix import Row, Target, World, alice_id
 
 READ, WRITE = Capability.VIEW_PATIENT_RECORD, Capability.RECORD_MEDICATIONS
 ALICE = Target.ALICE
-
-
-def alice_id(world: World) -> dict[str, Any]:
-    return {"patient_id": world.alice.pk}
 
 
 def alices_medication(world: World) -> dict[str, Any]:

@@ -5,14 +5,6 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from waymark.access import Actor
-from waymark.accounts.models import User
-from waymark.organizations.services import current_membership
-
-
-def actor(user: User) -> Actor:
-    return Actor(user=user, membership=current_membership(user), request_id="test")
-
 
 @pytest.fixture(autouse=True)
 def _on_the_frozen_clock(frozen: time_machine.Traveller) -> None:

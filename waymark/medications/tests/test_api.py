@@ -11,9 +11,9 @@ from django.test import Client
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert
 from waymark.audit.models import AuditAction, AuditEvent
+from waymark.conftest import actor
 from waymark.medications.models import Medication
 from waymark.medications.services import MedicationData, add_medication
-from waymark.medications.tests.conftest import actor
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]

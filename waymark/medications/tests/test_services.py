@@ -10,11 +10,10 @@ import pytest
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert, AlertStatus, Severity
 from waymark.audit.models import AuditAction, AuditEvent
-from waymark.conftest import TODAY
+from waymark.conftest import TODAY, actor
 from waymark.errors import ServiceError
 from waymark.medications.models import DrugClass, Medication, PrescribedFor
 from waymark.medications.services import MedicationData, add_medication, update_medication
-from waymark.medications.tests.conftest import actor
 from waymark.patients.models import Patient
 from waymark.risk.models import PatientRisk
 

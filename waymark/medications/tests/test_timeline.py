@@ -5,10 +5,9 @@ import datetime as dt
 from django.urls import reverse
 
 from waymark.accounts.models import User
-from waymark.conftest import TODAY
+from waymark.conftest import TODAY, actor
 from waymark.medications.models import PrescribedFor
 from waymark.medications.services import MedicationData, add_medication
-from waymark.medications.tests.conftest import actor
 from waymark.patients.models import Patient
 from waymark.patients.timeline import events_for, providers
 

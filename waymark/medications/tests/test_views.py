@@ -13,10 +13,9 @@ from django.urls import reverse
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert
 from waymark.audit.models import AuditAction, AuditEvent
-from waymark.conftest import TODAY
+from waymark.conftest import TODAY, actor
 from waymark.medications.models import DrugClass, Medication
 from waymark.medications.services import MedicationData, add_medication
-from waymark.medications.tests.conftest import actor
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]

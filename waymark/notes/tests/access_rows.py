@@ -5,8 +5,9 @@ from typing import Any
 from django.utils import timezone
 
 from waymark.access import Capability
-from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
-from waymark.organizations.tests.matrix import Row, Target, World
+from waymark.notes.models import ClinicalNote, NoteFormat
+from waymark.notes.tests.conftest import stored_addendum
+from waymark.organizations.tests.matrix import Row, Target, World, alice_id
 
 READ, WRITE, ALICE = Capability.READ_NOTES, Capability.WRITE_NOTES, Target.ALICE
 
@@ -32,19 +33,8 @@ def bobs_draft(world: World) -> dict[str, Any]:
 
 def bobs_signed_note(world: World) -> dict[str, Any]:
     note = _note(world, signed=True)
-    NoteAddendum.objects.create(
-        organization=note.organization,
-        patient=note.patient,
-        note=note,
-        author=note.author,
-        text="Addendum.",
-        signed_at=timezone.now(),
-    )
+    stored_addendum(note, "Addendum.", timezone.now())
     return {"patient_id": world.alice.pk, "note_id": note.pk}
-
-
-def alice_id(world: World) -> dict[str, Any]:
-    return {"patient_id": world.alice.pk}
 
 
 ROWS: dict[str, Row] = {

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from waymark.access import Actor
 from waymark.accounts.models import User
-from waymark.conftest import make_user
-from waymark.notes.models import ClinicalNote, NoteFormat
+from waymark.conftest import actor, make_member
+from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
 from waymark.notes.services import start_note
 from waymark.organizations.models import Organization, Role
-from waymark.organizations.services import add_member, current_membership
 from waymark.patients.models import Patient
 
 COMPLETE_DAP = {
@@ -20,16 +20,10 @@ COMPLETE_DAP = {
 }
 
 
-def actor(user: User) -> Actor:
-    return Actor(user=user, membership=current_membership(user), request_id="test")
-
-
 @pytest.fixture
 def grace(northstar: Organization) -> User:
     """A second clinician at Northstar, Bob's colleague."""
-    user = make_user("grace")
-    add_member(northstar, user, Role.CLINICIAN)
-    return user
+    return make_member(northstar, "grace", Role.CLINICIAN)
 
 
 @pytest.fixture
@@ -43,4 +37,16 @@ def signed(alice: Patient, bob: User) -> ClinicalNote:
     """Bob's signed DAP note about Alice."""
     return start_note(
         actor(bob), alice, note_format=NoteFormat.DAP, sections=COMPLETE_DAP, sign=True
+    )
+
+
+def stored_addendum(note: ClinicalNote, text: str, signed_at: dt.datetime | None) -> NoteAddendum:
+    """An addendum by the note's author written straight to the table (no service)."""
+    return NoteAddendum.objects.create(
+        organization=note.organization,
+        patient=note.patient,
+        note=note,
+        author=note.author,
+        text=text,
+        signed_at=signed_at,
     )

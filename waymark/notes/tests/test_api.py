@@ -11,7 +11,7 @@ from django.test import Client
 from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent
 from waymark.notes.models import ClinicalNote, NoteAddendum
-from waymark.notes.tests.conftest import COMPLETE_DAP
+from waymark.notes.tests.conftest import COMPLETE_DAP, stored_addendum
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
@@ -28,14 +28,7 @@ def post(client: Client, address: str, body: dict[str, Any] | None = None) -> An
 def test_it_lists_notes_with_sections_and_addenda_and_audits_the_read(
     signed: ClinicalNote, olivia: User, client_for: ClientFor
 ) -> None:
-    NoteAddendum.objects.create(
-        organization=signed.organization,
-        patient=signed.patient,
-        note=signed,
-        author=signed.author,
-        text="Correction.",
-        signed_at=signed.signed_at,
-    )
+    stored_addendum(signed, "Correction.", signed.signed_at)
     response = client_for(olivia).get(notes_url(signed.patient_id))
     [item] = response.json()["items"]
     assert item["status"] == "signed" and item["author"] == "Bob"

@@ -2,33 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
-from django.apps import apps
 
 from waymark.accounts.models import User
-from waymark.demo.registry import DemoContext, DemoOrganization, registered_steps, run_step
+from waymark.demo.registry import DemoContext, run_step
+from waymark.demo.tests.small import care_team_demo, row_counts, step_of
 from waymark.notes import demo
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
-from waymark.patients.services import assign_clinician
 
 
 @pytest.fixture
 def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
-    assign_clinician(dana, bob, primary=True)
-    demo_org = DemoOrganization(organization=northstar, clinicians=[bob], patients=[alice, dana])
-    return DemoContext(today=dt.date(2026, 11, 27), seed=1, organizations=[demo_org])
-
-
-def row_counts() -> dict[str, int]:
-    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+    return care_team_demo(northstar, bob, alice, dana)
 
 
 def test_it_writes_signed_notes_addenda_and_drafts_once(ctx: DemoContext) -> None:
-    step = next(s for s in registered_steps() if s.function is demo.seed_clinical_notes)
+    step = step_of(demo.seed_clinical_notes)
     assert step.order == 700
     run_step(ctx, step)
     assert ClinicalNote.objects.filter(signed_at__isnull=False).count() == 3

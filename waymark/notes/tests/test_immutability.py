@@ -12,10 +12,11 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from waymark.accounts.models import User
+from waymark.conftest import actor
 from waymark.errors import ServiceError
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.notes.services import add_addendum, sign_note
-from waymark.notes.tests.conftest import COMPLETE_DAP, actor
+from waymark.notes.tests.conftest import COMPLETE_DAP
 
 
 def refused_by_database(action: object) -> str:

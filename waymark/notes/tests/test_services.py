@@ -6,10 +6,11 @@ import pytest
 
 from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent
+from waymark.conftest import actor
 from waymark.errors import ServiceError
 from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
 from waymark.notes.services import add_addendum, sign_note, start_note, update_draft
-from waymark.notes.tests.conftest import COMPLETE_DAP, actor
+from waymark.notes.tests.conftest import COMPLETE_DAP
 from waymark.patients.models import Patient
 
 

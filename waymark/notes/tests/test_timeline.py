@@ -6,9 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from waymark.accounts.models import User
+from waymark.conftest import actor
 from waymark.notes.models import ClinicalNote
 from waymark.notes.services import add_addendum
-from waymark.notes.tests.conftest import actor
 from waymark.patients.timeline import events_for, providers
 
 

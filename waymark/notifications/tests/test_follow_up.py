@@ -16,16 +16,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from waymark.access import Actor
 from waymark.accounts.models import User
 from waymark.alerts import services as alerts
 from waymark.alerts.models import Alert, AlertStatus, Severity
 from waymark.checkins.models import CheckIn
-from waymark.conftest import _patient, program
+from waymark.conftest import _patient, actor, program
 from waymark.notifications.models import Kind, Notification
 from waymark.notifications.reminders import detect_missed_checkins
 from waymark.organizations.models import LevelOfCare
-from waymark.organizations.services import current_membership
 from waymark.patients.models import Episode, Patient
 from waymark.patients.services import admit
 from waymark.patients.transitions import discharge_patient
@@ -41,10 +39,6 @@ def at(month: int, day: int, hour: int = 12) -> dt.datetime:
     return dt.datetime(2026, month, day, hour, tzinfo=NEW_YORK)
 
 
-def as_actor(user: User) -> Actor:
-    return Actor(user=user, membership=current_membership(user), request_id="test")
-
-
 def check_in(patient: Patient, day: dt.date) -> None:
     with time_machine.travel(dt.datetime.combine(day, dt.time(9), tzinfo=NEW_YORK), tick=False):
         now = timezone.now()
@@ -58,7 +52,7 @@ def check_in(patient: Patient, day: dt.date) -> None:
 def discharge(patient: Patient, bob: User, on: dt.date, follow_up_on: dt.date) -> None:
     with time_machine.travel(dt.datetime.combine(on, dt.time(15), tzinfo=NEW_YORK), tick=False):
         discharge_patient(
-            as_actor(bob), patient, on=on, destination="home", today=on,
+            actor(bob), patient, on=on, destination="home", today=on,
             aftercare_plan="Outpatient group on Tuesdays.", follow_up_on=follow_up_on,
         )  # fmt: skip
 
@@ -119,7 +113,7 @@ def _signed_a_note(patient: Patient, bob: User) -> None:
 
     with time_machine.travel(at(11, 22), tick=False):
         start_note(
-            as_actor(bob), patient, note_format="dap", sign=True,
+            actor(bob), patient, note_format="dap", sign=True,
             sections={"data": "Phone call.", "assessment": "Settling in.", "plan": "Group."},
         )  # fmt: skip
 
@@ -128,7 +122,7 @@ def _acknowledged_an_alert(patient: Patient, bob: User) -> None:
     with time_machine.travel(at(11, 22), tick=False):
         alert = alerts.raise_alert(patient, CRAVING_HIGH.flag("Craving 9/10 on 22 Nov."))
         assert alert is not None
-        alerts.acknowledge(alert, as_actor(bob), note="Called her: she is at the group.")
+        alerts.acknowledge(alert, actor(bob), note="Called her: she is at the group.")
 
 
 @pytest.mark.parametrize(
@@ -209,7 +203,7 @@ def test_a_later_discharge_is_followed_up_again_after_the_first_was_resolved(
     detect_missed_checkins(at(11, 28, 1))
     (first,) = follow_up_alerts()
     with time_machine.travel(at(11, 28, 10), tick=False):
-        alerts.resolve(first, as_actor(bob), note="Reached her; she is back in group.")
+        alerts.resolve(first, actor(bob), note="Reached her; she is back in group.")
     detect_missed_checkins(at(11, 28, 14))
     assert len(follow_up_alerts()) == 1, "the same discharge is not news again"
 

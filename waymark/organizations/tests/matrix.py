@@ -75,6 +75,25 @@ class World:
     bobs_token: ApiToken
 
 
+def persona_world(
+    alice: Patient, dana: Patient, bob: User, carol: User, olivia: User, sam: User
+) -> World:
+    """The matrix's world: each persona's user, Alice, and a device token of Bob's."""
+    from waymark.accounts.services import issue_api_token
+
+    token, _ = issue_api_token(bob, "Bob's phone")
+    users: dict[str, User | None] = {
+        "anonymous": None,
+        "patient": alice.user,
+        "other_patient": dana.user,
+        "clinician": bob,
+        "other_org_clinician": carol,
+        "org_admin": olivia,
+        "supporter": sam,
+    }
+    return World(users=users, alice=alice, bobs_token=token)
+
+
 @dataclass
 class Row:
     """One URL: what it needs, whose data it reaches, and how to call it."""

@@ -19,7 +19,6 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from waymark.access import Capability
 from waymark.accounts.models import User
-from waymark.accounts.services import issue_api_token
 from waymark.organizations.tests.matrix import (
     PERSONA_DETAILS,
     PERSONAS,
@@ -30,6 +29,7 @@ from waymark.organizations.tests.matrix import (
     alice_id,
     bobs_token,
     expected,
+    persona_world,
 )
 from waymark.patients.models import Patient
 
@@ -146,17 +146,7 @@ def test_it_names_the_capability_each_page_checks() -> None:
 
 @pytest.fixture
 def world(alice: Patient, dana: Patient, bob: User, carol: User, olivia: User, sam: User) -> World:
-    token, _ = issue_api_token(bob, "Bob's phone")
-    users: dict[str, User | None] = {
-        "anonymous": None,
-        "patient": alice.user,
-        "other_patient": dana.user,
-        "clinician": bob,
-        "other_org_clinician": carol,
-        "org_admin": olivia,
-        "supporter": sam,
-    }
-    return World(users=users, alice=alice, bobs_token=token)
+    return persona_world(alice, dana, bob, carol, olivia, sam)
 
 
 def call(client: Client, method: str, url: str, data: dict[str, Any]) -> int:

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from waymark.accounts.models import User
-from waymark.conftest import TODAY
-from waymark.demo.registry import DemoContext, DemoOrganization, run_step
-from waymark.demo.tests.small import step_of
+from waymark.demo.registry import DemoContext, run_step
+from waymark.demo.tests.small import persona_demo, step_of
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 from waymark.plans import demo
@@ -18,8 +17,7 @@ from waymark.plans.services import diff, what_helps
 
 @pytest.fixture
 def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
-    demo_org = DemoOrganization(organization=northstar, clinicians=[bob], patients=[alice, dana])
-    return DemoContext(today=TODAY, seed=1, organizations=[demo_org])
+    return persona_demo(northstar, bob, [alice, dana])
 
 
 def test_it_gives_demo_patients_a_plan_in_two_versions_and_adds_nothing_again(

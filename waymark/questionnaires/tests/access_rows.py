@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.access import Capability
-from waymark.organizations.tests.matrix import Row, Target, World
+from waymark.organizations.tests.matrix import Row, Target, World, alice_id
 from waymark.questionnaires.models import Draft, QuestionnaireResponse
 from waymark.questionnaires.tests.helpers import make_due, phq9, recorded
 
@@ -52,10 +52,6 @@ def patient_and_response(world: World) -> dict[str, Any]:
 def history(world: World) -> dict[str, Any]:
     alices_response(world)
     return {"key": "phq-9"}
-
-
-def alice_id(world: World) -> dict[str, Any]:
-    return {"patient_id": world.alice.pk}
 
 
 ROWS: dict[str, Row] = {

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from waymark.patients.models import Patient, ProgramStay
@@ -15,6 +16,10 @@ from waymark.questionnaires.definition import Definition, parse_definition
 from waymark.questionnaires.loader import BUILTIN_DIR
 from waymark.questionnaires.models import Anchor, QuestionnaireResponse, Schedule
 from waymark.questionnaires.services import build_response, current_questionnaire, submit_response
+
+# The PHQ-9's pages for a patient: filling it in, and the review before submitting.
+FILL = reverse("questionnaires:fill", args=["phq-9"])
+REVIEW = reverse("questionnaires:review", args=["phq-9"])
 
 PUBLISHED_PHQ9 = [2, 2, 2, 2, 1, 1, 2, 0, 0]  # → 12, moderate
 PUBLISHED_GAD7 = [1, 1, 1, 1, 0, 1, 2]  # → 7, mild

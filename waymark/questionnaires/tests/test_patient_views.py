@@ -14,7 +14,9 @@ from waymark.alerts.models import Alert
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import Draft, QuestionnaireResponse
 from waymark.questionnaires.tests.helpers import (
+    FILL,
     PUBLISHED_PHQ9,
+    REVIEW,
     numbered,
     phq9,
     recorded,
@@ -22,8 +24,6 @@ from waymark.questionnaires.tests.helpers import (
 )
 
 ClientFor = Callable[[User | None], Client]
-FILL = reverse("questionnaires:fill", args=["phq-9"])
-REVIEW = reverse("questionnaires:review", args=["phq-9"])
 
 
 def page_data(answers: dict[str, int], link_ids: list[str]) -> dict[str, str]:

@@ -23,11 +23,9 @@ from waymark.questionnaires.services import (
     start_correction,
     submit_response,
 )
-from waymark.questionnaires.tests.helpers import phq9, submitted
+from waymark.questionnaires.tests.helpers import FILL, REVIEW, phq9, submitted
 
 ClientFor = Callable[[User | None], Client]
-FILL = reverse("questionnaires:fill", args=["phq-9"])
-REVIEW = reverse("questionnaires:review", args=["phq-9"])
 CRISIS = 'class="card crisis"'
 PAGES = [["1", "2", "3"], ["4", "5", "6"], ["7", "8", "9"], ["10"]]
 

@@ -10,16 +10,14 @@ from decimal import Decimal
 import pytest
 import time_machine
 
-from waymark.access import Actor
 from waymark.accounts.models import User
 from waymark.accounts.services import issue_api_token
 from waymark.checkins.services import CheckInData, UseData, submit_checkin
-from waymark.conftest import TODAY, make_user
+from waymark.conftest import TODAY, actor, make_member
 from waymark.medications.services import MedicationData, add_medication
 from waymark.notes.models import ClinicalNote, NoteFormat
 from waymark.notes.services import add_addendum, start_note
 from waymark.organizations.models import Organization, Role
-from waymark.organizations.services import add_member, current_membership
 from waymark.patients.models import Patient
 from waymark.plans.services import record_coping_use, save_plan
 from waymark.questionnaires.tests.helpers import phq9, submitted
@@ -42,10 +40,6 @@ def _frozen(frozen: time_machine.Traveller) -> None:
     """Every test here runs on the personas' clock."""
 
 
-def actor(user: User) -> Actor:
-    return Actor(user=user, membership=current_membership(user), request_id="test")
-
-
 def checkin(patient: Patient, note: str, *, uses: tuple[UseData, ...] = ()) -> None:
     data = CheckInData(
         local_date=TODAY, craving=7, mood=2, sleep_hours=Decimal("6.5"), sleep_quality=3,
@@ -57,9 +51,7 @@ def checkin(patient: Patient, note: str, *, uses: tuple[UseData, ...] = ()) -> N
 @pytest.fixture
 def hana(harbour: Organization) -> User:
     """Harbour House's organization admin."""
-    user = make_user("hana")
-    add_member(harbour, user, Role.ADMIN)
-    return user
+    return make_member(harbour, "hana", Role.ADMIN)
 
 
 @pytest.fixture

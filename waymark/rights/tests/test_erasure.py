@@ -16,12 +16,13 @@ from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.audit.models import AuditEvent, AuditObject
+from waymark.conftest import actor
 from waymark.notes.models import ClinicalNote, NoteAddendum, NoteFormat
 from waymark.notes.services import start_note
 from waymark.patients.models import Patient
 from waymark.rights.models import AccountClosure
 from waymark.rights.services import ERASED_BIRTH_DATE, ERASED_NAME, KEPT, patient_relations
-from waymark.rights.tests.conftest import DANA_ONLY, ERIN_ONLY, MARKERS, actor, years_later
+from waymark.rights.tests.conftest import DANA_ONLY, ERIN_ONLY, MARKERS, years_later
 
 ClientFor = Callable[[User | None], Client]
 # What names Alice: her name, sign-in and e-mail, and what she and her care team wrote.
