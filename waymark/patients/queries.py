@@ -2,10 +2,68 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from waymark.patients.models import CareTeamMember, Patient, ProgramStay
+from waymark.organizations.models import LevelOfCare
+from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
+
+_STAYS = "_record_stays"
+
+
+def patient_stays(patient: Patient) -> list[ProgramStay]:
+    """Every stay of the patient, oldest first, with its episode and program (one query).
+
+    Read once for the patient record, whose view (the episodes), check-ins panel (the
+    detox stay) and questionnaires panel (the schedules) all need it: kept on this request's
+    patient object, so the record pays for one read (issue 13, point 4). Only readers use
+    it; a workflow that changes stays reads them itself.
+    """
+    stays: list[ProgramStay] | None = patient.__dict__.get(_STAYS)
+    if stays is None:
+        stays = list(
+            ProgramStay.objects.filter(organization_id=patient.organization_id, patient=patient)
+            .select_related("episode", "program")
+            .order_by("started_on", "pk")
+        )
+        patient.__dict__[_STAYS] = stays
+    return stays
+
+
+def current_detox_stay_of(stays: Iterable[ProgramStay]) -> ProgramStay | None:
+    """The latest open stay in a withdrawal management (detox) program of an open episode."""
+    found = [
+        stay
+        for stay in stays
+        if stay.ended_on is None
+        and stay.episode.discharged_on is None
+        and stay.program.level == LevelOfCare.DETOX
+    ]
+    return max(found, key=lambda stay: stay.started_on) if found else None
+
+
+def set_prefetched(instance: Model, name: str, related: list[Any]) -> None:
+    """Give `instance.<name>.all()` rows already read, as `prefetch_related` would, so a
+    template iterating over it runs no query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = related
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def episodes_with_stays(patient: Patient) -> list[Episode]:
+    """The patient's episodes, newest first, each with its stays (`episode.stays.all`)
+    taken from `patient_stays`: two queries, the stays shared with the record's panels."""
+    by_episode: dict[int, list[ProgramStay]] = {}
+    for stay in patient_stays(patient):
+        by_episode.setdefault(stay.episode_id, []).append(stay)
+    episodes = list(Episode.objects.filter(patient=patient, organization=patient.organization))
+    for episode in episodes:
+        set_prefetched(episode, "stays", by_episode.get(episode.pk, []))
+    return episodes
 
 
 def _open_stay() -> QuerySet[ProgramStay]:
