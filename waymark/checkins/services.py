@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
+from waymark import prepared
 from waymark.alerts.services import raise_alert
 from waymark.checkins import idempotency, rules
 from waymark.checkins.choices import (
@@ -227,17 +227,23 @@ def submit_checkin(
     return CheckInResult(checkin, created=created, flags=flags)
 
 
+# `has_uses` of the day's row: whether it has reported uses stored.
+_HAS_USES = (
+    "has_uses",
+    f'EXISTS (SELECT 1 FROM "{SubstanceUse._meta.db_table}" u '  # noqa: S608 - no values
+    'WHERE u."checkin_id" = {table}."id")',
+)
+
+
 def _changeable_checkin(
     patient: Patient, local_date: dt.date, completed_on: dt.date
 ) -> CheckIn | None:
     """The day's check-in if there is one; refused if the day it was made on has ended.
     `has_uses` says whether it has reported uses stored (so an edit without any skips them)."""
-    existing = (
-        CheckIn.objects.filter(
-            organization_id=patient.organization_id, patient=patient, local_date=local_date
-        )
-        .annotate(has_uses=Exists(SubstanceUse.objects.filter(checkin=OuterRef("pk"))))
-        .first()
+    existing = prepared.first(  # the SQL built once: this read is on every edit's path
+        CheckIn,
+        {"organization": patient.organization_id, "patient": patient.pk, "local_date": local_date},
+        extra=[_HAS_USES],
     )
     if existing is not None and existing.completed_on != completed_on:
         raise ServiceError(
@@ -310,7 +316,7 @@ def _save_checkin(
     )
     try:
         with transaction.atomic():
-            checkin.save(force_insert=True)
+            prepared.insert(checkin)  # checkin.save(force_insert=True), its SQL built once
     except IntegrityError:
         existing = _changeable_checkin(patient, data.local_date, completed_on)
         if existing is None:
@@ -324,8 +330,8 @@ def _save_checkin(
             now,
         )
         existing.revision += 1  # a changed check-in is a new answer (a new safety yes notifies)
-        existing.save(
-            update_fields=[*changed, "completed_at", "completed_on", "updated_at", "revision"]
+        prepared.update(  # existing.save(update_fields=…), its SQL built once per field list
+            existing, [*changed, "completed_at", "completed_on", "updated_at", "revision"]
         )
         _sync_uses(patient, existing, data.uses, stored=existing.has_uses)  # type: ignore[attr-defined]
         return existing, False
