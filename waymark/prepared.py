@@ -37,8 +37,12 @@ def _fields(model: type[Model], names: Iterable[str]) -> list[Field[Any, Any]]:
 # the database backend; every value is a parameter (hence the noqa: S608).
 
 
-def insert(instance: Model) -> None:
-    """INSERT a new row, as `instance.save(force_insert=True)` would, and set its id."""
+def insert(instance: Model, *, unless_taken: Sequence[str] = ()) -> bool:
+    """INSERT a new row, as `instance.save(force_insert=True)` would, and set its id.
+
+    `unless_taken`: the fields of a unique constraint; when a row already holds those
+    values, insert nothing and return False (ON CONFLICT … DO NOTHING: no error, so no
+    savepoint is needed around it). Any other constraint still raises IntegrityError."""
     model = type(instance)
     meta = model._meta
     alias = router.db_for_write(model)
@@ -46,27 +50,35 @@ def insert(instance: Model) -> None:
     auto = meta.auto_field
     returning = auto is not None and connection.features.can_return_columns_from_insert
     fields: list[Field[Any, Any]] = [f for f in meta.local_concrete_fields if f is not auto]
-    key = ("insert", meta.label, alias)
+    key = ("insert", meta.label, alias, tuple(unless_taken))
     sql = _sql.get(key)
     if sql is None:
         columns = ", ".join(_quote(alias, f.column) for f in fields)
         values = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {_quote(alias, meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+        if unless_taken:
+            taken = ", ".join(_quote(alias, f.column) for f in _fields(model, unless_taken))
+            sql += f" ON CONFLICT ({taken}) DO NOTHING"
         if returning:
             sql += f" RETURNING {_quote(alias, auto.column)}"  # type: ignore[union-attr]
         _sql[key] = sql
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
+        if returning:
+            row = cursor.fetchone()
+            if row is None:
+                return False  # taken (only with unless_taken)
+            new_id = row[0]
+        elif cursor.rowcount == 0:
+            return False
+        elif auto is not None:
+            new_id = connection.ops.last_insert_id(cursor, meta.db_table, auto.column)
         if auto is not None:
-            new_id = (
-                cursor.fetchone()[0]
-                if returning
-                else connection.ops.last_insert_id(cursor, meta.db_table, auto.column)
-            )
             setattr(instance, auto.attname, new_id)
     instance._state.adding = False
     instance._state.db = alias
+    return True
 
 
 def update(instance: Model, names: Sequence[str]) -> None:

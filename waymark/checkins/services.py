@@ -47,6 +47,7 @@ from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
 from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
 from waymark.errors import ServiceError
 from waymark.patients.models import Patient, Substance
+from waymark.patients.queries import set_prefetched
 from waymark.risk.registry import DayCheckIn, Flag, Snapshot
 from waymark.risk.rules import USE_RULES
 from waymark.risk.services import alert_now
@@ -314,13 +315,12 @@ def _save_checkin(
         updated_at=now,
         **answers,
     )
-    try:
-        with transaction.atomic():
-            prepared.insert(checkin)  # checkin.save(force_insert=True), its SQL built once
-    except IntegrityError:
+    # The day's row, unless the day has one (then no error, so no savepoint around it);
+    # its SQL built once (waymark/prepared.py).
+    if not prepared.insert(checkin, unless_taken=("organization", "patient", "local_date")):
         existing = _changeable_checkin(patient, data.local_date, completed_on)
-        if existing is None:
-            raise  # not the day's row: some other constraint refused the answers
+        if existing is None:  # the day's row has gone since: as if the insert had failed
+            raise IntegrityError("The day's check-in changed while it was being saved.")
         changed = [name for name, value in answers.items() if getattr(existing, name) != value]
         for name in changed:
             setattr(existing, name, answers[name])
@@ -373,10 +373,7 @@ def _sync_uses(
 def _keep_uses(checkin: CheckIn, uses: list[SubstanceUse]) -> None:
     """Put the check-in's uses where `checkin.uses.all()` finds them (as prefetch_related
     would), so the answer built from it reads nothing again."""
-    stored = checkin.uses.all()
-    stored._result_cache = uses
-    stored._prefetch_done = True  # type: ignore[attr-defined]
-    checkin._prefetched_objects_cache = {"uses": stored}  # type: ignore[attr-defined]
+    set_prefetched(checkin, "uses", uses)
 
 
 @dataclass(frozen=True)
