@@ -100,7 +100,9 @@ def main() -> None:
         ratios = [n / k for n, k in zip(cpu["noop"], cpu[kind], strict=True)]
         figures[f"{kind}_cpu_ratio"] = round(statistics.median(ratios), 2)
     if profiled:
-        profile.dump_stats(Path(os.environ.get("PROFILE_OUT", "var/checkin.prof")))
+        dump = Path(os.environ.get("PROFILE_OUT", "var/checkin.prof"))
+        dump.parent.mkdir(parents=True, exist_ok=True)
+        profile.dump_stats(dump)
         out = io.StringIO()
         pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(45)
         print(out.getvalue(), file=sys.stderr)
