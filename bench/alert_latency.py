@@ -25,10 +25,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bench.common import QUICK, bulk_patients, load_average, percentile, use_database
-from waymark.testing.real_database import ROOT, real_database
+from bench.common import (
+    QUICK,
+    bulk_patients,
+    fresh_database,
+    load_average,
+    percentile,
+    use_database,
+)
+from waymark.testing.real_database import ROOT
 
-PATIENTS = 15 if QUICK else 40
+PATIENTS = 10 if QUICK else 40
 LOAD_PATIENTS = 300
 LOAD_PER_SECOND = 10  # ordinary check-ins a second while the alerts are measured
 
@@ -92,7 +99,7 @@ def main() -> None:
     database = sys.argv[1]
     use_database(database)
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
         os.environ.update(env)
         import django
 

@@ -11,13 +11,19 @@ import datetime as dt
 import json
 import os
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from waymark.testing.real_database import real_database
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = ROOT / "bench" / "wrk" / "post.lua"
@@ -40,6 +46,36 @@ def use_database(name: str) -> None:
         os.environ.pop("DATABASE_URL", None)
     else:
         raise SystemExit(f"Unknown database {name!r}: use sqlite or postgres.")
+
+
+# A database migrated once per run (bench/run.py), which every benchmark's fresh database
+# copies: migrating takes ~10 s of CPU, once per benchmark and database before.
+TEMPLATE_ENV = "BENCH_MIGRATED_TEMPLATE"
+
+
+@contextmanager
+def migrated_template(database: str) -> Iterator[None]:
+    """Migrate one database of this kind and point TEMPLATE_ENV at it (the benchmarks run
+    as subprocesses that inherit it); dropped afterwards."""
+    use_database(database)
+    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
+        url = env.get("WAYMARK_TEST_OWNER_DATABASE_URL", env["DATABASE_URL"])
+        if database == "postgres":
+            template = urlsplit(url).path.lstrip("/")
+        else:
+            template = url.removeprefix("sqlite:///")
+            with sqlite3.connect(template) as conn:  # the copy is one file
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        os.environ[TEMPLATE_ENV] = template
+        try:
+            yield
+        finally:
+            os.environ.pop(TEMPLATE_ENV, None)
+
+
+def fresh_database(tmp_dir: Path) -> AbstractContextManager[dict[str, str]]:
+    """real_database(), copied from the run's migrated template when there is one."""
+    return real_database(tmp_dir, template=os.environ.get(TEMPLATE_ENV) or None)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

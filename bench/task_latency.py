@@ -16,8 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.common import QUICK, load_average, percentile, use_database
-from waymark.testing.real_database import ROOT, real_database
+from bench.common import QUICK, fresh_database, load_average, percentile, use_database
+from waymark.testing.real_database import ROOT
 
 PROBES = 20 if QUICK else 60
 PROBE_GAP = (0.15, 0.45)  # seconds between probes, random in this range
@@ -91,7 +91,7 @@ def measure(label: str, workers: int, load_per_second: int) -> dict[str, float |
 def main() -> None:
     database = sys.argv[1]
     use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
         os.environ.update(env)
         results = [
             measure("idle", workers=1, load_per_second=0),

@@ -11,6 +11,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 from pydantic import field_validator
 
+from waymark import prepared
 from waymark.access import actor_for, remember_actor
 from waymark.accounts.models import ApiToken, hash_token
 from waymark.accounts.services import issue_api_token
@@ -52,7 +53,8 @@ class DeviceTokenAuth(HttpBearer):
             return None
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+            found.last_used_at = now
+            prepared.update(found, ["last_used_at"])  # its SQL built once: on every first use
         request.user = found.user
         membership: Membership | None = getattr(found, "membership", None)
         own_record: Patient | None = getattr(found, "own_record", None)

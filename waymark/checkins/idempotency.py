@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import connection
 
+from waymark import prepared
 from waymark.checkins.models import SubmissionKey, SubmissionKind
 from waymark.errors import ServiceError
 from waymark.patients.models import Patient
@@ -67,12 +68,14 @@ def remember(
     object_id: object,
     now: dt.datetime,
 ) -> None:
-    SubmissionKey.objects.create(
-        organization_id=patient.organization_id,
-        patient=patient,
-        key=key,
-        kind=kind,
-        fingerprint=content_fingerprint,
-        object_id=str(object_id),
-        created_at=now,
+    prepared.insert(  # SubmissionKey.objects.create(…), its SQL built once
+        SubmissionKey(
+            organization_id=patient.organization_id,
+            patient=patient,
+            key=key,
+            kind=kind,
+            fingerprint=content_fingerprint,
+            object_id=str(object_id),
+            created_at=now,
+        )
     )

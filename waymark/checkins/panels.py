@@ -14,6 +14,7 @@ from waymark.checkins.services import celebrate_milestones
 from waymark.checkins.sobriety import Counter, counters_for
 from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, register_panel
+from waymark.patients.queries import current_detox_stay_of, patient_stays
 
 
 def _every_lapse(counters: list[Counter]) -> list[SubstanceUse]:
@@ -57,14 +58,20 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 @register_panel("checkins", order=20, where={RECORD}, template="checkins/_patient_panel.html")
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    """The clinician's view on the patient record (the view has already audited the read)."""
+    """The clinician's view on the patient record (the view has already audited the read).
+    Two queries of check-ins and uses, whatever the history; the stays are the record's."""
     today = patient.local_today()
-    counters = counters_for(patient, today)
+    read = queries.record_checkins(patient, today)
+    counters = counters_for(patient, today, known_lapses=read.lapses)
     chart = queries.wellbeing_chart(
-        patient, today, queries.CHART_RANGES[0], known_lapses=_every_lapse(counters)
+        patient,
+        today,
+        queries.CHART_RANGES[0],
+        known_lapses=_every_lapse(counters),
+        known_checkins=read.checkins,
     )
-    recent = queries.recent_checkins(patient)
-    stay = queries.current_detox_stay(patient)
+    recent = read.recent
+    stay = current_detox_stay_of(patient_stays(patient))
     withdrawal = None
     if stay is not None:
         withdrawal = {
@@ -77,7 +84,7 @@ def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         "chart": chart,
         "recent": recent,
         "last": recent[0] if recent else None,
-        "streak": queries.checkin_streak(patient, today),
+        "streak": queries.checkin_streak(patient, today, known=read.checkins),
         "safety_days": sum(
             1 for row in chart["rows"] if row["checkin"] and row["checkin"].safety_concern
         ),

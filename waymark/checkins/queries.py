@@ -12,15 +12,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
-from waymark.checkins.sobriety import lapses
+from waymark.checkins.sobriety import abstinence_goals, is_lapse, lapses
 from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Patient, ProgramStay, Substance
+from waymark.patients.queries import set_prefetched
 
 CHART_RANGES = (30, 90)
+STREAK_DAYS = 400  # how far back a streak is counted
+RECENT = 14  # check-ins listed on the patient record
 
 
 def human_day(day: dt.date) -> str:
@@ -58,15 +62,24 @@ def checkin_for(patient: Patient, day: dt.date) -> CheckIn | None:
     )
 
 
-def checkin_streak(patient: Patient, today: dt.date) -> int:
-    """Days in a row with a check-in, up to today (or yesterday, if today's is still to come)."""
-    days = set(
-        CheckIn.objects.filter(
-            organization_id=patient.organization_id,
-            patient=patient,
-            local_date__gte=today - dt.timedelta(days=400),
-            local_date__lte=today,
-        ).values_list("local_date", flat=True)
+def checkin_streak(
+    patient: Patient, today: dt.date, *, known: Iterable[CheckIn] | None = None
+) -> int:
+    """Days in a row with a check-in, up to today (or yesterday, if today's is still to come).
+
+    `known`: check-ins already read that include every one of the last STREAK_DAYS days."""
+    first = today - dt.timedelta(days=STREAK_DAYS)
+    days = (
+        set(
+            CheckIn.objects.filter(
+                organization_id=patient.organization_id,
+                patient=patient,
+                local_date__gte=first,
+                local_date__lte=today,
+            ).values_list("local_date", flat=True)
+        )
+        if known is None
+        else {c.local_date for c in known if first <= c.local_date <= today}
     )
     day = today if today in days else today - dt.timedelta(days=1)
     streak = 0
@@ -138,20 +151,27 @@ def wellbeing_chart(
     days: int,
     *,
     known_lapses: Iterable[SubstanceUse] | None = None,
+    known_checkins: Iterable[CheckIn] | None = None,
 ) -> dict[str, Any]:
     """Craving, mood and sleep per day for the last `days` days, with the days of lapses.
 
     Missed days are gaps (None), not zeros. `rows` is the same data for the table that
     stands in for the chart without JavaScript. `known_lapses`: every lapse of the patient,
-    when the caller has them already (the counters read them), so they are not read again.
+    when the caller has them already (the counters read them), so they are not read again;
+    `known_checkins`: check-ins already read that include every one since the first day.
     """
     first = today - dt.timedelta(days=days - 1)
-    checkins = {
-        checkin.local_date: checkin
-        for checkin in CheckIn.objects.filter(
+    found: Iterable[CheckIn] = (
+        CheckIn.objects.filter(
             organization_id=patient.organization_id, patient=patient, local_date__gte=first
         ).only("local_date", "craving", "mood", "sleep_hours", "safety_concern")
-    }
+        if known_checkins is None
+        else sorted(
+            (checkin for checkin in known_checkins if checkin.local_date >= first),
+            key=lambda checkin: checkin.local_date,
+        )
+    )
+    checkins = {checkin.local_date: checkin for checkin in found}
     lapse_days = _lapse_days(patient, first, known_lapses)
     dates = [first + dt.timedelta(days=offset) for offset in range(days)]
     rows = [
@@ -209,7 +229,46 @@ def _average(values: list[float] | list[int]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
-def recent_checkins(patient: Patient, limit: int = 14) -> list[CheckIn]:
+@dataclass(frozen=True)
+class RecordCheckins:
+    """What the patient record shows of check-ins, read in two queries however long the
+    history (issue 13, point 4)."""
+
+    checkins: list[CheckIn]  # the last STREAK_DAYS days' and the last RECENT, newest first
+    recent: list[CheckIn]  # the last RECENT, newest first, each with its uses
+    lapses: list[SubstanceUse]  # every lapse, newest first (`sobriety.lapses`)
+
+
+def record_checkins(patient: Patient, today: dt.date) -> RecordCheckins:
+    """The check-ins of the last STREAK_DAYS days and the last RECENT ones (one query), and
+    every lapse with the uses of those RECENT (one query)."""
+    scoped = CheckIn.objects.filter(organization_id=patient.organization_id, patient=patient)
+    last = scoped.order_by("-local_date").values("pk")[:RECENT]
+    checkins = list(
+        scoped.filter(
+            Q(local_date__gte=today - dt.timedelta(days=STREAK_DAYS)) | Q(pk__in=last)
+        ).order_by("-local_date")
+    )
+    recent = checkins[:RECENT]  # the newest RECENT of any set that holds them
+    goals = abstinence_goals(patient)
+    uses = list(
+        SubstanceUse.objects.filter(
+            Q(substance__in=goals, as_prescribed=False)
+            | Q(checkin_id__in=[checkin.pk for checkin in recent]),
+            organization_id=patient.organization_id,
+            patient=patient,
+        ).order_by("-used_on", "substance")
+    )
+    by_checkin: dict[int, list[SubstanceUse]] = {}
+    for use in uses:
+        by_checkin.setdefault(use.checkin_id, []).append(use)
+    for checkin in recent:
+        set_prefetched(checkin, "uses", by_checkin.get(checkin.pk, []))
+    found = [u for u in uses if is_lapse(u.substance, as_prescribed=u.as_prescribed, goals=goals)]
+    return RecordCheckins(checkins, recent, found)
+
+
+def recent_checkins(patient: Patient, limit: int = RECENT) -> list[CheckIn]:
     return list(
         CheckIn.objects.filter(organization_id=patient.organization_id, patient=patient)
         .prefetch_related("uses")

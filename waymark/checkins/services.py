@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.utils import timezone
 
+from waymark import prepared
 from waymark.alerts.services import raise_alert
 from waymark.checkins import idempotency, rules
 from waymark.checkins.choices import (
@@ -47,6 +47,7 @@ from waymark.checkins.queries import current_detox_stay, day_of_stay, human_day
 from waymark.checkins.sobriety import Counter, counters_for, milestones_reached
 from waymark.errors import ServiceError
 from waymark.patients.models import Patient, Substance
+from waymark.patients.queries import set_prefetched
 from waymark.risk.registry import DayCheckIn, Flag, Snapshot
 from waymark.risk.rules import USE_RULES
 from waymark.risk.services import alert_now
@@ -227,17 +228,23 @@ def submit_checkin(
     return CheckInResult(checkin, created=created, flags=flags)
 
 
+# `has_uses` of the day's row: whether it has reported uses stored.
+_HAS_USES = (
+    "has_uses",
+    f'EXISTS (SELECT 1 FROM "{SubstanceUse._meta.db_table}" u '  # noqa: S608 - no values
+    'WHERE u."checkin_id" = {table}."id")',
+)
+
+
 def _changeable_checkin(
     patient: Patient, local_date: dt.date, completed_on: dt.date
 ) -> CheckIn | None:
     """The day's check-in if there is one; refused if the day it was made on has ended.
     `has_uses` says whether it has reported uses stored (so an edit without any skips them)."""
-    existing = (
-        CheckIn.objects.filter(
-            organization_id=patient.organization_id, patient=patient, local_date=local_date
-        )
-        .annotate(has_uses=Exists(SubstanceUse.objects.filter(checkin=OuterRef("pk"))))
-        .first()
+    existing = prepared.first(  # the SQL built once: this read is on every edit's path
+        CheckIn,
+        {"organization": patient.organization_id, "patient": patient.pk, "local_date": local_date},
+        extra=[_HAS_USES],
     )
     if existing is not None and existing.completed_on != completed_on:
         raise ServiceError(
@@ -308,13 +315,12 @@ def _save_checkin(
         updated_at=now,
         **answers,
     )
-    try:
-        with transaction.atomic():
-            checkin.save(force_insert=True)
-    except IntegrityError:
+    # The day's row, unless the day has one (then no error, so no savepoint around it);
+    # its SQL built once (waymark/prepared.py).
+    if not prepared.insert(checkin, unless_taken=("organization", "patient", "local_date")):
         existing = _changeable_checkin(patient, data.local_date, completed_on)
-        if existing is None:
-            raise  # not the day's row: some other constraint refused the answers
+        if existing is None:  # the day's row has gone since: as if the insert had failed
+            raise IntegrityError("The day's check-in changed while it was being saved.")
         changed = [name for name, value in answers.items() if getattr(existing, name) != value]
         for name in changed:
             setattr(existing, name, answers[name])
@@ -324,8 +330,8 @@ def _save_checkin(
             now,
         )
         existing.revision += 1  # a changed check-in is a new answer (a new safety yes notifies)
-        existing.save(
-            update_fields=[*changed, "completed_at", "completed_on", "updated_at", "revision"]
+        prepared.update(  # existing.save(update_fields=…), its SQL built once per field list
+            existing, [*changed, "completed_at", "completed_on", "updated_at", "revision"]
         )
         _sync_uses(patient, existing, data.uses, stored=existing.has_uses)  # type: ignore[attr-defined]
         return existing, False
@@ -367,10 +373,7 @@ def _sync_uses(
 def _keep_uses(checkin: CheckIn, uses: list[SubstanceUse]) -> None:
     """Put the check-in's uses where `checkin.uses.all()` finds them (as prefetch_related
     would), so the answer built from it reads nothing again."""
-    stored = checkin.uses.all()
-    stored._result_cache = uses
-    stored._prefetch_done = True  # type: ignore[attr-defined]
-    checkin._prefetched_objects_cache = {"uses": stored}  # type: ignore[attr-defined]
+    set_prefetched(checkin, "uses", uses)
 
 
 @dataclass(frozen=True)

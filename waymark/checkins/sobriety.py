@@ -169,16 +169,24 @@ def counting_start(patient: Patient) -> dt.date | None:
     return first
 
 
-def counters_for(patient: Patient, today: dt.date) -> list[Counter]:
+def counters_for(
+    patient: Patient, today: dt.date, *, known_lapses: Iterable[SubstanceUse] | None = None
+) -> list[Counter]:
     """A counter for each substance the patient aims not to use (an abstinence goal), in
     the order of Substance (ketamine first), counting lapses only: a medicine taken as
-    prescribed ends no run. Empty until there is a day to count from."""
+    prescribed ends no run. Empty until there is a day to count from.
+
+    `known_lapses`: every lapse of the patient, newest first (`-used_on, substance`), when
+    the caller has read them already (the patient record reads them with other uses)."""
     wanted = abstinence_goals(patient)
     start = counting_start(patient) if wanted else None
     if start is None:
         return []
     by_substance: dict[str, list[SubstanceUse]] = defaultdict(list)
-    for use in lapses(patient).order_by("-used_on", "substance"):
+    found = (
+        lapses(patient).order_by("-used_on", "substance") if known_lapses is None else known_lapses
+    )
+    for use in found:
         by_substance[use.substance].append(use)
     counters = []
     for substance in (value for value in Substance.values if value in wanted):

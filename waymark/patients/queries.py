@@ -2,10 +2,99 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from waymark.patients.models import CareTeamMember, Patient, ProgramStay
+from waymark.organizations.models import LevelOfCare, Program
+from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
+
+_RECORD = "_record_episodes_and_stays"
+
+
+def _episodes_and_stays(patient: Patient) -> tuple[list[Episode], list[ProgramStay]]:
+    """The patient's episodes (newest first) and stays (oldest first, each with its episode
+    and program) in one query: the episodes LEFT JOIN their stays and programs, so an
+    episode without a stay is there too. Kept on this request's patient object."""
+    kept: tuple[list[Episode], list[ProgramStay]] | None = patient.__dict__.get(_RECORD)
+    if kept is not None:
+        return kept
+    models = (Episode, ProgramStay, Program)
+    prefixes = ("", "stays__", "stays__program__")
+    names = [[f.attname for f in model._meta.concrete_fields] for model in models]
+    columns = [
+        [prefix + name for name in some] for some, prefix in zip(names, prefixes, strict=True)
+    ]
+    rows = (
+        Episode.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .order_by("-admitted_on", "pk", "stays__started_on", "stays__pk")
+        .values_list(*columns[0], *columns[1], *columns[2])
+    )
+    episodes: dict[int, Episode] = {}
+    stays: list[ProgramStay] = []
+    first_stay, first_program = len(columns[0]), len(columns[0]) + len(columns[1])
+    for row in rows:
+        episode = episodes.get(row[0])
+        if episode is None:
+            episode = Episode.from_db(rows.db, names[0], row[:first_stay])
+            episodes[row[0]] = episode
+        if row[first_stay] is None:
+            continue  # an episode without a stay
+        stay = ProgramStay.from_db(rows.db, names[1], row[first_stay:first_program])
+        stay.episode = episode
+        stay.program = Program.from_db(rows.db, names[2], row[first_program:])
+        stays.append(stay)
+    stays.sort(key=lambda stay: (stay.started_on, stay.pk))
+    kept = (list(episodes.values()), stays)
+    patient.__dict__[_RECORD] = kept
+    return kept
+
+
+def patient_stays(patient: Patient) -> list[ProgramStay]:
+    """Every stay of the patient, oldest first, with its episode and program.
+
+    Read once for the patient record, whose view (the episodes), check-ins panel (the
+    detox stay) and questionnaires panel (the schedules) all need it, with the episodes
+    in the same query, and kept on this request's patient object (issue 13, point 4).
+    Only readers use it; a workflow that changes stays reads them itself.
+    """
+    return _episodes_and_stays(patient)[1]
+
+
+def current_detox_stay_of(stays: Iterable[ProgramStay]) -> ProgramStay | None:
+    """The latest open stay in a withdrawal management (detox) program of an open episode."""
+    found = [
+        stay
+        for stay in stays
+        if stay.ended_on is None
+        and stay.episode.discharged_on is None
+        and stay.program.level == LevelOfCare.DETOX
+    ]
+    return max(found, key=lambda stay: stay.started_on) if found else None
+
+
+def set_prefetched(instance: Model, name: str, related: list[Any]) -> None:
+    """Give `instance.<name>.all()` rows already read, as `prefetch_related` would, so a
+    template iterating over it runs no query."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = related
+    queryset._prefetch_done = True
+    # Replaces what was kept before (as the check-in's answer after an edit needs).
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def episodes_with_stays(patient: Patient) -> list[Episode]:
+    """The patient's episodes, newest first, each with its stays (`episode.stays.all`,
+    oldest first), read with `patient_stays` in one query."""
+    episodes, stays = _episodes_and_stays(patient)
+    by_episode: dict[int, list[ProgramStay]] = {}
+    for stay in stays:
+        by_episode.setdefault(stay.episode_id, []).append(stay)
+    for episode in episodes:
+        set_prefetched(episode, "stays", by_episode.get(episode.pk, []))
+    return episodes
 
 
 def _open_stay() -> QuerySet[ProgramStay]:

@@ -9,7 +9,7 @@ from typing import cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -31,9 +31,13 @@ from waymark.organizations.models import Program
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
 from waymark.patients.hooks import decorate_caseload, watch_days
 from waymark.patients.keyset import Cursor, caseload_page
-from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
+from waymark.patients.models import CareTeamMember, Patient, ProgramStay
 from waymark.patients.panels import HOME, RECORD, panels_for
-from waymark.patients.queries import attach_current_programs, with_current_program
+from waymark.patients.queries import (
+    attach_current_programs,
+    episodes_with_stays,
+    with_current_program,
+)
 from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.timeline import events_for, timeline_chart
 from waymark.patients.transitions import (
@@ -100,9 +104,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.VIEW_PATIENT_RECORD)
 def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = get_patient(actor_for(request), patient_id)
-    episodes = Episode.objects.filter(
-        patient=patient, organization=patient.organization
-    ).prefetch_related(Prefetch("stays", queryset=ProgramStay.objects.select_related("program")))
+    episodes = episodes_with_stays(patient)  # its stays are shared with the panels
     care_team = CareTeamMember.objects.filter(
         patient=patient, organization=patient.organization
     ).select_related("clinician")

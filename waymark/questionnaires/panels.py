@@ -10,9 +10,17 @@ from django.http import HttpRequest
 
 from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, register_panel
+from waymark.patients.queries import patient_stays
 from waymark.questionnaires.presenting import build_series, milestones
 from waymark.questionnaires.reports import DEFAULT_DAYS, patient_completion
-from waymark.questionnaires.services import patient_occurrences, standing_responses, todo_for
+from waymark.questionnaires.services import (
+    done_of,
+    every_response,
+    patient_occurrences,
+    standing_of,
+    standing_responses,
+    todo_for,
+)
 
 
 @register_panel(
@@ -32,8 +40,9 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The clinician's view on the patient record (the view has already audited the read)."""
-    series = build_series(standing_responses(patient), primary_only=True)
-    found = patient_occurrences(patient)
+    responses = every_response(patient)  # one read for the series and what is due
+    series = build_series(standing_of(responses), primary_only=True)
+    found = patient_occurrences(patient, stays=patient_stays(patient), done=done_of(responses))
     since = patient.local_today() - dt.timedelta(days=DEFAULT_DAYS)
     return {
         "patient": patient,

@@ -116,19 +116,54 @@ def done_list(patient: Patient) -> list[Done]:
     )
 
 
-def patient_occurrences(patient: Patient, today: dt.date | None = None) -> list[Occurrence]:
+def every_response(patient: Patient) -> list[QuestionnaireResponse]:
+    """Every response of the patient, corrected or not, oldest first, with its
+    questionnaire: one read for a page that shows the standing ones and what is due."""
+    return list(
+        QuestionnaireResponse.objects.filter(
+            organization_id=patient.organization_id, patient=patient
+        )
+        .select_related("questionnaire")
+        .order_by("submitted_at")
+    )
+
+
+def standing_of(responses: list[QuestionnaireResponse]) -> list[QuestionnaireResponse]:
+    """`standing_responses` from every response of a patient (`every_response`)."""
+    corrected = {response.corrects_id for response in responses if response.corrects_id}
+    return [response for response in responses if response.pk not in corrected]
+
+
+def done_of(responses: list[QuestionnaireResponse]) -> list[Done]:
+    """`done_list` from every response of a patient (`every_response`)."""
+    return sorted(
+        (Done(r.questionnaire_key, r.submitted_on, r.submitted_at, str(r.pk)) for r in responses),
+        key=lambda d: d.submitted_at,
+    )
+
+
+def patient_occurrences(
+    patient: Patient,
+    today: dt.date | None = None,
+    *,
+    stays: list[ProgramStay] | None = None,
+    done: list[Done] | None = None,
+) -> list[Occurrence]:
+    """What is due for the patient. `stays` (every stay, oldest first, with episode and
+    program) and `done` (`done_list`), when the caller has read them already."""
     today = today or patient.local_today()
     organization_id = patient.organization_id
-    stays = list(
-        ProgramStay.objects.filter(organization_id=organization_id, patient=patient)
-        .select_related("episode", "program")
-        .order_by("started_on", "pk")
-    )
+    if stays is None:
+        stays = list(
+            ProgramStay.objects.filter(organization_id=organization_id, patient=patient)
+            .select_related("episode", "program")
+            .order_by("started_on", "pk")
+        )
     return occurrences(
         schedules=Schedule.objects.filter(organization_id=organization_id, is_active=True),
         stays=stays,
         assignments=Assignment.objects.filter(organization_id=organization_id, patient=patient),
-        done=done_list(patient),
+        done=done_list(patient) if done is None else done,
         today=today,
         labels={stay.program_id: stay.program.name for stay in stays},
     )

@@ -9,6 +9,7 @@ a fresh PostgreSQL database when DATABASE_URL points at PostgreSQL; dropped afte
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -30,18 +31,26 @@ def _postgres_admin_url(url: str) -> str:
 
 
 @contextmanager
-def real_database(tmp_dir: Path) -> Iterator[dict[str, str]]:
-    """Yield the environment for subprocesses that use a new, migrated database."""
+def real_database(tmp_dir: Path, *, template: str | None = None) -> Iterator[dict[str, str]]:
+    """Yield the environment for subprocesses that use a new, migrated database.
+
+    `template`: an already migrated database to copy instead of migrating (a SQLite file's
+    path, or a PostgreSQL database's name, used as CREATE DATABASE … TEMPLATE): the
+    benchmarks migrate once per run, not once per benchmark (issue 13, point 6)."""
     configured = os.environ.get("DATABASE_URL", "")
     name = f"waymark_proc_{uuid.uuid4().hex[:10]}"
     if configured.startswith(("postgres://", "postgresql://")):
         admin = _postgres_admin_url(configured)
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         url = f"{configured.rpartition('/')[0]}/{name}"
     else:
         admin = ""
-        url = f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
+        path = tmp_dir / (name + ".sqlite3")
+        if template:
+            shutil.copyfile(template, path)
+        url = f"sqlite:///{path}"
     env = {
         **os.environ,
         "DATABASE_URL": url,
@@ -51,7 +60,8 @@ def real_database(tmp_dir: Path) -> Iterator[dict[str, str]]:
         "PYTHONUNBUFFERED": "1",
     }
     try:
-        manage(env, "migrate", "--no-input", "-v0")
+        if not template:
+            manage(env, "migrate", "--no-input", "-v0")
         yield _as_app_role(env) if admin else env
     finally:
         if admin:

@@ -1,0 +1,109 @@
+"""waymark/prepared.py writes and reads rows as the ORM would, without its signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import signals
+from django.utils import timezone
+
+from waymark import prepared
+from waymark.accounts.models import ApiToken
+from waymark.checkins.models import CheckIn, SubmissionKey, SubstanceUse
+from waymark.conftest import TODAY
+from waymark.patients.models import Patient
+
+pytestmark = pytest.mark.usefixtures("frozen")
+
+
+def _checkin(patient: Patient, day: dt.date) -> CheckIn:
+    now = timezone.now()
+    return CheckIn(
+        organization_id=patient.organization_id, patient=patient, local_date=day, craving=4,
+        mood=3, sleep_hours=Decimal("6.5"), sleep_quality=2, stress=1, safety_concern=True,
+        triggers=["people"], symptoms=["bladder_pain"], note="Hard day.", completed_at=now,
+        completed_on=day, submitted_at=now, updated_at=now,
+    )  # fmt: skip
+
+
+def test_it_uses_only_models_without_save_signals() -> None:
+    for model in (CheckIn, SubmissionKey, ApiToken):
+        for signal in (signals.pre_save, signals.post_save):
+            assert not signal.has_listeners(model), (model, signal)
+
+
+def test_it_inserts_a_row_the_orm_reads_back_the_same(alice: Patient) -> None:
+    checkin = _checkin(alice, TODAY)
+    prepared.insert(checkin)
+
+    stored = CheckIn.objects.get(pk=checkin.pk)
+    assert not checkin._state.adding
+    for field in CheckIn._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(checkin, field.attname), field.name
+
+
+def test_it_refuses_a_duplicate_as_an_integrity_error(alice: Patient) -> None:
+    prepared.insert(_checkin(alice, TODAY))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        prepared.insert(_checkin(alice, TODAY))
+    assert CheckIn.objects.filter(patient=alice).count() == 1
+
+
+def test_it_updates_only_the_named_columns(alice: Patient) -> None:
+    checkin = _checkin(alice, TODAY)
+    prepared.insert(checkin)
+    CheckIn.objects.filter(pk=checkin.pk).update(stress=4)  # changed by someone else
+    checkin.craving, checkin.stress, checkin.triggers = 9, 0, ["money"]
+
+    prepared.update(checkin, ["craving", "triggers"])
+
+    stored = CheckIn.objects.get(pk=checkin.pk)
+    assert (stored.craving, stored.stress, stored.triggers) == (9, 4, ["money"])
+
+
+def test_it_refuses_to_update_a_row_that_is_gone(alice: Patient) -> None:
+    checkin = _checkin(alice, TODAY)
+    prepared.insert(checkin)
+    CheckIn.objects.filter(pk=checkin.pk).delete()
+    with pytest.raises(DatabaseError):
+        prepared.update(checkin, ["craving"])
+
+
+def test_it_reads_one_row_with_extra_columns(alice: Patient, dana: Patient) -> None:
+    checkin = _checkin(alice, TODAY)
+    prepared.insert(checkin)
+    prepared.insert(_checkin(dana, TODAY))
+    SubstanceUse.objects.create(
+        organization_id=alice.organization_id, patient=alice, checkin=checkin,
+        substance="ketamine", used_on=TODAY,
+    )  # fmt: skip
+    uses = (
+        "use_count",
+        '(SELECT COUNT(*) FROM "checkins_substanceuse" u WHERE u."checkin_id" = {table}."id")',
+    )
+    where = {"organization": alice.organization_id, "patient": alice.pk, "local_date": TODAY}
+
+    found = prepared.first(CheckIn, where, extra=[uses])
+
+    assert found is not None
+    assert (found.pk, found.sleep_hours, found.symptoms, found.use_count) == (  # type: ignore[attr-defined]
+        checkin.pk, Decimal("6.5"), ["bladder_pain"], 1,
+    )  # fmt: skip
+    assert found.local_date == TODAY and found.completed_at == checkin.completed_at
+    yesterday = where | {"local_date": TODAY - dt.timedelta(days=1)}
+    assert prepared.first(CheckIn, yesterday) is None
+
+
+def test_it_keeps_a_uuid_key_as_the_orm_does(alice: Patient) -> None:
+    key = uuid.uuid4()
+    prepared.insert(
+        SubmissionKey(
+            organization_id=alice.organization_id, patient=alice, key=key, kind="checkin",
+            fingerprint="f" * 64, object_id="1", created_at=timezone.now(),
+        )
+    )  # fmt: skip
+    assert SubmissionKey.objects.get(patient=alice, key=key).object_id == "1"
