@@ -9,7 +9,7 @@ a revocation or an expiry is the answer to the very next request.
 scope and writes one `Disclosure` row per permitted scope (when, to whom, what, purpose,
 which consent) in the caller's transaction, before anything is shown. A supporter with
 no permitted scope for a patient gets `Http404`, the same answer as for a patient who
-does not exist (`shared_patient`).
+does not exist (`shared_patient`, which also writes the audit entry of the read).
 
 Only people whose role may `SUPPORT_SOMEONE` (waymark/access.py) get this far.
 """
@@ -133,7 +133,6 @@ def disclose(
             )
             for scope, consent in permitted.items()
         )
-        record(actor, AuditAction.VIEW, patient=patient, object_type=AuditObject.SUPPORTER_VIEW)
     return permitted
 
 
@@ -153,6 +152,7 @@ def shared_patient(actor: Actor, patient_id: uuid.UUID | str, at: dt.datetime) -
     )
     if link is None or current_consent(link, at) is None:
         raise Http404("No such person.")
+    record(actor, AuditAction.VIEW, patient=link.patient, object_type=AuditObject.SUPPORTER_VIEW)
     return link.patient
 
 

@@ -12,20 +12,24 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from waymark.access import Capability, actor_for, capability_required
+from waymark.access import Capability, actor_for, audit_shown, capability_required
+from waymark.audit.models import AuditObject
 from waymark.support import shared
 from waymark.support.access import current_consent, links_with_consent, shared_patient
 from waymark.support.models import SupporterLink
 from waymark.support.services import mark_in_touch
 
 SUPPORTER = Capability.SUPPORT_SOMEONE
+SUPPORTER_VIEW = AuditObject.SUPPORTER_VIEW
 
 
 @require_GET
 @capability_required(SUPPORTER)
 def home(request: HttpRequest) -> HttpResponse:
     """The people I support: names only (what they share is on each person's page)."""
-    people = links_with_consent(actor_for(request).user, timezone.now())
+    actor = actor_for(request)
+    people = links_with_consent(actor.user, timezone.now())
+    audit_shown(actor, (link.patient for link, _ in people), object_type=SUPPORTER_VIEW)
     return render(request, "support/home.html", {"people": people})
 
 

@@ -91,6 +91,7 @@ def test_it_records_each_permitted_scope_as_a_disclosure_and_an_audit_entry(
         Scope.MILESTONES, sam, sams_consent, NOW,
     )  # fmt: skip
     assert row.purpose == sams_consent.purpose and "Sam" in row.recipient_name
+    assert shared_patient(actor(sam), alice.pk, NOW) == alice
     assert AuditEvent.objects.filter(
         patient=alice, actor=sam, object_type=AuditObject.SUPPORTER_VIEW
     ).exists()
