@@ -9,13 +9,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from waymark.patients.models import Patient
-from waymark.patients.panels import HOME, RECORD, register_panel
+from waymark.patients.panels import HELP, HOME, RECORD, register_panel
 from waymark.support.access import status_of
 from waymark.support.models import SupporterLink
 from waymark.support.services import consents_of
 
 
-@register_panel("support_home", order=15, where={HOME}, template="support/_home_panel.html")
+@register_panel("support_home", order=15, where={HOME, HELP}, template="support/_home_panel.html")
 def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     count = SupporterLink.objects.filter(
         organization_id=patient.organization_id, patient=patient

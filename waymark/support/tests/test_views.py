@@ -181,3 +181,11 @@ def test_the_help_page_lists_supporters_to_call(
 ) -> None:
     page = client_for(alice.user).get(reverse("help")).content.decode()
     assert "Sam" in page and "tel:555-0100" in page
+
+
+def test_the_help_page_offers_to_let_my_people_know(
+    sams_consent: Consent, alice: Patient, client_for: ClientFor
+) -> None:
+    page = client_for(alice.user).get(reverse("help")).content.decode()
+    assert "let my people know" in page and reverse("support:reach_out") in page
+    assert "let my people know" not in client_for(None).get(reverse("help")).content.decode()
