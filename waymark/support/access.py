@@ -50,7 +50,7 @@ def local_day(patient: Patient, at: dt.datetime) -> dt.date:
 
 def status_of(consent: Consent, at: dt.datetime, *, account_closed: bool | None = None) -> str:
     """Active, expired, revoked or replaced, at `at`."""
-    ending = getattr(consent, "ending", None)
+    ending = consent.ending
     if ending is not None and ending.ended_at <= at:
         return (
             ConsentStatus.REVOKED
@@ -71,7 +71,8 @@ def current_consent(link: SupporterLink, at: dt.datetime) -> Consent | None:
     """The link's newest consent signed by `at`, if it is still active then."""
     consent = (
         Consent.objects.filter(organization_id=link.organization_id, link=link, signed_at__lte=at)
-        .select_related("ending", "patient")
+        .select_related("patient")
+        .prefetch_related("endings")
         .order_by("-signed_at", "-id")
         .first()
     )

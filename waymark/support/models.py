@@ -82,8 +82,8 @@ class Consent(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     link = models.ForeignKey(SupporterLink, on_delete=models.CASCADE, related_name="consents")
-    supersedes = models.OneToOneField(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="superseded_by"
+    supersedes = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     # §2.31(a): each element, as the patient read it when signing.
     patient_name = models.CharField(max_length=160)
@@ -109,6 +109,10 @@ class Consent(models.Model):
                 name="consent_expiry_date_or_event",
             ),
             models.CheckConstraint(condition=~models.Q(signature=""), name="consent_signed"),
+            # A consent is replaced once: a revoked or replaced one cannot be re-used.
+            models.UniqueConstraint(
+                fields=["organization", "supersedes"], name="consent_superseded_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -125,6 +129,11 @@ class Consent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ServiceError("A signed consent cannot be deleted.", status=409, code="signed")
+
+    @property
+    def ending(self) -> ConsentEnding | None:
+        """When and why it stopped early, if it did (prefetch `endings` for lists)."""
+        return next(iter(self.endings.all()), None)
 
     @property
     def scope_labels(self) -> list[str]:
@@ -150,9 +159,14 @@ class ConsentEnding(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
-    consent = models.OneToOneField(Consent, on_delete=models.CASCADE, related_name="ending")
+    consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="endings")
     reason = models.CharField(max_length=20, choices=EndingReason.choices)
     ended_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "consent"], name="consent_ends_once"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.ended_at:%Y-%m-%d}"

@@ -204,7 +204,8 @@ def link_of(patient: Patient, link_id: int) -> SupporterLink:
 def consent_of(patient: Patient, consent_id: int) -> Consent:
     consent = (
         Consent.objects.filter(organization_id=patient.organization_id, patient=patient)
-        .select_related("ending", "link", "patient")
+        .select_related("link", "patient")
+        .prefetch_related("endings")
         .filter(pk=consent_id)
         .first()
     )
@@ -311,7 +312,8 @@ def supporters_of(patient: Patient, at: dt.datetime) -> list[LinkSummary]:
     for link in links:
         consent = (
             Consent.objects.filter(organization_id=link.organization_id, link=link)
-            .select_related("ending", "patient")
+            .select_related("patient")
+            .prefetch_related("endings")
             .first()
         )
         summaries.append(LinkSummary(link, consent, status_of(consent, at) if consent else ""))
@@ -319,9 +321,11 @@ def supporters_of(patient: Patient, at: dt.datetime) -> list[LinkSummary]:
 
 
 def consents_of(patient: Patient) -> QuerySet[Consent]:
-    return Consent.objects.filter(
-        organization_id=patient.organization_id, patient=patient
-    ).select_related("ending", "link", "patient")
+    return (
+        Consent.objects.filter(organization_id=patient.organization_id, patient=patient)
+        .select_related("link", "patient")
+        .prefetch_related("endings")
+    )
 
 
 def accounting(patient: Patient, at: dt.datetime) -> QuerySet[Disclosure]:
