@@ -11,7 +11,8 @@ from django.utils import timezone
 from waymark.patients.models import Patient
 from waymark.patients.panels import HELP, HOME, RECORD, register_panel
 from waymark.support.access import status_of
-from waymark.support.models import SupporterLink
+from waymark.rights.models import AccountClosure
+from waymark.support.models import ExpiryKind, SupporterLink
 from waymark.support.services import consents_of
 
 
@@ -27,4 +28,8 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The record view has already audited the read."""
     now = timezone.now()
-    return {"consents": [(consent, status_of(consent, now)) for consent in consents_of(patient)]}
+    consents = list(consents_of(patient))
+    closed = any(c.expiry_kind == ExpiryKind.ACCOUNT_CLOSED for c in consents) and (
+        AccountClosure.objects.filter(patient=patient).exists()
+    )
+    return {"consents": [(c, status_of(c, now, account_closed=closed)) for c in consents]}
