@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from waymark.patients.models import Patient
 from waymark.patients.panels import HELP, HOME, RECORD, register_panel
-from waymark.support.access import status_of
 from waymark.rights.models import AccountClosure
+from waymark.support.access import status_of
 from waymark.support.models import ExpiryKind, SupporterLink
 from waymark.support.services import consents_of
 
