@@ -94,6 +94,9 @@ ROWS: dict[str, Row] = {
     "support:home": Row(SUPPORTER),
     "support:person": Row(SUPPORTER, target=ALICE, kwargs=sams_consent, overrides=SHARED),
     "support:consent_copy": Row(SUPPORTER, target=ALICE, kwargs=sams_consent, overrides=SHARED),
+    "api:supported_person": Row(
+        SUPPORTER, target=ALICE, kwargs=sams_consent, overrides=SHARED, wrong_method="post"
+    ),
     "support:in_touch": Row(
         SUPPORTER,
         target=ALICE,

@@ -103,8 +103,13 @@ def test_the_supporter_sees_only_the_permitted_scopes_and_the_notice(
 def test_after_revocation_the_supporters_next_page_shows_nothing(
     sams_consent: Consent, alice: Patient, sam: User, client_for: ClientFor
 ) -> None:
-    client_for(alice.user).post(reverse("support:revoke", args=[sams_consent.pk]))
     client = client_for(sam)
+    api = f"/api/v1/support/people/{alice.pk}"
+    shared = client.get(api).json()
+    assert shared["scopes"] == ["milestones", "reach_out"] and shared["checkins"] == []
+    assert shared["notice"] == REDISCLOSURE_NOTICE
+    client_for(alice.user).post(reverse("support:revoke", args=[sams_consent.pk]))
+    assert client.get(api).status_code == 404
     assert client.get(reverse("support:person", args=[alice.pk])).status_code == 404
     assert client.get(reverse("support:consent_copy", args=[alice.pk])).status_code == 404
     assert "Alice" not in client.get(reverse("support:home")).content.decode()
