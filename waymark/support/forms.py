@@ -65,6 +65,9 @@ class ConsentForm(ServiceErrorFormMixin, forms.Form):
         label="I have read what this consent says and I agree to it.", required=False
     )
     signature = forms.CharField(label="Type your full name to sign", max_length=160)
+    # The consent being changed, when the patient came from "Change what I share": if it
+    # has ended meanwhile (revoked in another tab), signing says so instead of reviving it.
+    replaces = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, today: dt.date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -80,6 +83,7 @@ class ConsentForm(ServiceErrorFormMixin, forms.Form):
             purpose=data["purpose"],
             how_to_help=data.get("how_to_help", ""),
             agreed=bool(data.get("agreed")),
+            replaces=data.get("replaces"),
         )
 
 

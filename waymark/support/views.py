@@ -59,7 +59,9 @@ def sign(request: HttpRequest, link_id: int) -> HttpResponse:
     patient = own_patient_record(actor)
     link = services.link_of(patient, link_id)
     now = timezone.now()
-    form = ConsentForm(request.POST or None, today=local_day(patient, now))
+    replaces = request.GET.get("replaces", "")
+    initial = {"replaces": int(replaces)} if replaces.isdigit() else {}
+    form = ConsentForm(request.POST or None, today=local_day(patient, now), initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.sign_consent(actor, patient, link, form.to_data(), now)

@@ -194,3 +194,25 @@ def test_the_help_page_offers_to_let_my_people_know(
     page = client_for(alice.user).get(reverse("help")).content.decode()
     assert "let my people know" in page and reverse("support:reach_out") in page
     assert "let my people know" not in client_for(None).get(reverse("help")).content.decode()
+
+
+def test_changing_a_consent_revoked_meanwhile_says_so_and_writes_nothing(
+    sams_consent: Consent, sams_link: SupporterLink, alice: Patient, client_for: ClientFor
+) -> None:
+    client = client_for(alice.user)
+    mine = client.get(reverse("support:mine")).content.decode()
+    change = f"{reverse('support:sign', args=[sams_link.pk])}?replaces={sams_consent.pk}"
+    assert change in mine
+    assert f'name="replaces" value="{sams_consent.pk}"' in client.get(change).content.decode()
+    client.post(reverse("support:revoke", args=[sams_consent.pk]))  # in another tab
+    response = client.post(
+        change,
+        {
+            "scopes": ["weekly_summary"], "purpose": "p", "expiry_kind": "date",
+            "expires_on": TODAY.isoformat(), "agreed": "on", "signature": "Alice",
+            "replaces": sams_consent.pk,
+        },
+    )  # fmt: skip
+    assert response.status_code == 422
+    assert "cannot be changed or brought back" in response.content.decode()
+    assert Consent.objects.count() == 1
