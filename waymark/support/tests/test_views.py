@@ -216,3 +216,9 @@ def test_changing_a_consent_revoked_meanwhile_says_so_and_writes_nothing(
     assert response.status_code == 422
     assert "cannot be changed or brought back" in response.content.decode()
     assert Consent.objects.count() == 1
+
+
+def test_the_supporter_can_read_the_family_articles(sam: User, client_for: ClientFor) -> None:
+    library = client_for(sam).get(reverse("content:library")).content.decode()
+    assert "Helping someone you care about" in library
+    assert "Looking after yourself while you support someone" in library
