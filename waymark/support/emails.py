@@ -43,7 +43,12 @@ def reach_out(notification: Notification, site_url: str) -> tuple[str, dict[str,
     reach_out_id = notification.dedupe_key.split(":")[1]
     request = ReachOut.objects.filter(pk=reach_out_id).only("phone").first()
     phone = request.phone if request else ""
+    consent = ""
+    if notification.patient_id is not None:
+        path = reverse("support:consent_copy", args=[notification.patient_id])
+        consent = site_url.rstrip("/") + path
     return "support/email/reach_out", {
+        "consent_link": consent,
         "phone": phone,
         "tel": tel_href(phone) if phone else "",
         "notice": REDISCLOSURE_NOTICE,

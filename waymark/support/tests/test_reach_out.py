@@ -35,6 +35,7 @@ def test_it_tells_only_supporters_whose_consent_includes_reach_out(
     assert sent.to == [sam.email]
     assert "tel:5550199" in sent.body
     assert "42 CFR part 2 prohibits unauthorized disclosure of these records." in sent.body
+    assert f"/support/{alice.pk}/consent/" in sent.body
     for private in ("Alice", "Northstar", "ketamine", "struggling"):
         assert private.lower() not in (sent.subject + sent.body).lower(), private
 

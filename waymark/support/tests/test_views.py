@@ -88,6 +88,7 @@ def test_the_supporter_sees_only_the_permitted_scopes_and_the_notice(
     client = client_for(sam)
     home = client.get(reverse("support:home")).content.decode()
     assert "Alice" in home and REDISCLOSURE_NOTICE in home
+    assert reverse("support:consent_copy", args=[alice.pk]) in home
     page = client.get(reverse("support:person", args=[alice.pk])).content.decode()
     assert "Milestones" in page and "days" in page
     assert "Check-ins this week" not in page and "This week" not in page
