@@ -223,3 +223,26 @@ def test_the_supporter_can_read_the_family_articles(sam: User, client_for: Clien
     library = client_for(sam).get(reverse("content:library")).content.decode()
     assert "Helping someone you care about" in library
     assert "Looking after yourself while you support someone" in library
+
+
+def test_the_streak_and_summary_say_done_or_not_and_never_the_answers(
+    sams_link: SupporterLink, alice: Patient, sam: User, client_for: ClientFor
+) -> None:
+    import uuid as uuid_module
+    from decimal import Decimal
+
+    from waymark.checkins.services import CheckInData, submit_checkin
+
+    answers = CheckInData(
+        local_date=TODAY, craving=9, mood=1, sleep_hours=Decimal("3.5"), sleep_quality=1,
+        stress=9, safety_concern=False, note="Private-note-for-my-team-41c7",
+    )  # fmt: skip
+    submit_checkin(alice, answers, key=uuid_module.uuid4())
+    consent(sams_link, [Scope.CHECKIN_STREAK, Scope.WEEKLY_SUMMARY])
+    page = client_for(sam).get(reverse("support:person", args=[alice.pk])).content.decode()
+    assert f"{TODAY:%a} {TODAY.day} {TODAY:%b}: done" in page
+    yesterday = TODAY - dt.timedelta(days=1)
+    assert f"{yesterday:%a} {yesterday.day} {yesterday:%b}: not done" in page
+    assert "Alice checked in on 1 of the last 7 days." in page
+    assert "Private-note-for-my-team-41c7" not in page and "3.5" not in page
+    assert "Milestones" not in page
