@@ -4,7 +4,9 @@
 - a clinician sees the patients of their organization, or only those whose care
   team they are on when the organization chooses `CaseloadScope.CARE_TEAM`;
 - an organization admin sees their organization;
-- a supporter sees nothing yet (consent scopes come with the support app).
+- a supporter sees no patient here: what a patient shares with a supporter is decided,
+  scope by scope, from the patient's signed consents by `waymark.support.access.decide`
+  (issue 14), for those whose role may `SUPPORT_SOMEONE`.
 
 Another organization's object is always a 404, never a 403 that would confirm
 it exists. Every read through `get_patient` by someone other than the patient
@@ -191,6 +193,8 @@ class Capability(models.TextChoices):
     READ_EVIDENCE = "read_evidence", "read the evidence library for clinicians"
     USE_NOTIFICATIONS = "use_notifications", "use notifications"
     ADMINISTER_ORGANIZATION = "administer_organization", "administer the organization"
+    # Issue 14: a supporter's own pages; each read is then a consent decision per scope.
+    SUPPORT_SOMEONE = "support_someone", "use a supporter's pages"
 
 
 _C = Capability
@@ -229,7 +233,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.ADMINISTER_ORGANIZATION,
         }
     ),
-    Role.SUPPORTER: frozenset({_C.READ_LEARN, _C.USE_NOTIFICATIONS}),
+    Role.SUPPORTER: frozenset({_C.SUPPORT_SOMEONE, _C.READ_LEARN, _C.USE_NOTIFICATIONS}),
 }
 """The policy, role by role.
 
@@ -242,8 +246,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 - An **organization admin** sees what a clinician sees, acts on alerts and manages
   transitions, and administers the organization (the Django admin), but writes nothing
   clinical: no notes, medications, questionnaire requests or plans.
-- A **supporter** has nothing of a patient's yet (consent scopes come with the support
-  app).
+- A **supporter** uses their own pages (`SUPPORT_SOMEONE`); what they see of a patient is
+  only what that patient's current consent allows, decided per scope and recorded as a
+  disclosure (`waymark.support.access`). With no consent, the patient does not exist
+  for them (404).
 - Everyone reads the Learn library and their own notifications; clinicians and
   organization admins also read its evidence library for clinicians (READ_EVIDENCE), which
   patients and supporters see only where the organization republishes a note for them.

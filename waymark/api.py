@@ -28,6 +28,7 @@ from waymark.notifications.api import router as notifications_router
 from waymark.patients.api import router as patients_router
 from waymark.plans.api import router as plans_router
 from waymark.questionnaires.api import router as questionnaires_router
+from waymark.support.api import router as support_router
 
 
 class WaymarkAPI(NinjaAPI):
@@ -163,4 +164,5 @@ api.add_router("", notifications_router)
 api.add_router("", notes_router)
 api.add_router("", medications_router)
 api.add_router("", plans_router)
+api.add_router("", support_router)  # issue 14
 api.add_router("", content_router)

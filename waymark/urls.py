@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("waymark.plans.urls")),
     path("", include("waymark.content.urls")),
     path("", include("waymark.rights.urls")),  # issue 12 point 9: patient data rights
+    path("", include("waymark.support.urls")),  # issue 14: supporters and consent
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

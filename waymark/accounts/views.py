@@ -44,6 +44,7 @@ HOME_BY_ROLE = {
     Role.PATIENT: "patients:me",
     Role.CLINICIAN: "patients:caseload",
     Role.ADMIN: "admin:index",
+    Role.SUPPORTER: "support:home",  # issue 14: the people they support
 }
 
 

@@ -53,6 +53,8 @@ class AuditObject(models.TextChoices):
     TRANSITION_ADMIT = "transition_admit", "your record to admit you"
     TRANSITION_MOVE = "transition_move", "your record to move you to another program"
     TRANSITION_DISCHARGE = "transition_discharge", "your record to discharge you"
+    # Issue 14: a supporter's read, under the patient's consent (also a Disclosure row)
+    SUPPORTER_VIEW = "supporter_view", "what you chose to share with them, as your supporter"
     # What the patient records
     CHECKINS = "checkins", "your check-ins"
     RELAPSE_PLAN = "relapse_plan", "your relapse prevention plan"

@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     SUPPORTER = "supporter", "Update for a supporter"
     SYSTEM = "system", "Message from Waymark"
     PASSWORD_RESET = "password_reset", "Password reset requested"  # issue 12 point 2
+    SUPPORTER_INVITATION = "supporter_invitation", "Invitation to support someone"  # issue 14
+    REACH_OUT = "reach_out", "Someone you support asked to hear from you"  # issue 14
 
 
 class NotificationPreference(models.Model):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -12,7 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django_tasks import task
 
-from waymark.notifications.models import Delivery, DeliveryStatus, Kind
+from waymark.notifications.models import Delivery, DeliveryStatus, Kind, Notification
+from waymark.registries import Registry
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +37,13 @@ def backoff(attempt: int) -> dt.timedelta:
     return dt.timedelta(seconds=30 * 4 ** (attempt - 1))
 
 
+EmailTemplates = Callable[[Notification, str], tuple[str, dict[str, Any]]]
+# Issue 14: an app whose e-mails say more than "You have a new message" (a supporter's
+# invitation, a reach-out with a call link) registers, for its kind, a function giving
+# the templates' prefix and context; it runs when the e-mail is sent.
+email_templates: Registry[EmailTemplates] = Registry()
+
+
 def render_email(delivery: Delivery, site_url: str) -> EmailMultiAlternatives:
     """A generic message: no names, substances, scores or diagnoses in subject or body."""
     notification = delivery.notification
@@ -49,6 +59,10 @@ def render_email(delivery: Delivery, site_url: str) -> EmailMultiAlternatives:
         context["link"] = password_reset_link(notification.recipient, site_url)
         context["minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
         templates = "accounts/email/password_reset_subject.txt", "accounts/email/password_reset"
+    elif (custom := email_templates.get(notification.kind)) is not None:
+        prefix, extra = custom(notification, site_url)
+        context.update(extra)
+        templates = f"{prefix}_subject.txt", prefix
     subject = render_to_string(templates[0], context).strip()
     text = render_to_string(f"{templates[1]}.txt", context)
     html = render_to_string(f"{templates[1]}.html", context)

@@ -7,6 +7,18 @@ from django.views.decorators.http import require_GET
 
 from waymark.access import Capability, actor_for, can, visible_patients
 from waymark.organizations.crisis import CrisisHelp, crisis_help_defaults, crisis_help_for
+from waymark.patients.models import Patient
+from waymark.patients.panels import HELP, panels_for
+
+
+def _patient(request: HttpRequest) -> Patient | None:
+    """The signed-in patient's own record, or None for anyone else."""
+    if not request.user.is_authenticated:
+        return None
+    actor = actor_for(request)
+    if actor.organization is None or not can(actor, Capability.USE_PATIENT_APP):
+        return None
+    return visible_patients(actor).select_related("organization").first()
 
 
 def _crisis_help(request: HttpRequest) -> tuple[CrisisHelp, ...]:
@@ -25,8 +37,13 @@ def _crisis_help(request: HttpRequest) -> tuple[CrisisHelp, ...]:
 
 @require_GET
 def help_now(request: HttpRequest) -> HttpResponse:
-    """Crisis help. Open to everyone, signed in or not: nobody should hit a sign-in wall here."""
-    return render(request, "organizations/help.html", {"helps": _crisis_help(request)})
+    """Crisis help. Open to everyone, signed in or not: nobody should hit a sign-in wall here.
+    A patient also sees the panels apps register for the help page ("let my people know")."""
+    patient = _patient(request)
+    shown = panels_for(HELP, request, patient) if patient is not None else []
+    return render(
+        request, "organizations/help.html", {"helps": _crisis_help(request), "panels": shown}
+    )
 
 
 @require_GET

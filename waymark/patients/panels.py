@@ -31,7 +31,8 @@ from waymark.registries import Registry
 
 RECORD = "record"  # the clinician's patient record (patients:detail)
 HOME = "home"  # the patient's own home (patients:me)
-PLACES = frozenset({RECORD, HOME})
+HELP = "help"  # the help page, when a patient is signed in (issue 14: reach out)
+PLACES = frozenset({RECORD, HOME, HELP})
 
 Context = dict[str, Any]
 Builder = Callable[[HttpRequest, Patient], Context]
@@ -69,7 +70,7 @@ def register_panel(
     record: Recorder | None = None,
 ) -> Callable[[Builder], Builder]:
     """Register `build(request, patient) -> context` (reads only) as a panel shown on the
-    pages in `where` (RECORD, HOME), in `order` (lowest first)."""
+    pages in `where` (RECORD, HOME, HELP), in `order` (lowest first)."""
     places = frozenset(where)
     if not places or not places <= PLACES:
         raise ValueError(f"Panel {name!r}: `where` must be some of {sorted(PLACES)}.")

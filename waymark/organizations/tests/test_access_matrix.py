@@ -37,8 +37,8 @@ PUBLIC, SIGNED_IN = Access.PUBLIC, Access.SIGNED_IN
 ALICE, BOB = Target.ALICE, Target.BOB
 
 CORE_ROWS: dict[str, Row] = {
-    # Each person's start page, by role; a supporter is told nothing is shared yet.
-    "home": Row(SIGNED_IN, ok=302, overrides={"supporter": 200}),
+    # Each person's start page, by role (a supporter's: the people they support).
+    "home": Row(SIGNED_IN, ok=302),
     "help": Row(PUBLIC),
     "healthz": Row(PUBLIC),
     "accounts:login": Row(PUBLIC, ok=302, overrides={"anonymous": 200}, wrong_method="delete"),

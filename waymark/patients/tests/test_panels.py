@@ -87,7 +87,14 @@ def test_it_assembles_the_record_from_every_registered_panel_in_order(
 
     html = response.content.decode()
     shown = [panel.name for panel in response.context["panels"]]
-    assert shown == ["alerts", "checkins", "questionnaires", "medications", "notes"]
+    assert shown == [
+        "alerts",
+        "checkins",
+        "questionnaires",
+        "medications",
+        "notes",
+        "support_record",
+    ]
     headings = ["<h2>Alerts</h2>", ">Check-ins</h2>", ">Clinical notes</h2>"]
     assert [html.index(heading) for heading in headings] == sorted(
         html.index(heading) for heading in headings
@@ -101,6 +108,7 @@ def test_it_assembles_the_home_from_the_home_panels(alice: Patient, client_for: 
 
     assert [panel.name for panel in response.context["panels"]] == [
         "checkins_home",
+        "support_home",
         "questionnaires_home",
     ]
     html = response.content.decode()
