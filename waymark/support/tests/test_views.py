@@ -12,11 +12,13 @@ from django.test import Client
 from django.urls import reverse
 
 from waymark.accounts.models import User
-from waymark.conftest import TODAY
+from waymark.conftest import NOW, TODAY, program
+from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Patient
-from waymark.support.access import REDISCLOSURE_NOTICE
+from waymark.patients.transitions import admit_patient, discharge_patient, move_patient
+from waymark.support.access import REDISCLOSURE_NOTICE, decide
 from waymark.support.models import Consent, ConsentEnding, Disclosure, Scope, SupporterLink
-from waymark.support.tests.conftest import consent, invite
+from waymark.support.tests.conftest import actor, consent, invite
 
 ClientFor = Callable[[User | None], Client]
 
@@ -246,3 +248,31 @@ def test_it_the_streak_and_summary_say_done_or_not_and_never_the_answers(
     assert "Alice checked in on 1 of the last 7 days." in page
     assert "Private-note-for-my-team-41c7" not in page and "3.5" not in page
     assert "Milestones" not in page
+
+
+def test_it_keeps_sharing_through_a_move_a_discharge_and_a_readmission(
+    sams_consent: Consent, alice: Patient, bob: User, sam: User, client_for: ClientFor
+) -> None:
+    """Consent is the patient's, not the programme's: moving between levels of care
+    changes nothing a supporter sees, each time; only revocation or expiry ends it."""
+    staff, northstar = actor(bob), alice.organization
+    steps = {
+        "moved": lambda: move_patient(
+            staff, alice, program(northstar, LevelOfCare.DAY), on=TODAY, today=TODAY
+        ),
+        "discharged": lambda: discharge_patient(
+            staff, alice, on=TODAY, destination="home", today=TODAY,
+            aftercare_plan="Weekly group.", follow_up_on=TODAY + dt.timedelta(days=7),
+        ),
+        "readmitted": lambda: admit_patient(
+            staff, alice, program(northstar, LevelOfCare.OUTPATIENT),
+            on=TODAY, planned_discharge_on=None, today=TODAY,
+        ),
+    }  # fmt: skip
+    for step, transition in steps.items():
+        transition()
+        page = client_for(sam).get(reverse("support:person", args=[alice.pk]))
+        assert page.status_code == 200, step
+        assert "Milestones" in page.content.decode(), step
+        assert decide(sam, alice, Scope.MILESTONES, NOW).consent == sams_consent, step
+    assert Disclosure.objects.filter(consent=sams_consent, scope=Scope.MILESTONES).count() == 3
