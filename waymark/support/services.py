@@ -47,6 +47,9 @@ from waymark.support.models import (
     SupporterLink,
 )
 
+# A second "let my people know" this soon after the first (a double tap, a second tab) is
+# the same request: nobody is told twice. Waymark default; a later one tells them again.
+REACH_OUT_REPEAT_WINDOW = dt.timedelta(minutes=10)
 ACCOUNTING_DAYS = 3 * 365 + 1  # "the past 3 years", leap day included
 DEFAULT_PURPOSE = "So that the people I choose can support me in my recovery."
 REVOCATION_TEXT = (
@@ -352,8 +355,21 @@ def accounting_row(row: Disclosure) -> list[str]:
 @transaction.atomic
 def reach_out(actor: Actor, patient: Patient, phone: str, at: dt.datetime) -> ReachOut:
     """Tell each supporter whose consent includes reach-out, now: in the app and by a
-    neutral e-mail, through the delivery queue; each is a disclosure."""
+    neutral e-mail, through the delivery queue; each is a disclosure.
+
+    Within REACH_OUT_REPEAT_WINDOW of the last one, that one is returned and nobody is
+    told again (its `created_at` is then earlier than `at`)."""
     _own(actor, patient)
+    # One at a time per patient (two tabs): the second waits, then finds the first.
+    Patient.objects.select_for_update().filter(pk=patient.pk).exists()
+    recent = ReachOut.objects.filter(
+        organization_id=patient.organization_id,
+        patient=patient,
+        created_at__gt=at - REACH_OUT_REPEAT_WINDOW,
+        created_at__lte=at,
+    ).first()
+    if recent is not None:
+        return recent
     links = SupporterLink.objects.filter(organization_id=patient.organization_id, patient=patient)
     chosen = []
     for link in links.select_related("supporter"):

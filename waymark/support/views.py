@@ -136,15 +136,24 @@ def reach_out(request: HttpRequest) -> HttpResponse:
     """GET: who was told and who answered; POST: "let my people know"."""
     actor = actor_for(request)
     patient = own_patient_record(actor)
-    form = ReachOutForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST: a one-tap button may send no field at all.
+    form = ReachOutForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
         try:
-            sent = services.reach_out(actor, patient, form.cleaned_data["phone"], timezone.now())
+            now = timezone.now()
+            sent = services.reach_out(actor, patient, form.cleaned_data["phone"], now)
         except ServiceError as error:
             messages.error(request, error.message)
         else:
             names = ", ".join(r.link.name for r in sent.recipients.select_related("link"))
-            messages.success(request, f"We have let {names} know. You did the right thing.")
+            if sent.created_at < now:
+                messages.info(
+                    request,
+                    f"We let {names} know a few minutes ago, and they have your message. "
+                    "While you wait, you can call them or one of the numbers below.",
+                )
+            else:
+                messages.success(request, f"We have let {names} know. You did the right thing.")
         return redirect("support:reach_out")
     context = {"patient": patient, "reach_outs": services.reach_outs_of(patient), "form": form}
     return render(request, "support/reach_out.html", context, status=form_status(form))

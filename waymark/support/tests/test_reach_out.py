@@ -4,11 +4,15 @@ supporter says they have been in touch and the patient sees who answered."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
+import time_machine
 from django.core import mail
 from django.http import Http404
+from django.test import Client
+from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.conftest import NOW
@@ -16,7 +20,12 @@ from waymark.errors import ServiceError
 from waymark.notifications.models import Kind, Notification
 from waymark.patients.models import Patient
 from waymark.support.models import Consent, Disclosure, ReachOutRecipient, Scope
-from waymark.support.services import mark_in_touch, reach_out, revoke_consent
+from waymark.support.services import (
+    REACH_OUT_REPEAT_WINDOW,
+    mark_in_touch,
+    reach_out,
+    revoke_consent,
+)
 from waymark.support.tests.conftest import actor, consent, invite
 
 
@@ -62,3 +71,42 @@ def test_it_a_revoked_supporter_cannot_answer(
     with pytest.raises(Http404):
         mark_in_touch(actor(sam), alice, NOW)
     assert ReachOutRecipient.objects.get().answered_at is None
+
+
+def test_it_tells_nobody_twice_for_a_double_tap_but_again_later(
+    sams_consent: Consent,
+    alice: Patient,
+    sam: User,
+    run_tasks: Callable[[], None],
+    frozen: time_machine.Traveller,
+) -> None:
+    first = reach_out(actor(alice.user), alice, "", NOW)
+    again = reach_out(actor(alice.user), alice, "", NOW + dt.timedelta(seconds=20))
+    assert again == first
+    run_tasks()
+    assert Notification.objects.filter(kind=Kind.REACH_OUT).count() == 1
+    assert len([m for m in mail.outbox if "would like to hear" in m.subject]) == 1
+    assert Disclosure.objects.filter(scope=Scope.REACH_OUT).count() == 1
+
+    frozen.shift(REACH_OUT_REPEAT_WINDOW)
+    later = reach_out(actor(alice.user), alice, "", NOW + REACH_OUT_REPEAT_WINDOW)
+    assert later != first and later.created_at == NOW + REACH_OUT_REPEAT_WINDOW
+    run_tasks()
+    assert Notification.objects.filter(kind=Kind.REACH_OUT).count() == 2
+    assert len([m for m in mail.outbox if "would like to hear" in m.subject]) == 2
+
+
+def test_it_says_a_second_tap_was_already_sent(
+    sams_consent: Consent,
+    alice: Patient,
+    client_for: Callable[[User | None], Client],
+    frozen: time_machine.Traveller,
+) -> None:
+    client = client_for(alice.user)
+    first = client.post(reverse("support:reach_out"), follow=True).content.decode()
+    frozen.shift(dt.timedelta(seconds=20))
+    second = client.post(reverse("support:reach_out"), follow=True).content.decode()
+    assert "We have let Sam know" in first
+    assert "We let Sam know a few minutes ago" in second
+    assert "We have let Sam know" not in second
+    assert Notification.objects.filter(kind=Kind.REACH_OUT).count() == 1
