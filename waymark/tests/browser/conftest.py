@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -157,8 +158,8 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def phone(browser: Any, server: Server) -> Iterator[Any]:
+@contextmanager
+def phone_context(browser: Any, server: Server) -> Iterator[Any]:
     """A fresh phone-sized browser context (its own cookies, storage and service worker)."""
     context = browser.new_context(
         viewport=PHONE, base_url=server.url, is_mobile=True, has_touch=True,
@@ -173,6 +174,20 @@ def phone(browser: Any, server: Server) -> Iterator[Any]:
     finally:
         context.close()
     assert violations == [], "Content-Security-Policy violations in the console"
+
+
+@pytest.fixture
+def phone(browser: Any, server: Server) -> Iterator[Any]:
+    """The person's phone."""
+    with phone_context(browser, server) as context:
+        yield context
+
+
+@pytest.fixture
+def second_phone(browser: Any, server: Server) -> Iterator[Any]:
+    """Another person's phone (a supporter's), with cookies apart from the first."""
+    with phone_context(browser, server) as context:
+        yield context
 
 
 def _note_csp_violation(violations: list[str], text: str) -> None:

@@ -14,14 +14,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from waymark.tests.browser import world
-from waymark.tests.browser.conftest import PHONE, Server
+from waymark.tests.browser.conftest import Server
 from waymark.tests.browser.pages import sign_in
 
 HANA = "hana.browser"
@@ -67,18 +63,6 @@ def _run(server: Server, var_dir: Path, script: str, *args: str) -> str:
         [sys.executable, "-c", script, *args], cwd=ROOT, env=env, check=True, capture_output=True
     )
     return done.stdout.decode().strip()
-
-
-@pytest.fixture
-def second_phone(browser: Any, server: Server) -> Iterator[Any]:
-    """The supporter's own phone (cookies apart from the patient's)."""
-    context = browser.new_context(
-        viewport=PHONE, base_url=server.url, is_mobile=True, has_touch=True,
-        timezone_id=world.TIMEZONE,
-    )  # fmt: skip
-    context.set_default_timeout(10_000)
-    yield context
-    context.close()
 
 
 def _disclosures(server: Server) -> list[tuple[Any, ...]]:
