@@ -19,7 +19,7 @@ import markdown
 import nh3
 import yaml
 
-from waymark.content.models import OrganizationArticle
+from waymark.content.models import Audience, OrganizationArticle
 from waymark.organizations.models import Organization
 
 ARTICLES = Path(__file__).parent / "articles"
@@ -75,7 +75,7 @@ def _from_row(row: OrganizationArticle, base: Article | None) -> Article:
     return Article(
         slug=row.slug,
         title=row.title or (base.title if base else row.slug),
-        audience=row.audience,
+        audience=row.audience or (base.audience if base else Audience.PATIENT),
         tags=tags or (base.tags if base else ()),
         sources=tuple(line.strip() for line in row.sources.splitlines() if line.strip())
         or (base.sources if base else ()),

@@ -25,13 +25,17 @@ class OrganizationArticle(models.Model):
         max_length=80, help_text="Use a shipped article's slug to replace or hide it."
     )
     title = models.CharField(max_length=200, blank=True)
+    # Blank keeps the shipped article's own readers, so a row that only retitles or
+    # re-sources an evidence note never publishes it to patients by accident.
     audience = models.CharField(
         max_length=20,
         choices=Audience.choices,
-        default=Audience.PATIENT,
+        blank=True,
+        default="",
         help_text=(
-            "Who reads it. Keep an evidence note's rows at Clinicians unless you mean to "
-            "publish the note to patients or families."
+            "Who reads it. Leave empty to keep the shipped article's readers (an article of "
+            "your own is then for people in recovery). Choose People in recovery or Family "
+            "and friends on an evidence note's row only to publish it to them."
         ),
     )
     tags = models.CharField(max_length=200, blank=True, help_text="Comma-separated.")

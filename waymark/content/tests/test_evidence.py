@@ -154,6 +154,27 @@ def test_it_lets_an_organization_publish_a_note_to_its_patients(
     assert client_for(erin.user).get(note_url("ketamine-uropathy")).status_code == 404
 
 
+def test_it_keeps_a_retitled_note_for_clinicians_unless_the_row_chooses_readers(
+    northstar: Organization, alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    OrganizationArticle.objects.create(
+        organization=northstar, slug="ketamine-uropathy", title="Bladder: our summary"
+    )
+    assert client_for(alice.user).get(note_url("ketamine-uropathy")).status_code == 404
+    assert "ketamine-uropathy" not in slugs(client_for(alice.user).get(LIBRARY))
+    page = client_for(bob).get(note_url("ketamine-uropathy")).content.decode()
+    assert "Bladder: our summary" in page
+
+
+def test_it_gives_an_organizations_own_article_without_readers_to_patients(
+    northstar: Organization, alice: Patient, client_for: ClientFor
+) -> None:
+    OrganizationArticle.objects.create(
+        organization=northstar, slug="our-groups", title="Our groups", body="Tuesdays at 6."
+    )
+    assert client_for(alice.user).get(note_url("our-groups")).status_code == 200
+
+
 def test_it_never_suggests_a_clinicians_note_on_the_for_you_rail(
     northstar: Organization, dana: Patient
 ) -> None:
