@@ -26,6 +26,7 @@ from typing import Any
 
 from bench.common import (
     QUICK,
+    bulk_in_care,
     free_port,
     fresh_database,
     load_average,
@@ -50,39 +51,16 @@ def build(size: int, rng: random.Random, progress: object) -> tuple[object, list
     from waymark.checkins.models import CheckIn
     from waymark.organizations.models import LevelOfCare, Membership, Role
     from waymark.organizations.services import create_default_programs, create_organization
-    from waymark.patients.models import Episode, Patient, ProgramStay
     from waymark.risk.models import PatientRisk
 
     org = create_organization(name=f"Bench {size}", slug=f"bench-{size}", timezone="UTC")
     programs = [p for p in create_default_programs(org) if p.level != LevelOfCare.CONTINUING]
     clinician = User.objects.create_user(username=f"clin-{size}", password="x" * 20)
     Membership.objects.create(organization=org, user=clinician, role=Role.CLINICIAN)
-    users = User.objects.bulk_create(User(username=f"p{size}-{n}") for n in range(size))
-    Membership.objects.bulk_create(
-        Membership(organization=org, user=u, role=Role.PATIENT) for u in users
-    )
     today = timezone.localdate()
     start = today - dt.timedelta(days=DAYS)
-    patients = Patient.objects.bulk_create(
-        Patient(
-            organization=org,
-            user=u,
-            preferred_name=f"Patient {n}",
-            date_of_birth=dt.date(1990, 1, 1),
-            timezone="UTC",
-            substances=["ketamine"],
-            recovery_start_date=start,
-        )
-        for n, u in enumerate(users)
-    )
-    episodes = Episode.objects.bulk_create(
-        Episode(organization=org, patient=p, admitted_on=start) for p in patients
-    )
-    ProgramStay.objects.bulk_create(
-        ProgramStay(
-            organization=org, patient=p, episode=e, program=rng.choice(programs), started_on=start
-        )
-        for p, e in zip(patients, episodes, strict=True)
+    _, patients = bulk_in_care(
+        org, size, prefix=f"p{size}-", start=start, program_of=lambda: rng.choice(programs)
     )
     now = timezone.now()
     batch: list[CheckIn] = []

@@ -209,20 +209,15 @@ def wrk(
     }
 
 
-def bulk_patients(count: int, *, prefix: str, organization: Any = None) -> list[str]:
-    """`count` outpatients in care with a device token each (bulk inserted); the secrets."""
-    from django.utils import timezone
-
-    from waymark.accounts.models import ApiToken, User, hash_token
-    from waymark.organizations.models import LevelOfCare, Membership, Program, Role
-    from waymark.organizations.services import create_default_programs, create_organization
+def bulk_in_care(
+    organization: Any, count: int, *, prefix: str, start: dt.date, program_of: Any
+) -> tuple[list[Any], list[Any]]:
+    """`count` patients of `organization` in care since `start`, each in the program
+    `program_of()` gives (bulk inserted); their users and patients."""
+    from waymark.accounts.models import User
+    from waymark.organizations.models import Membership, Role
     from waymark.patients.models import Episode, Patient, ProgramStay
 
-    if organization is None:
-        organization = create_organization(name="Bench", slug=f"bench-{prefix}", timezone="UTC")
-        create_default_programs(organization)
-    program = Program.objects.get(organization=organization, level=LevelOfCare.OUTPATIENT)
-    start = timezone.localdate() - dt.timedelta(days=30)
     users = User.objects.bulk_create(User(username=f"{prefix}{n}") for n in range(count))
     Membership.objects.bulk_create(
         Membership(organization=organization, user=u, role=Role.PATIENT) for u in users
@@ -231,7 +226,7 @@ def bulk_patients(count: int, *, prefix: str, organization: Any = None) -> list[
         Patient(
             organization=organization,
             user=u,
-            preferred_name=f"P{n}",
+            preferred_name=f"Patient {n}",
             date_of_birth=dt.date(1990, 1, 1),
             timezone="UTC",
             substances=["ketamine"],
@@ -244,9 +239,28 @@ def bulk_patients(count: int, *, prefix: str, organization: Any = None) -> list[
     )
     ProgramStay.objects.bulk_create(
         ProgramStay(
-            organization=organization, patient=p, episode=e, program=program, started_on=start
+            organization=organization, patient=p, episode=e, program=program_of(), started_on=start
         )
         for p, e in zip(patients, episodes, strict=True)
+    )
+    return users, patients
+
+
+def bulk_patients(count: int, *, prefix: str, organization: Any = None) -> list[str]:
+    """`count` outpatients in care with a device token each (bulk inserted); the secrets."""
+    from django.utils import timezone
+
+    from waymark.accounts.models import ApiToken, hash_token
+    from waymark.organizations.models import LevelOfCare, Program
+    from waymark.organizations.services import create_default_programs, create_organization
+
+    if organization is None:
+        organization = create_organization(name="Bench", slug=f"bench-{prefix}", timezone="UTC")
+        create_default_programs(organization)
+    program = Program.objects.get(organization=organization, level=LevelOfCare.OUTPATIENT)
+    start = timezone.localdate() - dt.timedelta(days=30)
+    users, _ = bulk_in_care(
+        organization, count, prefix=prefix, start=start, program_of=lambda: program
     )
     secrets = [ApiToken.new_secret() for _ in users]
     ApiToken.objects.bulk_create(
