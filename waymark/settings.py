@@ -329,6 +329,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = DEBUG or DEMO or "pytest" in sys.modules
+# Files browsers ask for at the site root (/favicon.ico), served by whitenoise like static
+# files (no URL pattern, no database); the pages link the SVG under /static/ (issue 15).
+WHITENOISE_ROOT = BASE_DIR / "waymark" / "public"
 
 # --- E-mail --------------------------------------------------------------------
 EMAIL_BACKEND = env_str(

@@ -28,6 +28,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-# Issue 12, point 5: under /api/ an unknown path (and a crash) answers in the one JSON shape.
+# Issue 12, point 5: under /api/ an unknown path (and a crash) answers in the one JSON shape;
+# issue 15 point 5: pages answer with kind words and "Get help now".
+handler403 = "waymark.views.permission_denied"
 handler404 = "waymark.views.not_found"
 handler500 = "waymark.views.server_error"

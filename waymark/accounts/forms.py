@@ -8,7 +8,7 @@ from waymark.errors import ServiceErrorFormMixin
 class ApiTokenForm(forms.Form):
     name = forms.CharField(
         max_length=80,
-        label="Device name",
+        label="Name of the app or device",
         help_text="So you can recognise it later, e.g. “My phone”.",
     )
 

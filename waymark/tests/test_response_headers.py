@@ -198,3 +198,16 @@ def test_it_keeps_every_admin_changelist_free_of_inline_code(
         if response.status_code == 200:
             assert "'unsafe-inline'" not in response["Content-Security-Policy"]
             assert not re.search(rb"<script>|<style", response.content), url
+
+
+def test_it_serves_a_favicon_at_the_root_and_links_the_svg(client: Client) -> None:
+    # issue 15 point 5: browsers ask for /favicon.ico whatever the page links.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] in {"image/x-icon", "image/vnd.microsoft.icon"}
+    assert b"".join(response.streaming_content).startswith(b"\x00\x00\x01\x00")  # type: ignore[attr-defined]
+    assert "no-store" not in response.get("Cache-Control", "")
+    svg = client.get("/static/favicon.svg")
+    assert svg.status_code == 200 and svg["Content-Type"] == "image/svg+xml"
+    page = client.get(reverse("help")).content.decode()
+    assert 'rel="icon" href="/static/favicon.svg"' in page

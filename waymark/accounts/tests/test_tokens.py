@@ -1,4 +1,4 @@
-"""The Devices page: create a device token (secret shown once) and revoke one."""
+"""The "Apps and devices" page: create a device token (secret shown once) and revoke one."""
 
 from __future__ import annotations
 
@@ -11,12 +11,30 @@ from django.urls import reverse
 
 from waymark.accounts.models import ApiToken, User, hash_token
 from waymark.accounts.services import issue_api_token
+from waymark.patients.models import Patient
 from waymark.testing.second_factor import verify_session
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.django_db
 
 SECRET = re.compile(r'id="new-token">(wmk_[A-Za-z0-9_-]+)<')
+
+
+def test_it_names_the_page_in_plain_words_for_a_patient(
+    client_for: ClientFor, alice: Patient
+) -> None:
+    # issue 15 point 5: no "Devices" about API tokens on the patient's pages.
+    client = client_for(alice.user)
+    home = client.get(reverse("patients:me")).content.decode()
+    assert f'<a href="{reverse("accounts:tokens")}">Apps and devices</a>' in home
+    assert ">Devices<" not in home
+    issue_api_token(alice.user, "Alice's phone")
+    page = client.get(reverse("accounts:tokens")).content.decode()
+    assert "<h1>Apps and devices</h1>" in page
+    assert "Apps you have signed in to Waymark with. Remove one you no longer use." in page
+    assert ">Remove</button>" in page and "token" not in page.lower().replace(
+        "csrfmiddlewaretoken", ""
+    ).replace("new-token", "")
 
 
 def test_it_lists_my_devices_and_not_anyone_elses(
