@@ -110,3 +110,19 @@ def test_it_says_a_second_tap_was_already_sent(
     assert "We let Sam know a few minutes ago" in second
     assert "We have let Sam know" not in second
     assert Notification.objects.filter(kind=Kind.REACH_OUT).count() == 1
+
+
+def test_it_carries_the_notice_on_the_supporters_notifications_and_only_theirs(
+    sams_consent: Consent,
+    alice: Patient,
+    sam: User,
+    bob: User,
+    client_for: Callable[[User | None], Client],
+) -> None:
+    reach_out(actor(alice.user), alice, "", NOW)
+    inbox = client_for(sam).get(reverse("notifications:inbox")).content.decode()
+    assert "would like to hear from you" in inbox
+    assert "42 CFR part 2 prohibits unauthorized disclosure of these records." in inbox
+    for other in (alice.user, bob):
+        page = client_for(other).get(reverse("notifications:inbox")).content.decode()
+        assert "42 CFR part 2" not in page
