@@ -93,17 +93,22 @@ class Decision:
 DENY = Decision(False)
 
 
-def decide(supporter: User, patient: Patient, scope: Scope | str, at: dt.datetime) -> Decision:
-    """Permit, with the consent it rests on, or deny. Deny by default."""
+def _consent_between(supporter: User, patient: Patient, at: dt.datetime) -> Consent | None:
     link = SupporterLink.objects.filter(
         organization_id=patient.organization_id, patient=patient, supporter=supporter
     ).first()
-    if link is None:
-        return DENY
-    consent = current_consent(link, at)
+    return None if link is None else current_consent(link, at)
+
+
+def _decision(consent: Consent | None, scope: Scope | str) -> Decision:
     if consent is None or str(scope) not in consent.scopes:
         return DENY
     return Decision(True, consent)
+
+
+def decide(supporter: User, patient: Patient, scope: Scope | str, at: dt.datetime) -> Decision:
+    """Permit, with the consent it rests on, or deny. Deny by default."""
+    return _decision(_consent_between(supporter, patient, at), scope)
 
 
 def disclose(
@@ -113,9 +118,11 @@ def disclose(
     (and once in the audit trail). Nothing permitted: Http404."""
     if not can(actor, Capability.SUPPORT_SOMEONE):
         raise NotAllowed(f"Your role cannot {Capability.SUPPORT_SOMEONE.label}.")
+    # One consent decides every scope of this request (read once, not once per scope).
+    consent = _consent_between(actor.user, patient, at)
     permitted: dict[Scope, Consent] = {}
     for scope in scopes:
-        decision = decide(actor.user, patient, scope, at)
+        decision = _decision(consent, scope)
         if decision.consent is not None:
             permitted[scope] = decision.consent
     if not permitted:
