@@ -16,15 +16,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 
+from waymark.alerts.models import Alert
 from waymark.errors import ServiceError
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 
 # About four printed pages per section: room for any real note, not for a pasted file.
 SECTION_MAX_LENGTH = 10_000
+# A session lasts at least a minute and at most ten hours (a long crisis contact).
+DURATION_MIN, DURATION_MAX = 1, 600
+
+
+class ServiceType(models.TextChoices):
+    INDIVIDUAL = "individual", "Individual session"
+    GROUP = "group", "Group session"
+    FAMILY = "family", "Family session"
+    CASE_MANAGEMENT = "case_management", "Case management"
+    CRISIS = "crisis", "Crisis contact"
 
 
 class NoteFormat(models.TextChoices):
@@ -89,11 +100,36 @@ class ClinicalNote(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     signed_at = models.DateTimeField(null=True, blank=True)
+    # The session the note is about (notes written before these fields existed have none).
+    session_at = models.DateTimeField("session date and time", null=True, blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(
+        "duration (minutes)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(DURATION_MIN), MaxValueValidator(DURATION_MAX)],
+    )
+    service_type = models.CharField(max_length=20, choices=ServiceType.choices, blank=True)
+    # The open alert this note answers: signing the note acknowledges it (alerts.services).
+    # PROTECT: a signed note's link never dangles (erasure deletes notes before alerts).
+    answers_alert = models.ForeignKey(
+        Alert, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # Decided when the note is signed, from the organization's CosignRequirement rows.
+    needs_cosign = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organization", "patient", "-created_at"])]
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__isnull=True)
+                | models.Q(duration_minutes__gte=DURATION_MIN, duration_minutes__lte=DURATION_MAX),
+                name="note_duration_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(service_type="") | models.Q(service_type__in=ServiceType.values),
+                name="note_known_service_type",
+            ),
             models.CheckConstraint(
                 condition=models.Q(format__in=NoteFormat.values),
                 name="note_known_format",
@@ -179,3 +215,62 @@ class NoteAddendum(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise ServiceError("An addendum cannot be deleted.", status=409, code="signed")
+
+
+class NoteCosignature(models.Model):
+    """A supervising clinician's co-signature of a signed note: its own row, written once
+    (one per note), never changed or deleted (database triggers, migration 0005), so the
+    signed note itself stays untouched."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    note = models.OneToOneField(ClinicalNote, on_delete=models.CASCADE, related_name="cosignature")
+    cosigner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Co-signed by {self.cosigner} on {self.signed_at:%Y-%m-%d}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ServiceError("A co-signature cannot be changed.", status=409, code="signed")
+        super().save(*args, **kwargs)
+
+
+class CosignRequirement(models.Model):
+    """Whose notes a supervising clinician must co-sign, set by the organization's admin.
+
+    A row without a clinician: every note of the organization needs co-signature. A row
+    naming a clinician (a trainee, a newly qualified counsellor): that clinician's notes
+    do. No row: no note needs it. Read when a note is signed.
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="cosign_requirements"
+    )
+    clinician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty to require co-signature of every note.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "clinician"], name="cosign_requirement_once"
+            ),
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(clinician__isnull=True),
+                name="cosign_requirement_everyone_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Co-signature needed for {self.clinician or 'every note'}"

@@ -8,27 +8,38 @@ caseload scope are already checked; these functions check who may write.
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from waymark.access import Capability, require
+from waymark.access import Capability, can, require
+from waymark.alerts import services as alert_services
+from waymark.alerts.models import Alert, AlertStatus
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
 from waymark.errors import ServiceError
 from waymark.notes.models import (
+    DURATION_MAX,
+    DURATION_MIN,
     SECTION_FIELDS,
     SECTION_MAX_LENGTH,
     SECTIONS,
     ClinicalNote,
+    CosignRequirement,
     NoteAddendum,
+    NoteCosignature,
     NoteFormat,
+    ServiceType,
 )
+from waymark.organizations.models import Membership, Role
 from waymark.patients.models import Patient
 
 if TYPE_CHECKING:
@@ -36,6 +47,77 @@ if TYPE_CHECKING:
 
 NOTE = AuditObject.CLINICAL_NOTE
 ADDENDUM = AuditObject.CLINICAL_NOTE_ADDENDUM
+
+
+@dataclass(frozen=True)
+class NoteData:
+    """A note as written, from the form or the API (`to_data()`): its sections and the
+    session it is about. `session_at` is aware (the form reads it in the organization's
+    zone); `answers_alert_id` is an open alert of the same patient, acknowledged when the
+    note is signed."""
+
+    note_format: str
+    sections: Mapping[str, str] = field(default_factory=dict)
+    session_at: dt.datetime | None = None
+    duration_minutes: int | None = None
+    service_type: str = ""
+    answers_alert_id: int | None = None
+    sign: bool = False
+
+
+def organization_zone(patient: Patient) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(patient.organization.timezone)
+
+
+def check_session(
+    patient: Patient, session_at: dt.datetime | None, duration_minutes: int | None
+) -> None:
+    """Refuse a session after today (in the organization's zone) or a duration outside
+    1–600 minutes, naming the field."""
+    if session_at is not None:
+        zone = organization_zone(patient)
+        if timezone.is_naive(session_at):
+            raise ServiceError("Give the session's time with its time zone.", field="session_at")
+        today = timezone.now().astimezone(zone).date()
+        if session_at.astimezone(zone).date() > today:
+            raise ServiceError(
+                f"The session date cannot be after today ({today:%-d %b %Y}).", field="session_at"
+            )
+    if duration_minutes is not None and not DURATION_MIN <= duration_minutes <= DURATION_MAX:
+        raise ServiceError(
+            f"Give the duration in minutes, from {DURATION_MIN} to {DURATION_MAX}.",
+            field="duration_minutes",
+        )
+
+
+def answerable_alerts(patient: Patient) -> QuerySet[Alert]:
+    """The patient's open alerts a note can answer, most severe first."""
+    return Alert.objects.filter(
+        organization_id=patient.organization_id, patient=patient, status=AlertStatus.OPEN
+    ).order_by("-severity", "-last_seen_at")
+
+
+def _answerable_alert(actor: Actor, patient: Patient, alert_id: int | None) -> Alert | None:
+    if alert_id is None:
+        return None
+    alert = answerable_alerts(patient).filter(pk=alert_id).first()
+    if alert is None:  # another patient's, another organization's, or no longer open
+        raise ServiceError("Choose one of this patient's open alerts.", field="answers_alert")
+    if not can(actor, Capability.ACT_ON_ALERTS):
+        raise ServiceError("You cannot acknowledge alerts.", field="answers_alert")
+    return alert
+
+
+def _clean_details(actor: Actor, patient: Patient, data: NoteData) -> dict[str, object]:
+    check_session(patient, data.session_at, data.duration_minutes)
+    if data.service_type and data.service_type not in ServiceType.values:
+        raise ServiceError("Choose a service type from the list.", field="service_type")
+    return {
+        "session_at": data.session_at,
+        "duration_minutes": data.duration_minutes,
+        "service_type": data.service_type,
+        "answers_alert": _answerable_alert(actor, patient, data.answers_alert_id),
+    }
 
 
 def notes_for(patient: Patient) -> QuerySet[ClinicalNote]:
@@ -114,6 +196,36 @@ def check_editable(actor: Actor, note: ClinicalNote) -> None:
     _must_be_draft(note)
 
 
+def needs_cosign(note: ClinicalNote) -> bool:
+    """Whether the organization asks a supervisor to co-sign this author's notes."""
+    return CosignRequirement.objects.filter(
+        Q(clinician__isnull=True) | Q(clinician_id=note.author_id),
+        organization_id=note.organization_id,
+    ).exists()
+
+
+def _sign(actor: Actor, note: ClinicalNote) -> None:
+    """Mark `note` signed (the caller saves it) and acknowledge the alert it answers."""
+    _check_complete(note)
+    note.signed_at = timezone.now()
+    note.needs_cosign = needs_cosign(note)
+    if note.answers_alert_id is not None:
+        _acknowledge_with_note(actor, note)
+
+
+def _acknowledge_with_note(actor: Actor, note: ClinicalNote) -> None:
+    alert = Alert.objects.select_related("patient").get(pk=note.answers_alert_id)
+    if alert.status != AlertStatus.OPEN:
+        return  # someone acknowledged it meanwhile: the note still answers it
+    session = ""
+    if note.session_at is not None:
+        local = note.session_at.astimezone(organization_zone(note.patient))
+        session = f" (session of {local:%-d %b %Y %H:%M})"
+    alert_services.acknowledge(
+        alert, actor, note=f"Acknowledged with a note: {note.format_short} note{session}."
+    )
+
+
 def _check_complete(note: ClinicalNote) -> None:
     """A note is signed with every section of its format written."""
     for section, text in note.sections():
@@ -142,22 +254,29 @@ def start_note(
     sections: Mapping[str, str],
     sign: bool = False,
 ) -> ClinicalNote:
-    """A new draft by `actor`, signed at once when `sign` (then every section is needed)."""
+    """A note with sections only (no session details): `create_note`."""
+    return create_note(actor, patient, NoteData(note_format, sections, sign=sign))
+
+
+def create_note(actor: Actor, patient: Patient, data: NoteData) -> ClinicalNote:
+    """A new draft by `actor`, signed at once when `data.sign` (then every section is
+    needed, and the alert it answers is acknowledged)."""
     require(actor, Capability.WRITE_NOTES, patient=patient)
-    cleaned = _clean_sections(note_format, sections)
+    cleaned = _clean_sections(data.note_format, data.sections)
     if not any(cleaned.values()):
         raise ServiceError("Write at least one section before saving the note.")
+    details = _clean_details(actor, patient, data)
     note = ClinicalNote(
         organization_id=patient.organization_id,
         patient=patient,
         author=actor.user,
-        format=note_format,
+        format=data.note_format,
         **cleaned,
+        **details,  # type: ignore[arg-type]
     )
-    if sign:
-        _check_complete(note)
-        note.signed_at = timezone.now()
     with transaction.atomic():
+        if data.sign:
+            _sign(actor, note)
         _store(note)
         record(actor, AuditAction.CREATE, patient=patient, object_type=NOTE, object_id=str(note.pk))
     return note
@@ -172,18 +291,25 @@ def _locked_draft(actor: Actor, note: ClinicalNote, verb: str) -> ClinicalNote:
 
 
 def update_draft(
-    actor: Actor, note: ClinicalNote, *, sections: Mapping[str, str], sign: bool = False
+    actor: Actor,
+    note: ClinicalNote,
+    *,
+    sections: Mapping[str, str],
+    sign: bool = False,
+    data: NoteData | None = None,
 ) -> ClinicalNote:
-    """Change the author's own draft, and sign it when `sign`."""
+    """Change the author's own draft (its sections, and its session when `data` is given),
+    and sign it when `sign`."""
     patient = note.patient
     require(actor, Capability.WRITE_NOTES, patient=patient)
+    details = _clean_details(actor, patient, data) if data is not None else {}
     with transaction.atomic():
         locked = _locked_draft(actor, note, "change")
-        for field, text in _clean_sections(locked.format, sections).items():
-            setattr(locked, field, text)
+        locked.patient = patient
+        for name, value in (_clean_sections(locked.format, sections) | details).items():
+            setattr(locked, name, value)
         if sign:
-            _check_complete(locked)
-            locked.signed_at = timezone.now()
+            _sign(actor, locked)
         _store(locked)
         record(actor, AuditAction.UPDATE, patient=patient, object_type=NOTE, object_id=str(note.pk))
     return locked
@@ -195,9 +321,9 @@ def sign_note(actor: Actor, note: ClinicalNote) -> ClinicalNote:
     require(actor, Capability.WRITE_NOTES, patient=patient)
     with transaction.atomic():
         locked = _locked_draft(actor, note, "sign")
-        _check_complete(locked)
-        locked.signed_at = timezone.now()
-        locked.save(update_fields=["signed_at", "updated_at"])
+        locked.patient = patient
+        _sign(actor, locked)
+        locked.save(update_fields=["signed_at", "needs_cosign", "updated_at"])
         record(actor, AuditAction.UPDATE, patient=patient, object_type=NOTE, object_id=str(note.pk))
     return locked
 
@@ -240,3 +366,52 @@ def add_addendum(actor: Actor, note: ClinicalNote, text: str) -> NoteAddendum:
             object_id=str(addendum.pk),
         )
     return addendum
+
+
+def cosignature_of(note: ClinicalNote) -> NoteCosignature | None:
+    return (
+        NoteCosignature.objects.filter(organization_id=note.organization_id, note=note)
+        .select_related("cosigner")
+        .first()
+    )
+
+
+def cosign_note(actor: Actor, note: ClinicalNote) -> NoteCosignature:
+    """A supervising clinician's co-signature of a signed note that needs one: another
+    active clinician of the organization than its author, once per note."""
+    patient = note.patient
+    require(actor, Capability.WRITE_NOTES, patient=patient)
+    is_clinician = Membership.objects.filter(
+        organization_id=note.organization_id, user=actor.user, role=Role.CLINICIAN, is_active=True
+    ).exists()
+    with transaction.atomic():
+        locked = ClinicalNote.objects.select_for_update().get(pk=note.pk)
+        if not locked.is_signed:
+            raise ServiceError(
+                "This note is still a draft: its author signs it first.", status=409, code="draft"
+            )
+        if not locked.needs_cosign:
+            raise ServiceError("This note does not need co-signature.", status=409, code="conflict")
+        if locked.author_id == actor.user.pk or not is_clinician:
+            raise ServiceError(
+                "Another clinician of the organization co-signs a note, not its author.",
+                status=403,
+                code="forbidden",
+            )
+        done = cosignature_of(locked)
+        if done is not None:
+            raise ServiceError(
+                f"This note was already co-signed by {done.cosigner} on "
+                f"{done.signed_at:%-d %b %Y}.",
+                status=409,
+                code="conflict",
+            )
+        cosignature = NoteCosignature.objects.create(
+            organization_id=note.organization_id,
+            patient=patient,
+            note=locked,
+            cosigner=actor.user,
+            signed_at=timezone.now(),
+        )
+        record(actor, AuditAction.UPDATE, patient=patient, object_type=NOTE, object_id=str(note.pk))
+    return cosignature
