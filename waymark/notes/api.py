@@ -22,14 +22,23 @@ from pydantic import ConfigDict
 from waymark.access import Capability, actor_for, get_patient, require
 from waymark.audit.models import AuditObject
 from waymark.errors import ErrorOut
-from waymark.notes.models import SECTION_MAX_LENGTH, ClinicalNote, NoteAddendum, NoteFormat
+from waymark.notes.models import (
+    SECTION_MAX_LENGTH,
+    ClinicalNote,
+    NoteAddendum,
+    NoteFormat,
+    ServiceType,
+)
 from waymark.notes.services import (
     NOTE,
+    NoteData,
     add_addendum,
+    cosign_note,
+    cosignature_of,
+    create_note,
     note_for,
     notes_for,
     sign_note,
-    start_note,
 )
 from waymark.pager import Pagination
 from waymark.patients.models import Patient
@@ -61,8 +70,25 @@ class NoteOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     signed_at: dt.datetime | None
+    session_at: dt.datetime | None
+    duration_minutes: int | None
+    service_type: str = Field(description="individual, group, family, case_management, crisis")
+    answers_alert_id: int | None = Field(description="The alert this note answers.")
+    needs_cosign: bool
+    cosigned_by: str | None
+    cosigned_at: dt.datetime | None
     sections: dict[str, str] = Field(description="The note's sections, in order.")
     addenda: list[AddendumOut]
+
+    @staticmethod
+    def resolve_cosigned_by(obj: ClinicalNote) -> str | None:
+        cosignature = cosignature_of(obj) if obj.needs_cosign else None
+        return str(cosignature.cosigner) if cosignature else None
+
+    @staticmethod
+    def resolve_cosigned_at(obj: ClinicalNote) -> dt.datetime | None:
+        cosignature = cosignature_of(obj) if obj.needs_cosign else None
+        return cosignature.signed_at if cosignature else None
 
     @staticmethod
     def resolve_author(obj: ClinicalNote) -> str:
@@ -91,9 +117,27 @@ class NoteIn(Schema):
     assessment: str = Field("", max_length=SECTION_MAX_LENGTH)
     plan: str = Field("", max_length=SECTION_MAX_LENGTH)
     sign: bool = Field(False, description="Sign at once (every section of the format needed).")
+    session_at: dt.datetime | None = Field(
+        None, description="When the session began, with its offset; not after today."
+    )
+    duration_minutes: int | None = Field(None, description="1 to 600.")
+    service_type: ServiceType | None = None
+    answers_alert_id: int | None = Field(
+        None, description="An open alert of this patient; signing acknowledges it."
+    )
 
-    def sections(self) -> dict[str, str]:
-        return self.model_dump(include={"subjective", "objective", "data", "assessment", "plan"})
+    def to_data(self) -> NoteData:
+        return NoteData(
+            note_format=self.format,
+            sections=self.model_dump(
+                include={"subjective", "objective", "data", "assessment", "plan"}
+            ),
+            session_at=self.session_at,
+            duration_minutes=self.duration_minutes,
+            service_type=self.service_type or "",
+            answers_alert_id=self.answers_alert_id,
+            sign=self.sign,
+        )
 
 
 class AddendumIn(Schema):
@@ -129,13 +173,7 @@ def list_patient_notes(request: HttpRequest, patient_id: uuid.UUID) -> Any:
 def create_patient_note(request: HttpRequest, patient_id: uuid.UUID, payload: NoteIn) -> Any:
     actor = require(actor_for(request), Capability.WRITE_NOTES)
     patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
-    note = start_note(
-        actor,
-        patient,
-        note_format=payload.format,
-        sections=payload.sections(),
-        sign=payload.sign,
-    )
+    note = create_note(actor, patient, payload.to_data())
     return Status(201, _with_addenda(patient, note))
 
 
@@ -149,6 +187,18 @@ def sign_patient_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int)
     patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
     note = sign_note(actor, note_for(patient, note_id))
     return Status(200, _with_addenda(patient, note))
+
+
+@router.post(
+    "/patients/{patient_id}/notes/{note_id}/cosign",
+    response={200: NoteOut, 403: ErrorOut, 409: ErrorOut},
+    summary="Co-sign a signed note that needs it (another clinician than its author, once)",
+)
+def cosign_patient_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> Any:
+    actor = require(actor_for(request), Capability.WRITE_NOTES)
+    patient = get_patient(actor, patient_id, object_type=NOTE, object_id=str(note_id))
+    cosign_note(actor, note_for(patient, note_id))
+    return Status(200, _with_addenda(patient, note_for(patient, note_id)))
 
 
 @router.post(

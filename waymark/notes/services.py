@@ -124,7 +124,7 @@ def notes_for(patient: Patient) -> QuerySet[ClinicalNote]:
     """The patient's notes, newest first (drafts included: the care team sees them marked)."""
     return (
         ClinicalNote.objects.filter(organization_id=patient.organization_id, patient=patient)
-        .select_related("author")
+        .select_related("author", "answers_alert")
         .order_by("-created_at", "-id")
     )
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/notes/<int:note_id>/", views.note_detail, name="detail"),
     path("patients/<uuid:patient_id>/notes/<int:note_id>/edit/", views.edit_note, name="edit"),
     path("patients/<uuid:patient_id>/notes/<int:note_id>/sign/", views.sign, name="sign"),
+    path("patients/<uuid:patient_id>/notes/<int:note_id>/cosign/", views.cosign, name="cosign"),
     path(
         "patients/<uuid:patient_id>/notes/<int:note_id>/addenda/",
         views.addendum,

@@ -20,17 +20,19 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from waymark.access import Actor, Capability, actor_for, can, capability_required, get_patient
 from waymark.audit.models import AuditObject
 from waymark.errors import ServiceError, form_status
-from waymark.notes.forms import AddendumForm, NoteForm, format_from
+from waymark.notes.forms import AddendumForm, NoteForm, format_from, initial_for
 from waymark.notes.models import ClinicalNote, NoteFormat
 from waymark.notes.services import (
     NOTE,
     add_addendum,
     addenda_for,
     check_editable,
+    cosign_note,
+    cosignature_of,
+    create_note,
     note_for,
     notes_for,
     sign_note,
-    start_note,
     update_draft,
 )
 from waymark.patients.models import Patient
@@ -52,7 +54,11 @@ def _refused(
 def note_list(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
     patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
-    notes = notes_for(patient).annotate(addenda_count=Count("addenda"))
+    notes = (
+        notes_for(patient)
+        .select_related("cosignature__cosigner")
+        .annotate(addenda_count=Count("addenda"))
+    )
     page = Paginator(notes, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"patient": patient, "page": page, "can_write": can(actor, Capability.WRITE_NOTES)}
     return render(request, "notes/list.html", context)
@@ -64,11 +70,10 @@ def new_note(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     actor = actor_for(request)
     patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
     note_format = format_from(request.POST.get("format") or request.GET.get("format"))
-    form = NoteForm(request.POST or None, note_format=note_format)
+    form = NoteForm(request.POST or None, note_format=note_format, patient=patient)
 
     def save() -> ClinicalNote:
-        sections, signing = form.sections(), form.wants_signing()
-        return start_note(actor, patient, note_format=note_format, sections=sections, sign=signing)
+        return create_note(actor, patient, form.to_data())
 
     return _form_page(request, patient, None, form, note_format, save)
 
@@ -87,14 +92,22 @@ def _note(
 def note_detail(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
     actor, patient, note = _note(request, patient_id, note_id)
     can_write = can(actor, Capability.WRITE_NOTES)
-    context = {
+    context = _detail_context(actor, patient, note)
+    context["addendum_form"] = AddendumForm() if can_write and note.is_signed else None
+    return render(request, "notes/detail.html", context)
+
+
+def _detail_context(actor: Actor, patient: Patient, note: ClinicalNote) -> dict[str, object]:
+    is_author = can(actor, Capability.WRITE_NOTES) and note.author_id == actor.user.pk
+    cosignature = cosignature_of(note) if note.needs_cosign else None
+    return {
         "patient": patient,
         "note": note,
         "addenda": addenda_for(note),
-        "is_author": can_write and note.author_id == actor.user.pk,
-        "addendum_form": AddendumForm() if can_write and note.is_signed else None,
+        "is_author": is_author,
+        "cosignature": cosignature,
+        "may_cosign": note.needs_cosign and cosignature is None and not is_author,
     }
-    return render(request, "notes/detail.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -105,11 +118,13 @@ def edit_note(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> Http
         check_editable(actor, note)
     except ServiceError as error:
         return _refused(request, patient, note, error)
-    initial = {section.field: text for section, text in note.sections()}
-    form = NoteForm(request.POST or None, note_format=note.format, initial=initial)
+    form = NoteForm(
+        request.POST or None, note_format=note.format, patient=patient, initial=initial_for(note)
+    )
 
     def save() -> ClinicalNote:
-        return update_draft(actor, note, sections=form.sections(), sign=form.wants_signing())
+        data = form.to_data()
+        return update_draft(actor, note, sections=data.sections, sign=data.sign, data=data)
 
     return _form_page(request, patient, note, form, note.format, save)
 
@@ -168,6 +183,17 @@ def addendum(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpR
         else:
             messages.success(request, "Addendum signed and added to the note.")
             return redirect("notes:detail", patient_id=patient.pk, note_id=note.pk)
-    context = {"patient": patient, "note": note, "addenda": addenda_for(note)}
-    context |= {"is_author": note.author_id == actor.user.pk, "addendum_form": form}
+    context = _detail_context(actor, patient, note) | {"addendum_form": form}
     return render(request, "notes/detail.html", context, status=422)
+
+
+@require_POST
+@capability_required(Capability.WRITE_NOTES)
+def cosign(request: HttpRequest, patient_id: uuid.UUID, note_id: int) -> HttpResponse:
+    actor, patient, note = _note(request, patient_id, note_id)
+    try:
+        cosign_note(actor, note)
+    except ServiceError as error:
+        return _refused(request, patient, note, error)
+    messages.success(request, "Note co-signed.")
+    return redirect("notes:detail", patient_id=patient.pk, note_id=note.pk)

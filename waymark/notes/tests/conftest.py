@@ -13,6 +13,14 @@ from waymark.notes.services import start_note
 from waymark.organizations.models import Organization, Role
 from waymark.patients.models import Patient
 
+# The session fields of the note form (a past day, whatever the clock).
+SESSION = {
+    "session_date": "2026-01-15",
+    "session_time": "10:30",
+    "duration_minutes": "50",
+    "service_type": "individual",
+}
+
 COMPLETE_DAP = {
     "data": "Seen for 50 minutes. Cravings 6/10 in the evenings.",
     "assessment": "Engaged; cravings tied to social cues.",

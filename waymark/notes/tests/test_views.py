@@ -11,7 +11,7 @@ from django.urls import reverse
 from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent
 from waymark.notes.models import ClinicalNote, NoteAddendum
-from waymark.notes.tests.conftest import COMPLETE_DAP
+from waymark.notes.tests.conftest import COMPLETE_DAP, SESSION
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
@@ -46,14 +46,15 @@ def test_it_offers_dap_by_default_and_soap_on_request(
     client = client_for(bob)
     dap = client.get(reverse("notes:new", args=[alice.pk])).context["form"]
     soap = client.get(reverse("notes:new", args=[alice.pk]) + "?format=soap").context["form"]
-    assert list(dap.fields) == ["data", "assessment", "plan"]
-    assert list(soap.fields) == ["subjective", "objective", "assessment", "plan"]
+    session = ["session_date", "session_time", "duration_minutes", "service_type"]
+    assert list(dap.fields) == [*session, "answers_alert", "data", "assessment", "plan"]
+    assert list(soap.fields)[5:] == ["subjective", "objective", "assessment", "plan"]
 
 
 def test_it_saves_a_draft_then_shows_it(alice: Patient, bob: User, client_for: ClientFor) -> None:
     response = client_for(bob).post(
         reverse("notes:new", args=[alice.pk]),
-        {"format": "soap", "subjective": "Feels low.", "save": ""},
+        {"format": "soap", **SESSION, "subjective": "Feels low.", "save": ""},
     )
     note = ClinicalNote.objects.get()
     assert response.status_code == 302 and response["Location"] == url("notes:detail", note)
@@ -70,7 +71,7 @@ def test_it_saves_a_draft_then_shows_it(alice: Patient, bob: User, client_for: C
 
 def test_it_saves_and_signs_in_one_step(alice: Patient, bob: User, client_for: ClientFor) -> None:
     client_for(bob).post(
-        reverse("notes:new", args=[alice.pk]), {"format": "dap", **COMPLETE_DAP, "sign": "1"}
+        reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION, **COMPLETE_DAP, "sign": "1"}
     )
     assert ClinicalNote.objects.get().is_signed
 
@@ -80,7 +81,7 @@ def test_it_shows_a_missing_section_on_its_field_and_writes_nothing(
 ) -> None:
     response = client_for(bob).post(
         reverse("notes:new", args=[alice.pk]),
-        {"format": "dap", "data": "Seen.", "assessment": "Ok.", "sign": "1"},
+        {"format": "dap", **SESSION, "data": "Seen.", "assessment": "Ok.", "sign": "1"},
     )
     assert response.status_code == 422  # an invalid form answers 422 everywhere
     assert "Write the Plan section before signing" in response.context["form"].errors["plan"][0]
@@ -88,7 +89,7 @@ def test_it_shows_a_missing_section_on_its_field_and_writes_nothing(
 
 
 def test_it_refuses_an_empty_note(alice: Patient, bob: User, client_for: ClientFor) -> None:
-    response = client_for(bob).post(reverse("notes:new", args=[alice.pk]), {"format": "dap"})
+    response = client_for(bob).post(reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION})
     assert response.context["form"].non_field_errors() == [
         "Write at least one section before saving the note."
     ]
@@ -99,7 +100,7 @@ def test_it_refuses_an_absurdly_long_section(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
     response = client_for(bob).post(
-        reverse("notes:new", args=[alice.pk]), {"format": "dap", "data": "x" * 20_000}
+        reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION, "data": "x" * 20_000}
     )
     assert "at most 10000 characters" in response.context["form"].errors["data"][0]
     assert not ClinicalNote.objects.exists()
@@ -112,7 +113,7 @@ def test_it_lets_the_author_edit_the_draft(
     assert (
         client.get(url("notes:edit", draft)).context["form"].initial["plan"] == COMPLETE_DAP["plan"]
     )
-    client.post(url("notes:edit", draft), {**COMPLETE_DAP, "plan": "New plan."})
+    client.post(url("notes:edit", draft), {**SESSION, **COMPLETE_DAP, "plan": "New plan."})
     draft.refresh_from_db()
     assert (draft.plan, draft.is_signed) == ("New plan.", False)
 
@@ -147,7 +148,7 @@ def test_it_sends_an_incomplete_draft_back_to_editing(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
     client = client_for(bob)
-    client.post(reverse("notes:new", args=[alice.pk]), {"format": "dap", "data": "Seen."})
+    client.post(reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION, "data": "Seen."})
     note = ClinicalNote.objects.get()
     response = client.post(url("notes:sign", note), follow=True)
     assert response.redirect_chain[-1][0] == url("notes:edit", note)
