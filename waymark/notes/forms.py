@@ -53,9 +53,7 @@ class NoteForm(ServiceErrorFormMixin, forms.Form):
         help_text="Signing the note acknowledges the alert you choose.",
     )
 
-    def __init__(
-        self, *args: Any, note_format: str, patient: Patient, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, note_format: str, patient: Patient, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.note_format, self.patient = note_format, patient
         alerts = [(alert.pk, alert.reason) for alert in answerable_alerts(patient)]

@@ -1,24 +1,32 @@
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.utils import timezone
 
 from waymark.access import Capability
+from waymark.conftest import make_member
 from waymark.notes.models import ClinicalNote, NoteFormat
 from waymark.notes.tests.conftest import stored_addendum
+from waymark.organizations.models import Role
 from waymark.organizations.tests.matrix import Row, Target, World, alice_id
 
 READ, WRITE, ALICE = Capability.READ_NOTES, Capability.WRITE_NOTES, Target.ALICE
 
 
-def _note(world: World, *, signed: bool) -> ClinicalNote:
-    bob = world.users["clinician"]
-    assert bob is not None
+def _note(world: World, *, signed: bool, by_a_colleague: bool = False) -> ClinicalNote:
+    author = world.users["clinician"]
+    if by_a_colleague:
+        author = make_member(
+            world.alice.organization, f"trainee-{uuid.uuid4().hex[:8]}", Role.CLINICIAN
+        )
+    assert author is not None
     return ClinicalNote.objects.create(
         organization=world.alice.organization,
         patient=world.alice,
-        author=bob,
+        author=author,
+        needs_cosign=by_a_colleague,
         format=NoteFormat.DAP,
         data="Session notes.",
         assessment="Stable.",
@@ -34,6 +42,12 @@ def bobs_draft(world: World) -> dict[str, Any]:
 def bobs_signed_note(world: World) -> dict[str, Any]:
     note = _note(world, signed=True)
     stored_addendum(note, "Addendum.", timezone.now())
+    return {"patient_id": world.alice.pk, "note_id": note.pk}
+
+
+def colleagues_note_to_cosign(world: World) -> dict[str, Any]:
+    """A signed note by a trainee colleague of Bob's, waiting for co-signature."""
+    note = _note(world, signed=True, by_a_colleague=True)
     return {"patient_id": world.alice.pk, "note_id": note.pk}
 
 
@@ -57,6 +71,21 @@ ROWS: dict[str, Row] = {
         method="post",
         kwargs=bobs_signed_note,
         data={"text": "A correction."},
+        wrong_method="get",
+    ),
+    "notes:cosign": Row(
+        WRITE,
+        target=ALICE,
+        ok=302,
+        method="post",
+        kwargs=colleagues_note_to_cosign,
+        wrong_method="get",
+    ),
+    "api:cosign_patient_note": Row(
+        WRITE,
+        target=ALICE,
+        method="post",
+        kwargs=colleagues_note_to_cosign,
         wrong_method="get",
     ),
     "api:list_patient_notes": Row(READ, target=ALICE, kwargs=alice_id, wrong_method="put"),

@@ -71,7 +71,8 @@ def test_it_saves_a_draft_then_shows_it(alice: Patient, bob: User, client_for: C
 
 def test_it_saves_and_signs_in_one_step(alice: Patient, bob: User, client_for: ClientFor) -> None:
     client_for(bob).post(
-        reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION, **COMPLETE_DAP, "sign": "1"}
+        reverse("notes:new", args=[alice.pk]),
+        {"format": "dap", **SESSION, **COMPLETE_DAP, "sign": "1"},
     )
     assert ClinicalNote.objects.get().is_signed
 
@@ -89,7 +90,9 @@ def test_it_shows_a_missing_section_on_its_field_and_writes_nothing(
 
 
 def test_it_refuses_an_empty_note(alice: Patient, bob: User, client_for: ClientFor) -> None:
-    response = client_for(bob).post(reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION})
+    response = client_for(bob).post(
+        reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION}
+    )
     assert response.context["form"].non_field_errors() == [
         "Write at least one section before saving the note."
     ]
@@ -148,7 +151,9 @@ def test_it_sends_an_incomplete_draft_back_to_editing(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
     client = client_for(bob)
-    client.post(reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION, "data": "Seen."})
+    client.post(
+        reverse("notes:new", args=[alice.pk]), {"format": "dap", **SESSION, "data": "Seen."}
+    )
     note = ClinicalNote.objects.get()
     response = client.post(url("notes:sign", note), follow=True)
     assert response.redirect_chain[-1][0] == url("notes:edit", note)
