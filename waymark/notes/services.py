@@ -11,7 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -57,7 +58,7 @@ class NoteData:
     note is signed."""
 
     note_format: str
-    sections: Mapping[str, str] = field(default_factory=dict)
+    sections: Mapping[str, str] = dataclass_field(default_factory=dict)
     session_at: dt.datetime | None = None
     duration_minutes: int | None = None
     service_type: str = ""
