@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
+from waymark.checkins.charts import date_label, wellbeing_configs
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
 from waymark.checkins.sobriety import abstinence_goals, is_lapse, lapses
@@ -174,15 +175,23 @@ def wellbeing_chart(
     checkins = {checkin.local_date: checkin for checkin in found}
     lapse_days = _lapse_days(patient, first, known_lapses)
     dates = [first + dt.timedelta(days=offset) for offset in range(days)]
+    locale = patient.organization.locale
     rows = [
         {
             "date": day,
+            "label": date_label(day, locale),
             "checkin": checkins.get(day),
             "lapses": lapse_days.get(day, []),
         }
         for day in dates
     ]
     recorded = list(checkins.values())
+    labels = [date_label(day, locale) for day in dates]
+    series = {
+        name: [_get(checkins.get(day), name) for day in dates] for name in ("craving", "mood")
+    }
+    series["sleep"] = [_get(checkins.get(day), "sleep_hours") for day in dates]
+    safety = [bool(getattr(checkins.get(day), "safety_concern", False)) for day in dates]
     return {
         "days": days,
         "rows": [row for row in reversed(rows) if row["checkin"] or row["lapses"]],
@@ -191,13 +200,17 @@ def wellbeing_chart(
         "average_craving": _average([c.craving for c in recorded]),
         "average_mood": _average([c.mood for c in recorded]),
         "average_sleep": _average([float(c.sleep_hours) for c in recorded]),
+        "safety_count": sum(safety),
         "data": {
-            "labels": [day.isoformat() for day in dates],
-            "craving": [_get(checkins.get(day), "craving") for day in dates],
-            "mood": [_get(checkins.get(day), "mood") for day in dates],
-            "sleep": [_get(checkins.get(day), "sleep_hours") for day in dates],
+            "days": [day.isoformat() for day in dates],
+            "labels": labels,
+            **series,
+            "safety": safety,
             "lapses": [", ".join(lapse_days[day]) if day in lapse_days else None for day in dates],
         },
+        "charts": wellbeing_configs(
+            labels, series, safety, [day in lapse_days for day in dates]
+        ),
     }
 
 
