@@ -61,7 +61,11 @@ def _markers(label: str, days: list[bool], at: float, style: str, color: str) ->
 
 
 def chart_config(
-    scale: Scale, labels: list[str], values: list[float | None], safety: list[bool], lapses: list[bool]
+    scale: Scale,
+    labels: list[str],
+    values: list[float | None],
+    safety: list[bool],
+    lapses: list[bool],
 ) -> dict[str, Any]:
     y_axis: dict[str, Any] = {
         "min": scale.low,

@@ -208,9 +208,7 @@ def wellbeing_chart(
             "safety": safety,
             "lapses": [", ".join(lapse_days[day]) if day in lapse_days else None for day in dates],
         },
-        "charts": wellbeing_configs(
-            labels, series, safety, [day in lapse_days for day in dates]
-        ),
+        "charts": wellbeing_configs(labels, series, safety, [day in lapse_days for day in dates]),
     }
 
 
