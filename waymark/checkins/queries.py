@@ -15,7 +15,8 @@ from typing import Any
 from django.db.models import Q
 from django.urls import reverse
 
-from waymark.checkins.charts import date_label, wellbeing_configs
+from waymark.charts import date_label
+from waymark.checkins.charts import wellbeing_configs
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
 from waymark.checkins.sobriety import abstinence_goals, is_lapse, lapses

@@ -39,7 +39,7 @@ from waymark.patients.queries import (
     with_current_program,
 )
 from waymark.patients.queries import caseload as caseload_rows
-from waymark.patients.timeline import events_for, timeline_chart
+from waymark.patients.timeline import day_range, events_for, timeline_chart
 from waymark.patients.transitions import (
     admit_patient,
     attach_watch,
@@ -247,8 +247,10 @@ def timeline(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     days = TIMELINE_RANGES.get(request.GET.get("days", ""), 90)
     since = timezone.now() - dt.timedelta(days=days)
     events = events_for(patient, since)
+    locale = patient.organization.locale
+    chart = timeline_chart(events, locale=locale, days=day_range(since))
     return render(
         request,
         "patients/timeline.html",
-        {"patient": patient, "events": events, "days": days, "chart": timeline_chart(events)},
+        {"patient": patient, "events": events, "days": days, "chart": chart},
     )

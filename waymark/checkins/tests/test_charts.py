@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from waymark.checkins.charts import LAPSE_LABEL, SAFETY_LABEL, date_label
+from waymark.charts import date_label
+from waymark.checkins.charts import LAPSE_LABEL, SAFETY_LABEL
 from waymark.checkins.queries import wellbeing_chart
 from waymark.checkins.tests.conftest import Submit
 from waymark.checkins.tests.test_panels import chart_data, patient_panel

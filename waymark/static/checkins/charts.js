@@ -14,6 +14,11 @@
 
   // A configuration built on the server (checkins/charts.py): straight segments, one y axis.
   function config(canvas, built) {
+    // A marker's tooltip names the day's event, not the height it is drawn at.
+    built.options.plugins.tooltip = { callbacks: { label: function (context) {
+      return context.dataset.showLine === false ? context.dataset.label
+        : context.dataset.label + ": " + context.formattedValue;
+    } } };
     return new window.Chart(canvas, built);
   }
 
