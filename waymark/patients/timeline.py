@@ -125,7 +125,12 @@ def _charts(
         key: str, title: str, names: list[str], high: float, spans: bool
     ) -> dict[str, object]:
         datasets = [
-            line(name[:1].upper() + name[1:], values(name), PALETTE[n % len(PALETTE)], span_gaps=spans)
+            line(
+                name[:1].upper() + name[1:],
+                values(name),
+                PALETTE[n % len(PALETTE)],
+                span_gaps=spans,
+            )
             for n, name in enumerate(names)
         ]
         datasets.append(markers("Safety answer", marked(safety_days), high, "rectRot", "#1d2a33"))
