@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -57,10 +57,11 @@ class NoteForm(ServiceErrorFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.note_format, self.patient = note_format, patient
         alerts = [(alert.pk, alert.reason) for alert in answerable_alerts(patient)]
-        self.fields["answers_alert"].choices = [("", "None"), *alerts]
+        cast(forms.TypedChoiceField, self.fields["answers_alert"]).choices = [("", "None"), *alerts]
         if not self.is_bound and "session_date" not in self.initial:
             now = timezone.now().astimezone(organization_zone(patient))
-            self.initial |= {
+            self.initial = {
+                **self.initial,
                 "session_date": now.date(),
                 "session_time": now.time().replace(second=0, microsecond=0),
                 "service_type": ServiceType.INDIVIDUAL,

@@ -215,7 +215,11 @@ def _sign(actor: Actor, note: ClinicalNote) -> None:
 
 
 def _acknowledge_with_note(actor: Actor, note: ClinicalNote) -> None:
-    alert = Alert.objects.select_related("patient").get(pk=note.answers_alert_id)
+    alert = Alert.objects.select_related("patient").get(
+        organization_id=note.organization_id,
+        patient_id=note.patient_id,
+        pk=int(str(note.answers_alert_id)),
+    )
     if alert.status != AlertStatus.OPEN:
         return  # someone acknowledged it meanwhile: the note still answers it
     session = ""
@@ -273,7 +277,7 @@ def create_note(actor: Actor, patient: Patient, data: NoteData) -> ClinicalNote:
         author=actor.user,
         format=data.note_format,
         **cleaned,
-        **details,  # type: ignore[arg-type]
+        **details,
     )
     with transaction.atomic():
         if data.sign:

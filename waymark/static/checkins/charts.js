@@ -45,7 +45,7 @@
     });
   }
 
-  var draw = { config: config, withdrawal: withdrawal };
+  var draw = { wellbeing: config, withdrawal: withdrawal };
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var series = data(canvas);
     var kind = draw[canvas.getAttribute("data-chart")];

@@ -58,9 +58,10 @@ def test_it_lets_the_patient_check_in_then_see_the_counter_and_the_chart(
     assert home.get_by_text("Checked in", exact=True).is_visible()
     assert home.locator(".counter .stat").first.inner_text() == "40"  # days without ketamine
     assert home.locator(".counter .stat").nth(1).inner_text() == "0"  # alcohol: used today
-    chart = home.locator("canvas[data-chart=wellbeing][data-drawn=true]")
-    chart.wait_for()
-    assert chart.bounding_box()["width"] > 300
+    charts = home.locator("canvas[data-chart=wellbeing][data-drawn=true]")
+    charts.first.wait_for()
+    assert charts.count() == 3  # craving, mood, sleep: one scale per chart
+    assert charts.first.bounding_box()["width"] > 300
     assert fits_the_screen(page)
     stored = server.checkins_of(world.ALICE)
     assert len(stored) == 14  # 13 days of history and today's, once
