@@ -7,10 +7,14 @@ have notes are left as they are (the step runs on every `make demo`).
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from waymark.access import Actor
 from waymark.demo.registry import DemoContext, demo_step
-from waymark.notes.models import ClinicalNote, NoteFormat
-from waymark.notes.services import add_addendum, start_note
+from waymark.notes.models import ClinicalNote, NoteFormat, ServiceType
+from waymark.notes.services import NoteData, add_addendum, create_note
 from waymark.organizations.models import Membership, Role
 from waymark.patients.models import CareTeamMember, Patient
 
@@ -71,26 +75,40 @@ def _fill(template: dict[str, str], patient: Patient) -> dict[str, str]:
     return {field: text.format(name=patient.preferred_name) for field, text in template.items()}
 
 
-def _write_notes(actor: Actor, patient: Patient, number: int) -> None:
-    first = start_note(
-        actor,
-        patient,
-        note_format=NoteFormat.DAP,
-        sections=_fill(DAP_NOTES[number % 2], patient),
-        sign=True,
+def _note(
+    note_format: str,
+    sections: dict[str, str],
+    session: tuple[int, int, ServiceType],
+    *,
+    sign: bool = True,
+) -> NoteData:
+    """A note about a session (days ago, minutes, service type) that began at 10:00 UTC."""
+    days_ago, minutes, service = session
+    start = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    return NoteData(
+        note_format,
+        sections,
+        session_at=start - dt.timedelta(days=days_ago),
+        duration_minutes=minutes,
+        service_type=service,
+        sign=sign,
     )
+
+
+def _write_notes(actor: Actor, patient: Patient, number: int) -> None:
+    dap = _fill(DAP_NOTES[number % 2], patient)
+    first = create_note(actor, patient, _note(NoteFormat.DAP, dap, (7, 50, ServiceType.INDIVIDUAL)))
     if number % 3 == 0:
         add_addendum(actor, first, ADDENDUM)
     if number % 2 == 0:
-        start_note(
-            actor,
-            patient,
-            note_format=NoteFormat.SOAP,
-            sections=_fill(SOAP_NOTE, patient),
-            sign=True,
+        soap = _fill(SOAP_NOTE, patient)
+        create_note(
+            actor, patient, _note(NoteFormat.SOAP, soap, (2, 30, ServiceType.CASE_MANAGEMENT))
         )
     else:
-        start_note(actor, patient, note_format=NoteFormat.DAP, sections=_fill(DRAFT_NOTE, patient))
+        draft = _fill(DRAFT_NOTE, patient)
+        session = (1, 60, ServiceType.GROUP)
+        create_note(actor, patient, _note(NoteFormat.DAP, draft, session, sign=False))
 
 
 @demo_step(order=700)
