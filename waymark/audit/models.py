@@ -35,6 +35,9 @@ class AuditObject(models.TextChoices):
     PATIENT = "patient", "your record"
     ENROLMENT = "enrolment", "you as a new patient"
     TIMELINE = "timeline", "your timeline"
+    # Issue 16, point 2: the record printed, or its one-page summary downloaded
+    RECORD_PRINT = "record_print", "your record, to print it"
+    RECORD_SUMMARY = "record_summary", "a one-page summary of your record (PDF)"
     # Lists that show a patient's name
     CASELOAD = "caseload", "your name on the caseload"
     CENSUS = "census", "your name on the list of who is in each program"
