@@ -50,11 +50,12 @@ class RecordHeader:
 
 
 def planned_days(stay: ProgramStay) -> int | None:
-    """The stay's planned length: its own planned end, else the episode's planned discharge,
-    else the longest stay the program plans."""
+    """The stay's planned length in days (a stay planned from 1 to 31 March is 30 days, as
+    the program's planned length counts them): to its own planned end, else the episode's
+    planned discharge, else the longest stay the program plans."""
     end = stay.planned_end_on or stay.episode.planned_discharge_on
     if end is not None:
-        return (end - stay.started_on).days + 1
+        return max(1, (end - stay.started_on).days)
     return stay.program.planned_max_days
 
 
