@@ -18,4 +18,6 @@ def open_urgent_alert(patient: Patient) -> list[RecordFlag]:
     ).count()
     if not count:
         return []
-    return [RecordFlag("Open urgent alert" if count == 1 else f"{count} open urgent alerts", "urgent")]
+    return [
+        RecordFlag("Open urgent alert" if count == 1 else f"{count} open urgent alerts", "urgent")
+    ]

@@ -30,6 +30,7 @@ class RecordFlag:
     label: str
     tone: str = "notice"
 
+
 RowProvider = Callable[[list[Patient]], None]
 _row_providers: Registry[RowProvider] = Registry()
 register_caseload_rows = _row_providers.register

@@ -33,10 +33,10 @@ from waymark.patients.hooks import decorate_caseload, watch_days
 from waymark.patients.keyset import Cursor, caseload_page
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay
 from waymark.patients.panels import HOME, RECORD, panels_for
-from waymark.patients.record import record_header
-from waymark.patients.record import summary_pdf as record_summary_pdf
 from waymark.patients.queries import attach_current_programs, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
+from waymark.patients.record import record_header
+from waymark.patients.record import summary_pdf as record_summary_pdf
 from waymark.patients.timeline import events_for, timeline_chart
 from waymark.patients.transitions import (
     admit_patient,

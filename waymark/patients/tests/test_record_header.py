@@ -99,7 +99,9 @@ def test_it_shows_who_the_person_is_at_the_top_of_the_record(
     )  # fmt: skip
 
     page = client_for(bob).get(reverse("patients:detail", args=[alice.pk])).content.decode()
-    header = page[page.index('class="record-header"') : page.index("</header>", page.index("record-header"))]
+    header = page[
+        page.index('class="record-header"') : page.index("</header>", page.index("record-header"))
+    ]
 
     assert "Alice Marie Dvořák" in header and "NR-000001" in header
     assert "17 May 1994 (age 32)" in header
