@@ -60,7 +60,7 @@ class PatientQuerySet(models.QuerySet["Patient"]):
 class Patient(models.Model):
     """A person in recovery, as known to one organization."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("ID", primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="patients"
     )

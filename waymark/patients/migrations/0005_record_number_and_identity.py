@@ -3,6 +3,8 @@
 import django.core.validators
 import django.db.models.deletion
 from django.conf import settings
+import uuid
+
 from django.db import migrations, models
 
 
@@ -73,6 +75,11 @@ class Migration(migrations.Migration):
             model_name='patient',
             name='date_of_birth',
             field=models.DateField(verbose_name='date of birth'),
+        ),
+        migrations.AlterField(
+            model_name='patient',
+            name='id',
+            field=models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False, verbose_name='ID'),
         ),
         migrations.RunPython(number_existing_patients, migrations.RunPython.noop),
         migrations.AddConstraint(
