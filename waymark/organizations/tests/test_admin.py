@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from urllib.parse import urlsplit
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib import admin

@@ -205,4 +205,5 @@ def test_admin_labels_are_plain_words() -> None:
             assert label.lower() != field.name.replace("_", " ") or not any(
                 ch.isdigit() for ch in label
             ), f"{model.__name__}.{field.name}: {label!r}"
-            assert label.lower() not in {"ip", "id"} or label.isupper(), f"{model.__name__}.{field.name}"
+            where = f"{model.__name__}.{field.name}"
+            assert label.lower() not in {"ip", "id"} or label.isupper(), where
