@@ -7,6 +7,7 @@ import uuid
 import zoneinfo
 from collections.abc import Callable
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -43,23 +44,37 @@ class RequestIdMiddleware:
 
 
 class OrganizationTimeMiddleware:
-    """Staff read times in their organization's time zone ("acknowledged by Bob 14:05").
-
-    Patients and anonymous requests keep the server's zone here (patient pages format
-    times in the patient's own zone where they show them).
+    """Staff read times in their organization's time zone ("acknowledged by Bob 14:05");
+    a patient reads every time in their own zone (issue 15, point 4: the plan's save time,
+    their check-ins, their notifications). Others keep the server's zone (UTC).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from waymark.access import Capability, actor_for, can
+        from waymark.access import (
+            Capability,
+            actor_for,
+            can,
+            own_patient_record,
+            remember_actor,
+        )
 
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             actor = actor_for(request)
             if actor.organization is not None and can(actor, Capability.VIEW_CASELOAD):
                 timezone.activate(zoneinfo.ZoneInfo(actor.organization.timezone))
+            elif actor.organization is not None and can(actor, Capability.USE_PATIENT_APP):
+                try:
+                    patient = own_patient_record(actor)
+                except PermissionDenied:
+                    patient = None
+                if patient is not None:
+                    # Kept on the actor: the page's own_patient_record reads it from there.
+                    remember_actor(request, actor.membership, own_record=patient)
+                    timezone.activate(zoneinfo.ZoneInfo(patient.timezone))
         try:
             return self.get_response(request)
         finally:

@@ -2,7 +2,23 @@ from __future__ import annotations
 
 from django import forms
 
+from waymark.accounts.models import User
 from waymark.errors import ServiceErrorFormMixin
+
+
+class NewUsernameField(forms.CharField):
+    """A username for a new account: letters, digits and . @ + - _ (Django's own rule, so
+    "maria.lopez" works; issue 16 point 7), not taken by anyone, whatever the case."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("help_text", "Letters, digits and . @ + - _ only, e.g. maria.lopez.")
+        super().__init__(max_length=150, validators=[User.username_validator], **kwargs)  # type: ignore[arg-type]
+
+    def clean(self, value: object) -> str:
+        username = str(super().clean(value)).strip()
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(f"The username {username!r} is already taken.")
+        return username
 
 
 class ApiTokenForm(forms.Form):

@@ -1,7 +1,8 @@
 """What feature apps plug into accounts (the core imports no feature app).
 
-The password-reset e-mail goes through the delivery queue, which the notifications app
-owns: it registers the function that queues one with `password_reset_sender`.
+The password-reset e-mail and the invitation to set up an account go through the
+delivery queue, which the notifications app owns: it registers the functions that queue
+them with `password_reset_sender` and `invitation_sender`.
 """
 
 from __future__ import annotations
@@ -25,3 +26,19 @@ def password_reset_sender(sender: PasswordResetSender) -> PasswordResetSender:
 
 def password_reset_senders() -> tuple[PasswordResetSender, ...]:
     return tuple(_senders)
+
+
+# Issue 16, point 7: invitations through the delivery queue (retries, a failed state,
+# "try again" under Deliveries), in neutral words.
+_invitation_senders: list[PasswordResetSender] = []
+
+
+def invitation_sender(sender: PasswordResetSender) -> PasswordResetSender:
+    """Register `sender(user) -> queued?`, called in the enrolment's transaction."""
+    if sender not in _invitation_senders:
+        _invitation_senders.append(sender)
+    return sender
+
+
+def invitation_senders() -> tuple[PasswordResetSender, ...]:
+    return tuple(_invitation_senders)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from waymark.accounts.hooks import password_reset_senders
+from waymark.accounts.hooks import invitation_senders, password_reset_senders
 from waymark.accounts.models import ApiToken, User, hash_token
 
 
@@ -56,21 +53,13 @@ def invitation_link(user: User, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
-def send_invitation(user: User, *, organization_name: str, base_url: str) -> None:
-    """E-mail a set-your-password link. Nothing clinical in the subject or the body."""
+def send_invitation(user: User) -> int:
+    """Queue the e-mail with a set-your-password link, in the caller's transaction, through
+    the delivery queue (notifications registers the sender in accounts.hooks); the link is
+    made when the worker sends it. Neutral words: no organization, nothing clinical."""
     if not user.email:
-        return
-    context = {
-        "user": user,
-        "organization_name": organization_name,
-        "link": invitation_link(user, base_url),
-    }
-    subject = render_to_string("accounts/email/invitation_subject.txt", context).strip()
-    text = render_to_string("accounts/email/invitation.txt", context)
-    html = render_to_string("accounts/email/invitation.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [user.email])
-    message.attach_alternative(html, "text/html")
-    message.send()
+        return 0
+    return sum(bool(send(user)) for send in invitation_senders())
 
 
 def issue_api_token(user: User, name: str) -> tuple[ApiToken, str]:

@@ -35,6 +35,9 @@ class AuditObject(models.TextChoices):
     PATIENT = "patient", "your record"
     ENROLMENT = "enrolment", "you as a new patient"
     TIMELINE = "timeline", "your timeline"
+    # Issue 16, point 2: the record printed, or its one-page summary downloaded
+    RECORD_PRINT = "record_print", "your record, to print it"
+    RECORD_SUMMARY = "record_summary", "a one-page summary of your record (PDF)"
     # Lists that show a patient's name
     CASELOAD = "caseload", "your name on the caseload"
     CENSUS = "census", "your name on the list of who is in each program"
@@ -139,14 +142,18 @@ class AuditEvent(models.Model):
     )
     action = models.CharField(max_length=10, choices=AuditAction.choices)
     object_type = models.CharField(max_length=60, choices=AuditObject.choices)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField("object ID", max_length=64, blank=True)
     at = models.DateTimeField(db_index=True)
-    request_id = models.CharField(max_length=64, blank=True)  # made by Waymark, never the client
+    request_id = models.CharField(
+        "request ID", max_length=64, blank=True
+    )  # made by Waymark, never the client
     # The client's or proxy's own X-Request-ID, if it sent a well-formed one
     # (waymark/middleware.py). Nullable so that SQLite adds the column in place: a
     # NOT NULL column would make Django rebuild the table, dropping its triggers.
-    client_request_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
-    ip = models.GenericIPAddressField(null=True)
+    client_request_id = models.CharField(  # noqa: DJ001
+        "app's request ID", max_length=64, null=True, blank=True
+    )
+    ip = models.GenericIPAddressField("IP address", null=True)
 
     class Meta:
         ordering = ["-at", "-id"]

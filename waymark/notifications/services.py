@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from waymark.accounts.hooks import password_reset_sender
+from waymark.accounts.hooks import invitation_sender, password_reset_sender
 from waymark.accounts.models import User
 from waymark.notifications.models import (
     Delivery,
@@ -143,4 +143,22 @@ def queue_password_reset(user: User) -> bool:
         required=True,
     )
     key = f"password-reset:{user.pk}:{uuid.uuid4().hex}"
+    return notify(membership.organization, user, message, dedupe_key=key) is not None
+
+
+@invitation_sender
+def queue_invitation(user: User) -> bool:
+    """Issue 16, point 7: the invitation to choose a password, through the delivery queue
+    (retried, a failed one shown under Deliveries with "try again"), sent at once. Its
+    words name no organization and no treatment; the link is made when it is sent."""
+    membership = current_membership(user)
+    if membership is None:
+        return False
+    message = Message(
+        kind=Kind.ACCOUNT_INVITATION,
+        title="Welcome to Waymark",
+        body="Your account is ready.",
+        required=True,
+    )
+    key = f"invitation:{user.pk}:{uuid.uuid4().hex}"
     return notify(membership.organization, user, message, dedupe_key=key) is not None

@@ -52,13 +52,15 @@ def render_email(delivery: Delivery, site_url: str) -> EmailMultiAlternatives:
         "urgent": notification.is_urgent,
     }
     templates = "notifications/email/subject.txt", "notifications/email/message"
-    if notification.kind == Kind.PASSWORD_RESET:
+    if notification.kind in (Kind.PASSWORD_RESET, Kind.ACCOUNT_INVITATION):
         # Issue 12: the link is made now, at sending; no reset secret is ever stored.
         from waymark.accounts.services import password_reset_link
 
         context["link"] = password_reset_link(notification.recipient, site_url)
         context["minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
-        templates = "accounts/email/password_reset_subject.txt", "accounts/email/password_reset"
+        context["username"] = notification.recipient.get_username()
+        name = "password_reset" if notification.kind == Kind.PASSWORD_RESET else "invitation"
+        templates = f"accounts/email/{name}_subject.txt", f"accounts/email/{name}"
     elif (custom := email_templates.get(notification.kind)) is not None:
         prefix, extra = custom(notification, site_url)
         context.update(extra)

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from waymark.accounts.models import User
+from waymark.accounts.forms import NewUsernameField
 from waymark.accounts.services import create_invited_user, send_invitation
 from waymark.admin_site import (
     AuditedReads,
@@ -67,20 +67,14 @@ class ProgramAdmin(OrganizationScopedAdmin):
 class StaffInvitationForm(forms.ModelForm):
     """Adding a member creates their account and e-mails them a set-password link."""
 
-    username = forms.SlugField(max_length=150)
-    email = forms.EmailField()
+    username = NewUsernameField()
+    email = forms.EmailField(label="E-mail")
     first_name = forms.CharField(max_length=150, required=False)
     last_name = forms.CharField(max_length=150, required=False)
 
     class Meta:
         model = Membership
         fields = ["role", "is_on_call", "is_active"]
-
-    def clean_username(self) -> str:
-        username = str(self.cleaned_data["username"])
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(f"The username {username!r} is already taken.")
-        return username
 
     def clean_role(self) -> str:
         role = self.cleaned_data["role"]
@@ -148,11 +142,7 @@ class MembershipAdmin(AuditedReads, OrganizationScopedAdmin):
             )
             obj.organization = organization
             obj.save()
-            send_invitation(
-                obj.user,
-                organization_name=organization.name,
-                base_url=request.build_absolute_uri("/"),
-            )
+            send_invitation(obj.user)  # through the delivery queue, in this transaction
             return
         super().save_model(request, obj, form, change)
 

@@ -5,18 +5,21 @@ Every view or change of a patient's data here is audited like anywhere else.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from waymark.access import actor_for
+from waymark.accounts.forms import NewUsernameField
 from waymark.accounts.models import User
-from waymark.accounts.services import create_invited_user, send_invitation
 from waymark.admin_site import (
     AuditedReads,
     OrganizationScopedAdmin,
@@ -25,7 +28,9 @@ from waymark.admin_site import (
 )
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
-from waymark.organizations.models import Role
+from waymark.organizations.models import Organization, Program, Role
+from waymark.organizations.timezones import timezone_choices
+from waymark.patients.enrolment import Enrolment, enrol
 from waymark.patients.models import (
     CareTeamMember,
     Episode,
@@ -34,7 +39,8 @@ from waymark.patients.models import (
     ProgramStay,
     Substance,
 )
-from waymark.patients.services import clean_goals, clean_substances, enroll_patient
+from waymark.patients.services import clean_goals, clean_substances
+from waymark.patients.transitions import organization_today
 
 
 class CareTeamInline(OrganizationScopedInline):
@@ -89,6 +95,11 @@ class PatientForm(forms.ModelForm):
     may have no goal (tobacco has none unless it is chosen here).
     """
 
+    organization: Organization | None = None  # set by PatientAdmin.get_form
+
+    timezone = forms.ChoiceField(
+        label="Time zone", help_text="Reminders, check-in days and times follow it."
+    )
     substances = forms.MultipleChoiceField(
         choices=Substance.choices,
         initial=[Substance.KETAMINE],
@@ -107,14 +118,25 @@ class PatientForm(forms.ModelForm):
     class Meta:
         model = Patient
         fields = [
+            "legal_name",
             "preferred_name",
             "date_of_birth",
+            "phone",
             "timezone",
+            "allergies",
             "substances",
             "goal_not_using",
             "goal_using_less",
             "recovery_start_date",
         ]
+        labels = {
+            "preferred_name": "Preferred name",
+            "recovery_start_date": "Recovery counted from",
+        }
+        help_texts = {"preferred_name": "What the person likes to be called; shown everywhere."}
+        error_messages = {
+            "date_of_birth": {"invalid": "Enter the date of birth as a date, e.g. 1990-05-17."}
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -124,6 +146,20 @@ class PatientForm(forms.ModelForm):
             ("goal_using_less", Goal.REDUCTION),
         ]:
             self.fields[name].initial = [s for s, chosen in goals.items() if chosen == goal]
+        saved = "" if self.instance._state.adding else self.instance.timezone
+        timezone_field = cast(forms.ChoiceField, self.fields["timezone"])
+        timezone_field.choices = timezone_choices(keep=saved)
+        if self.instance._state.adding and self.organization is not None:
+            self.initial.setdefault("timezone", self.organization.timezone)
+
+    def clean_date_of_birth(self) -> dt.date:
+        born: dt.date = self.cleaned_data["date_of_birth"]
+        today = dt.date.today()
+        if born > today:
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if born.year < 1900:
+            raise forms.ValidationError("Check the year of the date of birth.")
+        return born
 
     def clean_substances(self) -> list[str]:
         return clean_substances(list(self.cleaned_data["substances"]))
@@ -152,16 +188,69 @@ class PatientForm(forms.ModelForm):
 
 
 class PatientEnrolmentForm(PatientForm):
-    """Adding a patient creates their account and e-mails them a set-password link."""
+    """Adding a patient (issue 16, point 7): their account, record, program and care team in
+    one step; the invitation to choose a password goes through the delivery queue."""
 
-    username = forms.SlugField(max_length=150)
-    email = forms.EmailField()
+    username = NewUsernameField()
+    email = forms.EmailField(label="E-mail")
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), help_text="They are admitted to it on the day below."
+    )
+    admitted_on = forms.DateField(label="Admitted on")
+    care_team = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The clinicians who receive this patient's alerts.",
+    )
+    primary_clinician = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        help_text="Added to the care team if not ticked above.",
+    )
 
-    def clean_username(self) -> str:
-        username = str(self.cleaned_data["username"])
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError(f"The username {username!r} is already taken.")
-        return username
+    FIELDS = [
+        "username", "email", "legal_name", "preferred_name", "date_of_birth", "phone",
+        "timezone", "program", "admitted_on", "care_team", "primary_clinician", "allergies",
+        "substances", "goal_not_using", "goal_using_less", "recovery_start_date",
+    ]  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.organization is None:
+            return
+        program = cast(forms.ModelChoiceField, self.fields["program"])
+        program.queryset = Program.objects.filter(organization=self.organization, is_active=True)
+        clinicians = active_clinicians(self.organization)
+        for name in ("care_team", "primary_clinician"):
+            cast(forms.ModelChoiceField, self.fields[name]).queryset = clinicians
+        self.initial.setdefault("admitted_on", organization_today(self.organization))
+
+    def clean_admitted_on(self) -> dt.date:
+        on: dt.date = self.cleaned_data["admitted_on"]
+        if self.organization is not None and on > organization_today(self.organization):
+            raise forms.ValidationError("The admission cannot be in the future.")
+        return on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.organization is None:
+            raise forms.ValidationError("Add patients from an organization admin's account.")
+        return data
+
+    def to_data(self) -> Enrolment:
+        data = self.cleaned_data
+        names = [f.name for f in dataclasses.fields(Enrolment)]
+        return Enrolment(**{name: data[name] for name in names if name in data})
+
+
+def active_clinicians(organization: Organization) -> QuerySet[User]:
+    return User.objects.filter(
+        memberships__organization=organization,
+        memberships__role=Role.CLINICIAN,
+        memberships__is_active=True,
+        is_active=True,
+    ).distinct()
 
 
 class AuditedPatientDataAdmin(AuditedReads, OrganizationScopedAdmin):
@@ -187,8 +276,9 @@ class AuditedPatientDataAdmin(AuditedReads, OrganizationScopedAdmin):
 @admin.register(Patient)
 class PatientAdmin(AuditedPatientDataAdmin):
     audit_object, audit_list = AuditObject.PATIENT, AuditObject.ADMIN_PATIENT_LIST
-    list_display = ["preferred_name", "user", "recovery_start_date"]
-    search_fields = ["preferred_name", "user__username"]
+    list_display = ["preferred_name", "legal_name", "record_number", "user", "date_of_birth"]
+    search_fields = ["preferred_name", "legal_name", "record_number", "user__username"]
+    readonly_fields = ["record_number"]
     form = PatientForm
     inlines = [CareTeamInline, EpisodeInline]
 
@@ -197,13 +287,18 @@ class PatientAdmin(AuditedPatientDataAdmin):
     ) -> Any:
         if obj is None:
             kwargs["form"] = PatientEnrolmentForm
-            kwargs["fields"] = ["username", "email", *PatientForm.Meta.fields]
-        return super().get_form(request, obj, change, **kwargs)
+            kwargs["fields"] = PatientEnrolmentForm.FIELDS
+        form = super().get_form(request, obj, change, **kwargs)
+        organization = obj.organization if obj is not None else admin_organization(request)
+        return type(form.__name__, (form,), {"organization": organization})
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ["username", "email", *PatientForm.Meta.fields]
-        return PatientForm.Meta.fields
+            return PatientEnrolmentForm.FIELDS
+        return ["record_number", *PatientForm.Meta.fields]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ["record_number"] if obj is not None else []
 
     def get_inlines(self, request: HttpRequest, obj: Any = None) -> Any:
         return self.inlines if obj is not None else []
@@ -213,32 +308,9 @@ class PatientAdmin(AuditedPatientDataAdmin):
         if change:
             super().save_model(request, obj, form, change)
             return
-        organization = admin_organization(request)
-        if organization is None:
-            raise PermissionError("Superusers enrol patients from an organization admin account.")
-        data = form.cleaned_data
-        user = create_invited_user(username=data["username"], email=data["email"])
-        patient = enroll_patient(
-            organization,
-            user,
-            preferred_name=data["preferred_name"],
-            date_of_birth=data["date_of_birth"],
-            timezone=data["timezone"],
-            substances=data["substances"],
-            substance_goals=data.get("substance_goals"),
-            recovery_start_date=data["recovery_start_date"],
-        )
-        form.instance = obj = patient
-        record(
-            actor_for(request),
-            AuditAction.CREATE,
-            patient=patient,
-            object_type=AuditObject.ENROLMENT,
-            object_id=str(patient.pk),
-        )
-        send_invitation(
-            user, organization_name=organization.name, base_url=request.build_absolute_uri("/")
-        )
+        patient = enrol(actor_for(request), form.to_data())
+        # The admin goes on with `obj` (its log entry, its redirect): make it the saved row.
+        obj.__dict__.update(patient.__dict__)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A health record is retained, not deleted.

@@ -13,3 +13,5 @@ class PatientsConfig(AppConfig):
         # Every app's panels.py registers its panels on the record and the home
         # (patients/panels.py) and, if it has some, its caseload rows (patients/hooks.py).
         autodiscover_modules("panels")
+        # And the record header's key flags (patients/hooks.py, issue 16 point 2).
+        autodiscover_modules("record_flags")

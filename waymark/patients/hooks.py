@@ -13,6 +13,7 @@ Feature apps register in their AppConfig.ready() or their autodiscovered `panels
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.dispatch import Signal
 
@@ -20,6 +21,15 @@ from waymark.patients.models import Patient
 from waymark.registries import Registry
 
 transition_made = Signal()
+
+
+@dataclass(frozen=True)
+class RecordFlag:
+    """One key flag in the record header, in plain words; `tone` is "urgent" or "notice"."""
+
+    label: str
+    tone: str = "notice"
+
 
 RowProvider = Callable[[list[Patient]], None]
 _row_providers: Registry[RowProvider] = Registry()
@@ -43,3 +53,15 @@ def watch_days(organization_id: int) -> int:
     """The organization's watch after a discharge, in days (30 unless an app provides it)."""
     provider = _watch_days.get("watch_days")
     return provider(organization_id) if provider else DEFAULT_WATCH_DAYS
+
+
+# Issue 16, point 2: the record header's key flags ("Open urgent alert", a medication
+# safety flag). An app registers `flags(patient) -> [RecordFlag]` in its `record_flags.py`
+# (autodiscovered by PatientsConfig.ready); reads only, a query or two each.
+FlagProvider = Callable[[Patient], list[RecordFlag]]
+_flag_providers: Registry[FlagProvider] = Registry()
+register_record_flags = _flag_providers.register
+
+
+def flag_providers() -> list[FlagProvider]:
+    return list(_flag_providers)

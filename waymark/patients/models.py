@@ -10,12 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
+from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
-from waymark.organizations.models import Organization, Program, validate_timezone
+from waymark.organizations.models import (
+    Organization,
+    Program,
+    phone_validator,
+    validate_timezone,
+)
 
 
 class Substance(models.TextChoices):
@@ -54,7 +60,7 @@ class PatientQuerySet(models.QuerySet["Patient"]):
 class Patient(models.Model):
     """A person in recovery, as known to one organization."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    id = models.UUIDField("ID", primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(
         Organization, on_delete=models.PROTECT, related_name="patients"
     )
@@ -62,7 +68,26 @@ class Patient(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="patient_records"
     )
     preferred_name = models.CharField(max_length=80)
-    date_of_birth = models.DateField()
+    # Issue 16, point 2: what identifies the person on their record and its printouts.
+    legal_name = models.CharField(
+        "legal name", max_length=160, blank=True, help_text="As on official documents."
+    )
+    record_number = models.CharField(
+        "record number",
+        max_length=20,
+        editable=False,
+        blank=True,  # given by save() (full_clean runs before it)
+        default="",
+        help_text="Given on enrolment, unique within the organization (e.g. NR-000123).",
+    )
+    date_of_birth = models.DateField("date of birth")
+    phone = models.CharField(max_length=30, blank=True, validators=[phone_validator])
+    allergies = models.TextField(
+        "allergies and adverse reactions",
+        max_length=1000,
+        blank=True,
+        help_text="Leave empty if none are known.",
+    )
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     substances = models.JSONField(
         default=list, help_text="Substances of concern, as Substance values."
@@ -83,10 +108,24 @@ class Patient(models.Model):
         ordering = ["preferred_name"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="patient_unique_user"),
+            models.UniqueConstraint(
+                fields=["organization", "record_number"], name="patient_unique_record_number"
+            ),
         ]
 
     def __str__(self) -> str:
         return self.preferred_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new patient gets the organization's next record number."""
+        if not self.record_number:
+            self.record_number = next_record_number(self.organization)
+        super().save(*args, **kwargs)
+
+    def age(self, today: dt.date | None = None) -> int:
+        today = today or self.local_today()
+        born = self.date_of_birth
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
     def local_today(self) -> dt.date:
         return timezone.now().astimezone(zoneinfo.ZoneInfo(self.timezone)).date()
@@ -98,6 +137,36 @@ class Patient(models.Model):
 
     def substance_labels(self) -> list[str]:
         return [Substance(value).label for value in self.substances if value in Substance.values]
+
+
+def record_prefix(organization: Organization) -> str:
+    """Two capitals from the organization's name: "Northstar Recovery" → "NR"."""
+    words = [w for w in "".join(c if c.isalnum() else " " for c in organization.name).split()]
+    letters = "".join(w[0] for w in words[:2]) if len(words) > 1 else (words or ["WM"])[0][:2]
+    return letters.upper().ljust(2, "X")
+
+
+class RecordNumberSequence(models.Model):
+    """The last record number given in one organization (one row each, locked to count)."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    last_value = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.last_value}"
+
+
+def next_record_number(organization: Organization) -> str:
+    """The next number of the organization's sequence, e.g. "NR-000124". The row lock (on
+    PostgreSQL) and the unique constraint keep two enrolments from sharing one."""
+    with transaction.atomic():
+        RecordNumberSequence.objects.get_or_create(organization=organization)
+        sequence = RecordNumberSequence.objects.select_for_update().get(organization=organization)
+        sequence.last_value += 1
+        sequence.save(update_fields=["last_value"])
+    return f"{record_prefix(organization)}-{sequence.last_value:06d}"
 
 
 class DischargeDestination(models.TextChoices):

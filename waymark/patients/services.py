@@ -64,6 +64,9 @@ def enroll_patient(
     substances: list[str] | None = None,
     substance_goals: dict[str, str] | None = None,
     recovery_start_date: dt.date | None = None,
+    legal_name: str = "",
+    phone: str = "",
+    allergies: str = "",
 ) -> Patient:
     """Make `user` a patient of `organization` (ketamine preselected as a substance).
 
@@ -81,7 +84,10 @@ def enroll_patient(
         organization=organization,
         user=user,
         preferred_name=preferred_name,
+        legal_name=legal_name,
         date_of_birth=date_of_birth,
+        phone=phone,
+        allergies=allergies,
         timezone=timezone or organization.timezone,
         substances=concerns,
         substance_goals=goals,

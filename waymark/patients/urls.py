@@ -14,4 +14,6 @@ urlpatterns = [
     ),
     path("census/", views.census, name="census"),
     path("patients/<uuid:patient_id>/timeline/", views.timeline, name="timeline"),
+    path("patients/<uuid:patient_id>/print/", views.record_print, name="print"),
+    path("patients/<uuid:patient_id>/summary.pdf", views.summary_pdf, name="summary_pdf"),
 ]

@@ -25,7 +25,7 @@ from waymark.access import (
     own_patient_record,
     visible_patients,
 )
-from waymark.audit.models import AuditObject
+from waymark.audit.models import AuditAction, AuditObject
 from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.models import Program
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
@@ -33,12 +33,10 @@ from waymark.patients.hooks import decorate_caseload, watch_days
 from waymark.patients.keyset import Cursor, caseload_page
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay
 from waymark.patients.panels import HOME, RECORD, panels_for
-from waymark.patients.queries import (
-    attach_current_programs,
-    episodes_with_stays,
-    with_current_program,
-)
+from waymark.patients.queries import attach_current_programs, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
+from waymark.patients.record import record_header
+from waymark.patients.record import summary_pdf as record_summary_pdf
 from waymark.patients.timeline import day_range, events_for, timeline_chart
 from waymark.patients.transitions import (
     admit_patient,
@@ -104,21 +102,43 @@ def caseload(request: HttpRequest) -> HttpResponse:
 @capability_required(Capability.VIEW_PATIENT_RECORD)
 def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = get_patient(actor_for(request), patient_id)
-    episodes = episodes_with_stays(patient)  # its stays are shared with the panels
-    care_team = CareTeamMember.objects.filter(
-        patient=patient, organization=patient.organization
-    ).select_related("clinician")
+    header = record_header(patient)  # its episodes and stays are shared with the panels
     return render(
         request,
         "patients/detail.html",
         {
             "patient": patient,
-            "episodes": episodes,
-            "care_team": care_team,
-            "patient_in_care": any(episode.is_open for episode in episodes),
+            "header": header,
+            "episodes": header.episodes,
+            "patient_in_care": any(episode.is_open for episode in header.episodes),
             "panels": panels_for(RECORD, request, patient),
         },
     )
+
+
+@require_GET
+@capability_required(Capability.VIEW_PATIENT_RECORD)
+def record_print(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """The record's header and episodes on paper (issue 16, point 2); the read is audited."""
+    patient = get_patient(actor_for(request), patient_id, object_type=AuditObject.RECORD_PRINT)
+    header = record_header(patient)
+    return render(request, "patients/print.html", {"patient": patient, "header": header})
+
+
+@require_GET
+@capability_required(Capability.VIEW_PATIENT_RECORD)
+def summary_pdf(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
+    """A one-page summary of the record as a PDF; the download is audited."""
+    patient = get_patient(
+        actor_for(request),
+        patient_id,
+        action=AuditAction.EXPORT,
+        object_type=AuditObject.RECORD_SUMMARY,
+    )
+    response = HttpResponse(record_summary_pdf(record_header(patient)), "application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{patient.record_number}-summary.pdf"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

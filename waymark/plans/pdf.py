@@ -1,12 +1,10 @@
-"""The plan as a one-page PDF (fpdf2, core fonts: Latin-1 text only, so other
-characters are replaced rather than breaking the download)."""
+"""The plan as a one-page PDF, in Waymark's Unicode font (waymark/pdf.py)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fpdf import FPDF
-
+from waymark.pdf import WaymarkPDF, local_time
 from waymark.plans.fields import SECTIONS
 from waymark.plans.services import _as_text
 
@@ -15,37 +13,19 @@ if TYPE_CHECKING:
     from waymark.plans.models import PlanVersion
 
 
-def _latin1(text: str) -> str:
-    replaced = text.replace("\u2014", "-").replace("\u2013", "-").replace("\u2019", "'")
-    return replaced.encode("latin-1", "replace").decode("latin-1")
-
-
 def plan_pdf(patient: Patient, plan: PlanVersion | None) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_compression(False)  # plain text streams: small, and testable
-    pdf.set_auto_page_break(auto=True, margin=12)
-    pdf.set_margins(14, 12, 14)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(
-        0,
-        8,
-        _latin1(f"{patient.preferred_name}'s relapse prevention plan"),
-        new_x="LMARGIN",
-        new_y="NEXT",
-    )
-    pdf.set_font("Helvetica", "", 8)
+    pdf = WaymarkPDF()
+    pdf.heading(f"{patient.preferred_name}’s relapse prevention plan", 15)
+    # Issue 15, point 4: the save time in the patient's own zone.
     saved = (
-        f"Version {plan.number}, saved {plan.created_at:%d %b %Y}" if plan else "Not filled in yet"
+        f"Version {plan.number}, saved {local_time(plan.created_at, patient.timezone)}"
+        if plan
+        else "Not filled in yet"
     )
-    pdf.cell(0, 5, _latin1(saved), new_x="LMARGIN", new_y="NEXT")
+    pdf.line(saved, 8)
     for section in SECTIONS:
         lines = _as_text(plan.lines(section.name)) if plan else []
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, 6, _latin1(section.label), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("Helvetica", "", 9)
+        pdf.line(section.label, 10, bold=True)
         for line in lines or ["-"]:
-            pdf.multi_cell(
-                0, 4.5, _latin1(f"- {line}" if lines else line), new_x="LMARGIN", new_y="NEXT"
-            )
-    return bytes(pdf.output())
+            pdf.line(f"- {line}" if lines else line)
+    return pdf.to_bytes()

@@ -21,9 +21,12 @@ class RiskSettings(models.Model):
     """Thresholds an organization may adjust. Defaults are the product's risk rules."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    craving_high = models.PositiveSmallIntegerField(default=8, validators=[MaxValueValidator(10)])
+    # Issue 16, point 7: labels in plain words ("PHQ-9 score high", not "Phq9 high").
+    craving_high = models.PositiveSmallIntegerField(
+        "craving high (0–10)", default=8, validators=[MaxValueValidator(10)]
+    )
     craving_moderate = models.PositiveSmallIntegerField(
-        default=6, validators=[MaxValueValidator(10)]
+        "craving moderate (0–10)", default=6, validators=[MaxValueValidator(10)]
     )
     craving_rise = models.DecimalField(
         "rise of the 7-day mean craving over the previous 14 days",
@@ -35,17 +38,25 @@ class RiskSettings(models.Model):
         default=3, validators=[MinValueValidator(1), MaxValueValidator(7)],
     )  # fmt: skip
     missed_days_moderate = models.PositiveSmallIntegerField(
-        default=3, validators=[MinValueValidator(1)]
+        "missed check-in days: moderate", default=3, validators=[MinValueValidator(1)]
     )
     missed_days_high = models.PositiveSmallIntegerField(
-        default=7, validators=[MinValueValidator(1)]
+        "missed check-in days: high", default=7, validators=[MinValueValidator(1)]
     )
-    phq9_high = models.PositiveSmallIntegerField(default=20, validators=[MaxValueValidator(27)])
-    phq9_moderate = models.PositiveSmallIntegerField(default=15, validators=[MaxValueValidator(27)])
-    phq9_rise = models.PositiveSmallIntegerField(default=5, validators=[MaxValueValidator(27)])
-    bam_risk_high = models.PositiveSmallIntegerField(default=12, validators=[MaxValueValidator(24)])
+    phq9_high = models.PositiveSmallIntegerField(
+        "PHQ-9 score high", default=20, validators=[MaxValueValidator(27)]
+    )
+    phq9_moderate = models.PositiveSmallIntegerField(
+        "PHQ-9 score moderate", default=15, validators=[MaxValueValidator(27)]
+    )
+    phq9_rise = models.PositiveSmallIntegerField(
+        "PHQ-9 score rise (points)", default=5, validators=[MaxValueValidator(27)]
+    )
+    bam_risk_high = models.PositiveSmallIntegerField(
+        "BAM risk factors high", default=12, validators=[MaxValueValidator(24)]
+    )
     bam_protective_low = models.PositiveSmallIntegerField(
-        default=12, validators=[MaxValueValidator(24)]
+        "BAM protective factors low", default=12, validators=[MaxValueValidator(24)]
     )
     tolerance_days = models.PositiveSmallIntegerField(
         "days without a depressant after which use means lower tolerance",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib import admin
@@ -19,6 +20,7 @@ from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent
 from waymark.organizations.models import Membership, Organization, Program, Role
 from waymark.patients.models import Episode, Patient
+from waymark.patients.transitions import organization_today
 
 ClientFor = Callable[[User | None], Client]
 
@@ -114,8 +116,9 @@ def test_it_offers_only_own_organization_choices(
 
 
 def test_it_enrols_a_patient_and_emails_an_invitation(
-    northstar: Organization, olivia: User, client_for: ClientFor
+    northstar: Organization, olivia: User, client_for: ClientFor, run_tasks: Callable[[], None]
 ) -> None:
+    outpatient = Program.objects.get(organization=northstar, name="Outpatient")
     response = client_for(olivia).post(
         reverse("admin:patients_patient_add"),
         {
@@ -126,9 +129,12 @@ def test_it_enrols_a_patient_and_emails_an_invitation(
             "timezone": "America/New_York",
             "substances": ["ketamine", "alcohol"],
             "recovery_start_date": "2026-11-01",
+            "program": outpatient.pk,
+            "admitted_on": organization_today(northstar).isoformat(),
         },
     )
     assert response.status_code == 302, response.context["adminform"].form.errors
+    run_tasks()  # the invitation goes through the delivery queue
     patient = Patient.objects.get(preferred_name="Jordan")
     assert patient.organization == northstar
     assert patient.substances == ["ketamine", "alcohol"]
@@ -144,7 +150,7 @@ def test_it_enrols_a_patient_and_emails_an_invitation(
 
     # The invitation link lets Jordan choose a password and sign in.
     client = Client()
-    path = link.group(0).split("testserver", 1)[1]
+    path = urlsplit(link.group(0)).path  # made from SITE_URL by the worker
     form_page = client.get(path, follow=True)
     assert form_page.context["validlink"]
     done = client.post(
@@ -190,7 +196,7 @@ def test_it_refuses_a_bad_enrolment_and_saves_nothing(
 
 
 def test_it_invites_staff_into_the_admins_organization(
-    northstar: Organization, olivia: User, client_for: ClientFor
+    northstar: Organization, olivia: User, client_for: ClientFor, run_tasks: Callable[[], None]
 ) -> None:
     response = client_for(olivia).post(
         reverse("admin:organizations_membership_add"),
@@ -199,6 +205,7 @@ def test_it_invites_staff_into_the_admins_organization(
     assert response.status_code == 302
     membership = Membership.objects.get(user__username="priya")
     assert (membership.organization, membership.role) == (northstar, Role.CLINICIAN)
+    run_tasks()  # through the delivery queue
     assert len(mail.outbox) == 1
 
 

@@ -12,4 +12,9 @@ ROWS: dict[str, Row] = {
     ),
     "patients:census": Row(Capability.VIEW_CASELOAD),
     "patients:timeline": Row(Capability.VIEW_PATIENT_RECORD, target=Target.ALICE, kwargs=alice_id),
+    # Issue 16, point 2: the record's print view and one-page summary (PDF)
+    "patients:print": Row(Capability.VIEW_PATIENT_RECORD, target=Target.ALICE, kwargs=alice_id),
+    "patients:summary_pdf": Row(
+        Capability.VIEW_PATIENT_RECORD, target=Target.ALICE, kwargs=alice_id
+    ),
 }

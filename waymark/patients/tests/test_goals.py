@@ -13,9 +13,10 @@ from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.conftest import make_user
-from waymark.organizations.models import Organization
+from waymark.organizations.models import Organization, Program
 from waymark.patients.models import Patient
 from waymark.patients.services import enroll_patient
+from waymark.patients.transitions import organization_today
 
 ClientFor = Callable[[User | None], Client]
 BORN = dt.date(1990, 2, 3)
@@ -62,6 +63,7 @@ def test_it_refuses_a_goal_it_cannot_keep_and_saves_nothing(
 
 
 def _enrolment(**changes: object) -> dict[str, object]:
+    outpatient = Program.objects.get(organization__slug="northstar", level="outpatient")
     return {
         "username": "jordan",
         "email": "jordan@example.org",
@@ -69,6 +71,8 @@ def _enrolment(**changes: object) -> dict[str, object]:
         "date_of_birth": "1990-02-03",
         "timezone": "America/New_York",
         "substances": ["ketamine", "tobacco"],
+        "program": outpatient.pk,
+        "admitted_on": organization_today(outpatient.organization).isoformat(),
         **changes,
     }
 

@@ -12,6 +12,7 @@ from waymark.audit.models import AuditAction, AuditEvent
 from waymark.patients.models import Patient
 from waymark.plans.models import PlanVersion
 from waymark.plans.tests.conftest import PLAN_FORM, check_in
+from waymark.testing.pdf_text import pdf_text
 
 ClientFor = Callable[[User | None], Client]
 MY_PLAN = reverse("plans:my_plan")
@@ -87,7 +88,7 @@ def test_it_never_shows_a_patient_another_patients_plan(
     danas = client_for(dana.user)
     for url in (MY_PLAN, reverse("plans:print"), reverse("plans:coping")):
         assert "my daughter" not in danas.get(url).content.decode()
-    assert b"my daughter" not in danas.get(reverse("plans:pdf")).content
+    assert "my daughter" not in pdf_text(danas.get(reverse("plans:pdf")).content)
     assert danas.get(alices_plan(alice)).status_code == 403
     assert danas.post(alices_plan(alice), PLAN_FORM).status_code == 403
     assert PlanVersion.objects.filter(patient=dana).count() == 0
@@ -155,7 +156,7 @@ def test_it_downloads_the_plan_as_a_pdf(alice: Patient, bob: User, client_for: C
         response = client.get(url)
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
-        assert b"To be there for my daughter" in response.content
+        assert "To be there for my daughter" in pdf_text(response.content)
     assert AuditEvent.objects.filter(actor=bob, action=AuditAction.EXPORT).exists()
 
 

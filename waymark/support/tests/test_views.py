@@ -19,6 +19,7 @@ from waymark.patients.transitions import admit_patient, discharge_patient, move_
 from waymark.support.access import REDISCLOSURE_NOTICE, decide
 from waymark.support.models import Consent, ConsentEnding, Disclosure, Scope, SupporterLink
 from waymark.support.tests.conftest import actor, consent, invite
+from waymark.testing.pdf_text import pdf_text
 
 ClientFor = Callable[[User | None], Client]
 
@@ -151,7 +152,7 @@ def test_it_the_accounting_lists_and_downloads_each_disclosure(
     assert rows[0][:4] == ["Date (UTC)", "Shared with", "What", "Purpose"]
     assert {row[2] for row in rows[1:]} == {Scope.MILESTONES.label, Scope.REACH_OUT.label}
     pdf = client.get(reverse("support:accounting_pdf"))
-    assert pdf["Content-Type"] == "application/pdf" and rb"Sam \(Family\)" in pdf.content
+    assert pdf["Content-Type"] == "application/pdf" and "Sam (Family)" in pdf_text(pdf.content)
 
 
 def test_it_the_patient_reaches_out_from_home_and_sees_who_answered(
