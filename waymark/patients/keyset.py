@@ -85,11 +85,11 @@ BY_NAME = (Key("preferred_name", "str"), Key("pk", "uuid"))
 NOT_ASSESSED = Segment(lambda org: Q(risk_id__isnull=True), BY_NAME)
 
 
-def _by_risk_column(column: str, kind: str, *, descending: bool) -> tuple[Segment, ...]:
+def _by_risk_column(column: str, kind: str, *, desc: bool) -> tuple[Segment, ...]:
     """Patients whose risk row has `column`, by it then id; then everyone else by name."""
     with_value = Segment(
         lambda org: Q(risk_organization_id=org, **{f"{column}__isnull": False}),
-        (Key(column, kind, descending=descending), Key("order_patient", "uuid")),
+        (Key(column, kind, descending=desc), Key("order_patient", "uuid")),
     )
     rest = Segment(lambda org: Q(risk_id__isnull=True) | Q(**{f"{column}__isnull": True}), BY_NAME)
     return (with_value, rest)
@@ -135,11 +135,11 @@ ORDERS: dict[str, Order] = {
     for order in (
         RISK,
         Order("name", "Name", (Segment(lambda org: Q(), BY_NAME),)),
-        Order("checkin", "Last check-in", _by_risk_column("order_checkin", "date", descending=True)),
-        Order("days", "Days in program", _by_risk_column("order_program", "date", descending=False)),
-        Order("phq9", "PHQ-9", _by_risk_column("order_phq9", "int", descending=True)),
+        Order("checkin", "Last check-in", _by_risk_column("order_checkin", "date", desc=True)),
+        Order("days", "Days in program", _by_risk_column("order_program", "date", desc=False)),
+        Order("phq9", "PHQ-9", _by_risk_column("order_phq9", "int", desc=True)),
     )
-}  # fmt: skip
+}
 
 
 def order_named(param: str | None) -> Order:

@@ -129,11 +129,15 @@ class PatientRisk(models.Model):
             ),
             # Issue 16: the caseload's other sorts, each read a page at a time by keyset.
             models.Index(
-                models.F("organization"), models.F("last_checkin_on").desc(), models.F("patient"),
+                models.F("organization"),
+                models.F("last_checkin_on").desc(),
+                models.F("patient"),
                 name="patientrisk_by_checkin",
             ),
             models.Index(
-                models.F("organization"), models.F("phq9_score").desc(), models.F("patient"),
+                models.F("organization"),
+                models.F("phq9_score").desc(),
+                models.F("patient"),
                 name="patientrisk_by_phq9",
             ),
             models.Index(
