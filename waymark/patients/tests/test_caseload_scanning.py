@@ -240,13 +240,15 @@ def test_the_row_says_who_acknowledged_the_alert_and_when_in_the_organizations_z
     assert alert is not None
     client = client_for(bob)
     row = client.get("/caseload/").content.decode().split(f'id="patient-{dana.pk}"')[1]
-    assert "New</span> Safety answer in a check-in</summary>" in row.split("</tr>")[0]
+    line = row.split("</tr>")[0].split('class="why-line">')[1].split("</div>")[0]
+    assert "New</a> Safety answer in a check-in" in line and "Answered yes." in line
     frozen.move_to(dt.datetime(2026, 11, 27, 21, 5, tzinfo=dt.UTC))  # 16:05 in New York
     actor = Actor(user=bob, membership=current_membership(bob), request_id="t")
     services.acknowledge(alert, actor, note="Called her.")
     row = client_for(bob).get("/caseload/").content.decode().split(f'id="patient-{dana.pk}"')[1]
-    summary = row.split("</tr>")[0].split("<summary>")[1].split("</summary>")[0]
-    assert "Acknowledged by Bob 16:05</span> Safety answer in a check-in" in summary
+    line = row.split("</tr>")[0].split('class="why-line">')[1].split("</div>")[0]
+    assert "Acknowledged by Bob 27 Nov 16:05</a> Safety answer in a check-in" in line
+    assert line.index("Acknowledged") < line.index("Answered yes."), "the state leads the row"
 
 
 def test_the_sparkline_states_its_scale_and_range(
