@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from waymark.access import Actor
@@ -40,14 +40,11 @@ def not_reviewed_by(
     return patients.filter(~Exists(recent))
 
 
-def attach_reviews(patients: list[Patient], reviewer_id: int) -> list[Patient]:
-    """Set `reviewed_at` (when `reviewer_id` last opened the record, or None) on a page of
-    the caseload: one query for the page."""
-    reviewed = dict(
+def reviewed_at_by(reviewer_id: int) -> Subquery:
+    """For a caseload query: when `reviewer_id` last opened each patient's record (or
+    None). Read in the page's own query, for the rows of the page only."""
+    return Subquery(
         RecordReview.objects.filter(
-            patient__in=[p.pk for p in patients], reviewer_id=reviewer_id
-        ).values_list("patient_id", "reviewed_at")
+            organization=OuterRef("organization"), patient=OuterRef("pk"), reviewer_id=reviewer_id
+        ).values("reviewed_at")[:1]
     )
-    for patient in patients:
-        patient.reviewed_at = reviewed.get(patient.pk)  # type: ignore[attr-defined]
-    return patients

@@ -40,7 +40,7 @@ from waymark.patients.queries import (
     with_current_program,
 )
 from waymark.patients.queries import caseload as caseload_rows
-from waymark.patients.reviews import attach_reviews, not_reviewed_by, record_reviewed
+from waymark.patients.reviews import not_reviewed_by, record_reviewed, reviewed_at_by
 from waymark.patients.timeline import events_for, timeline_chart
 from waymark.patients.transitions import (
     admit_patient,
@@ -82,7 +82,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     )
     audit_shown(actor, page.object_list, object_type=AuditObject.CASELOAD)
     rows = decorate_caseload(attach_current_programs(list(page.object_list)))
-    page.object_list = attach_reviews(attach_watch(rows, today, window), actor.user.pk)
+    page.object_list = attach_watch(rows, today, window)
     template = (
         "patients/_caseload_region.html"
         if request.headers.get("HX-Request")
@@ -112,7 +112,7 @@ def _caseload_rows(
         program_id=program.pk if program else None,
         level=filters.value("level") or "",
         clinician_id=clinician.pk if clinician else None,
-    )
+    ).annotate(reviewed_at=reviewed_at_by(actor.user.pk))
 
 
 @require_GET
