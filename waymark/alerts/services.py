@@ -210,6 +210,7 @@ def tell_care_team(alert: Alert, *, dedupe: str) -> None:
         url=reverse("patients:detail", args=[patient.pk]),
         urgent=alert.is_urgent,
         email=alert.is_urgent,  # the inbox is enough for the rest; urgent ones also e-mail
+        severity=alert.severity,
     )
     for user in care_team_users(patient):
         notify(

@@ -65,6 +65,7 @@ def escalate_alerts(now: dt.datetime) -> int:
                     body=f"{alert.reason} Nobody has acknowledged it in {minutes} minutes.",
                     url=reverse("patients:detail", args=[alert.patient_id]),
                     urgent=True,
+                    severity=alert.severity,
                 )
                 for member in staff:
                     notify(

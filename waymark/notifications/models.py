@@ -99,6 +99,9 @@ class Notification(models.Model):
     body = models.TextField(max_length=2000, blank=True)
     url = models.CharField(max_length=300, blank=True)
     is_urgent = models.BooleanField(default=False)
+    severity = models.PositiveSmallIntegerField(
+        default=0, help_text="An alert's severity (alerts.Severity); 0 for everything else."
+    )
     dedupe_key = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -110,10 +113,24 @@ class Notification(models.Model):
                 fields=["organization", "dedupe_key"], name="notification_unique_dedupe_key"
             ),
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # Issue 16: the notification centre, grouped by severity, newest first in each.
+            models.Index(
+                fields=["recipient", "-severity", "-created_at", "-id"],
+                name="notification_by_severity",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def severity_label(self) -> str:
+        """The group it is listed in: "Urgent", "High", "Moderate", "Low" or "Other"."""
+        from waymark.alerts.models import Severity
+
+        return Severity(self.severity).label if self.severity in Severity.values else "Other"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from waymark.accounts.hooks import invitation_sender, password_reset_sender
 from waymark.accounts.models import User
+from waymark.alerts.models import Severity
 from waymark.notifications.models import (
     Delivery,
     Kind,
@@ -38,6 +39,9 @@ class Message:
     url: str = ""
     urgent: bool = False
     email: bool = True
+    # What the notification centre groups by: an alert's severity (alerts.Severity);
+    # an urgent message without one counts as urgent, anything else as 0 ("Other").
+    severity: int = 0
     # An account e-mail (a password-reset link): sent at once, whatever the person's
     # e-mail preference and quiet hours, and never marked urgent in the app.
     required: bool = False
@@ -97,6 +101,7 @@ def notify(
                 "body": message.body,
                 "url": message.url,
                 "is_urgent": message.urgent,
+                "severity": message.severity or (Severity.URGENT if message.urgent else 0),
             },
         )
         if not created:

@@ -24,9 +24,13 @@ from waymark.patients.models import Patient
 @capability_required(Capability.USE_NOTIFICATIONS)
 def inbox(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
-    notifications = Notification.objects.filter(
-        organization=actor.organization, recipient=actor.user
-    ).select_related("patient")
+    # Issue 16: grouped by severity (an urgent alert above a moderate one), newest first
+    # within each group; the template writes a heading where a group starts.
+    notifications = (
+        Notification.objects.filter(organization=actor.organization, recipient=actor.user)
+        .select_related("patient")
+        .order_by("-severity", "-created_at", "-id")
+    )
     page = Paginator(notifications, 30).get_page(request.GET.get("page"))
     # A notification about a patient names them (issue 12, point 4): audited before shown.
     about = [n.patient for n in page.object_list if n.patient is not None]

@@ -79,6 +79,15 @@ class CaseloadFilter(forms.Form):
         ],
         required=False,
     )
+    reviewed = forms.ChoiceField(
+        choices=[("", "Reviewed or not"), ("stale", "Not reviewed by me in 7 days")],
+        required=False,
+    )
+    q = forms.CharField(
+        label="Find a patient", max_length=80, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or record number"}),
+    )  # fmt: skip
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

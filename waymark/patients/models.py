@@ -112,6 +112,10 @@ class Patient(models.Model):
                 fields=["organization", "record_number"], name="patient_unique_record_number"
             ),
         ]
+        indexes = [
+            # Issue 16: the caseload sorted by name, a page at a time (patients.keyset).
+            models.Index(fields=["organization", "preferred_name", "id"], name="patient_by_name"),
+        ]
 
     def __str__(self) -> str:
         return self.preferred_name
@@ -285,3 +289,26 @@ class CareTeamMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clinician} for {self.patient}"
+
+
+class RecordReview(models.Model):
+    """When a member of staff last opened a patient's record: the caseload's "last
+    reviewed by me" marker and its "not reviewed in 7 days" filter (issue 16). One row
+    per patient and person, moved forward each time they open the record."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "reviewer"], name="recordreview_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} reviewed by {self.reviewer_id} at {self.reviewed_at}"

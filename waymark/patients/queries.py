@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Exists, F, Model, OuterRef, QuerySet, Subquery, Value
+from django.db.models import CharField, Exists, F, Model, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from waymark.organizations.models import LevelOfCare, Program
@@ -122,6 +122,29 @@ def with_current_program(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     )
 
 
+def search_fields() -> list[str]:
+    """The Patient fields the caseload's search matches: every name field, and the record
+    number. Read from the model, so the names and the per-organization `record_number`
+    that the record-header work (issue 16, point 2) adds to Patient are searched as soon
+    as they exist, with nothing to change here."""
+    return [
+        field.name
+        for field in Patient._meta.concrete_fields
+        if field.name == "record_number"
+        or (isinstance(field, CharField) and field.name.endswith("name"))
+    ]
+
+
+def matching(patients: QuerySet[Patient], text: str) -> QuerySet[Patient]:
+    """Patients one of whose names or record number contains every word of `text`."""
+    for word in text.split()[:5]:
+        found = Q()
+        for name in search_fields():
+            found |= Q(**{f"{name}__icontains": word})
+        patients = patients.filter(found)
+    return patients
+
+
 def caseload(
     patients: QuerySet[Patient],
     *,
@@ -131,10 +154,10 @@ def caseload(
 ) -> QuerySet[Patient]:
     """The caseload's patients (filtered) with what each row shows from its PatientRisk row.
 
-    Not ordered: `waymark.patients.keyset.caseload_page` reads it in the caseload's order
-    a page at a time (open alerts first, then risk, then recency; DESIGN's safety net).
-    Everything shown comes from the patient's PatientRisk row, joined once; a patient
-    without one counts as none.
+    Not ordered: `waymark.patients.keyset.caseload_page` reads it in the order asked for
+    a page at a time (by default open alerts first, then risk, then recency; DESIGN's
+    safety net). Everything shown comes from the patient's PatientRisk row, joined once;
+    a patient without one counts as none.
     """
     if program_id:
         patients = patients.filter(Exists(_open_stay().filter(program_id=program_id)))
@@ -153,6 +176,9 @@ def caseload(
         order_urgent=F("risks__urgent_unacked"),
         order_level=F("risks__sort_level"),
         order_patient=F("risks__patient_id"),
+        order_checkin=F("risks__last_checkin_on"),
+        order_phq9=F("risks__phq9_score"),
+        order_program=F("risks__program_since"),
         urgent_unacked=Coalesce(F("risks__urgent_unacked"), Value(False)),
         sort_level=Coalesce(F("risks__sort_level"), Value(0)),
         risk_level=Coalesce(F("risks__level"), Value(0)),

@@ -30,13 +30,14 @@ from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.models import Program
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
 from waymark.patients.hooks import decorate_caseload, watch_days
-from waymark.patients.keyset import Cursor, caseload_page
+from waymark.patients.keyset import Cursor, caseload_page, order_named
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay
 from waymark.patients.panels import HOME, RECORD, panels_for
-from waymark.patients.queries import attach_current_programs, with_current_program
+from waymark.patients.queries import attach_current_programs, matching, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.record import record_header
 from waymark.patients.record import summary_pdf as record_summary_pdf
+from waymark.patients.reviews import not_reviewed_by, record_reviewed, reviewed_at_by
 from waymark.patients.timeline import day_range, events_for, timeline_chart
 from waymark.patients.transitions import (
     admit_patient,
@@ -56,7 +57,8 @@ CASELOAD_PAGE_SIZE = 50
 @require_GET
 @capability_required(Capability.VIEW_CASELOAD)
 def caseload(request: HttpRequest) -> HttpResponse:
-    """Patients sorted by risk, with the reasons; refreshes itself as a fragment (htmx).
+    """Patients sorted by risk (or a column the clinician picks), with the reasons;
+    searchable; refreshes itself as a fragment (htmx).
 
     By default: patients in care and those recently discharged (the watch after a
     discharge, the organization's window), who are marked so.
@@ -67,41 +69,55 @@ def caseload(request: HttpRequest) -> HttpResponse:
     filters.is_valid()
     today = organization_today(actor.organization)
     window = watch_days(actor.organization.pk)
+    order = order_named(filters.value("sort"))
+    page = caseload_page(
+        _caseload_rows(actor, filters, today, window),
+        organization_id=actor.organization.pk,
+        cursor=Cursor.decode(request.GET.get("after"), order),
+        per_page=CASELOAD_PAGE_SIZE,
+        order=order,
+    )
+    audit_shown(actor, page.object_list, object_type=AuditObject.CASELOAD)
+    rows = decorate_caseload(attach_current_programs(list(page.object_list)))
+    page.object_list = attach_watch(rows, today, window)
+    template = (
+        "patients/_caseload_region.html"
+        if request.headers.get("HX-Request")
+        else "patients/caseload.html"
+    )
+    context = {"page": page, "filters": filters, "order": order, "today": today}
+    return render(request, template, context)
+
+
+def _caseload_rows(
+    actor: Actor, filters: CaseloadFilter, today: dt.date, window: int
+) -> QuerySet[Patient]:
+    """The actor's caseload as the filters and the search narrow it (not yet ordered)."""
     scoped: QuerySet[Patient] = visible_patients(actor)
     show = filters.value("show")
     if show == "recent":
         scoped = recently_discharged(scoped, today, window)
     elif show != "all":
         scoped = in_care_or_recently_discharged(scoped, today, window)
+    if filters.value("q"):
+        scoped = matching(scoped, filters.value("q"))
+    if filters.value("reviewed") == "stale":
+        scoped = not_reviewed_by(scoped, actor.user.pk, timezone.now())
     program, clinician = filters.value("program"), filters.value("clinician")
-    rows = caseload_rows(
+    return caseload_rows(
         scoped,
         program_id=program.pk if program else None,
         level=filters.value("level") or "",
         clinician_id=clinician.pk if clinician else None,
-    )
-    page = caseload_page(
-        rows,
-        organization_id=actor.organization.pk,
-        cursor=Cursor.decode(request.GET.get("after")),
-        per_page=CASELOAD_PAGE_SIZE,
-    )
-    audit_shown(actor, page.object_list, object_type=AuditObject.CASELOAD)
-    page.object_list = attach_watch(
-        decorate_caseload(attach_current_programs(list(page.object_list))), today, window
-    )
-    template = (
-        "patients/_caseload_rows.html"
-        if request.headers.get("HX-Request")
-        else "patients/caseload.html"
-    )
-    return render(request, template, {"page": page, "filters": filters})
+    ).annotate(reviewed_at=reviewed_at_by(actor.user.pk))
 
 
 @require_GET
 @capability_required(Capability.VIEW_PATIENT_RECORD)
 def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
-    patient = get_patient(actor_for(request), patient_id)
+    actor = actor_for(request)
+    patient = get_patient(actor, patient_id)
+    record_reviewed(actor, patient)  # the caseload's "last reviewed by me" (issue 16)
     header = record_header(patient)  # its episodes and stays are shared with the panels
     return render(
         request,

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,6 +13,9 @@ from django.http import HttpRequest
 from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, register_panel
 from waymark.patients.queries import patient_stays
+from waymark.questionnaires.definition import parse_definition
+from waymark.questionnaires.loader import BUILTIN_DIR, read_definition_file
+from waymark.questionnaires.models import Questionnaire
 from waymark.questionnaires.presenting import build_series, milestones
 from waymark.questionnaires.reports import DEFAULT_DAYS, patient_completion
 from waymark.questionnaires.services import (
@@ -21,6 +26,30 @@ from waymark.questionnaires.services import (
     standing_responses,
     todo_for,
 )
+
+
+@functools.cache
+def _builtin_short_titles() -> dict[str, str]:
+    """The short title of each questionnaire that ships with Waymark, read once."""
+    return {
+        definition.key: definition.short_title
+        for path in sorted(BUILTIN_DIR.glob("*.json"))
+        if (definition := parse_definition(read_definition_file(path), source=path.name))
+    }
+
+
+def short_titles(keys: Iterable[str], organization_id: int) -> dict[str, str]:
+    """Issue 16: the name staff read for each questionnaire key ("GAD-7", never "gad-7").
+    No query for the built-in ones; one for an organization's own."""
+    wanted = set(keys)
+    titles = {k: t for k, t in _builtin_short_titles().items() if k in wanted}
+    if missing := wanted - titles.keys():
+        titles |= dict(
+            Questionnaire.objects.available_to(organization_id)
+            .filter(key__in=missing, is_current=True)
+            .values_list("key", "short_title")
+        )
+    return titles
 
 
 @register_panel(
@@ -44,10 +73,12 @@ def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     series = build_series(standing_of(responses), primary_only=True)
     found = patient_occurrences(patient, stays=patient_stays(patient), done=done_of(responses))
     since = patient.local_today() - dt.timedelta(days=DEFAULT_DAYS)
+    open_items = [o for o in found if o.status.is_open]
     return {
         "patient": patient,
         "series": series,
         "milestones": {s.key: [m for p in s.paths.values() for m in milestones(p)] for s in series},
-        "open_items": [o for o in found if o.status.is_open],
+        "open_items": open_items,
+        "titles": short_titles({o.key for o in open_items}, patient.organization_id),
         "completion": patient_completion(found, since=since),
     }

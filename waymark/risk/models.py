@@ -103,6 +103,9 @@ class PatientRisk(models.Model):
     phq9_score = models.PositiveSmallIntegerField(null=True, blank=True)
     phq9_band = models.CharField(max_length=40, blank=True)
     phq9_on = models.DateField(null=True, blank=True)
+    program_since = models.DateField(
+        null=True, blank=True, help_text="Start of the open program stay (the caseload's days)."
+    )
     assessed_at = models.DateTimeField()
     # The caseload's view of the patient's alerts, kept current by alerts.services whenever
     # an alert opens, repeats, is acknowledged or resolved (so sorting needs no join).
@@ -134,7 +137,23 @@ class PatientRisk(models.Model):
                 models.F("last_activity_at").desc(nulls_last=True),
                 models.F("patient"),
                 name="patientrisk_caseload_keyset",
-            )
+            ),
+            # Issue 16: the caseload's other sorts, each read a page at a time by keyset.
+            models.Index(
+                models.F("organization"),
+                models.F("last_checkin_on").desc(),
+                models.F("patient"),
+                name="patientrisk_by_checkin",
+            ),
+            models.Index(
+                models.F("organization"),
+                models.F("phq9_score").desc(),
+                models.F("patient"),
+                name="patientrisk_by_phq9",
+            ),
+            models.Index(
+                fields=["organization", "program_since", "patient"], name="patientrisk_by_program"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from waymark.alerts.models import Alert
 from waymark.alerts.services import alert_levels, raise_alert
 from waymark.checkins.models import CheckIn
-from waymark.patients.models import Patient
+from waymark.patients.models import Patient, ProgramStay
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.risk import registry
 from waymark.risk import snapshot as snapshots
@@ -60,6 +60,18 @@ def _last_activity(patient: Patient) -> tuple[dt.date | None, dt.datetime | None
     ).aggregate(at=Max("submitted_at"))["at"]
     times = [t for t in (latest["at"], answered) if t is not None]
     return latest["day"], max(times) if times else None
+
+
+def _program_since(patient: Patient) -> dt.date | None:
+    """The start of the patient's open program stay: the caseload's "days in program"."""
+    return (
+        ProgramStay.objects.filter(
+            organization_id=patient.organization_id, patient=patient, ended_on__isnull=True
+        )
+        .order_by("-started_on")
+        .values_list("started_on", flat=True)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -106,6 +118,7 @@ def reassess(patient: Patient, *, now: dt.datetime | None = None) -> PatientRisk
         "phq9_score": latest_phq9.total if latest_phq9 else None,
         "phq9_band": latest_phq9.band.replace("_", " ") if latest_phq9 else "",
         "phq9_on": latest_phq9.on if latest_phq9 else None,
+        "program_since": _program_since(patient),
         "assessed_at": now,
     }.items():
         setattr(risk, name, value)

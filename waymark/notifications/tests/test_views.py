@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
+from typing import Any
 
 from django.test import Client
 from django.urls import reverse
@@ -116,3 +118,33 @@ def test_it_explains_bad_settings_and_saves_nothing(alice: Patient, client_for: 
 def test_it_offers_staff_only_channels_and_quiet_hours(bob: User, client_for: ClientFor) -> None:
     form = client_for(bob).get(reverse("notifications:preferences")).context["form"]
     assert set(form.fields) == {"email_enabled", "quiet_start", "quiet_end"}
+
+
+def test_it_groups_staff_notifications_by_severity_then_time(
+    alice: Patient, bob: User, client_for: ClientFor, frozen: Any
+) -> None:
+    """Issue 16: an urgent alert is above a moderate one that came after it; newest first
+    within each group."""
+    from waymark.alerts.models import Severity
+
+    def tell(key: str, title: str, severity: int = 0) -> None:
+        notify(
+            alice.organization, bob, Message(kind=Kind.ALERT, title=title, severity=severity),
+            dedupe_key=key, patient=alice,
+        )  # fmt: skip
+        frozen.shift(dt.timedelta(minutes=1))
+
+    tell("1", "Old urgent", Severity.URGENT)
+    tell("2", "Moderate", Severity.MODERATE)
+    tell("3", "System news")
+    tell("4", "New urgent", Severity.URGENT)
+    tell("5", "High", Severity.HIGH)
+    html = client_for(bob).get(reverse("notifications:inbox")).content.decode()
+    order = ["<h2", "New urgent", "Old urgent", "<h2", "High", "<h2", "Moderate", "<h2", "System"]
+    at = [html.find(">Urgent</h2>")]
+    for text in order[1:]:
+        at.append(html.find(text, at[-1] + 1))
+    assert -1 not in at and at == sorted(at), at
+    headings = re.findall(r'<h2 class="notification-group"[^>]*>([^<]+)</h2>', html)
+    assert headings == ["Urgent", "High", "Moderate", "Other"]
+    assert html.count('<ul class="notifications">') == 4

@@ -35,8 +35,19 @@ def sparkline(
         for points in segments if points
     )  # fmt: skip
     shown = ", ".join("–" if v is None else str(v) for v in values)
+    known = [v for v in values if v is not None]
+    low, high = min(known), max(known)
+    # The scale is drawn (a faint top and bottom rule: 10 and 0) and the range is written
+    # beside the line (issue 16): a flat line at 2 and one at 9 no longer look alike.
+    frame = f'<line class="axis" x1="0" y1="0.5" x2="{WIDTH}" y2="0.5" />' + (
+        f'<line class="axis" x1="0" y1="{HEIGHT - 0.5}" x2="{WIDTH}" y2="{HEIGHT - 0.5}" />'
+    )
+    span = f"{low}" if low == high else f"{low}–{high}"
     return format_html(
-        '<svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" role="img" '
-        'aria-label="{}: {}">{}</svg>',
-        WIDTH, HEIGHT, WIDTH, HEIGHT, label, shown, SafeString(lines),
+        '<span class="spark"><svg class="sparkline" width="{}" height="{}" viewBox="0 0 {} {}" '
+        'role="img" aria-label="{}, scale 0 to {}: {}">{}{}</svg>'
+        '<span class="spark-range" title="Lowest and highest of these days, on a 0–{} scale">'
+        "{}<span class=\"muted\">/{}</span></span></span>",
+        WIDTH, HEIGHT, WIDTH, HEIGHT, label, TOP, shown, SafeString(frame), SafeString(lines),
+        TOP, span, TOP,
     )  # fmt: skip

@@ -8,6 +8,7 @@ over the index of the order, and nothing counts the organization.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -178,7 +179,13 @@ def test_it_treats_a_malformed_cursor_as_the_first_page(
 ) -> None:
     make_patients(northstar, 3)
     client = client_for(bob)
-    for junk in ("x", "!!!", "WzEsMl0", Cursor(assessed=False).encode()):
+    junk_cursors = (
+        Cursor("risk", 1, ()),  # a value short
+        Cursor("risk", 7, ("A", uuid.uuid4())),  # no such segment
+        Cursor("risk", 1, (None, uuid.uuid4())),  # a name cannot be empty
+        Cursor("name", 0, ("A", uuid.uuid4())),  # written for another order
+    )
+    for junk in ("x", "!!!", "WzEsMl0", *(cursor.encode() for cursor in junk_cursors)):
         assert read_page(client, junk)[0] == read_page(client)[0]
 
 
