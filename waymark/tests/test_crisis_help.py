@@ -130,7 +130,7 @@ def test_only_the_one_builder_reads_crisis_lines_and_only_the_include_lists_them
     ]
     assert [str(path) for path in readers] == ["organizations/crisis.py"]
     assert [str(path) for path in listers] == [
-        "organizations/templates/organizations/_crisis_help.html"
+        "organizations/templates/organizations/_crisis_lines.html"
     ]
 
 
