@@ -222,3 +222,14 @@ def test_its_people_join_the_crisis_help_once_each(alice: Patient, client_for: C
     assert help_page.count('href="tel:555-0100"') == 1
     assert 'href="tel:+447700900123"' in help_page
     assert f'href="{MINE}"' in help_page and "Make or open your safety plan" in help_page
+
+
+def test_the_patients_and_the_clinicians_plan_pages_link_to_the_safety_plan(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    mine = client_for(alice.user).get(reverse("plans:my_plan")).content.decode()
+    coping = client_for(alice.user).get(reverse("plans:coping")).content.decode()
+    bobs = client_for(bob).get(reverse("plans:patient_plan", args=[alice.pk])).content.decode()
+
+    assert f'href="{MINE}"' in mine and f'href="{MINE}"' in coping
+    assert f'href="{alices(alice)}"' in bobs
