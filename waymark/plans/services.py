@@ -44,10 +44,13 @@ RELAPSE = PlanKind(PlanVersion, SECTIONS, AuditObject.PLAN_VERSION)
 SAFETY = PlanKind(SafetyPlanVersion, SAFETY_SECTIONS, AuditObject.SAFETY_PLAN)
 
 
+def _of(patient: Patient) -> dict[str, Any]:
+    # Each concrete plan has its own `patient` (its own related name), not the abstract base.
+    return {"organization_id": patient.organization_id, "patient": patient}
+
+
 def _versions(patient: Patient, kind: PlanKind) -> QuerySet[Any]:
-    return kind.model._default_manager.filter(
-        organization_id=patient.organization_id, patient=patient
-    ).order_by("-number")
+    return kind.model._default_manager.filter(**_of(patient)).order_by("-number")
 
 
 def current_plan(patient: Patient) -> PlanVersion | None:
@@ -71,8 +74,7 @@ def save_plan(
     type(patient).objects.select_for_update().filter(pk=patient.pk).first()
     last = _versions(patient, kind).aggregate(number=Max("number"))["number"]
     version = kind.model._default_manager.create(
-        organization_id=patient.organization_id,
-        patient=patient,
+        **_of(patient),
         number=(last or 0) + 1,
         author=actor.user,
         author_role=actor.role,

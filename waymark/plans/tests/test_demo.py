@@ -37,8 +37,6 @@ def test_it_gives_demo_patients_a_plan_in_two_versions_and_adds_nothing_again(
         assert what_helps(patient)
         (safety,) = SafetyPlanVersion.objects.filter(patient=patient)
         assert safety.lines("people") == [{"name": "My sister", "phone": "555-0100"}]
-    counts = (PlanVersion.objects.count(), SafetyPlanVersion.objects.count())
-    counts += (CopingUse.objects.count(),)
+    counts = [model.objects.count() for model in (PlanVersion, SafetyPlanVersion, CopingUse)]
     run_step(ctx, step)
-    again = (PlanVersion.objects.count(), SafetyPlanVersion.objects.count())
-    assert again + (CopingUse.objects.count(),) == counts
+    assert [m.objects.count() for m in (PlanVersion, SafetyPlanVersion, CopingUse)] == counts
