@@ -118,7 +118,7 @@ class CrisisHelp:
 
 PeopleProvider = Callable[[Patient], Iterable[Person]]
 _people_providers: Registry[PeopleProvider] = Registry()
-# Where a patient's own people to call come from (the plans app registers its plan's).
+# Where a patient's own people to call come from (plans: both plans; support: supporters).
 register_people = _people_providers.register
 
 
