@@ -62,6 +62,7 @@ class AuditObject(models.TextChoices):
     CHECKINS = "checkins", "your check-ins"
     RELAPSE_PLAN = "relapse_plan", "your relapse prevention plan"
     PLAN_VERSION = "plan_version", "your relapse prevention plan"
+    SAFETY_PLAN = "safety_plan", "your safety plan"
     QUESTIONNAIRE_RESPONSES = "questionnaire_responses", "your questionnaire answers"
     QUESTIONNAIRE_RESPONSE = "questionnaire_response", "one of your questionnaires"
     QUESTIONNAIRE_EXPORT = "questionnaire_fhir", "your questionnaire answers"

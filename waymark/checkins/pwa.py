@@ -7,6 +7,8 @@ Neither holds any patient data, so both are public.
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -16,18 +18,43 @@ from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "checkins"
-# Files the service worker keeps so the check-in page works offline.
+STATIC_ROOT = Path(__file__).resolve().parent.parent / "static"
+STATIC_DIR = STATIC_ROOT / "checkins"
+# Files the service worker keeps so the pages that matter work offline.
 OFFLINE_ASSETS = (
     "css/waymark.css",
     "checkins/checkins.css",
     "checkins/outbox.js",
     "checkins/checkin-form.js",
     "checkins/charts.js",
+    "plans/coping.css",
+    "plans/coping.js",
+    "plans/print.css",
     "vendor/htmx/htmx.min.js",
     "vendor/chartjs/chart.umd.min.js",
     "checkins/icons/icon-192.png",
+    "favicon.svg",
 )
+# Issue 15 point 1: the pages that matter work offline. These are kept (for the signed-in
+# person only) the first time any of their pages loads online, and again on each visit.
+WARM_PAGES = (
+    "checkins:today",
+    "help",
+    "plans:my_plan",
+    "plans:my_safety_plan",
+    "plans:coping",
+)
+# Kept as they are opened: the patient's home and recovery pages, the withdrawal log,
+# the printable plans, and (under a prefix) the Learn library and each article read.
+OPENED_PAGES = (
+    "home",
+    "patients:me",
+    "checkins:recovery",
+    "checkins:withdrawal",
+    "plans:print",
+    "plans:safety_print",
+)
+KEPT_PREFIXES = ("content:library",)
 THEME_COLOR = "#1f6f78"
 
 
@@ -40,15 +67,21 @@ def _service_worker_source() -> str:
     """
     source = (STATIC_DIR / "sw.js").read_text()
     digest = hashlib.sha256(source.encode())
-    for name in ("outbox.js", "checkin-form.js", "charts.js", "checkins.css"):
-        digest.update((STATIC_DIR / name).read_bytes())
-    assets = ",\n  ".join(f'"{static(path)}"' for path in OFFLINE_ASSETS)
+    for path in OFFLINE_ASSETS:
+        digest.update((STATIC_ROOT / path).read_bytes())
     return (
         source.replace("__VERSION__", digest.hexdigest()[:12])
         .replace("__LOGOUT_URL__", reverse("accounts:logout"))
         .replace("__CRISIS_URL__", reverse("help_offline"))
-        .replace('"__ASSETS__"', assets)
+        .replace('"__ASSETS__"', _js_list(static(path) for path in OFFLINE_ASSETS))
+        .replace('"__WARM_PAGES__"', _js_list(reverse(name) for name in WARM_PAGES))
+        .replace('"__OPENED_PAGES__"', _js_list(reverse(name) for name in OPENED_PAGES))
+        .replace('"__KEPT_PREFIXES__"', _js_list(reverse(name) for name in KEPT_PREFIXES))
     )
+
+
+def _js_list(urls: Iterable[str]) -> str:
+    return ",\n  ".join(json.dumps(url) for url in urls)
 
 
 @require_GET

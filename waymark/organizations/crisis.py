@@ -7,10 +7,12 @@ response that carries it uses `organizations.schemas.CrisisHelpOut`.
 
 What it holds: the emergency number and the organization's crisis lines (defaults per
 locale in `defaults.py`, editable by the organization); the patient's own people to call
-(from their relapse prevention plan: the plans app registers them with `register_people`,
-so this core module imports no feature app); the care team, and how to reach it as the
-organization sets it, with a plain line that those messages are not watched around the
-clock.
+(from their relapse prevention plan and safety plan, and their supporters who gave a phone:
+the plans and support apps register them with `register_people`, so this core module
+imports no feature app; the same number twice is listed once); the care team, and how to
+reach it as the organization sets it (a phone number as a one-tap call link, the hours it
+is answered, and its own words), with a plain line that messages are not watched around the
+clock and what to do instead; and, for a patient, where their safety plan is.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+
+from django.urls import reverse
 
 from waymark.organizations.defaults import CRISIS_LINES, EMERGENCY_NUMBER, LineDefault
 from waymark.organizations.models import CrisisLine, Locale, Organization
@@ -34,7 +38,8 @@ AFTER_SAFETY_ANSWER = (
 )
 NOT_WATCHED = (
     "E-mails and messages to your care team are not watched around the clock. If you need "
-    "help now, call the emergency number or a crisis line."
+    "help now, don't wait for a reply: call the emergency number, a crisis line or someone "
+    "you trust."
 )
 REGIONS = {Locale.EN_US: "In the United States", Locale.EN_GB: "In the United Kingdom"}
 
@@ -92,7 +97,10 @@ class CrisisHelp:
     people: tuple[Person, ...] = ()
     care_team: tuple[CareTeamContact, ...] = ()
     care_team_contact: str = ""
+    care_team_phone: str = ""
+    care_team_hours: str = ""
     not_watched: str = NOT_WATCHED
+    safety_plan_url: str = ""  # a patient's own safety plan, offered with every crisis help
     region: str = field(default="", compare=False)  # only on the signed-out help page
 
     @property
@@ -100,18 +108,33 @@ class CrisisHelp:
         return tel_href(self.emergency_number)
 
     @property
+    def care_team_tel(self) -> str:
+        return tel_href(self.care_team_phone) if self.care_team_phone else ""
+
+    @property
     def has_care_team(self) -> bool:
-        return bool(self.care_team or self.care_team_contact)
+        return bool(self.care_team or self.care_team_contact or self.care_team_phone)
 
 
 PeopleProvider = Callable[[Patient], Iterable[Person]]
 _people_providers: Registry[PeopleProvider] = Registry()
-# Where a patient's own people to call come from (the plans app registers its plan's).
+# Where a patient's own people to call come from (plans: both plans; support: supporters).
 register_people = _people_providers.register
 
 
 def _help_line(line: CrisisLine | LineDefault) -> HelpLine:
     return HelpLine(line.name, line.phone, line.text_number, line.description)
+
+
+def _once_each(people: Iterable[Person]) -> tuple[Person, ...]:
+    """The same number (in a plan and a supporter's link, say) is listed once."""
+    seen: set[str] = set()
+    kept = []
+    for person in people:
+        if person.tel not in seen:
+            seen.add(person.tel)
+            kept.append(person)
+    return tuple(kept)
 
 
 def crisis_help_for(
@@ -136,9 +159,12 @@ def crisis_help_for(
         message=AFTER_SAFETY_ANSWER if after_safety_answer else GENERAL_MESSAGE,
         emergency_number=organization.emergency_number,
         crisis_lines=tuple(_help_line(line) for line in lines),
-        people=tuple(people),
+        people=_once_each(people),
         care_team=tuple(care_team),
         care_team_contact=organization.care_team_contact if patient is not None else "",
+        care_team_phone=organization.care_team_phone if patient is not None else "",
+        care_team_hours=organization.care_team_hours if patient is not None else "",
+        safety_plan_url=reverse("plans:my_safety_plan") if patient is not None else "",
     )
 
 

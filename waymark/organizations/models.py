@@ -61,6 +61,20 @@ class Organization(models.Model):
         'Monday to Friday 9am to 5pm." Patients are told these messages are not watched '
         "around the clock.",
     )
+    # Issue 15 point 3: the care team's phone (a one-tap call link) and when it is answered.
+    care_team_phone = models.CharField(
+        "care team's phone number",
+        max_length=30,
+        blank=True,
+        validators=[phone_validator],
+        help_text="Shown to patients as a one-tap call link with crisis help.",
+    )
+    care_team_hours = models.CharField(
+        "when the care team's phone is answered",
+        max_length=120,
+        blank=True,
+        help_text='e.g. "Monday to Friday, 9am to 5pm". Shown beside the phone number.',
+    )
     # Issue 12 point 2: staff sessions end after this long without a request.
     staff_idle_minutes = models.PositiveSmallIntegerField(
         "minutes before an idle staff session ends",

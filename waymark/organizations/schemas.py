@@ -30,14 +30,25 @@ class CrisisHelpOut(Schema):
     emergency_number: str
     crisis_lines: list[CrisisLineOut]
     people: list[PersonOut] = Field(
-        description="The patient's own people to call, from their relapse prevention plan."
+        description="The patient's own people to call: from their relapse prevention plan, "
+        "their safety plan and their supporters who gave a phone number (each number once)."
     )
     care_team: list[str] = Field(description="The names of the patient's care team.")
     care_team_contact: str = Field(
         description="How to reach the care team, as the organization words it (may be empty)."
     )
+    care_team_phone: str = Field(
+        description="The care team's phone number, as the organization sets it (may be empty)."
+    )
+    care_team_hours: str = Field(
+        description="When the care team's phone is answered (may be empty)."
+    )
     not_watched: str = Field(
-        description="Says that messages to the care team are not watched around the clock."
+        description="Says that messages to the care team are not watched around the clock, "
+        "and what to do instead."
+    )
+    safety_plan_url: str = Field(
+        description="Where the patient makes or opens their safety plan (empty for others)."
     )
 
     @field_validator("care_team", mode="before")

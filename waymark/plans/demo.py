@@ -1,6 +1,7 @@
 """Demo data: every demo patient in care gets a relapse prevention plan in two versions
-(the first written by the patient, the second with their clinician) and a few coping-tool
-uses. Bulk-created; a patient who already has a plan is left alone (idempotent)."""
+(the first written by the patient, the second with their clinician), a safety plan written
+with their clinician, and a few coping-tool uses. Bulk-created; a patient who already has
+a plan is left alone (idempotent)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from waymark.demo.registry import DemoContext, demo_step
 from waymark.patients.models import CareTeamMember, Patient
-from waymark.plans.models import CopingTool, CopingUse, PlanVersion
+from waymark.plans.models import CopingTool, CopingUse, PlanVersion, SafetyPlanVersion
 
 FIRST: dict[str, list[Any]] = {
     "triggers": ["Stress after work", "Friday nights", "Feeling lonely"],
@@ -26,6 +27,16 @@ FIRST: dict[str, list[Any]] = {
 SECOND_CHANGES = {
     "contacts": [*FIRST["contacts"], {"name": "Sponsor", "phone": "555-0142"}],
     "coping": [*FIRST["coping"], "Friday nights: plan something before 6 pm"],
+}
+
+SAFETY: dict[str, list[Any]] = {
+    "warning_signs": ["Lying awake going over things", "Not wanting to see anyone"],
+    "on_my_own": ["Shower and clean clothes", "Music with headphones", "Slow breathing"],
+    "distraction": ["The park by the river", "My cousin's kitchen"],
+    "people": [{"name": "My sister", "phone": "555-0100"}],
+    "professionals": [{"name": "My GP surgery", "phone": "555-0175"}],
+    "safer_surroundings": ["My sister keeps my tablets and gives me a week at a time"],
+    "reasons": ["My niece", "Seeing the sea again"],
 }
 
 
@@ -53,9 +64,17 @@ def seed_plans(ctx: DemoContext) -> None:
     )
     now = timezone.now()
     versions: list[PlanVersion] = []
+    safety: list[SafetyPlanVersion] = []
     uses: list[CopingUse] = []
     for patient in patients:
         versions += _versions(patient, clinicians.get(patient.pk), now)
+        clinician_id = clinicians.get(patient.pk)
+        safety.append(SafetyPlanVersion(
+            organization_id=patient.organization_id, patient=patient, number=1,
+            author_id=clinician_id or patient.user_id,
+            author_role="clinician" if clinician_id else "patient",
+            created_at=now - dt.timedelta(days=3), content=SAFETY,
+        ))  # fmt: skip
         for days_ago, tool in enumerate((CopingTool.URGE_SURFING, CopingTool.BREATHING,
                                          CopingTool.URGE_SURFING), start=1):  # fmt: skip
             before = ctx.rng.randint(5, 9)
@@ -66,4 +85,5 @@ def seed_plans(ctx: DemoContext) -> None:
             ))  # fmt: skip
         ctx.progress.advance()
     PlanVersion.objects.bulk_create(versions)
+    SafetyPlanVersion.objects.bulk_create(safety)
     CopingUse.objects.bulk_create(uses)

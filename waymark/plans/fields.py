@@ -58,3 +58,54 @@ COPING_IDEAS = (
     "Slow breathing for two minutes",
     "Eat something, drink water, rest",
 )
+
+
+# The personal safety plan. Its sections are those of the Safety Planning Intervention
+# (Stanley B, Brown GK. Safety planning intervention: a brief intervention to mitigate
+# suicide risk. Cogn Behav Pract 2012;19(2):256-64): warning signs, internal coping,
+# people and social settings for distraction, people to ask for help, professionals and
+# agencies, making the environment safe, reasons for living. The wording is Waymark's own.
+SAFETY_SECTIONS: tuple[Section, ...] = (
+    Section(
+        "warning_signs", "My warning signs",
+        "Thoughts, feelings or situations that tell me a hard time may be starting. "
+        "One per line.",
+    ),
+    Section(
+        "on_my_own", "Things I can do on my own",
+        "Small things that help me get through a bad moment without anyone else, "
+        "e.g. music, a shower, a walk, slow breathing. One per line.",
+    ),
+    Section(
+        "distraction", "People and places that take my mind off it",
+        "People I can be around, or places I can go, that give my mind a break. "
+        "I don't have to talk about how I feel there. One per line.",
+    ),
+    Section(
+        "people", "People I can ask for help",
+        'People I trust to tell how I really feel. One per line: name, then phone number, '
+        'e.g. "Jo, 555-0100".',
+    ),
+    Section(
+        "professionals", "Professionals and crisis lines",
+        "My own clinicians, doctor or services. One per line: name, then phone number. "
+        "Your organization's crisis lines are always shown with your plan as well.",
+    ),
+    Section(
+        "safer_surroundings", "Making my surroundings safer",
+        "Steps that put time and distance between me and ways I could hurt myself, "
+        "including medicines and drugs I keep: who could hold them for me, what I could "
+        "take back to a pharmacy. One per line.",
+    ),
+    Section(
+        "reasons", "My reasons for living",
+        "The people, things and hopes that matter most to me. One per line.",
+    ),
+)  # fmt: skip
+SAFETY_CONTACT_SECTIONS = ("people", "professionals")
+SAFETY_INTRO = (
+    "A safety plan is a short list you write now, for a time when things feel too much and "
+    "it is hard to think clearly. Start at the top and work down, step by step, until you "
+    "feel safer. You can write it on your own or with your care team, and change it "
+    "whenever you like."
+)

@@ -1,4 +1,5 @@
-"""Forms: the plan (one textarea per section, one item per line) and a coping-tool use."""
+"""Forms: the relapse prevention plan and the safety plan (one textarea per section, one item
+per line) and a coping-tool use."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from typing import Any
 
 from django import forms
 
-from waymark.plans.fields import MAX_FIELD_CHARS, MAX_LINE_CHARS, MAX_LINES, SECTIONS
+from waymark.plans.fields import (
+    MAX_FIELD_CHARS,
+    MAX_LINE_CHARS,
+    MAX_LINES,
+    SAFETY_CONTACT_SECTIONS,
+    SAFETY_SECTIONS,
+    SECTIONS,
+    Section,
+)
 from waymark.plans.models import CopingTool
 
 PHONE = re.compile(r"^\+?[0-9()][0-9 ()\-.]*$")
@@ -34,12 +43,16 @@ def parse_contact(line: str) -> dict[str, str]:
     return {"name": name, "phone": phone}
 
 
-class PlanForm(forms.Form):
-    """Every section is optional; each has a length limit and a limit on lines."""
+class SectionsForm(forms.Form):
+    """A plan's form: one optional textarea per section, each with a length and a line
+    limit; the contact sections hold "name, number" lines."""
+
+    sections: tuple[Section, ...] = ()
+    contact_sections: tuple[str, ...] = ()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for section in SECTIONS:
+        for section in self.sections:
             self.fields[section.name] = forms.CharField(
                 label=section.label,
                 help_text=section.help,
@@ -50,7 +63,7 @@ class PlanForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for section in SECTIONS:
+        for section in self.sections:
             if section.name not in cleaned:
                 continue
             lines = split_lines(cleaned[section.name])
@@ -60,34 +73,49 @@ class PlanForm(forms.Form):
                 self.add_error(
                     section.name, f"Please keep each line under {MAX_LINE_CHARS} characters."
                 )
+            elif section.name in self.contact_sections:
+                self._check_contacts(section.name, lines)
         return cleaned
 
-    def clean_contacts(self) -> str:
-        text: str = self.cleaned_data["contacts"]
+    def _check_contacts(self, name: str, lines: list[str]) -> None:
         errors = []
-        for line in split_lines(text):
+        for line in lines:
             try:
                 parse_contact(line)
             except forms.ValidationError as error:
                 errors.extend(error.messages)
         if errors:
-            raise forms.ValidationError(errors)
-        return text
+            self.add_error(name, errors)
 
     def content(self) -> dict[str, Any]:
         """The plan as stored: section → lines; contacts as name/phone pairs."""
-        content: dict[str, Any] = {s.name: split_lines(self.cleaned_data[s.name]) for s in SECTIONS}
-        content["contacts"] = [parse_contact(line) for line in content["contacts"]]
+        content: dict[str, Any] = {
+            s.name: split_lines(self.cleaned_data[s.name]) for s in self.sections
+        }
+        for name in self.contact_sections:
+            content[name] = [parse_contact(line) for line in content[name]]
         return content
 
 
+class PlanForm(SectionsForm):
+    sections = SECTIONS
+    contact_sections = ("contacts",)
+
+
+class SafetyPlanForm(SectionsForm):
+    sections = SAFETY_SECTIONS
+    contact_sections = SAFETY_CONTACT_SECTIONS
+
+
 def as_initial(content: dict[str, Any]) -> dict[str, str]:
-    """A stored plan back into the form's text."""
-    initial = {name: "\n".join(lines) for name, lines in content.items() if name != "contacts"}
-    initial["contacts"] = "\n".join(
-        f"{c['name']}, {c['phone']}" for c in content.get("contacts", [])
-    )
-    return initial
+    """A stored plan back into the form's text (contacts as "name, number" lines)."""
+    return {
+        name: "\n".join(
+            f"{line['name']}, {line['phone']}" if isinstance(line, dict) else str(line)
+            for line in lines
+        )
+        for name, lines in content.items()
+    }
 
 
 CRAVING_CHOICES = [("", "—")] + [(str(n), str(n)) for n in range(11)]

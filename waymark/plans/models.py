@@ -1,4 +1,5 @@
-"""The relapse prevention plan (every save a new version) and uses of the coping tools.
+"""The relapse prevention plan and the safety plan (every save a new version of either) and
+uses of the coping tools.
 
 Every table carries `organization` and every unique constraint includes it.
 """
@@ -15,11 +16,10 @@ from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 
 
-class PlanVersion(models.Model):
+class VersionedPlan(models.Model):
     """One saved state of a patient's plan. Never changed: a save adds the next number."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plan_versions")
     number = models.PositiveIntegerField()
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     author_role = models.CharField(max_length=20)
@@ -27,7 +27,19 @@ class PlanVersion(models.Model):
     content = models.JSONField(help_text="Field name → list of lines (contacts: name/phone).")
 
     class Meta:
+        abstract = True
         ordering = ["-number"]
+
+    def lines(self, field: str) -> list[Any]:
+        return list(self.content.get(field, []))
+
+
+class PlanVersion(VersionedPlan):
+    """One version of the relapse prevention plan."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="plan_versions")
+
+    class Meta(VersionedPlan.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "patient", "number"], name="plan_version_number_once"
@@ -37,8 +49,24 @@ class PlanVersion(models.Model):
     def __str__(self) -> str:
         return f"Plan version {self.number}"
 
-    def lines(self, field: str) -> list[Any]:
-        return list(self.content.get(field, []))
+
+class SafetyPlanVersion(VersionedPlan):
+    """One version of the personal safety plan (sections: plans/safety.py)."""
+
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="safety_plan_versions"
+    )
+
+    class Meta(VersionedPlan.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "number"],
+                name="safety_plan_version_number_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Safety plan version {self.number}"
 
 
 class CopingTool(models.TextChoices):

@@ -18,7 +18,9 @@ from waymark.access import (
     own_patient_record,
 )
 from waymark.audit.models import AuditAction, AuditObject
+from waymark.audit.services import record
 from waymark.errors import form_status
+from waymark.organizations.crisis import crisis_help_for
 from waymark.patients.models import Patient
 from waymark.plans import services
 from waymark.plans.fields import COPING_IDEAS, SECTIONS
@@ -76,8 +78,10 @@ def print_plan(request: HttpRequest) -> HttpResponse:
 
 
 def _pdf_response(patient: Patient) -> HttpResponse:
-    response = HttpResponse(plan_pdf(patient, services.current_plan(patient)),
-                            content_type="application/pdf")  # fmt: skip
+    """Both plans in one PDF: the relapse prevention plan, then the safety plan if any."""
+    pdf = plan_pdf(patient, services.current_plan(patient),
+                   services.current_safety_plan(patient), crisis_help_for(patient))  # fmt: skip
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="relapse-prevention-plan.pdf"'
     return response
 
@@ -108,6 +112,10 @@ def patient_plan_pdf(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = get_patient(
         actor, patient_id, action=AuditAction.EXPORT, object_type=AuditObject.RELAPSE_PLAN
     )
+    safety = services.current_safety_plan(patient)
+    if safety is not None:  # the PDF carries the safety plan too: its export is recorded
+        record(actor, AuditAction.EXPORT, patient=patient,
+               object_type=AuditObject.SAFETY_PLAN, object_id=str(safety.pk))  # fmt: skip
     return _pdf_response(patient)
 
 

@@ -44,7 +44,7 @@ from waymark.medications.models import Medication
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.notifications.models import Notification, NotificationPreference
 from waymark.patients.models import CareTeamMember, Episode, Patient, ProgramStay
-from waymark.plans.models import CopingUse, PlanVersion
+from waymark.plans.models import CopingUse, PlanVersion, SafetyPlanVersion
 from waymark.questionnaires.models import Assignment, Draft, QuestionnaireResponse
 from waymark.risk.models import PatientRisk
 
@@ -105,6 +105,7 @@ def _sections(patient: Patient) -> dict[str, Callable[[], QuerySet[Any]]]:
         "staff_requests": of(StaffRequest),
         "coping_tool_uses": of(CopingUse),
         "plan_versions": of(PlanVersion),
+        "safety_plan_versions": of(SafetyPlanVersion),
         "questionnaire_responses": of(QuestionnaireResponse),
         "questionnaire_requests": of(Assignment),
         "questionnaire_drafts": of(Draft),

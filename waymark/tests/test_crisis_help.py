@@ -35,8 +35,9 @@ from waymark.organizations.models import Organization
 from waymark.organizations.schemas import CrisisHelpOut
 from waymark.organizations.services import current_membership
 from waymark.patients.models import Patient
-from waymark.plans.services import save_plan
+from waymark.plans.services import SAFETY, save_plan
 from waymark.questionnaires.tests.helpers import make_due, phq9
+from waymark.support.models import Relationship, SupporterLink
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -46,13 +47,22 @@ CLINIC = "Call the clinic on 555-0199, Monday to Friday 9am to 5pm."
 
 
 @pytest.fixture
-def alice(alice: Patient) -> Patient:
-    """Alice with her own people in her plan, and an organization that says how to reach it."""
+def alice(alice: Patient, sam: User) -> Patient:
+    """Alice with her own people in her plans and among her supporters, and an organization
+    that says how to reach it (a phone, its hours, its own words)."""
     organization = alice.organization
     organization.care_team_contact = CLINIC
+    organization.care_team_phone = "555-0199"
+    organization.care_team_hours = "Monday to Friday, 9am to 5pm"
     organization.save()
     actor = Actor(user=alice.user, membership=current_membership(alice.user))
     save_plan(alice, {"contacts": [{"name": "My sister", "phone": "555-0100"}]}, actor=actor)
+    save_plan(alice, {"people": [{"name": "Jo", "phone": "555-0111"}]}, actor=actor, kind=SAFETY)
+    SupporterLink.objects.create(
+        organization=organization, patient=alice, supporter=sam, name="Sam",
+        relationship=Relationship.SPONSOR, email="sam@example.org", phone="555-0122",
+        invited_at=NOW,
+    )  # fmt: skip
     return alice
 
 
@@ -63,10 +73,17 @@ def help_of(html: str) -> str:
 
 
 def assert_alices_help(html: str) -> None:
+    """Lines, her own people (relapse plan, safety plan, supporter) with one-tap calls, the
+    care team's phone and hours, the line that messages are not watched, her safety plan."""
     help_ = help_of(html)
     assert 'href="tel:911"' in help_ and 'href="tel:988"' in help_
     assert "My sister" in help_ and 'href="tel:555-0100"' in help_
+    assert "Jo" in help_ and 'href="tel:555-0111"' in help_
+    assert "Sam" in help_ and 'href="tel:555-0122"' in help_
+    assert 'href="tel:555-0199"' in help_ and "(Monday to Friday, 9am to 5pm)" in help_
     assert CLINIC in help_ and "not watched around the clock" in help_
+    assert "don&#x27;t wait for a reply" in help_
+    assert f'href="{reverse("plans:my_safety_plan")}"' in help_
 
 
 # --- the payload, built once -----------------------------------------------------------
@@ -85,9 +102,18 @@ def test_it_builds_a_patients_help_from_the_organization_their_plan_and_care_tea
         "Call or text any time if you are in crisis or thinking about suicide.",
     )
     assert [line.tel for line in help_.crisis_lines] == ["tel:988", "tel:1-800-662-4357"]
-    assert help_.people == (Person("My sister", "555-0100"),)
+    assert help_.people == (
+        Person("My sister", "555-0100"),
+        Person("Jo", "555-0111"),
+        Person("Sam", "555-0122"),
+    )
     assert help_.care_team == (CareTeamContact(str(bob), bob.email),)
     assert help_.care_team_contact == CLINIC and help_.not_watched == NOT_WATCHED
+    assert (help_.care_team_tel, help_.care_team_hours) == (
+        "tel:555-0199",
+        "Monday to Friday, 9am to 5pm",
+    )
+    assert help_.safety_plan_url == reverse("plans:my_safety_plan")
     with pytest.raises(dataclasses.FrozenInstanceError):
         help_.emergency_number = "000"  # type: ignore[misc]
 
@@ -106,6 +132,7 @@ def test_it_gives_anyone_else_their_organizations_lines_only(
 
     assert help_.crisis_lines == crisis_help_for(alice).crisis_lines
     assert (help_.people, help_.care_team, help_.care_team_contact) == ((), (), "")
+    assert (help_.care_team_phone, help_.safety_plan_url) == ("", "")
 
 
 def test_it_gives_someone_signed_out_every_locales_defaults() -> None:
@@ -130,7 +157,7 @@ def test_only_the_one_builder_reads_crisis_lines_and_only_the_include_lists_them
     ]
     assert [str(path) for path in readers] == ["organizations/crisis.py"]
     assert [str(path) for path in listers] == [
-        "organizations/templates/organizations/_crisis_help.html"
+        "organizations/templates/organizations/_crisis_lines.html"
     ]
 
 
@@ -241,7 +268,13 @@ def test_every_api_response_that_carries_it_has_the_one_shape(
         assert set(payload) == set(CrisisHelpOut.model_fields)
         CrisisHelpOut.model_validate(payload)
     assert from_checkin == from_questionnaire
-    assert from_checkin["people"] == [{"name": "My sister", "phone": "555-0100"}]
+    assert from_checkin["people"] == [
+        {"name": "My sister", "phone": "555-0100"},
+        {"name": "Jo", "phone": "555-0111"},
+        {"name": "Sam", "phone": "555-0122"},
+    ]
+    assert from_checkin["care_team_phone"] == "555-0199"
+    assert from_checkin["safety_plan_url"] == reverse("plans:my_safety_plan")
     assert from_checkin["crisis_lines"][1]["text_number"] == ""
     assert from_checkin == json.loads(
         CrisisHelpOut.model_validate(

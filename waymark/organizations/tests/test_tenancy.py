@@ -46,7 +46,7 @@ EXPECTED = {
     "notifications": "Notification Delivery",
     "notes": "ClinicalNote NoteAddendum",
     "medications": "Medication",
-    "plans": "PlanVersion CopingUse",
+    "plans": "PlanVersion SafetyPlanVersion CopingUse",
 }
 
 

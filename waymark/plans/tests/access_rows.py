@@ -11,6 +11,14 @@ ROWS: dict[str, Row] = {
     "plans:my_plan": Row(OWN, wrong_method="put"),
     "plans:print": Row(OWN),
     "plans:pdf": Row(OWN),
+    "plans:my_safety_plan": Row(
+        OWN,
+        ok=302,
+        method="post",
+        data={"people": "Jo, 555-0100", "reasons": "My daughter"},
+        wrong_method="put",
+    ),
+    "plans:safety_print": Row(OWN),
     "plans:coping": Row(OWN),
     "plans:coping_use": Row(
         OWN,
@@ -21,4 +29,7 @@ ROWS: dict[str, Row] = {
     ),
     "plans:patient_plan": Row(CLINICIANS, target=Target.ALICE, kwargs=alice_id, wrong_method="put"),
     "plans:patient_pdf": Row(CLINICIANS, target=Target.ALICE, kwargs=alice_id),
+    "plans:patient_safety_plan": Row(
+        CLINICIANS, target=Target.ALICE, kwargs=alice_id, wrong_method="put"
+    ),
 }

@@ -38,3 +38,14 @@ PLAN_FORM: dict[str, str] = {
     "reasons": "To be there for my daughter",
     "after_lapse": "Tell Bob the next morning",
 }
+
+
+SAFETY_FORM: dict[str, str] = {
+    "warning_signs": "Not sleeping\nPulling away from people",
+    "on_my_own": "Hot shower\nMusic with headphones",
+    "distraction": "The library\nMy cousin's kitchen",
+    "people": "Jo, 555-0100\nMum: +44 7700 900123",
+    "professionals": "Dr Patel, 555-0177",
+    "safer_surroundings": "Ask Jo to keep my tablets\nTake old medicines back to the pharmacy",
+    "reasons": "My daughter\nSeeing the sea again",
+}

@@ -11,7 +11,7 @@ from waymark.demo.tests.small import persona_demo, step_of
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 from waymark.plans import demo
-from waymark.plans.models import CopingUse, PlanVersion
+from waymark.plans.models import CopingUse, PlanVersion, SafetyPlanVersion
 from waymark.plans.services import diff, what_helps
 
 
@@ -35,6 +35,8 @@ def test_it_gives_demo_patients_a_plan_in_two_versions_and_adds_nothing_again(
             "People to call",
         ]
         assert what_helps(patient)
-    counts = (PlanVersion.objects.count(), CopingUse.objects.count())
+        (safety,) = SafetyPlanVersion.objects.filter(patient=patient)
+        assert safety.lines("people") == [{"name": "My sister", "phone": "555-0100"}]
+    counts = [model.objects.count() for model in (PlanVersion, SafetyPlanVersion, CopingUse)]
     run_step(ctx, step)
-    assert (PlanVersion.objects.count(), CopingUse.objects.count()) == counts
+    assert [m.objects.count() for m in (PlanVersion, SafetyPlanVersion, CopingUse)] == counts

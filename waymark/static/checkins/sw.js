@@ -1,9 +1,15 @@
 /* Waymark service worker (served at /sw.js, scope "/"; the server fills in the version and
  * the asset list and the sign-out and crisis help addresses).
  *
- * - Keeps the scripts and styles, so the check-in page works offline.
- * - Pages a patient opens (check-in, home, help, recovery, withdrawal log) are fetched from
- *   the network first and kept as a fallback for when there is no connection.
+ * - Keeps the scripts and styles, so the pages that matter work offline.
+ * - The pages that matter (check-in, help, the relapse prevention plan, the safety plan,
+ *   coping tools) are kept the first time any page of the person's loads online, so they
+ *   work offline after one online visit; home, recovery, withdrawal log, the printable
+ *   plans and each Learn article are kept once opened. All are fetched from the network
+ *   first and kept as a fallback for when there is no connection.
+ * - Any other page, offline, falls back to the worker's own offline page: styled, with the
+ *   kept crisis help (the organization's lines, the person's own people, the care team),
+ *   "Get help now", and links to the pages that work offline.
  * - Keeps the signed-in person's crisis help (/help/offline/: the same template as every
  *   page's crisis help) and shows it on its own offline pages.
  * - A check-in form posted while the server cannot be reached is kept in the outbox
@@ -28,17 +34,37 @@ var KEPT_UNTIL_HEADER = "Waymark-Kept-Until";
 var ASSETS = [
   "__ASSETS__"
 ];
-var KEPT_PAGES = ["/", "/me/", "/checkin/", "/help/", "/recovery/", "/withdrawal/"];
+var WARM_PAGES = [
+  "__WARM_PAGES__"
+];
+var KEPT_PAGES = WARM_PAGES.concat([
+  "__OPENED_PAGES__"
+]);
+var KEPT_PREFIXES = [
+  "__KEPT_PREFIXES__"
+];
 var STYLES = ASSETS.filter(function (url) { return /\.css$/.test(url); }).map(function (url) {
   return '<link rel="stylesheet" href="' + url + '">';
 }).join("");
 var HEAD =
   '<!doctype html><html lang="en"><head><meta charset="utf-8">' +
   '<meta name="viewport" content="width=device-width, initial-scale=1">' + STYLES;
-var BODY = '<body class="offline-page"><main>';
+var BODY = '<body class="offline-page"><header class="topbar"><a class="brand" href="/">' +
+  'Waymark</a><a class="help-now" href="/help/">Get help now</a></header><main id="main">';
 // Shown when no crisis help was kept yet (never opened online while signed in).
 var NO_KEPT_HELP =
   '<p>Call your local emergency number or a crisis line (<a href="/help/">your crisis lines</a>).</p>';
+var WORKS_OFFLINE =
+  '<ul class="offline-links"><li><a href="/checkin/">Check in</a></li>' +
+  '<li><a href="/help/">Get help now</a></li><li><a href="/plan/">My plan</a></li>' +
+  '<li><a href="/safety-plan/">My safety plan</a></li>' +
+  '<li><a href="/coping/">Coping tools</a></li></ul>';
+
+function isKept(pathname) {
+  return KEPT_PAGES.indexOf(pathname) !== -1 || KEPT_PREFIXES.some(function (prefix) {
+    return pathname.indexOf(prefix) === 0;
+  });
+}
 
 function crisisSection(title, intro, help) {
   return '<section class="crisis" role="alert"><h2>' + title + "</h2><p>" + intro + "</p>" +
@@ -52,9 +78,10 @@ function helpNow(help) {
 
 function offlinePage(help) {
   return HEAD + "<title>Offline · Waymark</title></head>" + BODY +
-    "<h1>You're offline</h1><p>This page isn't saved on your phone. Open your check-in once while " +
-    "you're online and it will work offline after that.</p>" +
-    helpNow(help) + "</main></body></html>";
+    "<h1>You're offline</h1><p>This page needs a connection. These work without one, " +
+    "once you have opened Waymark online while signed in:</p>" + WORKS_OFFLINE +
+    helpNow(help) +
+    '<p><a class="button danger" href="/help/">Get help now</a></p></main></body></html>';
 }
 
 function savedPage(help, safetyConcern) {
@@ -118,6 +145,7 @@ function dropPagesExcept(key) {
 function observe(response) {
   if (response.type !== "basic") { return Promise.resolve(); }
   lastKey = response.headers.get(KEY_HEADER);
+  if (!lastKey) { warmedFor = undefined; }  // the next person to sign in gets theirs kept
   return dropPagesExcept(lastKey);
 }
 
@@ -153,6 +181,19 @@ function keepFetched(url) {
 
 // The signed-in person's crisis help, kept again whenever a kept page loads from the network.
 function keepCrisisHelp() { return keepFetched(CRISIS_URL); }
+
+// Whose pages that matter were kept since the worker started: once per person, the first
+// time one of their pages loads online, so those pages work offline after one visit.
+var warmedFor;
+
+function keepPagesThatMatter(request) {
+  var url = new URL(request.url);
+  if (!lastKey || warmedFor === lastKey) { return Promise.resolve(); }
+  warmedFor = lastKey;
+  return Promise.all(WARM_PAGES.filter(function (path) {
+    return path !== url.pathname;
+  }).map(keepFetched));
+}
 
 // The kept copy of `request` for the person seen last, unless their session has ended.
 function keptPage(request) {
@@ -192,10 +233,13 @@ function pageFromNetwork(request, url) {
   var since = generation;
   return fetch(request).then(function (response) {
     var seen = observe(response);
-    if (response.ok && !response.redirected && KEPT_PAGES.indexOf(url.pathname) !== -1) {
+    if (response.ok && !response.redirected && isKept(url.pathname)) {
       var copy = response.clone();
       seen.then(function () { return keepIfSameGeneration(request, copy, since); })
         .then(keepCrisisHelp);
+    }
+    if (response.ok && response.headers.get(KEY_HEADER)) {
+      seen.then(function () { return keepPagesThatMatter(request); });
     }
     return response;
   }, function () {
@@ -213,6 +257,7 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) { return; }
   if (request.method === "POST" && url.pathname === LOGOUT_URL) {
     generation += 1;  // nothing fetched before this sign-out is kept after it
+    warmedFor = undefined;
     event.waitUntil(dropPagesExcept(null));
     return;
   }

@@ -13,6 +13,7 @@ import base64
 import datetime as dt
 import os
 from decimal import Decimal
+from typing import Any
 
 PASSWORD = "browser-tests-only-7Hq2"
 ALICE = "alice.browser"
@@ -22,6 +23,10 @@ DEV = "dev.browser"
 EVE = "eve.browser"  # the clinician journey: her safety answer is the alert Bob acts on
 FAY = "fay.browser"  # the safety net: two safety answers on two days, each reaches Bob
 GIL = "gil.browser"  # a safety "yes" the service worker keeps: its crisis help, offline
+# Issue 15: what matters offline, with Hal's own people (both plans, a supporter).
+HAL = "hal.browser"
+SUE = "sue.browser"  # Hal's supporter, with a phone number
+CARE_TEAM_PHONE = "555-0190"
 BOB = "bob.browser"
 # Issue 12: staff sign in with a second factor. Bob's authenticator is enrolled with this
 # base32 secret; Ned, a new clinician, enrols his on his first sign-in.
@@ -80,6 +85,7 @@ def create() -> None:
         (EVE, "Eve"),
         (FAY, "Fay"),
         (GIL, "Gil"),
+        (HAL, "Hal"),
     )
     for username, name in people:
         patient = enroll_patient(
@@ -105,6 +111,39 @@ def create() -> None:
                 organization=organization, patient=alice, checkin=checkin,
                 substance="alcohol", used_on=day, amount="2 beers",
             )  # fmt: skip
+
+    _hals_people(patients[-1], user(SUE, "Sue"))
+
+
+def _hals_people(hal: Any, sue: Any) -> None:
+    """Hal's plans and supporter; the organization's care team phone and hours."""
+    from django.utils import timezone
+
+    from waymark.organizations.models import Role
+    from waymark.organizations.services import add_member
+    from waymark.plans.models import PlanVersion, SafetyPlanVersion
+    from waymark.support.models import Relationship, SupporterLink
+
+    organization = hal.organization
+    organization.care_team_phone = CARE_TEAM_PHONE
+    organization.care_team_hours = "Monday to Friday, 9am to 5pm"
+    organization.save()
+    common = {"organization": organization, "patient": hal, "number": 1, "author": hal.user,
+              "author_role": "patient", "created_at": timezone.now()}  # fmt: skip
+    PlanVersion.objects.create(
+        **common, content={"contacts": [{"name": "Hal's brother", "phone": "555-0161"}]}
+    )
+    SafetyPlanVersion.objects.create(**common, content={
+        "warning_signs": ["Lying awake going over things"],
+        "people": [{"name": "Aunt May", "phone": "555-0162"}],
+        "reasons": ["My nephew's football on Saturdays"],
+    })  # fmt: skip
+    add_member(organization, sue, Role.SUPPORTER)
+    SupporterLink.objects.create(
+        organization=organization, patient=hal, supporter=sue, name="Sue",
+        relationship=Relationship.FRIEND, email="sue@example.org", phone="555-0163",
+        invited_at=timezone.now(),
+    )  # fmt: skip
 
 
 if __name__ == "__main__":
