@@ -22,10 +22,10 @@ def plan_pdf(patient: Patient, plan: PlanVersion | None) -> bytes:
         if plan
         else "Not filled in yet"
     )
-    pdf.line(saved, 8)
+    pdf.text_line(saved, 8)
     for section in SECTIONS:
         lines = _as_text(plan.lines(section.name)) if plan else []
-        pdf.line(section.label, 10, bold=True)
+        pdf.text_line(section.label, 10, bold=True)
         for line in lines or ["-"]:
-            pdf.line(f"- {line}" if lines else line)
+            pdf.text_line(f"- {line}" if lines else line)
     return pdf.to_bytes()
