@@ -6,6 +6,7 @@ start-up with a message that says exactly what to fix.
 
 from __future__ import annotations
 
+import functools
 import os
 import zoneinfo
 from collections.abc import Iterable, Mapping
@@ -81,11 +82,20 @@ def env_choice(
     return allowed[value.lower()]
 
 
+@functools.cache
+def _time_zones() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
+
+
+def is_time_zone(value: str) -> bool:
+    """An IANA zone name. Asked of the list, not of ZoneInfo(): with the system's zoneinfo
+    installed, ZoneInfo("America") finds a directory and raises IsADirectoryError."""
+    return value in _time_zones()
+
+
 def env_timezone(name: str, default: str, environ: Mapping[str, str] = os.environ) -> str:
     value = env_str(name, default, environ) or default
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if not is_time_zone(value):
         raise ImproperlyConfigured(
             f"{name}={value!r} is not a known time zone; use an IANA name such as 'UTC' "
             "or 'Europe/London'."

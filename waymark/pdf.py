@@ -18,7 +18,7 @@ import unicodedata
 import zoneinfo
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -75,7 +75,7 @@ class WaymarkPDF(FPDF):
         self.set_font(FONT_FAMILY, "B", size)
         self.multi_cell(0, size * 0.55, text, new_x="LMARGIN", new_y="NEXT")
 
-    def line(self, text: str, size: float = 9, *, bold: bool = False) -> None:
+    def text_line(self, text: str, size: float = 9, *, bold: bool = False) -> None:
         self.set_font(FONT_FAMILY, "B" if bold else "", size)
         self.multi_cell(0, size * 0.5, text, new_x="LMARGIN", new_y="NEXT")
 
@@ -89,7 +89,7 @@ class WaymarkPDF(FPDF):
     def to_bytes(self) -> bytes:
         if self.dropped_symbols:
             self.ln(3)
-            self.line(DROPPED_NOTE, 8)
+            self.text_line(DROPPED_NOTE, 8)
         return bytes(self.output())
 
 

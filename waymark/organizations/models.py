@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from waymark.env import is_time_zone
+
 
 def validate_timezone(value: str) -> None:
-    try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    if not is_time_zone(value):
         raise ValidationError(
             "%(value)s is not a known time zone; use a name such as Europe/London.",
             params={"value": value},
-        ) from None
+        )
 
 
 phone_validator = RegexValidator(

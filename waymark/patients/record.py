@@ -107,7 +107,8 @@ def summary_pdf(header: RecordHeader) -> bytes:
     patient = header.patient
     pdf = WaymarkPDF()
     pdf.heading(patient.legal_name or patient.preferred_name, 15)
-    pdf.line(f"Record summary · {patient.organization.name} · printed {header.today:%-d %b %Y}", 8)
+    printed = f"{header.today:%-d %b %Y}"
+    pdf.text_line(f"Record summary · {patient.organization.name} · printed {printed}", 8)
     pdf.ln(2)
     rows = [
         ("Preferred name", patient.preferred_name),
@@ -126,11 +127,11 @@ def summary_pdf(header: RecordHeader) -> bytes:
     for label, value in rows:
         pdf.pair(label, value)
     pdf.ln(2)
-    pdf.line("Episodes of care", 10, bold=True)
+    pdf.text_line("Episodes of care", 10, bold=True)
     for episode in header.episodes[:8]:
         ended = f" to {episode.discharged_on:%-d %b %Y}" if episode.discharged_on else ", in care"
         stays = ", ".join(stay.program.name for stay in episode.stays.all())
-        pdf.line(f"From {episode.admitted_on:%-d %b %Y}{ended}: {stays or 'no program'}")
+        pdf.text_line(f"From {episode.admitted_on:%-d %b %Y}{ended}: {stays or 'no program'}")
     pdf.ln(2)
-    pdf.line("Confidential health information. Keep it safe; shred it when done.", 7)
+    pdf.text_line("Confidential health information. Keep it safe; shred it when done.", 7)
     return pdf.to_bytes()

@@ -29,12 +29,12 @@ def plan_pdf(
         if plan
         else "Not filled in yet"
     )
-    pdf.line(saved, 8)
+    pdf.text_line(saved, 8)
     for section in SECTIONS:
         lines = _as_text(plan.lines(section.name)) if plan else []
-        pdf.line(section.label, 10, bold=True)
+        pdf.text_line(section.label, 10, bold=True)
         for line in lines or ["-"]:
-            pdf.line(f"- {line}" if lines else line)
+            pdf.text_line(f"- {line}" if lines else line)
     if safety is not None:
         _safety_plan(pdf, patient, safety, crisis)
     return pdf.to_bytes()
@@ -46,13 +46,15 @@ def _safety_plan(
     """The safety plan on its own page, its professionals with the organization's lines."""
     pdf.add_page()
     pdf.heading(f"{patient.preferred_name}’s safety plan", 15)
-    pdf.line(f"Version {safety.number}, saved {local_time(safety.created_at, patient.timezone)}", 8)
+    pdf.text_line(
+        f"Version {safety.number}, saved {local_time(safety.created_at, patient.timezone)}", 8
+    )
     for step, section in enumerate(SAFETY_SECTIONS, start=1):
         lines = _as_text(safety.lines(section.name))
         if section.name == "professionals" and crisis is not None:
             lines.append(f"Emergency: {crisis.emergency_number}")
             lines += [f"{line.name}, {line.phone or 'text ' + line.text_number}"
                       for line in crisis.crisis_lines]  # fmt: skip
-        pdf.line(f"{step}. {section.label}", 10, bold=True)
+        pdf.text_line(f"{step}. {section.label}", 10, bold=True)
         for line in lines or ["-"]:
-            pdf.line(f"- {line}" if lines else line)
+            pdf.text_line(f"- {line}" if lines else line)

@@ -15,10 +15,10 @@ def accounting_pdf(patient: Patient, rows: Iterable[Disclosure]) -> bytes:
     written = False
     for row in rows:
         written = True
-        pdf.line(
+        pdf.text_line(
             f"{local_time(row.disclosed_at, patient.timezone)} - {row.recipient_name} - "
             f"{row.get_scope_display()} - {row.purpose}"
         )
     if not written:
-        pdf.line("Nothing has been shared yet.")
+        pdf.text_line("Nothing has been shared yet.")
     return pdf.to_bytes()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+from typing import Any, cast
 
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 
 def pdf_text(content: bytes) -> str:
@@ -17,6 +19,7 @@ def pdf_fonts(content: bytes) -> set[str]:
     reader = PdfReader(io.BytesIO(content))
     names: set[str] = set()
     for page in reader.pages:
-        fonts = page["/Resources"].get_object().get("/Font", {}).get_object()
-        names |= {str(font.get_object()["/BaseFont"]) for font in fonts.values()}
+        resources = cast(DictionaryObject, page["/Resources"].get_object())
+        fonts = cast(DictionaryObject, resources["/Font"].get_object())
+        names |= {str(cast(Any, font.get_object())["/BaseFont"]) for font in fonts.values()}
     return names

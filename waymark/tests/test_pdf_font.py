@@ -22,7 +22,7 @@ def test_it_ships_its_font_and_licence() -> None:
 def test_it_round_trips_a_name_in_any_covered_script(name: str) -> None:
     pdf = WaymarkPDF()
     pdf.heading(name)
-    pdf.line(f"Prepared for {name}")
+    pdf.text_line(f"Prepared for {name}")
     content = pdf.to_bytes()
 
     text = pdf_text(content)
@@ -33,7 +33,7 @@ def test_it_round_trips_a_name_in_any_covered_script(name: str) -> None:
 
 def test_it_drops_symbols_the_font_lacks_with_a_note() -> None:
     pdf = WaymarkPDF()
-    pdf.line("Walk with Kai 🦄 every morning 🧠, 漢字")
+    pdf.text_line("Walk with Kai 🦄 every morning 🧠, 漢字")
     text = pdf_text(pdf.to_bytes())
 
     assert "Walk with Kai  every morning , " in text
@@ -43,7 +43,7 @@ def test_it_drops_symbols_the_font_lacks_with_a_note() -> None:
 
 def test_it_keeps_symbols_the_font_has_without_a_note() -> None:
     pdf = WaymarkPDF()
-    pdf.line("Feeling better 😀 ❤")  # DejaVu Sans draws these two
+    pdf.text_line("Feeling better 😀 ❤")  # DejaVu Sans draws these two
     text = pdf_text(pdf.to_bytes())
     assert "😀" in text and DROPPED_NOTE not in text
 

@@ -17,6 +17,7 @@ from waymark.patients.models import Patient
 from waymark.plans.fields import SAFETY_SECTIONS
 from waymark.plans.models import PlanVersion, SafetyPlanVersion
 from waymark.plans.tests.conftest import PLAN_FORM, SAFETY_FORM
+from waymark.testing.pdf_text import pdf_text
 
 ClientFor = Callable[[User | None], Client]
 MINE = reverse("plans:my_safety_plan")
@@ -189,18 +190,17 @@ def test_the_pdf_carries_the_safety_plan_after_the_relapse_plan(
 ) -> None:
     client = client_for(alice.user)
     client.post(reverse("plans:my_plan"), PLAN_FORM)
-    without = client.get(reverse("plans:pdf")).content
-    assert b"safety plan" not in without
+    without = pdf_text(client.get(reverse("plans:pdf")).content)
+    assert "safety plan" not in without
     client.post(MINE, SAFETY_FORM)
 
-    pdf = client.get(reverse("plans:pdf")).content
-    assert pdf.startswith(b"%PDF")
-    assert b"relapse prevention plan" in pdf and b"Alice's safety plan" in pdf
-    assert b"5. Professionals and crisis lines" in pdf and b"988 Suicide" in pdf
-    assert b"Ask Jo to keep my tablets" in pdf
+    pdf = pdf_text(client.get(reverse("plans:pdf")).content)
+    assert "relapse prevention plan" in pdf and "Alice’s safety plan" in pdf
+    assert "5. Professionals and crisis lines" in pdf and "988 Suicide" in pdf
+    assert "Ask Jo to keep my tablets" in pdf
 
     exported = client_for(bob).get(reverse("plans:patient_pdf", args=[alice.pk]))
-    assert b"Alice's safety plan" in exported.content
+    assert "Alice’s safety plan" in pdf_text(exported.content)
     assert AuditEvent.objects.filter(
         actor=bob, patient=alice, action=AuditAction.EXPORT, object_type="safety_plan"
     ).exists()
