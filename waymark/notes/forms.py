@@ -57,6 +57,9 @@ class NoteForm(ServiceErrorFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.note_format, self.patient = note_format, patient
         alerts = [(alert.pk, alert.reason) for alert in answerable_alerts(patient)]
+        kept = self.initial.get("answers_alert")
+        if kept and kept not in dict(alerts):  # a draft's alert acknowledged since
+            alerts.append((kept, "The alert this draft answers (acknowledged since)"))
         cast(forms.TypedChoiceField, self.fields["answers_alert"]).choices = [("", "None"), *alerts]
         if not self.is_bound and "session_date" not in self.initial:
             now = timezone.now().astimezone(organization_zone(patient))

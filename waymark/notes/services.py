@@ -98,10 +98,17 @@ def answerable_alerts(patient: Patient) -> QuerySet[Alert]:
     ).order_by("-severity", "-last_seen_at")
 
 
-def _answerable_alert(actor: Actor, patient: Patient, alert_id: int | None) -> Alert | None:
+def _answerable_alert(
+    actor: Actor, patient: Patient, alert_id: int | None, kept: int | None
+) -> Alert | None:
+    """The open alert of this patient the note answers (or the one a draft already
+    answers, `kept`, even if someone has acknowledged it since)."""
     if alert_id is None:
         return None
-    alert = answerable_alerts(patient).filter(pk=alert_id).first()
+    alerts = answerable_alerts(patient)
+    if alert_id == kept:
+        alerts = Alert.objects.filter(organization_id=patient.organization_id, patient=patient)
+    alert = alerts.filter(pk=alert_id).first()
     if alert is None:  # another patient's, another organization's, or no longer open
         raise ServiceError("Choose one of this patient's open alerts.", field="answers_alert")
     if not can(actor, Capability.ACT_ON_ALERTS):
@@ -109,7 +116,9 @@ def _answerable_alert(actor: Actor, patient: Patient, alert_id: int | None) -> A
     return alert
 
 
-def _clean_details(actor: Actor, patient: Patient, data: NoteData) -> dict[str, object]:
+def _clean_details(
+    actor: Actor, patient: Patient, data: NoteData, kept_alert: int | None = None
+) -> dict[str, object]:
     check_session(patient, data.session_at, data.duration_minutes)
     if data.service_type and data.service_type not in ServiceType.values:
         raise ServiceError("Choose a service type from the list.", field="service_type")
@@ -117,7 +126,7 @@ def _clean_details(actor: Actor, patient: Patient, data: NoteData) -> dict[str, 
         "session_at": data.session_at,
         "duration_minutes": data.duration_minutes,
         "service_type": data.service_type,
-        "answers_alert": _answerable_alert(actor, patient, data.answers_alert_id),
+        "answers_alert": _answerable_alert(actor, patient, data.answers_alert_id, kept_alert),
     }
 
 
@@ -307,7 +316,8 @@ def update_draft(
     and sign it when `sign`."""
     patient = note.patient
     require(actor, Capability.WRITE_NOTES, patient=patient)
-    details = _clean_details(actor, patient, data) if data is not None else {}
+    kept = note.answers_alert_id
+    details = _clean_details(actor, patient, data, kept) if data is not None else {}
     with transaction.atomic():
         locked = _locked_draft(actor, note, "change")
         locked.patient = patient

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert, AlertStatus
-from waymark.alerts.services import history, raise_alert
+from waymark.alerts.services import acknowledge, history, raise_alert
 from waymark.conftest import NEW_YORK, actor, make_member
 from waymark.errors import ServiceError
 from waymark.notes.models import ClinicalNote, CosignRequirement, NoteCosignature, ServiceType
@@ -227,3 +227,21 @@ def test_the_api_cosigns_and_shows_who(
     assert client_for(bob).post(url).status_code == 409
     assert client_for(carol).post(url).status_code == 404  # another organization's note
     assert NoteCosignature.objects.count() == 1
+
+
+def test_a_draft_keeps_its_alert_when_a_colleague_acknowledged_it_first(
+    alice: Patient, bob: User, olivia: User, client_for: ClientFor
+) -> None:
+    alert = open_alert(alice)
+    client = client_for(bob)
+    new_note(client, alice, answers_alert=str(alert.pk), save="")
+    note = ClinicalNote.objects.get()
+    acknowledge(alert, actor(olivia), note="Seen.")
+    edit = reverse("notes:edit", args=[alice.pk, note.pk])
+    body = {**SESSION, **COMPLETE_DAP, "answers_alert": str(alert.pk), "sign": "1"}
+    assert client.post(edit, body).status_code == 302
+    note.refresh_from_db()
+    alert.refresh_from_db()
+    assert note.is_signed and note.answers_alert == alert
+    assert alert.acknowledged_by == olivia  # not acknowledged twice
+    assert [e.action.note for e in history(alert) if e.action] == ["Seen."]
