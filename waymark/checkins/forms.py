@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -240,3 +240,54 @@ class LapseNoteForm(ServiceErrorFormMixin, forms.Form):
         help_text="What was going on, what helped, what you'd try next time. Only for you "
         "and your care team.",
     )
+
+
+class CounterForm(ServiceErrorFormMixin, forms.Form):
+    """A counter the patient keeps: which substance (when starting one), from when, and
+    optionally what they used to spend a day. Every message names its field."""
+
+    substance = forms.ChoiceField(
+        label="Substance",
+        choices=(),
+        error_messages={
+            "required": "Substance: choose one from the list.",
+            "invalid_choice": "Substance: choose one from the list.",
+        },
+    )
+    started_on = forms.DateField(
+        label="Start date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day you count from. Changing it corrects the counter; it is not a lapse.",
+        error_messages={
+            "required": "Start date: enter the day you count from.",
+            "invalid": "Start date: enter a date such as 2026-03-01.",
+        },
+    )
+    amount_per_day = forms.DecimalField(
+        label="Amount a day (optional)",
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+        help_text="What you used to spend on it a day, to see the money you've kept. "
+        "Leave it empty if you'd rather not.",
+        error_messages={
+            "invalid": "Amount a day: enter a number, such as 12.50.",
+            "min_value": "Amount a day: enter 0 or more.",
+            "max_digits": "Amount a day: enter an amount under 100,000.",
+            "max_whole_digits": "Amount a day: enter an amount under 100,000.",
+            "max_decimal_places": "Amount a day: use at most 2 decimal places.",
+        },
+    )
+
+    def __init__(
+        self, *args: Any, substances: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if substances is None:
+            del self.fields["substance"]  # changing an existing counter
+        else:
+            cast(forms.ChoiceField, self.fields["substance"]).choices = [
+                ("", "Choose…"),
+                *substances,
+            ]

@@ -41,7 +41,8 @@ from waymark.checkins.services import (
     set_lapse_note,
     submit_checkin,
 )
-from waymark.checkins.sobriety import counters_for
+from waymark.checkins.sobriety import counters_for, currency_symbol
+from waymark.checkins.tracking import start_changes
 from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.crisis import crisis_help_for
 from waymark.patients.models import Patient
@@ -176,6 +177,8 @@ def recovery(request: HttpRequest) -> HttpResponse:
                 organization_id=patient.organization_id, patient=patient
             ),
             "note_form": LapseNoteForm(),
+            "currency": currency_symbol(patient.organization.locale),
+            "start_changes": start_changes(patient),
         },
     )
 
