@@ -161,7 +161,14 @@ class ScaleScore:
             "min": number(self.scale.min),
             "max": number(self.scale.max),
             "higherIs": self.scale.higher_is,
-            "band": {"code": band.code, "label": band.label, "level": band.level} if band else None,
+            "band": {
+                "code": band.code,
+                "label": band.label,
+                "patientLabel": band.for_patient,
+                "level": band.level,
+            }
+            if band
+            else None,
             "flags": [
                 {"code": code, "label": label, "threshold": number(limit)}
                 for code, label, limit in self.flags

@@ -42,7 +42,7 @@ def test_it_stores_the_answers_scores_and_band(phq9_due: Patient) -> None:
     )
     assert stored.scores["scales"][0]["band"]["label"] == "Moderate"
     assert stored.organization_id == phq9_due.organization_id
-    assert stored.questionnaire.version == "1" and stored.questionnaire.organization is None
+    assert stored.questionnaire.version == "2" and stored.questionnaire.organization is None
     assert stored.submitted_on == phq9_due.local_today()
     assert not stored.has_safety_answer
     assert not Alert.objects.exists()
