@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -34,6 +35,7 @@ from waymark.errors import ServiceErrorFormMixin
 from waymark.patients.models import Patient, Substance
 
 ZERO_TO_TEN = [(value, str(value)) for value in range(11)]
+SLEEP_HOURS_MESSAGE = "Hours of sleep: enter a number from 0 to 24, such as 7 or 7.5."
 EXPIRED = "This form has expired. Please check your answers and send it again."
 
 
@@ -44,13 +46,20 @@ def _scale(label: str, choices: Any, help_text: str = "") -> forms.TypedChoiceFi
         coerce=int,
         widget=forms.RadioSelect,
         help_text=help_text,
-        error_messages={"required": "Please choose one."},
+        error_messages={
+            "required": "Please choose one.",
+            "invalid_choice": f"{label}: please choose one of the options shown.",
+        },
     )
 
 
 def _several(label: str, choices: Any) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
-        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Please choose from the options shown."},
     )
 
 
@@ -76,13 +85,13 @@ class CheckInForm(KeyedForm):
         "Craving", ZERO_TO_TEN, "0 is none at all, 10 is the strongest you can imagine."
     )
     mood = _scale("Mood", Mood.choices)
+    # One message for any bad value (no stack of Django's range, digits and places ones).
     sleep_hours = forms.DecimalField(
         label="Hours of sleep last night",
-        min_value=0,
-        max_value=24,
-        max_digits=3,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        widget=forms.NumberInput(
+            attrs={"step": "0.5", "min": "0", "max": "24", "inputmode": "decimal"}
+        ),
+        error_messages={"required": SLEEP_HOURS_MESSAGE, "invalid": SLEEP_HOURS_MESSAGE},
     )
     sleep_quality = _scale("How well did you sleep?", SleepQuality.choices)
     stress = _scale("Stress", ZERO_TO_TEN, "0 is calm, 10 is the most stressed you can imagine.")
@@ -121,6 +130,12 @@ class CheckInForm(KeyedForm):
                     required=False,
                     help_text="A medicine taken as prescribed is not a lapse.",
                 )
+
+    def clean_sleep_hours(self) -> Decimal:
+        hours: Decimal = self.cleaned_data["sleep_hours"]
+        if not (0 <= hours <= 24) or hours != hours.quantize(Decimal("0.1")):
+            raise forms.ValidationError(SLEEP_HOURS_MESSAGE, code="out_of_range")
+        return hours
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
