@@ -43,6 +43,7 @@ from waymark.checkins.services import (
 )
 from waymark.checkins.sobriety import counters_for, currency_symbol
 from waymark.checkins.tracking import start_changes
+from waymark.content.for_you import routines_for
 from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.crisis import crisis_help_for
 from waymark.patients.models import Patient
@@ -167,6 +168,7 @@ def done(request: HttpRequest, day: str) -> HttpResponse:
             "milestones": celebrate_milestones(patient, counters=counters),
             "counters": counters,
             "streak": queries.checkin_streak(patient, today),
+            "routines": routines_for(patient, checkin),
         },
     )
 
