@@ -4,6 +4,7 @@ call for them, linked from the plan's routines section; recovery stories are com
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -11,7 +12,8 @@ import pytest
 from django.test import Client
 
 from waymark.accounts.models import User
-from waymark.checkins.tests.conftest import Submit, submit  # noqa: F401 (the fixture)
+from waymark.checkins.services import submit_checkin
+from waymark.checkins.tests.conftest import answers as day_answers
 from waymark.conftest import TODAY
 from waymark.content.library import articles_for
 from waymark.patients.models import Patient
@@ -19,6 +21,10 @@ from waymark.patients.models import Patient
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.usefixtures("frozen")
 ROUTINES = ("sleep-in-early-recovery", "eating-well", "mindfulness", "managing-stress")
+
+
+def submit(patient: Patient, **answers: object) -> None:
+    submit_checkin(patient, day_answers(TODAY, **answers), key=uuid.uuid4())
 
 
 def _done(patient: Patient, client_for: ClientFor) -> str:
@@ -41,7 +47,6 @@ def _done(patient: Patient, client_for: ClientFor) -> str:
 def test_the_check_in_result_offers_the_guides_its_answers_call_for(
     alice: Patient,
     client_for: ClientFor,
-    submit: Submit,
     answers: dict[str, object],
     offered: str,
     not_offered: str,
@@ -55,9 +60,7 @@ def test_the_check_in_result_offers_the_guides_its_answers_call_for(
     assert offered in section and not_offered not in section
 
 
-def test_a_calm_check_in_offers_no_guide(
-    alice: Patient, client_for: ClientFor, submit: Submit
-) -> None:
+def test_a_calm_check_in_offers_no_guide(alice: Patient, client_for: ClientFor) -> None:
     submit(alice)  # 7.5 hours, good sleep, stress 2, mood good
 
     assert "Something that might help" not in _done(alice, client_for)
