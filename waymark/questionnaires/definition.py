@@ -132,6 +132,9 @@ class Scale(_Block):
     bands: list[Band] = []
     flags: list[Flag] = []
     patient_default: str = ""
+    when_skipped: Decimal | None = Field(
+        None, description="Points of a scored question skipped by its enableWhen (e.g. 0)."
+    )
 
     def band_for(self, value: Decimal) -> Band | None:
         return next((band for band in self.bands if band.contains(value)), None)

@@ -228,7 +228,10 @@ def _possible_points(definition: Definition, form: Form, link_id: str) -> list[i
 
 def scale_value(definition: Definition, form: Form, scale: Scale, answers: Answers) -> Decimal:
     total = sum(
-        item_points(definition, form, scale, link_id, answers[link_id]) for link_id in scale.items
+        item_points(definition, form, scale, link_id, answers[link_id])
+        if link_id in answers
+        else int(scale.when_skipped or 0)  # a question skipped by enableWhen (checks.py)
+        for link_id in scale.items
     )
     return Decimal(total) * scale.multiplier
 
