@@ -57,3 +57,10 @@ def test_a_stored_band_from_an_older_version_loses_the_clinicians_notes() -> Non
     assert band_for_patient({**old, "patientLabel": "Several things"}) == "Several things"
     assert band_for_patient(None) == ""
     assert plain_label("Risk factors (raw sum)") == "Risk factors"
+
+
+def test_the_loinc_notice_ships_next_to_the_definitions() -> None:
+    from waymark.questionnaires.fhir import LOINC_NOTICE
+
+    shipped = (BUILTIN_DIR.parent / "LOINC_NOTICE.txt").read_text()
+    assert " ".join(LOINC_NOTICE.split()) in " ".join(shipped.split())
