@@ -211,4 +211,4 @@ def test_it_stores_the_bam_scoring_form_the_schedule_chose(
     response = submit_response(alice, "bam", bam_answers(q4=3), by=alice.user)
     assert response.scoring_form == "day_count"
     assert response.scores["form"] == "day_count"
-    assert response.primary_score == 3
+    assert response.primary_score == 1  # the published Use score: 3 days recodes to 1
