@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -34,6 +35,7 @@ from waymark.errors import ServiceErrorFormMixin
 from waymark.patients.models import Patient, Substance
 
 ZERO_TO_TEN = [(value, str(value)) for value in range(11)]
+SLEEP_HOURS_MESSAGE = "Hours of sleep: enter a number from 0 to 24, such as 7 or 7.5."
 EXPIRED = "This form has expired. Please check your answers and send it again."
 
 
@@ -44,13 +46,20 @@ def _scale(label: str, choices: Any, help_text: str = "") -> forms.TypedChoiceFi
         coerce=int,
         widget=forms.RadioSelect,
         help_text=help_text,
-        error_messages={"required": "Please choose one."},
+        error_messages={
+            "required": "Please choose one.",
+            "invalid_choice": f"{label}: please choose one of the options shown.",
+        },
     )
 
 
 def _several(label: str, choices: Any) -> forms.MultipleChoiceField:
     return forms.MultipleChoiceField(
-        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=label,
+        choices=choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Please choose from the options shown."},
     )
 
 
@@ -76,13 +85,13 @@ class CheckInForm(KeyedForm):
         "Craving", ZERO_TO_TEN, "0 is none at all, 10 is the strongest you can imagine."
     )
     mood = _scale("Mood", Mood.choices)
+    # One message for any bad value (no stack of Django's range, digits and places ones).
     sleep_hours = forms.DecimalField(
         label="Hours of sleep last night",
-        min_value=0,
-        max_value=24,
-        max_digits=3,
-        decimal_places=1,
-        widget=forms.NumberInput(attrs={"step": "0.5", "inputmode": "decimal"}),
+        widget=forms.NumberInput(
+            attrs={"step": "0.5", "min": "0", "max": "24", "inputmode": "decimal"}
+        ),
+        error_messages={"required": SLEEP_HOURS_MESSAGE, "invalid": SLEEP_HOURS_MESSAGE},
     )
     sleep_quality = _scale("How well did you sleep?", SleepQuality.choices)
     stress = _scale("Stress", ZERO_TO_TEN, "0 is calm, 10 is the most stressed you can imagine.")
@@ -121,6 +130,12 @@ class CheckInForm(KeyedForm):
                     required=False,
                     help_text="A medicine taken as prescribed is not a lapse.",
                 )
+
+    def clean_sleep_hours(self) -> Decimal:
+        hours: Decimal = self.cleaned_data["sleep_hours"]
+        if not (0 <= hours <= 24) or hours != hours.quantize(Decimal("0.1")):
+            raise forms.ValidationError(SLEEP_HOURS_MESSAGE, code="out_of_range")
+        return hours
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -240,3 +255,54 @@ class LapseNoteForm(ServiceErrorFormMixin, forms.Form):
         help_text="What was going on, what helped, what you'd try next time. Only for you "
         "and your care team.",
     )
+
+
+class CounterForm(ServiceErrorFormMixin, forms.Form):
+    """A counter the patient keeps: which substance (when starting one), from when, and
+    optionally what they used to spend a day. Every message names its field."""
+
+    substance = forms.ChoiceField(
+        label="Substance",
+        choices=(),
+        error_messages={
+            "required": "Substance: choose one from the list.",
+            "invalid_choice": "Substance: choose one from the list.",
+        },
+    )
+    started_on = forms.DateField(
+        label="Start date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The day you count from. Changing it corrects the counter; it is not a lapse.",
+        error_messages={
+            "required": "Start date: enter the day you count from.",
+            "invalid": "Start date: enter a date such as 2026-03-01.",
+        },
+    )
+    amount_per_day = forms.DecimalField(
+        label="Amount a day (optional)",
+        required=False,
+        min_value=0,
+        max_digits=7,
+        decimal_places=2,
+        help_text="What you used to spend on it a day, to see the money you've kept. "
+        "Leave it empty if you'd rather not.",
+        error_messages={
+            "invalid": "Amount a day: enter a number, such as 12.50.",
+            "min_value": "Amount a day: enter 0 or more.",
+            "max_digits": "Amount a day: enter an amount under 100,000.",
+            "max_whole_digits": "Amount a day: enter an amount under 100,000.",
+            "max_decimal_places": "Amount a day: use at most 2 decimal places.",
+        },
+    )
+
+    def __init__(
+        self, *args: Any, substances: list[tuple[str, str]] | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if substances is None:
+            del self.fields["substance"]  # changing an existing counter
+        else:
+            cast(forms.ChoiceField, self.fields["substance"]).choices = [
+                ("", "Choose…"),
+                *substances,
+            ]

@@ -1,11 +1,15 @@
 """What people in ketamine withdrawal commonly report, by day of a detox stay, and words of
 support. Written for the patient: "commonly reported", never "will".
 
-Source (DESIGN.md, "Ketamine-specific"): no validated ketamine withdrawal timeline exists.
-What is commonly reported is onset within 24–72 hours of the last use, a peak around days
-3–7, and psychological symptoms (craving, low mood, anxiety, poor sleep, irritability,
-tiredness, poor concentration, tremor) that can last weeks. Urinary or severe abdominal
-symptoms need prompt medical review.
+No validated ketamine withdrawal timeline exists. The onset (within 24–72 hours of the last
+use) and peak (around days 3–7) are what treatment services and people who have stopped
+commonly describe, from clinical experience — no study gives them, so the words say
+"commonly reported" and never "will". The symptoms themselves (craving, low mood, anxiety,
+poor sleep, irritability, tiredness, poor concentration, tremor) are those people report
+after stopping: Chen WY, Huang MC, Lin SK, Subst Abuse Treat Prev Policy 2014;9:39
+(discontinuation symptoms in ketamine users); Morgan CJA, Curran HV, Addiction
+2012;107:27-38 (review; no timeline). Urinary or severe abdominal symptoms need prompt
+medical review (Morgan & Curran 2012).
 """
 
 from __future__ import annotations

@@ -164,6 +164,62 @@ class Milestone(models.Model):
         return f"{self.days} days without {self.get_substance_display()}"
 
 
+class TrackedSubstance(models.Model):
+    """The patient's own settings for one counter: the day they count from, an optional
+    amount they used to spend a day, and whether they keep the counter at all. Without a
+    row, a counter counts from the recovery start date (sobriety.counting_start)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.CASCADE, related_name="tracked_substances"
+    )
+    substance = models.CharField(max_length=20, choices=Substance.choices)
+    started_on = models.DateField(help_text="The day this counter counts from (day 0).")
+    amount_per_day = models.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="What the patient used to spend on it a day (optional), for money saved.",
+    )
+    tracking = models.BooleanField(default=True, help_text="Off: the patient stopped the counter.")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["substance"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "substance"], name="tracked_one_per_substance"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_per_day__isnull=True) | models.Q(amount_per_day__gte=0),
+                name="tracked_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_substance_display()} from {self.started_on}"
+
+
+class CounterStartChange(models.Model):
+    """A change of a counter's start date by the patient: a correction, never a lapse.
+    Kept so the history of the counter stays readable."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    substance = models.CharField(max_length=20, choices=Substance.choices)
+    previous_start = models.DateField(null=True, blank=True)
+    new_start = models.DateField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["organization", "patient", "substance"])]
+
+    def __str__(self) -> str:
+        return f"{self.substance}: {self.previous_start} → {self.new_start}"
+
+
 def _symptom_field(label: str) -> models.PositiveSmallIntegerField[int, int]:
     return models.PositiveSmallIntegerField(
         label, choices=SymptomLevel.choices, default=SymptomLevel.NONE

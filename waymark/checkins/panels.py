@@ -20,7 +20,8 @@ from waymark.patients.queries import current_detox_stay_of, patient_stays
 def _every_lapse(counters: list[Counter]) -> list[SubstanceUse]:
     """Every lapse of the patient, already read by the counters, for the chart. A lapse is
     a use of a substance with an abstinence goal, and each goal has a counter; there are no
-    counters only without goals or without a check-in, and then there are no lapses."""
+    counters only without goals or without a check-in, and then there are no lapses. Pass
+    the counters of `only_tracked=False`: a stopped counter's lapses are still lapses."""
     return [lapse for counter in counters for lapse in counter.lapses]
 
 
@@ -39,7 +40,8 @@ def _celebrate(request: HttpRequest, patient: Patient, context: dict[str, Any]) 
 def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The patient's own home: today, counters, chart, streak, what's next."""
     today = patient.local_today()
-    counters = counters_for(patient, today)
+    every = counters_for(patient, today, only_tracked=False)  # every lapse, for the chart
+    counters = [counter for counter in every if counter.tracked]
     return {
         "patient": patient,
         "today_checkin": queries.checkin_for(patient, today),
@@ -50,7 +52,7 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
             patient,
             today,
             queries.chart_days(request.GET.get("days")),
-            known_lapses=_every_lapse(counters),
+            known_lapses=_every_lapse(every),
         ),
         "chart_ranges": queries.CHART_RANGES,
     }
@@ -62,7 +64,7 @@ def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     Two queries of check-ins and uses, whatever the history; the stays are the record's."""
     today = patient.local_today()
     read = queries.record_checkins(patient, today)
-    counters = counters_for(patient, today, known_lapses=read.lapses)
+    counters = counters_for(patient, today, known_lapses=read.lapses, only_tracked=False)
     chart = queries.wellbeing_chart(
         patient,
         today,

@@ -313,3 +313,19 @@ def withdrawal_timeline(patient: Patient, stay: ProgramStay) -> dict[str, Any]:
             "max_total": WITHDRAWAL_MAX_TOTAL,
         },
     }
+
+
+def alert_raised(patient: Patient, rule_ids: Iterable[str], keys: Iterable[str]) -> bool:
+    """Whether the care team's inbox holds an occurrence of one of `rule_ids` for one of
+    `keys` (risk.registry.Flag.occurrence_key): what a page tells the patient is true."""
+    from waymark.alerts.models import AlertOccurrence
+
+    wanted = list(keys)
+    return bool(wanted) and (
+        AlertOccurrence.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            rule_id__in=list(rule_ids),
+            key__in=wanted,
+        ).exists()
+    )

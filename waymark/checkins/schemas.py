@@ -275,7 +275,13 @@ class CounterOut(Schema):
     days_since_last_use: int
     current_streak: int
     longest_streak: int
-    total_days_abstinent: int
+    total_days_abstinent: int = Field(
+        description="Days known to be without: checked in, no lapse (same as days_without)."
+    )
+    days_without: int = Field(description="Days since the start with a check-in and no lapse.")
+    days_unknown: int = Field(description="Days since the start with no check-in: not counted.")
+    amount_per_day: Decimal | None = None
+    money_saved: Decimal | None = Field(None, description="amount_per_day × days_without.")
     counting_from: dt.date
     last_use_on: dt.date | None
     next_milestone: MilestoneOut

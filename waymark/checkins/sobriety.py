@@ -18,6 +18,15 @@ patient chose to stop it; a substance that is not one of their concerns), is rec
 and shown to the care team with the check-in, but it is not a lapse: it raises no use
 flag, ends no run of days and gets no counter. Counting days without a substance is the
 measure of an abstinence goal, so each abstinence goal has a counter and nothing else does.
+
+The patient owns their counters (`TrackedSubstance`, changed in `tracking.py`): a start
+date of its own per substance (a correction, kept in `CounterStartChange`, never a lapse),
+an optional amount a day for money saved, and whether to keep the counter at all.
+
+Known and unknown days: a day counts as a day *without* only when the patient checked in
+that day and reported no lapse of the substance. A day with no check-in is *unknown*: the
+counter never claims it as clean. "Days since last use" is time since the last reported use
+(or the start), shown next to how many of those days are known.
 """
 
 from __future__ import annotations
@@ -26,11 +35,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from itertools import pairwise
 
 from django.db.models import QuerySet
 
-from waymark.checkins.models import CheckIn, SubstanceUse
+from waymark.checkins.models import CheckIn, SubstanceUse, TrackedSubstance
 from waymark.patients.models import Goal, Patient, Substance
 
 MILESTONE_DAYS = (1, 7, 14, 30, 60, 90, 180)
@@ -109,6 +119,24 @@ class Counter:
     streaks: Streaks
     next_milestone: tuple[int, dt.date]
     lapses: list[SubstanceUse] = field(default_factory=list)
+    known: KnownDays | None = None  # days without and unknown since `started_on`
+    amount_per_day: Decimal | None = None
+    tracked: bool = True  # False: the patient stopped this counter (hidden from them)
+
+    @property
+    def days_without(self) -> int:
+        return self.known.without if self.known else 0
+
+    @property
+    def days_unknown(self) -> int:
+        return self.known.unknown if self.known else 0
+
+    @property
+    def money_saved(self) -> Decimal | None:
+        """The amount a day times the days known to be without: never the unknown ones."""
+        if self.amount_per_day is None:
+            return None
+        return self.amount_per_day * self.days_without
 
     @property
     def label(self) -> str:
@@ -129,6 +157,40 @@ class Counter:
     @property
     def next_milestone_name(self) -> str:
         return milestone_name(self.next_milestone[0])
+
+
+@dataclass(frozen=True)
+class KnownDays:
+    """Of the days after a start (day 0) up to today: checked in without a lapse, checked
+    in with one, and not checked in (unknown)."""
+
+    without: int
+    with_lapse: int
+    unknown: int
+
+
+def known_days(
+    start: dt.date, checkin_days: Iterable[dt.date], lapse_days: Iterable[dt.date], today: dt.date
+) -> KnownDays:
+    """Split the days after `start` up to `today` into without, with a lapse, and unknown.
+    A lapse reported for a day counts as known even if its check-in was made late."""
+    if today <= start:
+        return KnownDays(0, 0, 0)
+    used = {day for day in lapse_days if start < day <= today}
+    checked = {day for day in checkin_days if start < day <= today} | used
+    return KnownDays(
+        without=len(checked - used),
+        with_lapse=len(used),
+        unknown=(today - start).days - len(checked),
+    )
+
+
+CURRENCY_SYMBOLS = {"en-GB": "£", "en-US": "$"}
+
+
+def currency_symbol(locale: str) -> str:
+    """The currency symbol of an organization's locale (a plain number if unknown)."""
+    return CURRENCY_SYMBOLS.get(locale, "")
 
 
 def abstinence_goals(patient: Patient) -> frozenset[str]:
@@ -169,19 +231,52 @@ def counting_start(patient: Patient) -> dt.date | None:
     return first
 
 
+def counter_settings(patient: Patient) -> dict[str, TrackedSubstance]:
+    """The patient's own settings per substance (start date, amount a day, tracking)."""
+    rows = TrackedSubstance.objects.filter(organization_id=patient.organization_id, patient=patient)
+    return {row.substance: row for row in rows}
+
+
+def _checkin_days(patient: Patient, since: dt.date, today: dt.date) -> list[dt.date]:
+    return list(
+        CheckIn.objects.filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            local_date__gt=since,
+            local_date__lte=today,
+        ).values_list("local_date", flat=True)
+    )
+
+
 def counters_for(
-    patient: Patient, today: dt.date, *, known_lapses: Iterable[SubstanceUse] | None = None
+    patient: Patient,
+    today: dt.date,
+    *,
+    known_lapses: Iterable[SubstanceUse] | None = None,
+    only_tracked: bool = True,
 ) -> list[Counter]:
     """A counter for each substance the patient aims not to use (an abstinence goal), in
     the order of Substance (ketamine first), counting lapses only: a medicine taken as
-    prescribed ends no run. Empty until there is a day to count from.
+    prescribed ends no run. Empty until there is a day to count from. Each counts from the
+    patient's own start date for it, if they set one, or else from `counting_start`.
 
     `known_lapses`: every lapse of the patient, newest first (`-used_on, substance`), when
-    the caller has read them already (the patient record reads them with other uses)."""
+    the caller has read them already (the patient record reads them with other uses).
+    `only_tracked`: leave out the counters the patient stopped (False: every lapse is in
+    the counters, for the chart)."""
     wanted = abstinence_goals(patient)
-    start = counting_start(patient) if wanted else None
-    if start is None:
+    if not wanted:
         return []
+    own = counter_settings(patient)
+    default_start = counting_start(patient)
+    starts = {
+        substance: own[substance].started_on if substance in own else default_start
+        for substance in wanted
+    }
+    known_starts = [start for start in starts.values() if start is not None]
+    if not known_starts:
+        return []
+    checkin_days = _checkin_days(patient, min(known_starts), today)
     by_substance: dict[str, list[SubstanceUse]] = defaultdict(list)
     found = (
         lapses(patient).order_by("-used_on", "substance") if known_lapses is None else known_lapses
@@ -190,8 +285,14 @@ def counters_for(
         by_substance[use.substance].append(use)
     counters = []
     for substance in (value for value in Substance.values if value in wanted):
+        start = starts[substance]
+        setting = own.get(substance)
+        tracked = setting is None or setting.tracking
+        if start is None or (only_tracked and not tracked):
+            continue
         its_lapses = by_substance.get(substance, [])
-        runs = streaks(start, (lapse.used_on for lapse in its_lapses), today)
+        lapse_days = [lapse.used_on for lapse in its_lapses]
+        runs = streaks(start, lapse_days, today)
         counters.append(
             Counter(
                 substance=substance,
@@ -199,6 +300,9 @@ def counters_for(
                 streaks=runs,
                 lapses=its_lapses,
                 next_milestone=next_milestone(runs.counting_from, today),
+                known=known_days(start, checkin_days, lapse_days, today),
+                amount_per_day=setting.amount_per_day if setting else None,
+                tracked=tracked,
             )
         )
     return counters

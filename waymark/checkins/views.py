@@ -32,7 +32,7 @@ from waymark.checkins.guidance import (
     SUPPORT_MESSAGES,
     guidance_for_day,
 )
-from waymark.checkins.models import Milestone, StaffRequest, WithdrawalEntry
+from waymark.checkins.models import CheckIn, Milestone, StaffRequest, WithdrawalEntry
 from waymark.checkins.services import (
     add_withdrawal_entry,
     celebrate_milestones,
@@ -41,11 +41,19 @@ from waymark.checkins.services import (
     set_lapse_note,
     submit_checkin,
 )
-from waymark.checkins.sobriety import counters_for
+from waymark.checkins.sobriety import counters_for, currency_symbol
+from waymark.checkins.tracking import start_changes
+from waymark.content.for_you import routines_for
 from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.crisis import crisis_help_for
 from waymark.patients.models import Patient
-from waymark.risk.rules import after_a_break, substance_name
+from waymark.risk.rules import (
+    SEVERE_WITHDRAWAL,
+    TOLERANCE_SUBSTANCES,
+    USE_RULES,
+    after_a_break,
+    substance_name,
+)
 from waymark.risk.services import settings_for
 from waymark.risk.snapshot import lapses_between
 
@@ -107,18 +115,23 @@ def _parse_day(value: str) -> dt.date:
         raise Http404("No such day.") from None
 
 
-def _lapses_on(patient: Patient, day: dt.date) -> dict[str, object]:
-    """The day's lapses in words, and those after a break (lower tolerance: overdose risk).
-
-    The same lapses and the same rule the care team's alerts come from (submit_checkin runs
-    the use rules at once), so "this has gone to your care team" is true when it is said.
-    """
+def _lapses_on(patient: Patient, checkin: CheckIn) -> dict[str, object]:
+    """The day's lapses in words; whether the care team was told (an alert of the use rules
+    on this check-in's lapses is in their inbox, so "we've told your care team" is only said
+    when it is true); the depressants used (overdose guidance), and those after a break
+    (lower tolerance: more overdose risk)."""
+    day = checkin.local_date
     lapses = lapses_between(patient, day, day)[::-1]  # in the order they were asked
     if not lapses:
-        return {"lapses": [], "after_a_break": []}
+        return {"lapses": [], "after_a_break": [], "depressants": []}
     settings = settings_for(patient.organization_id)
+    keys = [f"use:{checkin.pk}:{use.substance}" for use in lapses]
     return {
         "lapses": [substance_name(use.substance) for use in lapses],
+        "care_team_told": queries.alert_raised(patient, USE_RULES, keys),
+        "depressants": [
+            substance_name(use.substance) for use in lapses if use.substance in TOLERANCE_SUBSTANCES
+        ],
         "after_a_break": [
             {
                 "substance": substance_name(use.substance),
@@ -146,7 +159,7 @@ def done(request: HttpRequest, day: str) -> HttpResponse:
         request,
         "checkins/checkin_done.html",
         {
-            **_lapses_on(patient, checkin.local_date),
+            **_lapses_on(patient, checkin),
             "checkin": checkin,
             "patient": patient,
             "editable": checkin.is_editable(today),
@@ -155,6 +168,7 @@ def done(request: HttpRequest, day: str) -> HttpResponse:
             "milestones": celebrate_milestones(patient, counters=counters),
             "counters": counters,
             "streak": queries.checkin_streak(patient, today),
+            "routines": routines_for(patient, checkin),
         },
     )
 
@@ -176,6 +190,8 @@ def recovery(request: HttpRequest) -> HttpResponse:
                 organization_id=patient.organization_id, patient=patient
             ),
             "note_form": LapseNoteForm(),
+            "currency": currency_symbol(patient.organization.locale),
+            "start_changes": start_changes(patient),
         },
     )
 
@@ -230,7 +246,7 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
             "timeline": queries.withdrawal_timeline(patient, stay),
             "staff_form": StaffRequestForm(),
             "staff_request": _pending_staff_request(patient),
-            "severe_symptoms": _severe_just_logged(patient),
+            **_severe_just_logged(patient),
             "help": crisis_help_for(patient),
         },
         status=form_status(form),
@@ -245,22 +261,30 @@ def _pending_staff_request(patient: Patient) -> StaffRequest | None:
     ).first()
 
 
-def _severe_just_logged(patient: Patient) -> str:
+def _severe_just_logged(patient: Patient) -> dict[str, object]:
     """The symptoms rated severe in the patient's latest entry ("tremor and sweating"), if
-    it was sent just now (here or from the app): the care team was told, the page says so."""
+    it was sent just now (here or from the app), and whether the care team was told (the
+    severe-withdrawal alert for that entry is in their inbox): the page says only what is true."""
     latest = (
         WithdrawalEntry.objects.filter(organization_id=patient.organization_id, patient=patient)
         .order_by("-submitted_at", "-pk")
         .first()
     )
     if latest is None or latest.submitted_at < timezone.now() - STAFF_REQUEST_SHOWN_FOR:
-        return ""
+        return {"severe_symptoms": ""}
     severe = [
         label.lower()
         for name, label in WITHDRAWAL_SYMPTOMS
         if getattr(latest, name) == SymptomLevel.SEVERE
     ]
-    return " and ".join([", ".join(severe[:-1]), severe[-1]] if len(severe) > 1 else severe)
+    key = f"withdrawal_entry:{latest.pk}"
+    return {
+        "severe_symptoms": " and ".join(
+            [", ".join(severe[:-1]), severe[-1]] if len(severe) > 1 else severe
+        ),
+        "severe_told": bool(severe)
+        and queries.alert_raised(patient, [SEVERE_WITHDRAWAL.id], [key]),
+    }
 
 
 @require_POST

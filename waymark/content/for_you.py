@@ -4,6 +4,12 @@
 - a urinary symptom reported in a check-in in the last 14 days → tagged "bladder";
 - a lapse in the last 14 days (a use against an abstinence goal, not a medicine taken as
   prescribed: `checkins.sobriety.lapses`) → tagged "lapse".
+
+Healthy routines from one check-in's answers (`routines_for`, on its result page): under
+6 hours' sleep or poor sleep → "sleep"; stress 7 or more → "stress"; mood low or very low →
+"mood". Each picks the routine guides (tagged "routines") with that tag. The thresholds
+are Waymark's own defaults for offering a guide, not clinical cut-offs; recommended adult
+sleep is 7 hours or more (Watson et al., Sleep 2015, AASM/SRS consensus).
 """
 
 from __future__ import annotations
@@ -44,6 +50,43 @@ def _reasons(patient: Patient, today: dt.date) -> list[tuple[str, str]]:
     if lapses(patient).filter(used_on__gte=since).exists():
         reasons.append(("lapse", "After a lapse"))
     return reasons
+
+
+SHORT_SLEEP_HOURS = 6
+HIGH_STRESS = 7
+LOW_MOOD = 2  # Mood.LOW
+POOR_SLEEP = 2  # SleepQuality: poor or very poor
+
+
+def _routine_reasons(checkin: CheckIn) -> list[tuple[str, str]]:
+    reasons = []
+    if checkin.sleep_hours < SHORT_SLEEP_HOURS or checkin.sleep_quality <= POOR_SLEEP:
+        reasons.append(("sleep", "You slept badly last night"))
+    if checkin.stress >= HIGH_STRESS:
+        reasons.append(("stress", "Your stress was high today"))
+    if checkin.mood <= LOW_MOOD:
+        reasons.append(("mood", "Your mood was low today"))
+    return reasons
+
+
+def routines_for(patient: Patient, checkin: CheckIn) -> list[Suggestion]:
+    """Short healthy-routine guides that this check-in's sleep, stress or mood call for."""
+    reasons = _routine_reasons(checkin)
+    if not reasons:
+        return []
+    guides = [
+        article
+        for article in readable(patient.organization, {Audience.PATIENT}).values()
+        if "routines" in article.tags
+    ]
+    suggestions: list[Suggestion] = []
+    seen: set[str] = set()
+    for tag, reason in reasons:
+        for article in guides:
+            if tag in article.tags and article.slug not in seen:
+                seen.add(article.slug)
+                suggestions.append(Suggestion(article, reason))
+    return suggestions
 
 
 def for_you(patient: Patient, today: dt.date | None = None) -> list[Suggestion]:

@@ -10,6 +10,7 @@ time that happens twice (01:30 when clocks fall back) sends once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import zoneinfo
 
 from django.db.models import Exists, Max, OuterRef, Q
@@ -195,31 +196,42 @@ QUESTIONNAIRE_DUE = Message(
 )
 
 
+def questionnaires_message(count: int) -> Message:
+    """The reminder for `count` open questionnaires: one notification that says how many,
+    linking to the list, never naming one (a name or a key in a link could reveal a
+    diagnosis on a lock screen or in an e-mail)."""
+    title = QUESTIONNAIRE_DUE.title if count == 1 else f"{count} questionnaires are ready for you"
+    return Message(
+        **{**QUESTIONNAIRE_DUE.__dict__, "title": title, "url": reverse("questionnaires:my_list")}
+    )
+
+
 def send_questionnaire_reminders(now: dt.datetime) -> int:
     """At each patient's reminder time: one reminder when a questionnaire falls due, and
-    one more if it becomes overdue. Patients choose the time (and can turn reminders off)."""
+    one more if it becomes overdue. Patients choose the time (and can turn reminders off).
+
+    All that is open is merged into one notification ("2 questionnaires are ready for you");
+    a new one is sent only when something falls due or becomes overdue (the dedupe key is
+    the set of open occurrences and their stages)."""
     from waymark.questionnaires.services import todo_for
 
     sent = 0
     for patient, local_now in at_reminder_time(now):
-        for row in todo_for(patient, local_now.date()).open:
-            stage = "overdue" if local_now.date() >= row.occurrence.overdue_from else "due"
-            message = Message(
-                **{
-                    **QUESTIONNAIRE_DUE.__dict__,
-                    "url": reverse("questionnaires:fill", args=[row.key]),
-                }
-            )
-            key = (
-                f"questionnaire-{stage}:{patient.pk}:{row.key}:{row.occurrence.due_on.isoformat()}"
-            )
-            if notify(
-                patient.organization,
-                patient.user,
-                message,
-                dedupe_key=key,
-                patient=patient,
-                now=now,
-            ):
-                sent += 1
+        stages = sorted(
+            f"{'overdue' if local_now.date() >= row.occurrence.overdue_from else 'due'}:"
+            f"{row.key}:{row.occurrence.due_on.isoformat()}"
+            for row in todo_for(patient, local_now.date()).open
+        )
+        if not stages:
+            continue
+        digest = hashlib.sha256("|".join(stages).encode()).hexdigest()[:32]
+        if notify(
+            patient.organization,
+            patient.user,
+            questionnaires_message(len(stages)),
+            dedupe_key=f"questionnaires:{patient.pk}:{digest}",
+            patient=patient,
+            now=now,
+        ):
+            sent += 1
     return sent

@@ -4,7 +4,9 @@ Sources (checked 2026): 988 Suicide & Crisis Lifeline (988lifeline.org);
 SAMHSA National Helpline (samhsa.gov/find-help/national-helpline) — free,
 confidential treatment referral and information, not counselling;
 FRANK (talktofrank.com) — 24/7, national-rate number and text service;
-Samaritans (samaritans.org) — free, 24/7.
+Samaritans (samaritans.org) — free, 24/7; Shout (giveusashout.org) — free text support,
+24/7, text SHOUT to 85258; NHS 111 (nhs.uk/nhs-services/urgent-and-emergency-care-services/
+when-to-use-111) — urgent help when it is not a life-threatening emergency, 24/7, free.
 """
 
 from __future__ import annotations
@@ -44,6 +46,19 @@ CRISIS_LINES: dict[str, tuple[LineDefault, ...]] = {
             "116 123",
             "",
             "Free to call, day or night, whatever you are going through.",
+        ),
+        LineDefault(
+            "Shout",
+            "",
+            "85258",
+            "Text SHOUT to 85258 to talk by text with a trained volunteer, any time (free).",
+        ),
+        LineDefault(
+            "NHS 111",
+            "111",
+            "",
+            "Urgent help or advice when it is not a life-threatening emergency, day or night "
+            "(free).",
         ),
         LineDefault(
             "FRANK",

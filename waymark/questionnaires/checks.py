@@ -88,8 +88,11 @@ def _check_scale(
             problems.append(f"{where}: unknown question {link_id}")
             continue
         item = definition.item(link_id)
-        if not item.required or item.enable_when:
-            problems.append(f"{where}: scored question {link_id} must be required and always asked")
+        if not item.required or (item.enable_when and scale.when_skipped is None):
+            problems.append(
+                f"{where}: scored question {link_id} must be required and always asked "
+                "(or the scale gives whenSkipped, the points of a question skipped by enableWhen)"
+            )
     for link_id in scale.reversed:
         if link_id not in scale.items:
             problems.append(f"{where}: reversed question {link_id} is not in the scale")

@@ -51,6 +51,15 @@ class DefinitionError(ValueError):
 # --- The `waymark` block -------------------------------------------------------------
 
 
+_JARGON = re.compile(r"\s*\((?:flag:[^)]*|raw sum)\)", re.IGNORECASE)
+
+
+def plain_label(label: str) -> str:
+    """A band or flag name without the clinician's notes in brackets ("(flag: Risk >= 12)"),
+    for definitions and stored scores that have no patient label of their own."""
+    return _JARGON.sub("", label).strip()
+
+
 class _Block(BaseModel):
     model_config = ConfigDict(
         alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
@@ -70,6 +79,11 @@ class Band(_Block):
     max: Decimal
     level: int = Field(0, ge=0, le=4, description="0 = none/minimal … 4 = most severe")
     patient: str = ""
+    patient_label: str = Field("", description="The band's name as the patient reads it.")
+
+    @property
+    def for_patient(self) -> str:
+        return self.patient_label or plain_label(self.label)
 
     def contains(self, value: Decimal) -> bool:
         return self.min <= value <= self.max
@@ -84,7 +98,12 @@ class Flag(_Block):
     at_most: Decimal | None = None
     by_context: dict[str, dict[str, Decimal]] = {}
     patient: str = ""
+    patient_label: str = Field("", description="The flag's name as the patient reads it.")
     source: str = ""
+
+    @property
+    def for_patient(self) -> str:
+        return self.patient_label or plain_label(self.label)
 
     def threshold(self, context: Mapping[str, str]) -> Decimal:
         default = self.at_least if self.at_least is not None else self.at_most
@@ -113,6 +132,9 @@ class Scale(_Block):
     bands: list[Band] = []
     flags: list[Flag] = []
     patient_default: str = ""
+    when_skipped: Decimal | None = Field(
+        None, description="Points of a scored question skipped by its enableWhen (e.g. 0)."
+    )
 
     def band_for(self, value: Decimal) -> Band | None:
         return next((band for band in self.bands if band.contains(value)), None)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from waymark.questionnaires.definition import Definition, Scale
+from waymark.questionnaires.definition import Definition, Scale, plain_label
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.questionnaires.scoring import number
 from waymark.questionnaires.services import scale_band, scale_value
@@ -36,6 +36,7 @@ class ScaleResult:
     band_level: int
     text: str
     flags: tuple[str, ...] = ()
+    patient_band_label: str = ""  # the band (or flags) in the patient's words
 
     @property
     def shown_value(self) -> int | float:
@@ -72,9 +73,19 @@ def explain(response: QuestionnaireResponse) -> list[ScaleResult]:
                 band_level=band.level if band else (3 if met else 0),
                 text=text,
                 flags=tuple(flag.label for flag in met),
+                patient_band_label=band.for_patient
+                if band
+                else ", ".join(flag.for_patient for flag in met),
             )
         )
     return results
+
+
+def band_words(band: dict[str, Any] | None) -> str:
+    """A stored band in plain words (charts are read by patients and staff alike)."""
+    if not band:
+        return ""
+    return str(band.get("patientLabel") or plain_label(str(band.get("label", ""))))
 
 
 def offers_for(response: QuestionnaireResponse) -> list[tuple[str, str]]:
@@ -151,7 +162,7 @@ def build_series(
                     r.submitted_at,
                     value,
                     str(r.pk),
-                    (scale_band(r, scale.id) or {}).get("label", ""),
+                    band_words(scale_band(r, scale.id)),
                     r.submitted_on,
                 )
                 for r in group

@@ -161,7 +161,14 @@ class ScaleScore:
             "min": number(self.scale.min),
             "max": number(self.scale.max),
             "higherIs": self.scale.higher_is,
-            "band": {"code": band.code, "label": band.label, "level": band.level} if band else None,
+            "band": {
+                "code": band.code,
+                "label": band.label,
+                "patientLabel": band.for_patient,
+                "level": band.level,
+            }
+            if band
+            else None,
             "flags": [
                 {"code": code, "label": label, "threshold": number(limit)}
                 for code, label, limit in self.flags
@@ -221,7 +228,10 @@ def _possible_points(definition: Definition, form: Form, link_id: str) -> list[i
 
 def scale_value(definition: Definition, form: Form, scale: Scale, answers: Answers) -> Decimal:
     total = sum(
-        item_points(definition, form, scale, link_id, answers[link_id]) for link_id in scale.items
+        item_points(definition, form, scale, link_id, answers[link_id])
+        if link_id in answers
+        else int(scale.when_skipped or 0)  # a question skipped by enableWhen (checks.py)
+        for link_id in scale.items
     )
     return Decimal(total) * scale.multiplier
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from waymark.access import Capability, actor_for, can, capability_required, get_patient
 from waymark.audit.models import AuditObject
 from waymark.errors import ServiceError
+from waymark.questionnaires.fhir import LOINC_NOTICE
 from waymark.questionnaires.forms import AssignForm
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.questionnaires.presenting import build_series, explain, milestones
@@ -97,6 +98,8 @@ def patient_response(
             "results": explain(response),
             "corrected_by": response.corrections.first(),
             "safety_items": {rule.item for rule in definition.scoring.safety},
+            # Shown where LOINC codes are (the licence's notice).
+            "loinc_notice": LOINC_NOTICE if any(item.code for item, _ in answers) else "",
         },
     )
 

@@ -134,7 +134,7 @@ def chart_data(title: str, scale: Scale, path: Trajectory) -> dict[str, Any]:
         "higherIs": scale.higher_is,
         "bands": [
             {
-                "label": band.label,
+                "label": band.for_patient,
                 "min": number(band.min),
                 "max": number(band.max),
                 "level": band.level,

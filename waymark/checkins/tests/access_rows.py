@@ -51,6 +51,8 @@ def alices_lapse(world: World) -> dict[str, Any]:
     return {"use_id": alices_checkin(world).uses.get().pk}
 
 
+KETAMINE = {"substance": "ketamine"}
+
 ROWS: dict[str, Row] = {
     "checkins:today": Row(OWN, wrong_method="put"),
     "checkins:done": Row(OWN, target=ALICE, kwargs=alices_day),
@@ -63,6 +65,12 @@ ROWS: dict[str, Row] = {
         kwargs=alices_lapse,
         data={"note": "Met an old friend."},
         wrong_method="get",
+    ),
+    # A patient's own counters: the substance in the URL is theirs (every patient has one).
+    "checkins:add_counter": Row(OWN, wrong_method="put"),
+    "checkins:edit_counter": Row(OWN, kwargs=lambda world: KETAMINE, wrong_method="put"),
+    "checkins:stop_counter": Row(
+        OWN, ok=302, method="post", kwargs=lambda world: KETAMINE, wrong_method="get"
     ),
     # Alice is not in detox: she is told where to check in instead (200).
     "checkins:withdrawal": Row(OWN, wrong_method="put"),

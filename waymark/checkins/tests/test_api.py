@@ -255,7 +255,10 @@ def test_it_gives_the_counters_with_lapses_and_milestones(
     }
     alcohol = counters["alcohol"]
     assert (alcohol["current_streak"], alcohol["longest_streak"]) == (1, 18)
-    assert alcohol["total_days_abstinent"] == 19
+    # Only checked-in days count as without: the one check-in reported the lapse.
+    assert (alcohol["days_without"], alcohol["days_unknown"]) == (0, 19)
+    assert alcohol["total_days_abstinent"] == 0
+    assert counters["ketamine"]["days_without"] == 1
     assert [lapse["amount"] for lapse in alcohol["lapses"]] == ["wine"]
     assert data["checkin_streak"] == 1
     assert {(m["days"], m["name"]) for m in data["milestones_reached"]} >= {(14, "2 weeks")}

@@ -164,13 +164,17 @@ def test_it_advises_a_medical_review_for_ketamine_symptoms(alice: Patient, clien
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
-        ({"craving": "11"}, "craving", "Select a valid choice"),
-        ({"stress": "-1"}, "stress", "Select a valid choice"),
+        ({"craving": "11"}, "craving", "Craving: please choose one of the options"),
+        ({"stress": "-1"}, "stress", "Stress: please choose one of the options"),
         ({"mood": ""}, "mood", "Please choose one"),
-        ({"sleep_hours": "25"}, "sleep_hours", "less than or equal to 24"),
+        ({"sleep_hours": "25"}, "sleep_hours", "Hours of sleep: enter a number from 0 to 24"),
+        ({"sleep_hours": "9999"}, "sleep_hours", "Hours of sleep: enter a number from 0 to 24"),
+        ({"sleep_hours": "7.25"}, "sleep_hours", "Hours of sleep: enter a number from 0 to 24"),
+        ({"sleep_hours": "lots"}, "sleep_hours", "Hours of sleep: enter a number from 0 to 24"),
+        ({"sleep_hours": ""}, "sleep_hours", "Hours of sleep: enter a number from 0 to 24"),
         ({"safety": ""}, "safety", "Please answer this question"),
         ({"note": "x" * 1_000_000}, "note", "at most 2000 characters"),
-        ({"triggers": ["glitter"]}, "triggers", "Select a valid choice"),
+        ({"triggers": ["glitter"]}, "triggers", "Please choose from the options shown"),
         ({"use_alcohol": "on", "amount_alcohol": "y" * 101}, "amount_alcohol", "at most 100"),
     ],
 )
@@ -181,7 +185,8 @@ def test_it_names_the_field_at_fault_and_saves_nothing(
 
     assert response.status_code == 422  # an invalid form answers 422 everywhere
     errors = response.context["form"].errors
-    assert message in " ".join(errors[field])
+    assert errors[field] == [errors[field][0]], "one message per field, never a stack"
+    assert message in errors[field][0]
     assert not CheckIn.objects.exists()
 
 

@@ -26,9 +26,10 @@ def test_it_shows_each_counter_with_runs_totals_and_the_next_milestone(
     html = client_for(alice.user).get("/recovery/").content.decode()
 
     assert 'id="counter-ketamine"' in html and 'id="counter-alcohol"' in html
-    assert "your last use on 26 Nov 2026" in html
-    assert "<dt>Longest run</dt><dd>18 days</dd>" in html
-    assert "<dt>Days without, in total</dt><dd>19 since 7 Nov 2026</dd>" in html
+    assert "your last reported use on 26 Nov 2026" in html
+    assert "<dt>Longest time between reported uses</dt><dd>18 days</dd>" in html
+    # One check-in (the lapse's day); the other 19 days since 7 Nov are not known.
+    assert "0 days without, 19 days unknown" in html
     assert "<dt>Next milestone</dt><dd>30 days on 7 Dec</dd>" in html
     assert "2 glasses of wine" in html
     assert "A lapse doesn't erase your progress" in html

@@ -104,7 +104,9 @@ def test_it_names_a_rating_out_of_range_and_saves_nothing(client: Client) -> Non
     response = client.post(URL, entry(tremor="4"))
 
     assert response.status_code == 422  # an invalid form answers 422 everywhere
-    assert "Select a valid choice" in " ".join(response.context["form"].errors["tremor"])
+    assert "Shaking (tremor): please choose one of the options" in " ".join(
+        response.context["form"].errors["tremor"]
+    )
     assert not WithdrawalEntry.objects.exists()
 
 

@@ -146,15 +146,29 @@ def test_it_reminds_once_when_a_questionnaire_is_due_and_once_when_overdue(alice
     assert send_questionnaire_reminders(at(2026, 11, 27, 19, 0)) == 0, "before her reminder time"
     assert send_questionnaire_reminders(at(2026, 11, 27, 20, 0)) == 1
     assert send_questionnaire_reminders(at(2026, 11, 27, 20, 30)) == 0, "once per stage"
-    keys = list(
-        Notification.objects.filter(kind=Kind.QUESTIONNAIRE_DUE).values_list(
-            "dedupe_key", flat=True
-        )
-    )
-    assert keys == [f"questionnaire-due:{alice.pk}:phq-9:2026-11-27"]
     notification = Notification.objects.get()
-    assert notification.url == "/questionnaires/phq-9/fill/"
-    assert "PHQ" not in notification.title
+    assert notification.url == "/questionnaires/", "a neutral link: the list, not the form"
+    assert notification.title == "A questionnaire is ready for you"
+    assert "PHQ" not in notification.title + notification.body
+
+
+def test_two_open_questionnaires_make_one_reminder_that_says_how_many(alice: Patient) -> None:
+    from waymark.notifications.reminders import send_questionnaire_reminders
+    from waymark.questionnaires.tests.helpers import make_due
+
+    alice.timezone = "America/New_York"
+    alice.save()
+    with time_machine.travel(at(2026, 11, 27, 12), tick=False):
+        make_due(alice, "phq-9")
+        make_due(alice, "gad-7")
+    assert send_questionnaire_reminders(at(2026, 11, 27, 20, 0)) == 1
+    assert send_questionnaire_reminders(at(2026, 11, 27, 20, 30)) == 0
+
+    (notification,) = Notification.objects.filter(kind=Kind.QUESTIONNAIRE_DUE)
+    assert notification.title == "2 questionnaires are ready for you"
+    assert notification.url == "/questionnaires/"
+    for name in ("PHQ", "GAD", "phq-9", "gad-7", "anxiety", "depress"):
+        assert name not in f"{notification.title} {notification.body} {notification.url}"
 
 
 def test_no_reminder_when_nothing_is_due(alice: Patient) -> None:

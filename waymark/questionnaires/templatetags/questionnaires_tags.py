@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 from django.utils.text import slugify
 
+from waymark.questionnaires.presenting import band_words
+
 register = template.Library()
 
 
@@ -31,3 +33,10 @@ def primary_scale(scores: dict[str, Any]) -> dict[str, Any] | None:
 def get_item(mapping: dict[str, Any], key: str) -> Any:
     """mapping[key] in a template (None when missing)."""
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def band_for_patient(band: dict[str, Any] | None) -> str:
+    """A stored band's name in the patient's words (older scores: the clinician's name
+    without the notes in brackets)."""
+    return band_words(band)

@@ -132,7 +132,7 @@ def test_it_exports_the_answers_with_their_codes(answered: Patient) -> None:
         r for r in resources(bundle, "QuestionnaireResponse") if "phq-9" in r["questionnaire"]
     ]
     assert phq["status"] == "completed"
-    assert phq["questionnaire"] == f"{BASE}/Questionnaire/phq-9|1"
+    assert phq["questionnaire"] == f"{BASE}/Questionnaire/phq-9|2"
     item9 = next(item for item in phq["item"] if item["linkId"] == "9")
     assert item9["answer"] == [
         {"valueCoding": {"system": "http://loinc.org", "code": "LA6568-5", "display": "Not at all"}}

@@ -46,14 +46,14 @@ def test_it_loads_waymarks_definitions_on_migrate(db: None) -> None:
         "who-5",
     ]
     phq9 = rows.get(key="phq-9")
-    assert (phq9.short_title, phq9.version) == ("PHQ-9", "1")
+    assert (phq9.short_title, phq9.version) == ("PHQ-9", "2")
     assert phq9.definition["copyright"].endswith("© Pfizer Inc.")
 
 
 def test_it_changes_nothing_when_loaded_again(db: None) -> None:
     before = list(Questionnaire.objects.values_list("pk", "checksum", "loaded_at"))
     output = load()
-    assert "phq-9 v1 (Waymark): unchanged" in output
+    assert "phq-9 v2 (Waymark): unchanged" in output
     assert list(Questionnaire.objects.values_list("pk", "checksum", "loaded_at")) == before
 
 

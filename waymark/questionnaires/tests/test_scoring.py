@@ -120,10 +120,13 @@ def test_it_scores_the_bam_day_count_form_from_the_same_answers() -> None:
     bam = definition("bam")
     answers = clean_answers(bam, bam_answers(q4=5, q5=2, q6=1, q7e=1))
     result = score(bam, answers, form_id="day_count")
-    assert result.scale("use").value == 8  # days: 5 + 2 + 1
-    assert result.scale("risk").value == 2 + 5 + 2 + 1 + 1 + 1
-    assert result.scale("protective").value == 3 + 8 + 2 + 20 + 4 + 25
+    # The published scores, as on the Likert form (day counts recoded), never a raw sum.
+    assert [result.scale(s).value for s in ("use", "risk", "protective")] == [4, 8, 19]
+    # The day counts themselves stay in the answers, as given.
+    assert (answers["4"], answers["5"], answers["6"]) == (5, 2, 1)
     assert result.as_json()["form"] == "day_count"
+    labels = " ".join(scale.label for scale in result.form.scales).lower()
+    assert "raw sum" not in labels
 
 
 def test_it_applies_the_bam_flags_at_their_published_limits() -> None:

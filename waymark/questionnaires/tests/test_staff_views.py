@@ -69,6 +69,8 @@ def test_it_shows_every_answer_of_one_response_and_audits_which(
     assert "Thoughts that you would be better off dead" in page
     assert "More than half the days" in page and 'class="safety"' in page
     assert "LOINC 44260-8" in page
+    notice = page.split('id="loinc-notice">')[1].split("</p>")[0]
+    assert "content from LOINC" in notice and "Regenstrief Institute" in notice
     event = AuditEvent.objects.get(object_type="questionnaire_response")
     assert (event.object_id, event.actor, event.action) == (str(response.pk), bob, "view")
 

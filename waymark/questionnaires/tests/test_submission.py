@@ -42,7 +42,7 @@ def test_it_stores_the_answers_scores_and_band(phq9_due: Patient) -> None:
     )
     assert stored.scores["scales"][0]["band"]["label"] == "Moderate"
     assert stored.organization_id == phq9_due.organization_id
-    assert stored.questionnaire.version == "1" and stored.questionnaire.organization is None
+    assert stored.questionnaire.version == "2" and stored.questionnaire.organization is None
     assert stored.submitted_on == phq9_due.local_today()
     assert not stored.has_safety_answer
     assert not Alert.objects.exists()
@@ -211,4 +211,4 @@ def test_it_stores_the_bam_scoring_form_the_schedule_chose(
     response = submit_response(alice, "bam", bam_answers(q4=3), by=alice.user)
     assert response.scoring_form == "day_count"
     assert response.scores["form"] == "day_count"
-    assert response.primary_score == 3
+    assert response.primary_score == 1  # the published Use score: 3 days recodes to 1

@@ -72,7 +72,13 @@
   function sendWaiting() {
     if (navigator.onLine === false) { return render(); }
     return outbox.flush(user, csrfToken()).then(function (outcomes) {
-      var sent = outcomes.filter(function (o) { return o.outcome === "sent"; }).map(function (o) {
+      // One line per day: a double tap (or an edit) queued twice is one check-in sent.
+      var days = {};
+      var sent = outcomes.filter(function (o) {
+        if (o.outcome !== "sent" || days[o.item.body.date]) { return false; }
+        days[o.item.body.date] = true;
+        return true;
+      }).map(function (o) {
         return paragraph("Your check-in for " + o.item.body.date + " has been sent. Thank you.",
           "See it", "/checkin/" + o.item.body.date + "/");
       });
