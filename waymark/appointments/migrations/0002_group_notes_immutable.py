@@ -37,8 +37,10 @@ SQLITE_DOWN = [
 POSTGRES_UP = [
     f"""CREATE OR REPLACE FUNCTION group_note_refuse_change() RETURNS trigger AS $$
        BEGIN
-         IF TG_OP = 'DELETE' AND TG_TABLE_NAME = '{LINES}' AND {BEING_ERASED} THEN
-           RETURN OLD;
+         IF TG_OP = 'DELETE' AND TG_TABLE_NAME = '{LINES}' THEN
+           IF {BEING_ERASED} THEN
+             RETURN OLD;
+           END IF;
          END IF;
          RAISE EXCEPTION '% is immutable once filed: % refused', TG_TABLE_NAME, TG_OP
            USING ERRCODE = 'integrity_constraint_violation';
