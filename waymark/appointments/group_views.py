@@ -8,11 +8,18 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from waymark.access import Capability, actor_for, capability_required, visible_patients
+from waymark.access import (
+    Capability,
+    actor_for,
+    audit_shown,
+    capability_required,
+    visible_patients,
+)
 from waymark.appointments import groups, services
 from waymark.appointments.forms import AttendanceForm, GroupForm, GroupSessionForm
 from waymark.appointments.models import AppointmentKind, GroupNote
 from waymark.appointments.views import run_form
+from waymark.audit.models import AuditObject
 from waymark.errors import form_status
 from waymark.organizations.models import Program
 
@@ -29,11 +36,13 @@ def group_list(request: HttpRequest) -> HttpResponse:
 def group_new(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     assert actor.organization is not None
+    patients = list(visible_patients(actor).order_by("preferred_name"))
+    audit_shown(actor, patients, object_type=AuditObject.GROUP_CHOICE)
     form = GroupForm(
         request.POST or None,
         clinicians=list(services.clinicians_of(actor.organization)),
         programs=list(Program.objects.filter(organization=actor.organization)),
-        patients=list(visible_patients(actor).order_by("preferred_name")),
+        patients=patients,
         initial={"facilitator": actor.user.pk},
     )
     made: list[int] = []

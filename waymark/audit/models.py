@@ -74,6 +74,7 @@ class AuditObject(models.TextChoices):
     APPOINTMENT = "appointment", "one of your appointments"
     SCHEDULE = "schedule", "your name on a clinician's schedule"
     GROUP_MEMBERS = "group_members", "your name in a group's list of members"
+    GROUP_CHOICE = "group_choice", "your name in the list of patients who may join a group"
     GROUP_ATTENDANCE = "group_attendance", "your attendance at a group session"
     GROUP_NOTE = "group_note", "the note of a group session you attended"
     # Alerts
