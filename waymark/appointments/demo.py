@@ -83,7 +83,9 @@ def _week(ctx: DemoContext, actor: Actor, patients: list[Patient]) -> None:
         ))  # fmt: skip
 
 
-def _group(ctx: DemoContext, actor: Actor, demo_org: DemoOrganization, members: list[Patient]) -> None:
+def _group(
+    ctx: DemoContext, actor: Actor, demo_org: DemoOrganization, members: list[Patient]
+) -> None:
     program = demo_org.programs.get(LevelOfCare.INTENSIVE_OUTPATIENT) or next(
         iter(demo_org.programs.values()), None
     )

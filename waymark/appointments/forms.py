@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 
 from waymark.accounts.models import User
+from waymark.appointments.groups import AttendanceData, GroupData
 from waymark.appointments.models import (
     LINE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -21,7 +22,6 @@ from waymark.appointments.models import (
     LeadTime,
     Outcome,
 )
-from waymark.appointments.groups import AttendanceData, GroupData
 from waymark.appointments.services import AppointmentData
 from waymark.errors import ServiceErrorFormMixin
 from waymark.organizations.models import Program
@@ -47,8 +47,11 @@ class AppointmentForm(WhenForm):
     )
     minutes = forms.IntegerField(label="Length (minutes)", min_value=5, max_value=480, initial=50)
     clinician = forms.TypedChoiceField(label="With clinician", coerce=int)
-    place = forms.CharField(max_length=PLACE_MAX_LENGTH, required=False,
-                            help_text="Room or address; or leave empty and give a video link.")  # fmt: skip
+    place = forms.CharField(
+        max_length=PLACE_MAX_LENGTH,
+        required=False,
+        help_text="Room or address; or leave empty and give a video link.",
+    )
     video_url = forms.URLField(label="Video link", required=False, assume_scheme="https")
     with_others = forms.CharField(
         label="Also joining", max_length=WITH_MAX_LENGTH, required=False,
@@ -58,7 +61,7 @@ class AppointmentForm(WhenForm):
 
     def __init__(self, *args: Any, clinicians: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["clinician"].choices = [(u.pk, _name(u)) for u in clinicians]
+        self.fields["clinician"].choices = [(u.pk, _name(u)) for u in clinicians]  # type: ignore[attr-defined]
 
     def to_data(self, kind: str | None = None) -> AppointmentData:
         data = self.cleaned_data
@@ -116,9 +119,9 @@ class GroupForm(ServiceErrorFormMixin, forms.Form):
         patients: list[Patient], **kwargs: Any,
     ) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
-        self.fields["facilitator"].choices = [(u.pk, _name(u)) for u in clinicians]
-        self.fields["program"].choices = [("", "—"), *[(p.pk, p.name) for p in programs]]
-        self.fields["members"].choices = [(str(p.pk), p.preferred_name) for p in patients]
+        self.fields["facilitator"].choices = [(u.pk, _name(u)) for u in clinicians]  # type: ignore[attr-defined]
+        self.fields["program"].choices = [("", "—"), *[(p.pk, p.name) for p in programs]]  # type: ignore[attr-defined]
+        self.fields["members"].choices = [(str(p.pk), p.preferred_name) for p in patients]  # type: ignore[attr-defined]
 
     def to_data(self) -> GroupData:
         import uuid

@@ -103,7 +103,9 @@ def attendance(request: HttpRequest, appointment_id: int) -> HttpResponse:
     def save() -> None:
         groups.record_attendance(actor, session, form.to_data())
 
-    done = None if note else run_form(request, form, save, f"/appointments/{session.pk}/attendance/")
+    done = (
+        None if note else run_form(request, form, save, f"/appointments/{session.pk}/attendance/")
+    )
     context = {
         "session": session, "form": form, "note": note,
         "attendance": list(session.attendance.select_related("patient")),

@@ -125,11 +125,10 @@ def add_members(actor: Actor, group: Group, members: list[Patient]) -> None:
 def _check(members: list[Patient], data: AttendanceData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     by_id = {str(p.pk): p for p in members}
-    for key in (data.statuses.keys() | data.lines.keys()) - by_id.keys():
-        errors.setdefault("__all__", []).append(
+    if (data.statuses.keys() | data.lines.keys()) - by_id.keys():
+        errors["__all__"] = [
             "One of the people named is not a member of this group: nothing was saved."
-        )
-        break
+        ]
     for key, patient in by_id.items():
         status = data.statuses.get(key, "")
         if status not in AttendanceStatus.values:

@@ -31,7 +31,7 @@ LONGEST_LEAD = dt.timedelta(minutes=max(LeadTime.values))
 
 
 def reminder_text(starts_at: dt.datetime, zone: zoneinfo.ZoneInfo, now: dt.datetime) -> str:
-    """"You have an appointment today/tomorrow/on Monday 3 December at 10:00"."""
+    """ "You have an appointment today/tomorrow/on Monday 3 December at 10:00"."""
     local, today = starts_at.astimezone(zone), now.astimezone(zone).date()
     if local.date() == today:
         day = "today"
@@ -45,7 +45,7 @@ def reminder_text(starts_at: dt.datetime, zone: zoneinfo.ZoneInfo, now: dt.datet
 def _people(appointment: Appointment) -> list[Patient]:
     if appointment.patient is not None:
         return [appointment.patient]
-    members = GroupMember.objects.filter(group_id=appointment.group_id).values("patient_id")
+    members = GroupMember.objects.filter(group=appointment.group).values("patient_id")
     return list(Patient.objects.filter(pk__in=members).select_related("organization", "user"))
 
 

@@ -74,6 +74,9 @@ class GroupMember(models.Model):
             models.UniqueConstraint(fields=["group", "patient"], name="groupmember_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.patient} in {self.group}"
+
 
 class Appointment(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
@@ -161,6 +164,9 @@ class AppointmentChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason}"
+
 
 class LeadTime(models.IntegerChoices):
     NONE = 0, "No reminder"
@@ -176,6 +182,9 @@ class AppointmentPreference(models.Model):
     lead_minutes = models.PositiveIntegerField(
         "remind me", choices=LeadTime.choices, default=LeadTime.ONE_DAY
     )
+
+    def __str__(self) -> str:
+        return f"Reminders {self.get_lead_minutes_display()}"
 
 
 class AttendanceStatus(models.TextChoices):
@@ -203,6 +212,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["appointment", "patient"], name="attendance_unique")
         ]
 
+    def __str__(self) -> str:
+        return self.get_status_display()
+
     @property
     def was_there(self) -> bool:
         return self.status in (AttendanceStatus.ATTENDED, AttendanceStatus.LATE)
@@ -219,6 +231,9 @@ class GroupNote(models.Model):
     body = models.TextField(max_length=NOTE_MAX_LENGTH)
     signed_at = models.DateTimeField()
 
+    def __str__(self) -> str:
+        return f"Group note of {self.appointment}"
+
 
 class GroupNoteLine(models.Model):
     """The group note as filed in one attendee's record, with their own short line."""
@@ -231,3 +246,6 @@ class GroupNoteLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["note", "patient"], name="groupnoteline_unique")
         ]
+
+    def __str__(self) -> str:
+        return self.line or "(no line)"

@@ -17,7 +17,9 @@ from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, ShownPanel, register_panel
 
 
-@register_panel("appointments_home", order=25, where={HOME}, template="appointments/_home_panel.html")
+@register_panel(
+    "appointments_home", order=25, where={HOME}, template="appointments/_home_panel.html"
+)
 def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The patient's next appointments, in their own time zone."""
     return {

@@ -31,9 +31,7 @@ MISSED_APPOINTMENT = ClinicalRule(
 register(MISSED_APPOINTMENT)
 
 
-def missed_flag(
-    appointment_id: int, when: str, *, in_a_row: int, after_discharge: bool
-) -> Flag:
+def missed_flag(appointment_id: int, when: str, *, in_a_row: int, after_discharge: bool) -> Flag:
     """The flag for a missed appointment on `when` (the organization's local date and time)."""
     high = in_a_row >= 2 or after_discharge
     reason = f"Did not attend the appointment of {when}"

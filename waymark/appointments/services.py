@@ -109,7 +109,9 @@ def _overlapping(
         status=AppointmentStatus.SCHEDULED,
         starts_at__lt=end,
         starts_at__gt=start - dt.timedelta(minutes=MAX_MINUTES),
-    ).exclude(pk=exclude_id)
+    )
+    if exclude_id is not None:
+        window = window.exclude(pk=exclude_id)
     return next((a for a in window if a.ends_at > start), None)
 
 
@@ -231,7 +233,9 @@ def reschedule(
     with transaction.atomic():
         locked = _locked_scheduled(appointment)
         if locked.outcome or hasattr(locked, "group_note"):
-            raise ServiceError("Its outcome is recorded: it cannot move.", status=409, code="conflict")
+            raise ServiceError(
+                "Its outcome is recorded: it cannot move.", status=409, code="conflict"
+            )
         clinician = _lock_clinician(locked.organization, locked.clinician_id)
         start = instant(locked.organization, on, at)
         check_time(locked.organization, clinician, start, locked.minutes, exclude_id=locked.pk)
@@ -319,7 +323,9 @@ def in_watch_after_discharge(patient: Patient) -> bool:
     if last is None or last.discharged_on is None:
         return False
     window = watch_days(patient.organization_id)
-    return watch_day(last.discharged_on, last.follow_up_on, patient.local_today(), window) is not None
+    return (
+        watch_day(last.discharged_on, last.follow_up_on, patient.local_today(), window) is not None
+    )
 
 
 def raise_missed(patient: Patient, appointment: Appointment) -> None:
@@ -352,8 +358,11 @@ def for_patient(patient: Patient) -> QuerySet[Appointment]:
 
 def upcoming_for(patient: Patient, now: dt.datetime | None = None) -> list[Appointment]:
     now = now or timezone.now()
-    return list(for_patient(patient).filter(status=AppointmentStatus.SCHEDULED,
-                                            starts_at__gte=now - dt.timedelta(hours=1)))  # fmt: skip
+    return list(
+        for_patient(patient).filter(
+            status=AppointmentStatus.SCHEDULED, starts_at__gte=now - dt.timedelta(hours=1)
+        )
+    )
 
 
 def own_appointment(patient: Patient, appointment_id: int) -> Appointment:
@@ -375,7 +384,7 @@ def staff_appointment(actor: Actor, appointment_id: int) -> Appointment:
     if found is None or organization is None:
         raise Http404("No such appointment.")
     if found.patient is not None:
-        if not visible_patients(actor).filter(pk=found.patient_id).exists():
+        if not visible_patients(actor).filter(pk=found.patient.pk).exists():
             raise Http404("No such appointment.")
         record(actor, AuditAction.VIEW, patient=found.patient, object_type=AuditObject.APPOINTMENT,
                object_id=str(found.pk))  # fmt: skip

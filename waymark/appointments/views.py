@@ -129,9 +129,7 @@ def new(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     return done or render(request, "appointments/form.html", context, status=form_status(form))
 
 
-def _detail(
-    request: HttpRequest, appointment: Appointment, **forms_: forms.Form
-) -> HttpResponse:
+def _detail(request: HttpRequest, appointment: Appointment, **forms_: forms.Form) -> HttpResponse:
     actor = actor_for(request)
     context = {
         "appointment": appointment,
@@ -143,7 +141,9 @@ def _detail(
         "cancel_form": forms_.get("cancel") or CancelForm(),
         "outcome_form": forms_.get("outcome") or OutcomeForm(),
     }
-    return render(request, "appointments/detail.html", context, status=form_status(*forms_.values()))
+    return render(
+        request, "appointments/detail.html", context, status=form_status(*forms_.values())
+    )
 
 
 @require_GET

@@ -48,17 +48,32 @@ ROWS: dict[str, Row] = {
     "appointments:new": Row(SCHEDULE, target=ALICE, kwargs=alice_id, wrong_method="put"),
     "appointments:detail": Row(READ, target=ALICE, kwargs=alices_appointment),
     "appointments:reschedule": Row(
-        SCHEDULE, target=ALICE, ok=302, method="post", kwargs=alices_appointment,
-        data={"on": LATER, "at": "10:00", "reason": "Clinic closed"}, wrong_method="get",
-    ),  # fmt: skip
+        SCHEDULE,
+        target=ALICE,
+        ok=302,
+        method="post",
+        kwargs=alices_appointment,
+        data={"on": LATER, "at": "10:00", "reason": "Clinic closed"},
+        wrong_method="get",
+    ),
     "appointments:cancel": Row(
-        SCHEDULE, target=ALICE, ok=302, method="post", kwargs=alices_appointment,
-        data={"reason": "Clinic closed"}, wrong_method="get",
-    ),  # fmt: skip
+        SCHEDULE,
+        target=ALICE,
+        ok=302,
+        method="post",
+        kwargs=alices_appointment,
+        data={"reason": "Clinic closed"},
+        wrong_method="get",
+    ),
     "appointments:outcome": Row(
-        SCHEDULE, target=ALICE, ok=302, method="post", kwargs=alices_past_appointment,
-        data={"outcome": "attended"}, wrong_method="get",
-    ),  # fmt: skip
+        SCHEDULE,
+        target=ALICE,
+        ok=302,
+        method="post",
+        kwargs=alices_past_appointment,
+        data={"outcome": "attended"},
+        wrong_method="get",
+    ),
     "appointments:attendance": Row(
         GROUPS, target=ALICE, kwargs=alices_group_session, wrong_method="put"
     ),

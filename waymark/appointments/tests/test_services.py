@@ -60,9 +60,7 @@ def test_it_refuses_a_time_in_the_past_and_a_missing_place(alice: Patient, bob: 
     assert not Appointment.objects.exists()
 
 
-def test_it_refuses_another_organizations_patient(
-    erin: Patient, bob: User, carol: User
-) -> None:
+def test_it_refuses_another_organizations_patient(erin: Patient, bob: User, carol: User) -> None:
     with pytest.raises(ServiceError) as refused:
         services.schedule_appointment(actor(bob), erin, data(bob))
     assert refused.value.status == 403
@@ -123,9 +121,7 @@ def test_it_raises_the_missed_appointment_rule_moderate_then_high_after_two(
     assert second.pk == first.pk and second.severity == Severity.HIGH
 
 
-def test_it_is_moderate_again_when_an_attended_one_comes_between(
-    dana: Patient, bob: User
-) -> None:
+def test_it_is_moderate_again_when_an_attended_one_comes_between(dana: Patient, bob: User) -> None:
     _missed(dana, bob, hours_ago=80)
     attended = stored_appointment(dana, bob, hours_from_now=-50)
     services.record_outcome(actor(bob), attended, Outcome.ATTENDED)

@@ -53,8 +53,10 @@ def test_it_updates_the_calendar_file_after_a_reschedule(
     refused = client_for(bob).post(f"/appointments/{appointment.pk}/reschedule/",
                                    {"on": TOMORROW, "at": "11:00", "reason": ""})  # fmt: skip
     assert refused.status_code == 422
-    moved = client_for(bob).post(f"/appointments/{appointment.pk}/reschedule/",
-                                 {"on": TOMORROW, "at": "11:00", "reason": "Room busy"})  # fmt: skip
+    moved = client_for(bob).post(
+        f"/appointments/{appointment.pk}/reschedule/",
+        {"on": TOMORROW, "at": "11:00", "reason": "Room busy"},
+    )
     assert moved.status_code == 302
     ics = client_for(alice.user).get(f"/me/appointments/{appointment.pk}/calendar.ics")
     event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
@@ -119,7 +121,9 @@ def test_it_reminds_at_the_chosen_lead_time_once_in_neutral_words(
     assert notification.kind == "appointment_reminder"
 
     # One hour before, for someone who chose that; never for someone who chose none.
-    assert client_for(alice.user).post("/me/appointments/", {"lead_minutes": "60"}).status_code == 302
+    assert (
+        client_for(alice.user).post("/me/appointments/", {"lead_minutes": "60"}).status_code == 302
+    )
     assert AppointmentPreference.objects.get(patient=alice).lead_minutes == LeadTime.ONE_HOUR
     stored_appointment(alice, bob, hours_from_now=20)
     assert send_appointment_reminders(NOW) == 0

@@ -73,7 +73,9 @@ def test_it_takes_an_appointment_to_the_patients_calendar_and_a_group_note_to_tw
         alice = phone.new_page()
         sign_in(alice, world.ALICE)
         assert "Coming up" in alice.inner_text("main")
-        alice.get_by_role("navigation", name="Main").get_by_role("link", name="Appointments").click()
+        alice.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Appointments"
+        ).click()
         alice.wait_for_url("**/me/appointments/")
         with alice.expect_download() as download:
             alice.get_by_role("link", name="Add to my calendar").first.click()
