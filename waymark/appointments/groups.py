@@ -116,7 +116,9 @@ def create_group(actor: Actor, data: GroupData) -> Group:
 def add_members(actor: Actor, group: Group, members: list[Patient]) -> None:
     with transaction.atomic():
         for patient in members:
-            _, created = GroupMember.objects.get_or_create(group=group, patient=patient)
+            _, created = GroupMember.objects.get_or_create(
+                organization=group.organization, group=group, patient=patient
+            )
             if created:
                 record(actor, AuditAction.CREATE, patient=patient,
                        object_type=AuditObject.GROUP_MEMBERS, object_id=str(group.pk))  # fmt: skip
@@ -176,14 +178,16 @@ def record_attendance(
         for patient in members:
             key = str(patient.pk)
             attendance = Attendance.objects.create(
-                appointment=session, patient=patient, status=data.statuses[key],
-                recorded_by=actor.user,
+                organization=group.organization, appointment=session, patient=patient,
+                status=data.statuses[key], recorded_by=actor.user,
             )  # fmt: skip
             record(actor, AuditAction.CREATE, patient=patient,
                    object_type=AuditObject.GROUP_ATTENDANCE, object_id=str(session.pk))  # fmt: skip
             if attendance.was_there:
-                GroupNoteLine.objects.create(note=note, patient=patient,
-                                             line=data.lines.get(key, "").strip())  # fmt: skip
+                GroupNoteLine.objects.create(
+                    organization=group.organization, note=note, patient=patient,
+                    line=data.lines.get(key, "").strip(),
+                )  # fmt: skip
             elif attendance.status == AttendanceStatus.ABSENT:
                 raise_missed(patient, session)
         return note

@@ -65,13 +65,16 @@ class Group(models.Model):
 
 
 class GroupMember(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["group", "patient"], name="groupmember_unique")
+            models.UniqueConstraint(
+                fields=["organization", "group", "patient"], name="groupmember_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -153,6 +156,7 @@ class ChangeKind(models.TextChoices):
 class AppointmentChange(models.Model):
     """One reschedule or cancellation, with its reason (the history of an appointment)."""
 
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=20, choices=ChangeKind.choices)
     reason = models.CharField(max_length=REASON_MAX_LENGTH)
@@ -178,10 +182,17 @@ class AppointmentPreference(models.Model):
     """How long before an appointment a patient wants a reminder (24 hours unless chosen)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     lead_minutes = models.PositiveIntegerField(
         "remind me", choices=LeadTime.choices, default=LeadTime.ONE_DAY
     )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient"], name="appointmentpreference_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Reminders {self.get_lead_minutes_display()}"
@@ -197,6 +208,7 @@ class AttendanceStatus(models.TextChoices):
 class Attendance(models.Model):
     """One member's attendance at one group session."""
 
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, related_name="attendance"
     )
@@ -209,7 +221,9 @@ class Attendance(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["appointment", "patient"], name="attendance_unique")
+            models.UniqueConstraint(
+                fields=["organization", "appointment", "patient"], name="attendance_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -224,12 +238,19 @@ class GroupNote(models.Model):
     """The facilitator's one note of a group session, signed when filed (immutable)."""
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
-    appointment = models.OneToOneField(
-        Appointment, on_delete=models.PROTECT, related_name="group_note"
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.PROTECT, related_name="group_notes"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     body = models.TextField(max_length=NOTE_MAX_LENGTH)
     signed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "appointment"], name="groupnote_one_per_session"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Group note of {self.appointment}"
@@ -238,13 +259,16 @@ class GroupNote(models.Model):
 class GroupNoteLine(models.Model):
     """The group note as filed in one attendee's record, with their own short line."""
 
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     note = models.ForeignKey(GroupNote, on_delete=models.PROTECT, related_name="lines")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     line = models.CharField(max_length=LINE_MAX_LENGTH, blank=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["note", "patient"], name="groupnoteline_unique")
+            models.UniqueConstraint(
+                fields=["organization", "note", "patient"], name="groupnoteline_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -34,6 +34,7 @@ from waymark.appointments.models import (
     AttendanceStatus,
     ChangeKind,
     Group,
+    GroupNote,
     Outcome,
 )
 from waymark.appointments.rules import missed_flag
@@ -232,7 +233,7 @@ def reschedule(
     reason = _reason(reason)
     with transaction.atomic():
         locked = _locked_scheduled(appointment)
-        if locked.outcome or hasattr(locked, "group_note"):
+        if locked.outcome or GroupNote.objects.filter(appointment=locked).exists():
             raise ServiceError(
                 "Its outcome is recorded: it cannot move.", status=409, code="conflict"
             )
@@ -240,8 +241,8 @@ def reschedule(
         start = instant(locked.organization, on, at)
         check_time(locked.organization, clinician, start, locked.minutes, exclude_id=locked.pk)
         AppointmentChange.objects.create(
-            appointment=locked, kind=ChangeKind.RESCHEDULED, reason=reason,
-            old_starts_at=locked.starts_at, new_starts_at=start, by=actor.user,
+            organization=locked.organization, appointment=locked, kind=ChangeKind.RESCHEDULED,
+            reason=reason, old_starts_at=locked.starts_at, new_starts_at=start, by=actor.user,
         )  # fmt: skip
         locked.starts_at = start
         locked.save(update_fields=["starts_at"])
@@ -254,12 +255,12 @@ def cancel(actor: Actor, appointment: Appointment, reason: str) -> Appointment:
     reason = _reason(reason)
     with transaction.atomic():
         locked = _locked_scheduled(appointment)
-        if locked.outcome or hasattr(locked, "group_note"):
+        if locked.outcome or GroupNote.objects.filter(appointment=locked).exists():
             raise ServiceError("Its outcome is recorded: it cannot be cancelled.", status=409,
                                code="conflict")  # fmt: skip
         AppointmentChange.objects.create(
-            appointment=locked, kind=ChangeKind.CANCELLED, reason=reason,
-            old_starts_at=locked.starts_at, by=actor.user,
+            organization=locked.organization, appointment=locked, kind=ChangeKind.CANCELLED,
+            reason=reason, old_starts_at=locked.starts_at, by=actor.user,
         )  # fmt: skip
         locked.status = AppointmentStatus.CANCELLED
         locked.save(update_fields=["status"])

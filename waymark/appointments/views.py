@@ -71,8 +71,8 @@ def mine(request: HttpRequest) -> HttpResponse:
     form = LeadTimeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         AppointmentPreference.objects.update_or_create(
-            patient=patient, defaults={"organization_id": patient.organization_id,
-                                       "lead_minutes": form.cleaned_data["lead_minutes"]},
+            organization_id=patient.organization_id, patient=patient,
+            defaults={"lead_minutes": form.cleaned_data["lead_minutes"]},
         )  # fmt: skip
         messages.success(request, "Reminder choice saved.")
         return redirect("appointments:mine")

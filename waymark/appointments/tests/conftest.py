@@ -36,7 +36,7 @@ def stored_group(facilitator: User, *members: Patient, name: str = "IOP Mon/Wed/
         organization=organization, name=name, defaults={"facilitator": facilitator}
     )
     for patient in members:
-        GroupMember.objects.get_or_create(group=group, patient=patient)
+        GroupMember.objects.get_or_create(organization=organization, group=group, patient=patient)
     return group
 
 
