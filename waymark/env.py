@@ -85,7 +85,7 @@ def env_timezone(name: str, default: str, environ: Mapping[str, str] = os.enviro
     value = env_str(name, default, environ) or default
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError):  # tzdata: "America"
         raise ImproperlyConfigured(
             f"{name}={value!r} is not a known time zone; use an IANA name such as 'UTC' "
             "or 'Europe/London'."

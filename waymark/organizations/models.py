@@ -13,7 +13,7 @@ from django.db import models
 def validate_timezone(value: str) -> None:
     try:
         zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, IsADirectoryError):  # tzdata: "America"
         raise ValidationError(
             "%(value)s is not a known time zone; use a name such as Europe/London.",
             params={"value": value},
