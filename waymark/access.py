@@ -195,6 +195,9 @@ class Capability(models.TextChoices):
     ADMINISTER_ORGANIZATION = "administer_organization", "administer the organization"
     # Issue 14: a supporter's own pages; each read is then a consent decision per scope.
     SUPPORT_SOMEONE = "support_someone", "use a supporter's pages"
+    # Issue 17: appointments and group sessions.
+    SCHEDULE_APPOINTMENTS = "schedule_appointments", "schedule, change or cancel appointments"
+    RUN_GROUPS = "run_groups", "run groups and record their attendance"
 
 
 _C = Capability
@@ -217,6 +220,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.READ_LEARN,
             _C.READ_EVIDENCE,
             _C.USE_NOTIFICATIONS,
+            _C.SCHEDULE_APPOINTMENTS,
+            _C.RUN_GROUPS,
         }
     ),
     Role.ADMIN: frozenset(
@@ -242,7 +247,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 - A **clinician** sees the caseload and the records of the patients they may see
   (`visible_patients`), acts on alerts, reads and writes clinical notes, records
   medications, admits, moves and discharges, asks for questionnaires, and sees and
-  changes a patient's relapse-prevention plan.
+  changes a patient's relapse-prevention plan; schedules appointments and runs groups
+  (attendance and the group note).
 - An **organization admin** sees what a clinician sees, acts on alerts and manages
   transitions, and administers the organization (the Django admin), but writes nothing
   clinical: no notes, medications, questionnaire requests or plans.

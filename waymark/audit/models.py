@@ -73,6 +73,14 @@ class AuditObject(models.TextChoices):
     CLINICAL_NOTE_ADDENDUM = "clinical_note_addendum", "an addition to a clinical note about you"
     MEDICATIONS = "medications", "your medications"
     MEDICATION = "medication", "one of your medications"
+    # Issue 17: appointments and group sessions
+    APPOINTMENTS = "appointments", "your appointments"
+    APPOINTMENT = "appointment", "one of your appointments"
+    SCHEDULE = "schedule", "your name on a clinician's schedule"
+    GROUP_MEMBERS = "group_members", "your name in a group's list of members"
+    GROUP_CHOICE = "group_choice", "your name in the list of patients who may join a group"
+    GROUP_ATTENDANCE = "group_attendance", "your attendance at a group session"
+    GROUP_NOTE = "group_note", "the note of a group session you attended"
     # Alerts
     ALERT = "alert", "an alert about you"
     ALERT_ACKNOWLEDGED = "alert_acknowledged", "an alert about you: acknowledged it"

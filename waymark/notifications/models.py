@@ -26,6 +26,7 @@ class Kind(models.TextChoices):
     SUPPORTER_INVITATION = "supporter_invitation", "Invitation to support someone"  # issue 14
     REACH_OUT = "reach_out", "Someone you support asked to hear from you"  # issue 14
     ACCOUNT_INVITATION = "account_invitation", "Invitation to set up an account"  # issue 16
+    APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"  # issue 17
 
 
 class NotificationPreference(models.Model):

@@ -6,6 +6,8 @@
   (the alerts app attaches each row's open alerts), one query per page each.
 - `watch_days(organization_id)`: the days after a discharge that a patient is watched;
   the risk app provides the organization's own setting (`provide_watch_days`).
+- `register_census_section`: functions `(request) -> ShownPanel | None` whose panels the
+  census shows below the programs (issue 17: group attendance per program this week).
 
 Feature apps register in their AppConfig.ready() or their autodiscovered `panels.py`.
 """
@@ -14,11 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.dispatch import Signal
 
 from waymark.patients.models import Patient
 from waymark.registries import Registry
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from waymark.patients.panels import ShownPanel
 
 transition_made = Signal()
 
@@ -65,3 +73,13 @@ register_record_flags = _flag_providers.register
 
 def flag_providers() -> list[FlagProvider]:
     return list(_flag_providers)
+
+
+CensusSection = Callable[["HttpRequest"], "ShownPanel | None"]
+_census_sections: Registry[CensusSection] = Registry()
+register_census_section = _census_sections.register
+
+
+def census_sections(request: HttpRequest) -> list[ShownPanel]:
+    """The panels feature apps add to the census (reads only; counts, or audited reads)."""
+    return [panel for section in _census_sections if (panel := section(request)) is not None]

@@ -29,7 +29,7 @@ from waymark.audit.models import AuditAction, AuditObject
 from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.models import Program
 from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, MoveForm
-from waymark.patients.hooks import decorate_caseload, watch_days
+from waymark.patients.hooks import census_sections, decorate_caseload, watch_days
 from waymark.patients.keyset import Cursor, caseload_page, order_named
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay
 from waymark.patients.panels import HOME, RECORD, panels_for
@@ -268,7 +268,12 @@ def census(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "patients/census.html",
-        {"by_program": by_program, "discharged": discharged, "window": window},
+        {
+            "by_program": by_program,
+            "discharged": discharged,
+            "window": window,
+            "sections": census_sections(request),
+        },
     )
 
 

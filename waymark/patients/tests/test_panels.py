@@ -95,6 +95,7 @@ def test_it_assembles_the_record_from_every_registered_panel_in_order(
         "checkins",
         "questionnaires",
         "medications",
+        "appointments_record",
         "notes",
         "support_record",
     ]
@@ -113,6 +114,7 @@ def test_it_assembles_the_home_from_the_home_panels(alice: Patient, client_for: 
         "checkins_home",
         "support_home",
         "questionnaires_home",
+        "appointments_home",
     ]
     html = response.content.decode()
     assert 'class="checkins-home"' in html and "Not checked in yet" in html
