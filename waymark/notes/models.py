@@ -224,11 +224,19 @@ class NoteCosignature(models.Model):
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
-    note = models.OneToOneField(ClinicalNote, on_delete=models.CASCADE, related_name="cosignature")
+    note = models.ForeignKey(ClinicalNote, on_delete=models.CASCADE, related_name="cosignatures")
     cosigner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     signed_at = models.DateTimeField()
+
+    class Meta:
+        # One per note; the organization leads the key like every unique constraint.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "note"], name="cosignature_once_per_note"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Co-signed by {self.cosigner} on {self.signed_at:%Y-%m-%d}"

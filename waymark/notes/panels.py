@@ -19,6 +19,6 @@ def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The latest notes (the record view has already audited the read)."""
     return {
         "patient": patient,
-        "notes": list(notes_for(patient)[:RECENT_NOTES]),
+        "notes": list(notes_for(patient).prefetch_related("cosignatures__cosigner")[:RECENT_NOTES]),
         "can_write": can(actor_for(request), Capability.WRITE_NOTES),
     }

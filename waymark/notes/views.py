@@ -56,7 +56,7 @@ def note_list(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
     patient = get_patient(actor, patient_id, object_type=AuditObject.CLINICAL_NOTES)
     notes = (
         notes_for(patient)
-        .select_related("cosignature__cosigner")
+        .prefetch_related("cosignatures__cosigner")
         .annotate(addenda_count=Count("addenda"))
     )
     page = Paginator(notes, NOTES_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='notecosignature',
             name='note',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='cosignature', to='notes.clinicalnote'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cosignatures', to='notes.clinicalnote'),
         ),
         migrations.AddField(
             model_name='notecosignature',
@@ -93,6 +93,10 @@ class Migration(migrations.Migration):
             model_name='notecosignature',
             name='patient',
             field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='patients.patient'),
+        ),
+        migrations.AddConstraint(
+            model_name='notecosignature',
+            constraint=models.UniqueConstraint(fields=('organization', 'note'), name='cosignature_once_per_note'),
         ),
         migrations.AddConstraint(
             model_name='cosignrequirement',

@@ -43,8 +43,9 @@ pytestmark = pytest.mark.usefixtures("frozen")
 # (issue 16 point 2: open urgent alerts, medication safety); the reader's "reviewed" mark
 # for the caseload (issue 16 point 1: one upsert); the counters' own settings and the
 # check-in days they count as known (issue 15 point 6: unknown days are not days without);
-# the appointments panel's appointments and group note lines (issue 17).
-MOST_QUERIES = 25
+# the appointments panel's appointments and group note lines (issue 17); the notes
+# panel's co-signatures (issue 16 point 4, one prefetch).
+MOST_QUERIES = 26
 
 
 def seed_history(patient: Patient, days: int, clinician: User) -> None:
