@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "waymark.content",
     "waymark.rights",  # issue 12 point 9: patient data rights (export, closure, erasure)
     "waymark.support",  # issue 14: supporters, consent (42 CFR Part 2), reach-out
+    "waymark.outcomes",  # issue 18: outcomes dashboard (retention, lapses, alerts)
     "waymark.demo",
     # issue 12, point 8: `manage.py backup` and `manage.py restore` (no models).
     "waymark.operations",
