@@ -195,6 +195,8 @@ class Capability(models.TextChoices):
     ADMINISTER_ORGANIZATION = "administer_organization", "administer the organization"
     # Issue 14: a supporter's own pages; each read is then a consent decision per scope.
     SUPPORT_SOMEONE = "support_someone", "use a supporter's pages"
+    # Issue 18: the organization's outcomes dashboard and its exports.
+    VIEW_OUTCOMES = "view_outcomes", "see the organization's outcomes"
 
 
 _C = Capability
@@ -217,6 +219,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.READ_LEARN,
             _C.READ_EVIDENCE,
             _C.USE_NOTIFICATIONS,
+            _C.VIEW_OUTCOMES,
         }
     ),
     Role.ADMIN: frozenset(
@@ -231,6 +234,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.READ_EVIDENCE,
             _C.USE_NOTIFICATIONS,
             _C.ADMINISTER_ORGANIZATION,
+            _C.VIEW_OUTCOMES,
         }
     ),
     Role.SUPPORTER: frozenset({_C.SUPPORT_SOMEONE, _C.READ_LEARN, _C.USE_NOTIFICATIONS}),
@@ -253,6 +257,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 - Everyone reads the Learn library and their own notifications; clinicians and
   organization admins also read its evidence library for clinicians (READ_EVIDENCE), which
   patients and supporters see only where the organization republishes a note for them.
+- Clinicians and organization admins see the organization's outcomes (VIEW_OUTCOMES),
+  counted over the patients they may see.
 
 Only an active membership counts: a deactivated member can do nothing.
 """
