@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("waymark.content.urls")),
     path("", include("waymark.rights.urls")),  # issue 12 point 9: patient data rights
     path("", include("waymark.support.urls")),  # issue 14: supporters and consent
+    path("", include("waymark.outcomes.urls")),  # issue 18: outcomes dashboard
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -120,6 +120,10 @@ class Curve:
         return sum(event for _, event in self.pairs)
 
     @property
+    def censored(self) -> int:
+        return self.patients - self.lapses
+
+    @property
     def median(self) -> int | None:
         return median_time(self.steps)
 
