@@ -110,7 +110,9 @@ def alert_accountability(scope: Scope) -> list[AlertRow]:
             ),
         )
     )
-    names = dict(Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name"))
+    names = dict(
+        Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
+    )
     rows: dict[tuple[int | None, int], AlertRow] = {}
     overall: dict[int, AlertRow] = {}
     for entry in counts:
@@ -124,7 +126,9 @@ def alert_accountability(scope: Scope) -> list[AlertRow]:
     if not rows:
         return []
     for until, attribute in (("acknowledged_at", "to_acknowledge"), ("resolved_at", "to_resolve")):
-        for (program_id, severity), values in _percentiles(alerts, until, ["program_id", "severity"]).items():
+        for (program_id, severity), values in _percentiles(
+            alerts, until, ["program_id", "severity"]
+        ).items():
             setattr(rows[(program_id, severity)], attribute, values)  # type: ignore[index]
         for (severity,), values in _percentiles(alerts, until, ["severity"]).items():
             setattr(overall[severity], attribute, values)  # type: ignore[index]

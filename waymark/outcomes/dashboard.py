@@ -27,8 +27,12 @@ def lapse_chart(result: TimeToLapse) -> dict[str, Any]:
                 "label": curve.program,
                 "points": [{"x": 0, "y": 1.0, "lo": 1.0, "hi": 1.0}]
                 + [
-                    {"x": step.time, "y": round(step.survival, 4),
-                     "lo": round(step.lower, 4), "hi": round(step.upper, 4)}  # fmt: skip
+                    {
+                        "x": step.time,
+                        "y": round(step.survival, 4),
+                        "lo": round(step.lower, 4),
+                        "hi": round(step.upper, 4),
+                    }  # fmt: skip
                     for step in curve.steps
                 ],
             }

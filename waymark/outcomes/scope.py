@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Value
+from django.db.models import (
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
 
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay, Substance
 
@@ -44,12 +53,18 @@ class Scope:
         return Value(self.end, output_field=models.DateField())
 
 
-def matching_stays(scope: Scope) -> QuerySet[ProgramStay]:
+def matching_stays(scope: Scope, *, of_outer_patient: bool = False) -> QuerySet[ProgramStay]:
     """Program stays of visible patients in the chosen program / level / clinician's care
-    (any time)."""
-    stays = ProgramStay.objects.filter(
-        organization_id=scope.organization_id, patient__in=scope.patients.values("pk")
-    )
+    (any time). `of_outer_patient`: the stays of the outer query's patient (`pk`), already
+    one the viewer may see (a shallower subquery)."""
+    if of_outer_patient:
+        stays = ProgramStay.objects.filter(
+            organization_id=scope.organization_id, patient_id=OuterRef("pk")
+        )
+    else:
+        stays = ProgramStay.objects.filter(
+            organization_id=scope.organization_id, patient__in=scope.patients.values("pk")
+        )
     if scope.program_id is not None:
         stays = stays.filter(program_id=scope.program_id)
     if scope.level:
@@ -71,14 +86,14 @@ def stays_in_period(scope: Scope) -> QuerySet[ProgramStay]:
 
 def cohort(scope: Scope) -> QuerySet[Patient]:
     """The patients the dashboard counts: a matching stay overlapping the period."""
-    return scope.patients.filter(
-        Exists(stays_in_period(scope).filter(patient_id=OuterRef("pk")))
-    )
+    return scope.patients.filter(Exists(stays_in_period(scope).filter(patient_id=OuterRef("pk"))))
 
 
 def days_between(later: Any, earlier: Any) -> ExpressionWrapper:
-    """`later − earlier` for two date expressions, as a duration (portable SQL)."""
-    return ExpressionWrapper(F(later) - F(earlier), output_field=DurationField())
+    """`later − earlier` for two dates or datetimes (field names or expressions), as a
+    duration (portable SQL)."""
+    later, earlier = (F(x) if isinstance(x, str) else x for x in (later, earlier))
+    return ExpressionWrapper(later - earlier, output_field=DurationField())
 
 
 def lapse_condition(prefix: str = "") -> Q:

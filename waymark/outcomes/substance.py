@@ -59,7 +59,7 @@ class Abstinence:
 
 def days_abstinent(scope: Scope) -> list[Abstinence]:
     """Per substance of concern in the cohort, in one query."""
-    mine = matching_stays(scope).filter(patient_id=OuterRef("pk"))
+    mine = matching_stays(scope, of_outer_patient=True)
     first = mine.order_by("started_on").values("started_on")[:1]
     last = mine.annotate(until=Coalesce("ended_on", scope.end_value())).order_by("-until")
     patients = cohort(scope).annotate(
@@ -98,8 +98,15 @@ def days_abstinent(scope: Scope) -> list[Abstinence]:
         days = window.days + totals[f"{substance}_patients"]  # both ends of each window
         checked, used = totals[f"{substance}_checked"], totals[f"{substance}_used"]
         found.append(
-            Abstinence(substance, Substance(substance).label, totals[f"{substance}_patients"],
-                       days, checked - used, used, days - checked)  # fmt: skip
+            Abstinence(
+                substance,
+                Substance(substance).label,
+                totals[f"{substance}_patients"],
+                days,
+                checked - used,
+                used,
+                days - checked,
+            )  # fmt: skip
         )
     return found
 
@@ -155,7 +162,9 @@ def time_to_first_lapse(scope: Scope, anchor: str = "admission") -> TimeToLapse:
         used_on__gte=OuterRef(origin), used_on__lte=scope.end,
     )  # fmt: skip
     checkins = CheckIn.objects.filter(
-        patient_id=OuterRef("patient_id"), local_date__gte=OuterRef(origin), local_date__lte=scope.end
+        patient_id=OuterRef("patient_id"),
+        local_date__gte=OuterRef(origin),
+        local_date__lte=scope.end,
     )
     rows = (
         stays.annotate(

@@ -74,10 +74,25 @@ def scope_for(user: object, **filters: object) -> Scope:
     return Scope(
         organization_id=who.organization.pk,
         patients=visible_patients(who),
-        start=START,
         end=TODAY,
-        **filters,  # type: ignore[arg-type]
+        **{"start": START, **filters},  # type: ignore[arg-type]
     )
 
 
-__all__ = ["NOW", "START", "checkins", "day", "patient", "scope_for"]
+def response(
+    person: Patient, key: str, on: int, score: float, *, corrects: object = None
+) -> object:
+    """A standing questionnaire response with this total, on period day `on`."""
+    from waymark.questionnaires.models import Questionnaire, QuestionnaireResponse
+
+    when = timezone.make_aware(dt.datetime.combine(day(on), dt.time(10)))
+    return QuestionnaireResponse.objects.create(
+        organization_id=person.organization_id, patient=person,
+        questionnaire=Questionnaire.objects.filter(key=key, is_current=True).first(),
+        questionnaire_key=key, answers={}, scoring_form="standard", scores={},
+        primary_score=score, submitted_at=when, submitted_on=day(on), submitted_by=person.user,
+        corrects=corrects,
+    )  # fmt: skip
+
+
+__all__ = ["NOW", "START", "checkins", "day", "patient", "response", "scope_for"]

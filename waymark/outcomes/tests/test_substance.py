@@ -68,7 +68,9 @@ def lapse_cohort(northstar: Organization) -> None:
     checkins(two, range(20, 25), {21: ["ketamine:prescribed"]})
     five = patient(northstar, "pat5", admitted=10)  # use before admission does not count
     checkins(five, [8, *range(10, 16)], {8: ["ketamine"]})
-    six = patient(northstar, "pat6", admitted=2, goals={"ketamine": "reduction", "alcohol": "reduction"})
+    six = patient(
+        northstar, "pat6", admitted=2, goals={"ketamine": "reduction", "alcohol": "reduction"}
+    )
     checkins(six, range(2, 7), {4: ["ketamine"]})  # use, but the goal is to use less
     patient(northstar, "pat7", DETOX, admitted=25)  # no check-in since: not on the curve
     patient(northstar, "pat8", admitted=-5)  # admitted before the period: not counted
