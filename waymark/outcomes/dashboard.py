@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.outcomes.accountability import alert_accountability
+from waymark.outcomes.measures import WEEKS, measure_tables
+from waymark.outcomes.retention import retention
 from waymark.outcomes.scope import Scope, cohort
 from waymark.outcomes.substance import Abstinence, TimeToLapse, days_abstinent, time_to_first_lapse
 
@@ -51,4 +53,7 @@ def figures(scope: Scope, *, anchor: str) -> dict[str, Any]:
         "lapses": lapses,
         "lapse_chart": lapse_chart(lapses),
         "alerts": alert_accountability(scope),
+        "measures": measure_tables(scope),
+        "retention": retention(scope),
+        "weeks": WEEKS,
     }

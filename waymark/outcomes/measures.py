@@ -112,6 +112,10 @@ class MeasureTable:
     by_program: list[MeasureRow]
     by_clinician: list[MeasureRow]
 
+    @property
+    def rows(self) -> list[MeasureRow]:
+        return [self.total, *self.by_program, *self.by_clinician]
+
 
 def _responses(key: str) -> Any:
     return QuestionnaireResponse.objects.filter(

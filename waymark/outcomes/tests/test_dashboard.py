@@ -33,6 +33,9 @@ def test_it_shows_each_figure_with_its_n_and_definition(
     assert page.count("<summary>How this is counted</summary>") >= 3
     assert 'id="abstinence-data"' in page and 'id="lapse-data"' in page
     assert "Residential treatment" in page
+    for title in ("Retention and transitions", "Days abstinent", "Time to first lapse",
+                  "PHQ-9 (depression)", "Alert accountability"):  # fmt: skip
+        assert title in page
     assert "Pat1" not in page and "Pat2" not in page  # aggregate figures name no patient
     assert not AuditEvent.objects.filter(actor=bob).exists()
 
