@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.outcomes.accountability import alert_accountability
+from waymark.outcomes.engagement import engagement
 from waymark.outcomes.measures import WEEKS, measure_tables
 from waymark.outcomes.retention import retention
 from waymark.outcomes.scope import Scope, cohort
@@ -55,5 +56,6 @@ def figures(scope: Scope, *, anchor: str) -> dict[str, Any]:
         "alerts": alert_accountability(scope),
         "measures": measure_tables(scope),
         "retention": retention(scope),
+        **engagement(scope),
         "weeks": WEEKS,
     }
