@@ -50,7 +50,9 @@ def build(rng: random.Random) -> Any:
         org, PATIENTS, prefix="o-", start=start, program_of=lambda: rng.choice(programs)
     )
     Patient.objects.filter(organization=org).update(substance_goals={"ketamine": "abstinence"})
-    forms = {q.key: q for q in Questionnaire.objects.filter(key__in=QUESTIONNAIRES, is_current=True)}
+    forms = {
+        q.key: q for q in Questionnaire.objects.filter(key__in=QUESTIONNAIRES, is_current=True)
+    }
     now = timezone.now()
     for patient, user in zip(patients, users, strict=True):
         checkins, answers = [], []
@@ -75,8 +77,13 @@ def build(rng: random.Random) -> Any:
                 ]  # fmt: skip
         CheckIn.objects.bulk_create(checkins)
         SubstanceUse.objects.bulk_create(
-            SubstanceUse(organization=org, patient=patient, checkin=c, substance="ketamine",
-                         used_on=c.local_date)  # fmt: skip
+            SubstanceUse(
+                organization=org,
+                patient=patient,
+                checkin=c,
+                substance="ketamine",
+                used_on=c.local_date,
+            )
             for c in checkins
             if rng.random() < 0.03
         )

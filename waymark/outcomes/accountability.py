@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import RowNumber, TruncDate
@@ -47,7 +48,7 @@ class AlertRow:
         return str(Severity(self.severity).label)
 
 
-def raised_alerts(scope: Scope) -> QuerySet[Alert]:
+def raised_alerts(scope: Scope) -> QuerySet[Any]:
     """Alerts raised in the period, each with the program the patient was in that day."""
     organization = Organization.objects.only("timezone").get(pk=scope.organization_id)
     zone = zoneinfo.ZoneInfo(organization.timezone)
@@ -69,7 +70,7 @@ def raised_alerts(scope: Scope) -> QuerySet[Alert]:
 
 
 def _percentiles(
-    alerts: QuerySet[Alert], until: str, by: list[str]
+    alerts: QuerySet[Any], until: str, by: list[str]
 ) -> dict[tuple[int | None, ...], dict[int, dt.timedelta]]:
     """{group: {50: median, 90: 90th percentile}} of `until − created_at`, nearest rank."""
     partition = [F(name) for name in by]

@@ -35,7 +35,7 @@ def lapse_chart(result: TimeToLapse) -> dict[str, Any]:
                         "y": round(step.survival, 4),
                         "lo": round(step.lower, 4),
                         "hi": round(step.upper, 4),
-                    }  # fmt: skip
+                    }
                     for step in curve.steps
                 ],
             }

@@ -54,7 +54,7 @@ ENGAGEMENT_SOURCES: list[Callable[[Scope], list[EngagementFigure]]] = []
 
 def adherence_by_week(scope: Scope) -> list[WeekAdherence]:
     stays = matching_stays(scope).filter(started_on__gte=scope.start, started_on__lte=scope.end)
-    sums = {}
+    sums: dict[str, Count | Sum] = {}
     for week in range(1, WEEKS_OF_CARE + 1):
         days = CheckIn.objects.filter(patient_id=OuterRef("patient_id")).annotate(
             day_of_care=days_between("local_date", OuterRef("started_on"))

@@ -44,8 +44,10 @@ def suppress(row: Sequence[object], *, n: int, counts: Iterable[int]) -> list[ob
     if n < SMALL:
         return [row[0], *([SUPPRESSED] * (len(row) - 1))]
     hidden = set(counts)
-    return [SUPPRESSED if i in hidden and isinstance(v, int) and 0 < v < SMALL else v
-            for i, v in enumerate(row)]  # fmt: skip
+    return [
+        SUPPRESSED if i in hidden and isinstance(v, int) and 0 < v < SMALL else v
+        for i, v in enumerate(row)
+    ]
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -60,27 +62,56 @@ Table = tuple[list[str], list[list[object]]]
 
 
 def _retention(scope: Scope, anchor: str) -> Table:
-    header = ["program", "admissions", "stays_ended", "mean_days", "completed", "left_early",
-              "moved_on", "stepped_down_7d", "readmitted_30d", "discharged_30d",
-              "readmitted_90d", "discharged_90d"]  # fmt: skip
+    header = [
+        "program",
+        "admissions",
+        "stays_ended",
+        "mean_days",
+        "completed",
+        "left_early",
+        "moved_on",
+        "stepped_down_7d",
+        "readmitted_30d",
+        "discharged_30d",
+        "readmitted_90d",
+        "discharged_90d",
+    ]
     rows = []
     for r in retention(scope):
-        row = [r.program, r.admissions, r.ended, r.mean_days, r.completed, r.left_early,
-               r.moved_on, r.stepped_down, r.readmitted_30, r.discharged_30, r.readmitted_90,
-               r.discharged_90]  # fmt: skip
+        row = [
+            r.program,
+            r.admissions,
+            r.ended,
+            r.mean_days,
+            r.completed,
+            r.left_early,
+            r.moved_on,
+            r.stepped_down,
+            r.readmitted_30,
+            r.discharged_30,
+            r.readmitted_90,
+            r.discharged_90,
+        ]
         rows.append(suppress(row, n=max(r.admissions, r.ended), counts=range(1, len(row))))
     return header, rows
 
 
 def _abstinence(scope: Scope, anchor: str) -> Table:
-    header = ["substance", "patients", "observed_days", "abstinent_days", "use_days",
-              "unknown_days", "percent_abstinent_of_known"]  # fmt: skip
+    header = [
+        "substance",
+        "patients",
+        "observed_days",
+        "abstinent_days",
+        "use_days",
+        "unknown_days",
+        "percent_abstinent_of_known",
+    ]
     rows = [
         suppress(
             [a.label, a.patients, a.days, a.abstinent, a.used, a.unknown, a.abstinent_of_known],
             n=a.patients,
             counts=[1],
-        )  # fmt: skip
+        )
         for a in days_abstinent(scope)
     ]
     return header, rows
@@ -101,8 +132,17 @@ def _lapses(scope: Scope, anchor: str) -> Table:
     rows = []
     for curve in time_to_first_lapse(scope, anchor).curves:
         for s in curve.steps:
-            row = [curve.program, curve.patients, s.time, s.at_risk, s.events, s.censored,
-                   round(s.survival, 4), round(s.lower, 4), round(s.upper, 4)]  # fmt: skip
+            row = [
+                curve.program,
+                curve.patients,
+                s.time,
+                s.at_risk,
+                s.events,
+                s.censored,
+                round(s.survival, 4),
+                round(s.lower, 4),
+                round(s.upper, 4),
+            ]
             rows.append(suppress(row, n=curve.patients, counts=[3, 4, 5]))
     return header, rows
 
@@ -134,14 +174,24 @@ def _measures(scope: Scope, anchor: str) -> Table:
 def _alerts(scope: Scope, anchor: str) -> Table:
     from waymark.outcomes.accountability import alert_accountability
 
-    header = ["program", "severity", "raised", "acknowledged", "ack_median_minutes", "ack_p90_minutes",
-              "resolved", "resolve_median_minutes", "resolve_p90_minutes", "escalated",
-              "resolved_without_note"]  # fmt: skip
+    header = [
+        "program",
+        "severity",
+        "raised",
+        "acknowledged",
+        "ack_median_minutes",
+        "ack_p90_minutes",
+        "resolved",
+        "resolve_median_minutes",
+        "resolve_p90_minutes",
+        "escalated",
+        "resolved_without_note",
+    ]
 
     def minutes(value: dt.timedelta | None) -> int | None:
         return None if value is None else int(value.total_seconds() // 60)
 
-    rows = [
+    rows: list[list[object]] = [
         [
             r.program or "Whole organization",
             r.severity_label,
@@ -154,7 +204,7 @@ def _alerts(scope: Scope, anchor: str) -> Table:
             minutes(r.to_resolve.get(90)),
             r.escalated,
             r.resolved_without_note,
-        ]  # fmt: skip
+        ]
         for r in alert_accountability(scope)
     ]  # alerts are about the service, not people: counts are not suppressed
     return header, rows
@@ -180,17 +230,34 @@ def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any
         admitted_on=Subquery(first.values("started_on")[:1]),
         last_end=Subquery(mine.order_by("-started_on").values("ended_on")[:1]),
         checkin_days=Subquery(
-            CheckIn.objects.filter(in_period, patient_id=OuterRef("pk")).order_by()
-            .values("patient_id").annotate(n=Count("*")).values("n")
+            CheckIn.objects.filter(in_period, patient_id=OuterRef("pk"))
+            .order_by()
+            .values("patient_id")
+            .annotate(n=Count("*"))
+            .values("n")
         ),
         first_lapse=Subquery(
-            SubstanceUse.objects.filter(lapse_condition(), patient_id=OuterRef("pk"),
-                                        used_on__gte=scope.start, used_on__lte=scope.end)
-            .order_by("used_on").values("used_on")[:1]
+            SubstanceUse.objects.filter(
+                lapse_condition(),
+                patient_id=OuterRef("pk"),
+                used_on__gte=scope.start,
+                used_on__lte=scope.end,
+            )
+            .order_by("used_on")
+            .values("used_on")[:1]
         ),
-    )  # fmt: skip
-    header = ["research_id", "program", "level_of_care", "admitted_on_shifted", "stay_ended_on_shifted",
-              "checkin_days_in_period", "first_lapse_shifted", "phq9_baseline", "phq9_week12"]  # fmt: skip
+    )
+    header = [
+        "research_id",
+        "program",
+        "level_of_care",
+        "admitted_on_shifted",
+        "stay_ended_on_shifted",
+        "checkin_days_in_period",
+        "first_lapse_shifted",
+        "phq9_baseline",
+        "phq9_week12",
+    ]
     rows, people = [], []
     for found in patients.only("pk", "organization_id", "user_id"):
         shift = dt.timedelta(days=secrets.randbelow(2 * SHIFT_DAYS + 1) - SHIFT_DAYS)
@@ -198,8 +265,18 @@ def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any
         def moved(day: dt.date | None, shift: dt.timedelta = shift) -> str:
             return "" if day is None else (day + shift).isoformat()
 
-        rows.append([uuid.uuid4().hex[:12], found.program, found.level, moved(found.admitted_on),
-                     moved(found.last_end), found.checkin_days or 0, moved(found.first_lapse),
-                     found.baseline_score, found.score_12])  # fmt: skip
+        rows.append(
+            [
+                uuid.uuid4().hex[:12],
+                found.program,
+                found.level,
+                moved(found.admitted_on),
+                moved(found.last_end),
+                found.checkin_days or 0,
+                moved(found.first_lapse),
+                found.baseline_score,
+                found.score_12,
+            ]
+        )
         people.append(found)
     return header, rows, people

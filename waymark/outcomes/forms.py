@@ -62,5 +62,5 @@ class OutcomesFilter(forms.Form):
         )
 
     @property
-    def anchor(self) -> str:
+    def lapse_anchor(self) -> str:
         return str(self.value("anchor") or "admission")

@@ -156,7 +156,7 @@ def _nearest(key: str, week: int) -> dict[str, Any]:
     after = since.filter(since__gt=target, since__lte=target + WINDOW).order_by(
         "submitted_on", "submitted_at"
     )
-    score = DecimalField(max_digits=8, decimal_places=2)
+    score: DecimalField[Any, Any] = DecimalField(max_digits=8, decimal_places=2)
     found: dict[str, Any] = {
         f"before_{week}": Subquery(before.values("since")[:1], output_field=DurationField()),
         f"before_score_{week}": Subquery(before.values("primary_score")[:1], output_field=score),

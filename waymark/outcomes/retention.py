@@ -74,10 +74,14 @@ def _readmitted(days: int) -> Exists:
 def retention(scope: Scope) -> list[RetentionRow]:
     """One row per program with a stay started or ended in the period."""
     next_stay = (
-        ProgramStay.objects.filter(patient_id=OuterRef("patient_id"), started_on__gte=OuterRef("ended_on"))
-        .annotate(gap=days_between("started_on", OuterRef("ended_on")), rank=_level_rank("program__level"))
+        ProgramStay.objects.filter(
+            patient_id=OuterRef("patient_id"), started_on__gte=OuterRef("ended_on")
+        )
+        .annotate(
+            gap=days_between("started_on", OuterRef("ended_on")), rank=_level_rank("program__level")
+        )
         .filter(gap__lte=dt.timedelta(days=7), rank__gt=OuterRef("rank"))
-    )  # fmt: skip
+    )
     started = Q(started_on__gte=scope.start, started_on__lte=scope.end)
     ended = Q(ended_on__gte=scope.start, ended_on__lte=scope.end)
     discharged = ended & Q(ended_on=F("episode__discharged_on"))
@@ -89,8 +93,8 @@ def retention(scope: Scope) -> list[RetentionRow]:
             rank=_level_rank("program__level"),
             length=days_between("ended_on", "started_on"),
             stepped=Exists(next_stay),
-            readmitted_30=_readmitted(30),
-            readmitted_90=_readmitted(90),
+            back_30=_readmitted(30),
+            back_90=_readmitted(90),
         )
         .values("program_id")
         .annotate(
@@ -107,9 +111,9 @@ def retention(scope: Scope) -> list[RetentionRow]:
             ),
             stepped_down=Count("pk", filter=ended & Q(stepped=True)),
             discharged_30=Count("pk", filter=discharged & old_enough[30]),
-            readmitted_30=Count("pk", filter=discharged & old_enough[30] & Q(readmitted_30=True)),
+            readmitted_30=Count("pk", filter=discharged & old_enough[30] & Q(back_30=True)),
             discharged_90=Count("pk", filter=discharged & old_enough[90]),
-            readmitted_90=Count("pk", filter=discharged & old_enough[90] & Q(readmitted_90=True)),
+            readmitted_90=Count("pk", filter=discharged & old_enough[90] & Q(back_90=True)),
         )
         .order_by()
     )

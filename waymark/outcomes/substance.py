@@ -32,7 +32,7 @@ from waymark.outcomes.survival import LogRank, Step, kaplan_meier, log_rank, med
 from waymark.patients.models import Substance
 
 
-def _count(queryset: Any) -> Subquery:
+def _count(queryset: Any) -> Coalesce:
     """A correlated COUNT(*) of `queryset` (already filtered on OuterRef), 0 when none."""
     counted = queryset.order_by().values("patient_id").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
@@ -106,7 +106,7 @@ def days_abstinent(scope: Scope) -> list[Abstinence]:
                 checked - used,
                 used,
                 days - checked,
-            )  # fmt: skip
+            )
         )
     return found
 

@@ -22,7 +22,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
     scope = filters.scope(actor)
-    context = {"filters": filters, "scope": scope, **figures(scope, anchor=filters.anchor)}
+    context = {"filters": filters, "scope": scope, **figures(scope, anchor=filters.lapse_anchor)}
     return render(request, "outcomes/dashboard.html", context)
 
 
@@ -41,7 +41,7 @@ def export_table(request: HttpRequest, table: str) -> HttpResponse:
     actor = actor_for(request)
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
-    header, rows = TABLES[table](filters.scope(actor), filters.anchor)
+    header, rows = TABLES[table](filters.scope(actor), filters.lapse_anchor)
     return _csv(to_csv(header, rows), f"outcomes-{table}")
 
 

@@ -37,10 +37,10 @@ def get(mapping: dict[object, object], key: object) -> object:
 @register.filter
 def share_of(row: object, part: int) -> float | None:
     """`row.share(part)`: the percentage `part` is of the row's whole."""
-    return row.share(part)  # type: ignore[attr-defined, no-any-return]
+    return row.share(part)  # type: ignore[attr-defined]
 
 
 @register.filter
 def rate(figures: object, name: str) -> float | None:
     """`figures.rate(name)`: the percentage of those followed up."""
-    return figures.rate(name)  # type: ignore[attr-defined, no-any-return]
+    return figures.rate(name)  # type: ignore[attr-defined]

@@ -19,16 +19,32 @@ MINUTE, HOUR = dt.timedelta(minutes=1), dt.timedelta(hours=1)
 RAISED = NOW - dt.timedelta(days=3)
 
 
-def alert(person: Patient, severity: int, *, raised: dt.datetime = RAISED, ack: dt.timedelta | None = None,
-          resolve: dt.timedelta | None = None, note: str = "Called her.", escalated: bool = False,
-          occurrences: int = 1) -> Alert:  # fmt: skip
+def alert(
+    person: Patient,
+    severity: int,
+    *,
+    raised: dt.datetime = RAISED,
+    ack: dt.timedelta | None = None,
+    resolve: dt.timedelta | None = None,
+    note: str = "Called her.",
+    escalated: bool = False,
+    occurrences: int = 1,
+) -> Alert:
     return Alert.objects.create(
-        organization_id=person.organization_id, patient=person, rule_id=f"rule-{Alert.objects.count()}",
-        severity=severity, reason="For the test.", created_at=raised, last_seen_at=raised,
-        acknowledged_at=raised + ack if ack else None, resolved_at=raised + resolve if resolve else None,
-        resolution_note=note if resolve else "", escalated_at=raised + HOUR if escalated else None,
-        occurrences=occurrences, status="resolved" if resolve else "acknowledged" if ack else "open",
-    )  # fmt: skip
+        organization_id=person.organization_id,
+        patient=person,
+        rule_id=f"rule-{Alert.objects.count()}",
+        severity=severity,
+        reason="For the test.",
+        created_at=raised,
+        last_seen_at=raised,
+        acknowledged_at=raised + ack if ack else None,
+        resolved_at=raised + resolve if resolve else None,
+        resolution_note=note if resolve else "",
+        escalated_at=raised + HOUR if escalated else None,
+        occurrences=occurrences,
+        status="resolved" if resolve else "acknowledged" if ack else "open",
+    )
 
 
 def test_it_gives_nearest_rank_times_and_counts_per_program_and_severity(
@@ -37,8 +53,14 @@ def test_it_gives_nearest_rank_times_and_counts_per_program_and_severity(
     one = patient(northstar, "pat1")
     two = patient(northstar, "pat2", LevelOfCare.DETOX, admitted=20)
     for minutes, resolve in ((30, 2), (10, 1), (50, None), (20, 3), (40, None)):
-        alert(one, Severity.URGENT, ack=minutes * MINUTE, resolve=resolve and resolve * HOUR,
-              note="" if resolve == 3 else "Called her.", escalated=minutes > 30)  # fmt: skip
+        alert(
+            one,
+            Severity.URGENT,
+            ack=minutes * MINUTE,
+            resolve=resolve and resolve * HOUR,
+            note="" if resolve == 3 else "Called her.",
+            escalated=minutes > 30,
+        )
     alert(one, Severity.URGENT, occurrences=3)  # never acknowledged
     alert(two, Severity.MODERATE, ack=5 * MINUTE)
     alert(one, Severity.URGENT, raised=NOW - dt.timedelta(days=40), ack=MINUTE)  # before
@@ -71,8 +93,11 @@ def test_it_files_an_alert_under_the_program_of_the_day_it_was_raised(
     one = patient(northstar, "pat1", LevelOfCare.DETOX, admitted=-10)
     from waymark.patients.services import move_to_program
 
-    move_to_program(one.episodes.get(), Program.objects.get(organization=northstar, name="Residential treatment"),
-                    on=(NOW - dt.timedelta(days=5)).date())  # fmt: skip
+    move_to_program(
+        one.episodes.get(),
+        Program.objects.get(organization=northstar, name="Residential treatment"),
+        on=(NOW - dt.timedelta(days=5)).date(),
+    )
     alert(one, Severity.HIGH, raised=NOW - dt.timedelta(days=7), ack=HOUR)
     alert(one, Severity.HIGH, raised=NOW - dt.timedelta(days=2), ack=2 * HOUR)
     residential = Program.objects.get(organization=northstar, level=LevelOfCare.RESIDENTIAL)
