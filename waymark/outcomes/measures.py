@@ -207,32 +207,62 @@ def _sums(instrument: Instrument) -> dict[str, Any]:
     return sums
 
 
+def _grouped(patients: Any, instrument: Instrument, field: str, keys: list[Any]) -> dict[str, Any]:
+    """Conditional sums per value of `field` (a program or a clinician, None included)."""
+    sums: dict[str, Any] = {}
+    for index, key in enumerate(keys):
+        group = Q(**{f"{field}__isnull": True}) if key is None else Q(**{field: key})
+        for name, aggregate in _sums(instrument).items():
+            aggregate.filter = group & aggregate.filter if aggregate.filter else group
+            sums[f"g{index}_{name}"] = aggregate
+    return sums
+
+
 def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
-    """The instrument's figures: in total, per program, per primary clinician (one query)."""
-    entries = list(
-        _annotated(scope, instrument)
-        .values("program_id", "clinician_id")
-        .annotate(**_sums(instrument))
-        .order_by()
-    )
+    """The instrument's figures: in total, per program, per primary clinician. One
+    aggregate over the per-patient scores, which Django wraps as a subquery so that each
+    patient's baseline and follow-ups are computed once."""
     programs = dict(
         Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
     )
-    clinician_ids = {entry["clinician_id"] for entry in entries} - {None}
     clinicians = {
         user.pk: user.get_full_name() or user.username
-        for user in User.objects.filter(pk__in=clinician_ids)
+        for user in User.objects.filter(
+            care_team_roles__organization_id=scope.organization_id,
+            care_team_roles__is_primary=True,
+        ).distinct()
     }
-    total = MeasureRow("All")
+    program_keys: list[Any] = [*programs, None]
+    clinician_keys: list[Any] = [*clinicians, None]
+    patients = _annotated(scope, instrument)
+    totals = patients.aggregate(
+        **_grouped(patients, instrument, "program_id", program_keys),
+        **{
+            f"c{name}": value
+            for name, value in _grouped(
+                patients, instrument, "clinician_id", clinician_keys
+            ).items()
+        },
+    )
     by_program: dict[Any, MeasureRow] = {}
     by_clinician: dict[Any, MeasureRow] = {}
-    for entry in entries:
-        total.add(entry)
-        by_program.setdefault(
-            entry["program_id"], MeasureRow(programs.get(entry["program_id"], "No program"))
-        ).add(entry)
-        name = clinicians.get(entry["clinician_id"], "No primary clinician")
-        by_clinician.setdefault(entry["clinician_id"], MeasureRow(name)).add(entry)
+    total = MeasureRow("All")
+    for index, key in enumerate(program_keys):
+        entry = {
+            name.split("_", 1)[1]: v for name, v in totals.items() if name.startswith(f"g{index}_")
+        }
+        if entry["patients"]:
+            total.add(entry)
+            by_program[key] = MeasureRow(programs.get(key, "No program"))
+            by_program[key].add(entry)
+    for index, key in enumerate(clinician_keys):
+        prefix = f"cg{index}_"
+        entry = {
+            name.removeprefix(prefix): v for name, v in totals.items() if name.startswith(prefix)
+        }
+        if entry["patients"]:
+            by_clinician[key] = MeasureRow(clinicians.get(key, "No primary clinician"))
+            by_clinician[key].add(entry)
     return MeasureTable(
         instrument,
         total,
