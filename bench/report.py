@@ -110,7 +110,24 @@ def tasks(results: dict[str, Any]) -> list[str]:
     return ["## Task queue: enqueue → start", "", *table(header, rows)]
 
 
-SECTIONS = {"checkins": checkins, "caseload": caseload, "alerts": alerts, "tasks": tasks}
+def outcomes(results: dict[str, Any]) -> list[str]:
+    rows = [
+        [database, f["patients"], f["days"], f["p50_ms"], f["max_ms"], f["queries"], f["load"]]
+        for database, r in results.items()
+        for f in [r["results"]]
+    ]
+    header = ["database", "patients", "days", "p50 ms", "max ms", "queries", "load avg"]
+    title = "## Outcomes dashboard (365-day period, in-process, target ≤ 2 s)"
+    return [title, "", *table(header, rows)]
+
+
+SECTIONS = {
+    "checkins": checkins,
+    "caseload": caseload,
+    "alerts": alerts,
+    "outcomes": outcomes,
+    "tasks": tasks,
+}
 
 
 def write_results_md(report: dict[str, Any]) -> str:

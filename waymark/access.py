@@ -198,6 +198,8 @@ class Capability(models.TextChoices):
     # Issue 17: appointments and group sessions.
     SCHEDULE_APPOINTMENTS = "schedule_appointments", "schedule, change or cancel appointments"
     RUN_GROUPS = "run_groups", "run groups and record their attendance"
+    # Issue 18: the organization's outcomes dashboard and its exports.
+    VIEW_OUTCOMES = "view_outcomes", "see the organization's outcomes"
 
 
 _C = Capability
@@ -222,6 +224,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.USE_NOTIFICATIONS,
             _C.SCHEDULE_APPOINTMENTS,
             _C.RUN_GROUPS,
+            _C.VIEW_OUTCOMES,
         }
     ),
     Role.ADMIN: frozenset(
@@ -236,6 +239,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.READ_EVIDENCE,
             _C.USE_NOTIFICATIONS,
             _C.ADMINISTER_ORGANIZATION,
+            _C.VIEW_OUTCOMES,
         }
     ),
     Role.SUPPORTER: frozenset({_C.SUPPORT_SOMEONE, _C.READ_LEARN, _C.USE_NOTIFICATIONS}),
@@ -259,6 +263,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 - Everyone reads the Learn library and their own notifications; clinicians and
   organization admins also read its evidence library for clinicians (READ_EVIDENCE), which
   patients and supporters see only where the organization republishes a note for them.
+- Clinicians and organization admins see the organization's outcomes (VIEW_OUTCOMES),
+  counted over the patients they may see.
 
 Only an active membership counts: a deactivated member can do nothing.
 """

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "waymark.rights",  # issue 12 point 9: patient data rights (export, closure, erasure)
     "waymark.support",  # issue 14: supporters, consent (42 CFR Part 2), reach-out
     "waymark.appointments",  # issue 17: appointments, groups, attendance, group notes
+    "waymark.outcomes",  # issue 18: outcomes dashboard (retention, lapses, alerts)
     "waymark.demo",
     # issue 12, point 8: `manage.py backup` and `manage.py restore` (no models).
     "waymark.operations",

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("waymark.rights.urls")),  # issue 12 point 9: patient data rights
     path("", include("waymark.support.urls")),  # issue 14: supporters and consent
     path("", include("waymark.appointments.urls")),  # issue 17: appointments and groups
+    path("", include("waymark.outcomes.urls")),  # issue 18: outcomes dashboard
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -118,6 +118,11 @@ class AuditObject(models.TextChoices):
     ACCOUNT_CLOSURE = "account_closure", "your account, to close it"
     LEGAL_HOLD = "legal_hold", "the legal hold on your record"
     ERASURE = "erasure", "your record, to erase it after its retention period"
+    # Issue 18: outcomes for research, without your name (dates shifted, ids replaced)
+    OUTCOMES_RESEARCH_EXPORT = (
+        "outcomes_research_export",
+        "your care in a research download, without your name or real dates",
+    )
 
 
 VERBS = {

@@ -56,6 +56,19 @@ def record(
     return event
 
 
+def record_export(actor: Actor, patients: Iterable[Patient], *, object_type: AuditObject) -> int:
+    """One EXPORT entry per patient in a download of many (issue 18: the de-identified
+    outcomes file), written in one statement."""
+    kind = AuditObject(object_type)
+    events = [
+        _event(actor, AuditAction.EXPORT, patient, kind, "")
+        for patient in patients
+        if not actor.is_patient(patient)
+    ]
+    AuditEvent.objects.bulk_create(events)
+    return len(events)
+
+
 def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: AuditObject) -> int:
     """One LIST entry per patient shown in a list; use `access.page_and_audit` (or its
     audit part, `access.audit_shown`) rather than calling this by hand."""

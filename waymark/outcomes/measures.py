@@ -1,0 +1,275 @@
+"""Issue 18 point 3: PHQ-9 and GAD-7 response, remission and reliable change; WHO-5 change.
+
+Definitions (each computed in SQL, one query per questionnaire):
+
+- Only *standing* responses count (a corrected response is replaced by its correction).
+- **Baseline**: the patient's first response submitted from 7 days before to 14 days
+  after the start of one of their matching program stays. A patient without one has no
+  baseline and is counted apart ("no baseline"), never in the rates.
+- **Week 4, 8, 12**: the response nearest to baseline + 28, 56 or 84 days within ± 14 days
+  of it (ties: the earlier one). No response in the window: not followed up at that week.
+- **Response**: a fall of at least 50 % from baseline (baseline above 0).
+- **Remission**: a score below 5 (PHQ-9: Kroenke, Spitzer & Williams 2001; GAD-7: Spitzer
+  et al. 2006 — the "minimal" band).
+- **Reliable improvement / deterioration**: a change of at least the reliable-change
+  threshold: PHQ-9 5 points (Löwe et al., Med Care 2004, "Monitoring depression treatment
+  outcomes with the PHQ-9"; NHS Talking Therapies uses 6), GAD-7 4 points (NHS Talking
+  Therapies for anxiety and depression Manual, v6 2023, "reliable improvement").
+- **WHO-5**: the mean change of the score (0–100) from baseline; 10 points is the change
+  Topp et al. (Psychother Psychosom 2015) call clinically relevant.
+
+The patient's program is that of their first matching stay; their clinician is the
+primary clinician of their care team ("No primary clinician" when none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+
+from waymark.accounts.models import User
+from waymark.organizations.models import Program
+from waymark.outcomes.scope import Scope, cohort, days_between, matching_stays
+from waymark.patients.models import CareTeamMember
+from waymark.questionnaires.models import QuestionnaireResponse
+
+
+@dataclass(frozen=True)
+class Instrument:
+    key: str
+    title: str
+    reliable_change: int | None  # points; None: report the mean change instead
+    remission_below: int | None
+
+
+PHQ9 = Instrument("phq-9", "PHQ-9 (depression)", 5, 5)
+GAD7 = Instrument("gad-7", "GAD-7 (anxiety)", 4, 5)
+WHO5 = Instrument("who-5", "WHO-5 (wellbeing)", None, None)
+INSTRUMENTS = (PHQ9, GAD7, WHO5)
+WEEKS = (4, 8, 12)
+WINDOW = dt.timedelta(days=14)
+COUNTS = ("followed", "response", "remission", "improved", "deteriorated")
+
+
+@dataclass
+class WeekFigures:
+    followed: int = 0
+    response: int = 0
+    remission: int = 0
+    improved: int = 0
+    deteriorated: int = 0
+    change_total: float = 0.0
+
+    @property
+    def mean_change(self) -> float | None:
+        return round(self.change_total / self.followed, 1) if self.followed else None
+
+    def rate(self, name: str) -> float | None:
+        return round(100 * getattr(self, name) / self.followed, 1) if self.followed else None
+
+
+@dataclass
+class MeasureRow:
+    label: str
+    patients: int = 0
+    baseline: int = 0
+    weeks: dict[int, WeekFigures] = field(default_factory=lambda: {w: WeekFigures() for w in WEEKS})
+
+    @property
+    def no_baseline(self) -> int:
+        return self.patients - self.baseline
+
+    def add(self, entry: dict[str, Any]) -> None:
+        self.patients += entry["patients"]
+        self.baseline += entry["baseline"]
+        for week, figures in self.weeks.items():
+            for name in COUNTS:
+                setattr(figures, name, getattr(figures, name) + (entry[f"{name}_{week}"] or 0))
+            figures.change_total += float(entry[f"change_{week}"] or 0)
+
+
+@dataclass
+class MeasureTable:
+    instrument: Instrument
+    total: MeasureRow
+    by_program: list[MeasureRow]
+    by_clinician: list[MeasureRow]
+
+    @property
+    def rows(self) -> list[MeasureRow]:
+        return [self.total, *self.by_program, *self.by_clinician]
+
+
+def _responses(key: str) -> Any:
+    return QuestionnaireResponse.objects.filter(
+        patient_id=OuterRef("pk"), questionnaire_key=key, corrections__isnull=True
+    )
+
+
+def _annotated(scope: Scope, instrument: Instrument) -> Any:
+    mine = matching_stays(scope, of_outer_patient=True).order_by("started_on", "pk")
+    near_a_start = (
+        matching_stays(scope)
+        .filter(patient_id=OuterRef("patient_id"))
+        .annotate(gap=days_between(OuterRef("submitted_on"), "started_on"))
+        .filter(gap__gte=-dt.timedelta(days=7), gap__lte=dt.timedelta(days=14))
+    )
+    baseline = _responses(instrument.key).filter(Exists(near_a_start)).order_by("submitted_at")
+    primary = CareTeamMember.objects.filter(patient_id=OuterRef("pk"), is_primary=True)
+    patients = cohort(scope).annotate(
+        program_id=Subquery(mine.values("program_id")[:1]),
+        clinician_id=Subquery(primary.order_by("added_at").values("clinician_id")[:1]),
+        baseline_on=Subquery(baseline.values("submitted_on")[:1]),
+        baseline_score=Subquery(baseline.values("primary_score")[:1]),
+    )
+    for week in WEEKS:
+        patients = patients.annotate(**_nearest(instrument.key, week))
+    return patients
+
+
+def _nearest(key: str, week: int) -> dict[str, Any]:
+    """`score_<week>`: the score nearest to baseline + `week` weeks, within ± WINDOW (ties:
+    the earlier), from the last response on or before that day and the first after it
+    (SQLite cannot order a nested subquery by a reference two levels out)."""
+    target = dt.timedelta(days=7 * week)
+    since = _responses(key).annotate(since=days_between("submitted_on", OuterRef("baseline_on")))
+    before = since.filter(since__gte=target - WINDOW, since__lte=target).order_by(
+        "-submitted_on", "-submitted_at"
+    )
+    after = since.filter(since__gt=target, since__lte=target + WINDOW).order_by(
+        "submitted_on", "submitted_at"
+    )
+    score: DecimalField[Any, Any] = DecimalField(max_digits=8, decimal_places=2)
+    found: dict[str, Any] = {
+        f"before_{week}": Subquery(before.values("since")[:1], output_field=DurationField()),
+        f"before_score_{week}": Subquery(before.values("primary_score")[:1], output_field=score),
+        f"after_{week}": Subquery(after.values("since")[:1], output_field=DurationField()),
+        f"after_score_{week}": Subquery(after.values("primary_score")[:1], output_field=score),
+    }
+    after_is_nearer = Q(**{f"before_{week}__isnull": True}) | Q(
+        **{f"after_{week}__lt": _minus(Value(2 * target), F(f"before_{week}"))}
+    )
+    found[f"score_{week}"] = Case(
+        When(after_is_nearer, then=F(f"after_score_{week}")),
+        default=F(f"before_score_{week}"),
+        output_field=score,
+    )
+    return found
+
+
+def _minus(later: Any, earlier: Any) -> ExpressionWrapper:
+    return ExpressionWrapper(later - earlier, output_field=DurationField())
+
+
+def _sums(instrument: Instrument) -> dict[str, Any]:
+    sums: dict[str, Any] = {
+        "patients": Count("pk"),
+        "baseline": Count("pk", filter=Q(baseline_score__isnull=False)),
+    }
+    for week in WEEKS:
+        score, base = F(f"score_{week}"), F("baseline_score")
+        followed = Q(**{f"score_{week}__isnull": False}, baseline_score__isnull=False)
+        sums[f"followed_{week}"] = Count("pk", filter=followed)
+        sums[f"change_{week}"] = Sum(score - base, filter=followed)
+        sums[f"response_{week}"] = Count(
+            "pk", filter=followed & Q(baseline_score__gt=0, **{f"score_{week}__lte": base / 2})
+        )
+        if instrument.remission_below is not None:
+            sums[f"remission_{week}"] = Count(
+                "pk", filter=followed & Q(**{f"score_{week}__lt": instrument.remission_below})
+            )
+        else:
+            sums[f"remission_{week}"] = Count("pk", filter=Q(pk__in=[]))
+        threshold = instrument.reliable_change or 10
+        sums[f"improved_{week}"] = Count(
+            "pk", filter=followed & Q(**{f"score_{week}__lte": base - threshold})
+        )
+        sums[f"deteriorated_{week}"] = Count(
+            "pk", filter=followed & Q(**{f"score_{week}__gte": base + threshold})
+        )
+    return sums
+
+
+def _grouped(patients: Any, instrument: Instrument, field: str, keys: list[Any]) -> dict[str, Any]:
+    """Conditional sums per value of `field` (a program or a clinician, None included)."""
+    sums: dict[str, Any] = {}
+    for index, key in enumerate(keys):
+        group = Q(**{f"{field}__isnull": True}) if key is None else Q(**{field: key})
+        for name, aggregate in _sums(instrument).items():
+            aggregate.filter = group & aggregate.filter if aggregate.filter else group
+            sums[f"g{index}_{name}"] = aggregate
+    return sums
+
+
+def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
+    """The instrument's figures: in total, per program, per primary clinician. One
+    aggregate over the per-patient scores, which Django wraps as a subquery so that each
+    patient's baseline and follow-ups are computed once."""
+    programs = dict(
+        Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
+    )
+    clinicians = {
+        user.pk: user.get_full_name() or user.username
+        for user in User.objects.filter(
+            care_team_roles__organization_id=scope.organization_id,
+            care_team_roles__is_primary=True,
+        ).distinct()
+    }
+    program_keys: list[Any] = [*programs, None]
+    clinician_keys: list[Any] = [*clinicians, None]
+    patients = _annotated(scope, instrument)
+    totals = patients.aggregate(
+        **_grouped(patients, instrument, "program_id", program_keys),
+        **{
+            f"c{name}": value
+            for name, value in _grouped(
+                patients, instrument, "clinician_id", clinician_keys
+            ).items()
+        },
+    )
+    by_program: dict[Any, MeasureRow] = {}
+    by_clinician: dict[Any, MeasureRow] = {}
+    total = MeasureRow("All")
+    for index, key in enumerate(program_keys):
+        entry = {
+            name.split("_", 1)[1]: v for name, v in totals.items() if name.startswith(f"g{index}_")
+        }
+        if entry["patients"]:
+            total.add(entry)
+            by_program[key] = MeasureRow(programs.get(key, "No program"))
+            by_program[key].add(entry)
+    for index, key in enumerate(clinician_keys):
+        prefix = f"cg{index}_"
+        entry = {
+            name.removeprefix(prefix): v for name, v in totals.items() if name.startswith(prefix)
+        }
+        if entry["patients"]:
+            by_clinician[key] = MeasureRow(clinicians.get(key, "No primary clinician"))
+            by_clinician[key].add(entry)
+    return MeasureTable(
+        instrument,
+        total,
+        sorted(by_program.values(), key=lambda row: row.label),
+        sorted(by_clinician.values(), key=lambda row: row.label),
+    )
+
+
+def measure_tables(scope: Scope) -> list[MeasureTable]:
+    return [measure_table(scope, instrument) for instrument in INSTRUMENTS]

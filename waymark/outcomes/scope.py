@@ -1,0 +1,110 @@
+"""Who and when a dashboard counts: the filters, as querysets every figure starts from.
+
+A patient is in the cohort when one of their program stays overlaps the period (and
+matches the program, level of care and clinician chosen). Patients come from
+`access.visible_patients`, so a clinician of a care-team-scoped organization counts only
+their own patients.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import (
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+)
+
+from waymark.patients.models import CareTeamMember, Patient, ProgramStay, Substance
+
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The dashboard's filters, resolved: one organization's visible patients over a period
+    (both ends included)."""
+
+    organization_id: int
+    patients: QuerySet[Patient]
+    start: dt.date
+    end: dt.date
+    program_id: int | None = None
+    level: str = ""
+    clinician_id: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def start_value(self) -> Value:
+        return Value(self.start, output_field=models.DateField())
+
+    def end_value(self) -> Value:
+        return Value(self.end, output_field=models.DateField())
+
+
+def matching_stays(scope: Scope, *, of_outer_patient: bool = False) -> QuerySet[ProgramStay]:
+    """Program stays of visible patients in the chosen program / level / clinician's care
+    (any time). `of_outer_patient`: the stays of the outer query's patient (`pk`), already
+    one the viewer may see (a shallower subquery)."""
+    if of_outer_patient:
+        stays = ProgramStay.objects.filter(
+            organization_id=scope.organization_id, patient_id=OuterRef("pk")
+        )
+    else:
+        stays = ProgramStay.objects.filter(
+            organization_id=scope.organization_id, patient__in=scope.patients.values("pk")
+        )
+    if scope.program_id is not None:
+        stays = stays.filter(program_id=scope.program_id)
+    if scope.level:
+        stays = stays.filter(program__level=scope.level)
+    if scope.clinician_id is not None:
+        on_team = CareTeamMember.objects.filter(
+            patient_id=OuterRef("patient_id"), clinician_id=scope.clinician_id
+        )
+        stays = stays.filter(Exists(on_team))
+    return stays
+
+
+def stays_in_period(scope: Scope) -> QuerySet[ProgramStay]:
+    """Matching stays that overlap the period."""
+    return matching_stays(scope).filter(
+        Q(ended_on__isnull=True) | Q(ended_on__gte=scope.start), started_on__lte=scope.end
+    )
+
+
+def cohort(scope: Scope) -> QuerySet[Patient]:
+    """The patients the dashboard counts: a matching stay overlapping the period."""
+    return scope.patients.filter(Exists(stays_in_period(scope).filter(patient_id=OuterRef("pk"))))
+
+
+def days_between(later: Any, earlier: Any) -> ExpressionWrapper:
+    """`later − earlier` for two dates or datetimes (field names or expressions), as a
+    duration (portable SQL)."""
+    later, earlier = (F(x) if isinstance(x, str) else x for x in (later, earlier))
+    return ExpressionWrapper(later - earlier, output_field=DurationField())
+
+
+def lapse_condition(prefix: str = "") -> Q:
+    """A reported use that is a lapse (checkins.sobriety.lapses, in SQL): not a medicine
+    taken as prescribed, of a substance the patient's goal is not to use at all."""
+    against_goal = Q()
+    for substance in Substance.values:
+        against_goal |= Q(
+            **{
+                f"{prefix}substance": substance,
+                f"{prefix}patient__substance_goals__{substance}": "abstinence",
+            }
+        )
+    return Q(**{f"{prefix}as_prescribed": False}) & against_goal

@@ -1,0 +1,46 @@
+"""Small formatting helpers for the outcomes pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def took(value: dt.timedelta | None) -> str:
+    """A duration in the largest sensible units: "3 min", "2 h 5 min", "4 d 3 h"."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:g} %"
+
+
+@register.filter
+def get(mapping: dict[object, object], key: object) -> object:
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def share_of(row: object, part: int) -> float | None:
+    """`row.share(part)`: the percentage `part` is of the row's whole."""
+    return row.share(part)  # type: ignore[attr-defined]
+
+
+@register.filter
+def rate(figures: object, name: str) -> float | None:
+    """`figures.rate(name)`: the percentage of those followed up."""
+    return figures.rate(name)  # type: ignore[attr-defined]

@@ -1,0 +1,74 @@
+"""The dashboard page: who may see it, its filters, and what it shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.test import Client
+from django.urls import reverse
+
+from waymark.accounts.models import User
+from waymark.audit.models import AuditEvent
+from waymark.organizations.models import LevelOfCare, Organization, Program
+from waymark.outcomes.tests.conftest import checkins, patient
+from waymark.patients.models import Patient
+
+ClientFor = Callable[[User | None], Client]
+URL = reverse("outcomes:dashboard")
+
+
+def test_it_shows_each_figure_with_its_n_and_definition(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    one = patient(northstar, "pat1")
+    checkins(one, range(10), {3: ["ketamine"]})
+    two = patient(northstar, "pat2", LevelOfCare.DETOX, admitted=5)
+    checkins(two, range(5, 9))
+
+    response = client_for(bob).get(URL, {"period": "30"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<strong>N = 2</strong> patients" in page
+    assert page.count("<summary>How this is counted</summary>") >= 3
+    assert 'id="abstinence-data"' in page and 'id="lapse-data"' in page
+    assert "Residential treatment" in page
+    for title in ("Retention and transitions", "Days abstinent", "Time to first lapse",
+                  "PHQ-9 (depression)", "Alert accountability"):  # fmt: skip
+        assert title in page
+    assert "Pat1" not in page and "Pat2" not in page  # aggregate figures name no patient
+    assert not AuditEvent.objects.filter(actor=bob).exists()
+
+
+def test_it_narrows_by_program_and_ignores_unknown_filter_values(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    patient(northstar, "pat1")
+    patient(northstar, "pat2", LevelOfCare.DETOX, admitted=5)
+    detox = Program.objects.get(organization=northstar, level=LevelOfCare.DETOX)
+    client = client_for(bob)
+
+    narrowed = client.get(URL, {"program": detox.pk, "period": "30"})
+    nonsense = client.get(URL, {"program": "999999", "period": "forever", "level": "x"})
+
+    assert "<strong>N = 1</strong> patient " in narrowed.content.decode()
+    assert nonsense.status_code == 200
+    assert "<strong>N = 2</strong> patients" in nonsense.content.decode()
+
+
+def test_it_counts_only_the_viewers_organization(
+    northstar: Organization, carol: User, erin: Patient, alice: Patient, client_for: ClientFor
+) -> None:
+    response = client_for(carol).get(URL)
+
+    assert "<strong>N = 1</strong> patient " in response.content.decode()
+
+
+def test_it_is_for_staff_only(
+    alice: Patient, sam: User, olivia: User, client_for: ClientFor
+) -> None:
+    assert client_for(alice.user).get(URL).status_code == 403
+    assert client_for(sam).get(URL).status_code == 403
+    assert client_for(olivia).get(URL).status_code == 200
+    assert client_for(olivia).post(URL).status_code == 405
+    assert client_for(None).get(URL).status_code == 302
