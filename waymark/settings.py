@@ -109,6 +109,8 @@ INSTALLED_APPS = [
     "waymark.content",
     "waymark.rights",  # issue 12 point 9: patient data rights (export, closure, erasure)
     "waymark.support",  # issue 14: supporters, consent (42 CFR Part 2), reach-out
+    "waymark.messaging",  # issue 17: secure messages with the care team
+    "waymark.meetings",  # issue 17: mutual-help meetings
     "waymark.demo",
     # issue 12, point 8: `manage.py backup` and `manage.py restore` (no models).
     "waymark.operations",
@@ -158,6 +160,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "waymark.organizations.context_processors.membership",
                 "waymark.notifications.context_processors.unread",
+                "waymark.messaging.context_processors.unread",
             ],
             # The one pager's tag (templates/includes/pager.html), not owned by any app.
             "libraries": {"pager": "waymark.pager"},

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("waymark.content.urls")),
     path("", include("waymark.rights.urls")),  # issue 12 point 9: patient data rights
     path("", include("waymark.support.urls")),  # issue 14: supporters and consent
+    path("", include("waymark.messaging.urls")),  # issue 17: messages with the care team
+    path("", include("waymark.meetings.urls")),  # issue 17: mutual-help meetings
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

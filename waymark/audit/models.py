@@ -69,6 +69,10 @@ class AuditObject(models.TextChoices):
     CLINICAL_NOTE_ADDENDUM = "clinical_note_addendum", "an addition to a clinical note about you"
     MEDICATIONS = "medications", "your medications"
     MEDICATION = "medication", "one of your medications"
+    # Issue 17: messages with the care team
+    MESSAGES = "messages", "your messages with your care team"
+    MESSAGE_THREAD = "message_thread", "a conversation with your care team"
+    MESSAGE_INBOX = "message_inbox", "your name in the care team's list of messages"
     # Alerts
     ALERT = "alert", "an alert about you"
     ALERT_ACKNOWLEDGED = "alert_acknowledged", "an alert about you: acknowledged it"

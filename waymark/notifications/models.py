@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset requested"  # issue 12 point 2
     SUPPORTER_INVITATION = "supporter_invitation", "Invitation to support someone"  # issue 14
     REACH_OUT = "reach_out", "Someone you support asked to hear from you"  # issue 14
+    CARE_MESSAGE = "care_message", "New message with the care team"  # issue 17
 
 
 class NotificationPreference(models.Model):
