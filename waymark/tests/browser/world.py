@@ -22,6 +22,7 @@ DEV = "dev.browser"
 EVE = "eve.browser"  # the clinician journey: her safety answer is the alert Bob acts on
 FAY = "fay.browser"  # the safety net: two safety answers on two days, each reaches Bob
 GIL = "gil.browser"  # a safety "yes" the service worker keeps: its crisis help, offline
+HAL = "hal.browser"  # issue 17: writes to her care team, Bob replies
 BOB = "bob.browser"
 # Issue 12: staff sign in with a second factor. Bob's authenticator is enrolled with this
 # base32 secret; Ned, a new clinician, enrols his on his first sign-in.
@@ -80,6 +81,7 @@ def create() -> None:
         (EVE, "Eve"),
         (FAY, "Fay"),
         (GIL, "Gil"),
+        (HAL, "Hal"),
     )
     for username, name in people:
         patient = enroll_patient(
