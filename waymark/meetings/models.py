@@ -71,6 +71,9 @@ class FavouriteMeeting(models.Model):
             models.UniqueConstraint(fields=["patient", "meeting"], name="favourite_meeting_once")
         ]
 
+    def __str__(self) -> str:
+        return f"Favourite {self.meeting_id}"
+
 
 class MeetingAttendance(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -88,3 +91,6 @@ class MeetingAttendance(models.Model):
                 fields=["patient", "meeting", "local_date"], name="attendance_once_a_day"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_fellowship_display()} on {self.local_date}"

@@ -16,9 +16,7 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     return {"weekly_count": weekly_count(patient)}
 
 
-@register_panel(
-    "meetings_record", order=70, where={RECORD}, template="meetings/_record_panel.html"
-)
+@register_panel("meetings_record", order=70, where={RECORD}, template="meetings/_record_panel.html")
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The record view has already audited the read."""
     return {"weekly_count": weekly_count(patient)}

@@ -25,9 +25,10 @@ def seed_messages(ctx: DemoContext) -> None:
     ctx.progress.expect(len(ctx.organizations))
     for demo_org in ctx.organizations:
         ctx.progress.advance()
-        if not demo_org.clinicians or Thread.objects.filter(
-            organization=demo_org.organization
-        ).exists():
+        if (
+            not demo_org.clinicians
+            or Thread.objects.filter(organization=demo_org.organization).exists()
+        ):
             continue
         try:
             patient = demo_patient(demo_org, demo_org.clinicians[0])
@@ -40,19 +41,31 @@ def seed_messages(ctx: DemoContext) -> None:
         as_patient = Actor(patient.user, current_membership(patient.user))
         as_clinician = Actor(clinician.clinician, current_membership(clinician.clinician))
         noon = dt.datetime.combine(ctx.today, dt.time(12), tzinfo=dt.UTC)
-        first = start_thread(as_patient, patient, MessageData(
-            subject="Next week's appointment",
-            body="Hi, could we move my Thursday session? I have a job interview that morning.",
-        ))  # fmt: skip
+        first = start_thread(
+            as_patient,
+            patient,
+            MessageData(
+                subject="Next week's appointment",
+                body="Hi, could we move my Thursday session? I have a job interview that morning.",
+            ),
+        )
         _backdate(first, noon - dt.timedelta(days=1, hours=3))
         first.thread.patient = patient
-        answer = reply(as_clinician, first.thread, MessageData(
-            body="Good luck with the interview! Thursday at 3 pm works — see you then.",
-        ))  # fmt: skip
+        answer = reply(
+            as_clinician,
+            first.thread,
+            MessageData(
+                body="Good luck with the interview! Thursday at 3 pm works — see you then.",
+            ),
+        )
         _backdate(answer, noon - dt.timedelta(days=1, hours=1))
         Message.objects.filter(pk=first.pk).update(read_at=noon - dt.timedelta(days=1, hours=2))
-        second = start_thread(as_patient, patient, MessageData(
-            subject="Sleep",
-            body="My sleep has been better this week. Is it OK to stop the evening walk?",
-        ))  # fmt: skip
+        second = start_thread(
+            as_patient,
+            patient,
+            MessageData(
+                subject="Sleep",
+                body="My sleep has been better this week. Is it OK to stop the evening walk?",
+            ),
+        )
         _backdate(second, noon - dt.timedelta(hours=2))

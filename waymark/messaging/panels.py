@@ -24,8 +24,9 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 def audit_record_panel(request: HttpRequest, patient: Patient, context: dict[str, Any]) -> Any:
     """The conversations' subjects are a read of the patient's messages: audited."""
     if context["can_read"]:
-        record(actor_for(request), AuditAction.VIEW, patient=patient,
-               object_type=AuditObject.MESSAGES)  # fmt: skip
+        record(
+            actor_for(request), AuditAction.VIEW, patient=patient, object_type=AuditObject.MESSAGES
+        )
     return {}
 
 
@@ -45,6 +46,6 @@ def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         "can_read": True,
         "patient": patient,
         "threads": threads,
-        "unread": sum(t.unread for t in threads),
+        "unread": sum(getattr(t, "unread", 0) for t in threads),
         "form": MessageForm(new_thread=True),
     }

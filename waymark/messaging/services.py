@@ -151,8 +151,13 @@ def _add(actor: Actor, thread: Thread, data: MessageData, *, from_patient: bool)
     if not from_patient:
         # Replying means the patient's messages before it have been read.
         _mark(thread, actor.user, from_patient=True, now=now)
-    record(actor, AuditAction.CREATE, patient=thread.patient, object_type=THREAD,
-           object_id=str(thread.pk))  # fmt: skip
+    record(
+        actor,
+        AuditAction.CREATE,
+        patient=thread.patient,
+        object_type=THREAD,
+        object_id=str(thread.pk),
+    )
     for recipient, url in _recipients(thread, from_patient):
         notify(
             thread.patient.organization,
@@ -212,8 +217,13 @@ def open_thread(actor: Actor, thread: Thread, *, audited: bool = False) -> list[
         raise Http404("No such conversation.")
     with transaction.atomic():
         if not audited:
-            record(actor, AuditAction.VIEW, patient=patient, object_type=THREAD,
-                   object_id=str(thread.pk))  # fmt: skip
+            record(
+                actor,
+                AuditAction.VIEW,
+                patient=patient,
+                object_type=THREAD,
+                object_id=str(thread.pk),
+            )
         _mark(thread, actor.user, from_patient=not as_patient, now=timezone.now())
     return list(thread.messages.select_related("sender"))
 

@@ -85,7 +85,9 @@ def _compose(
         form.add_service_error(error)
         return None
     flash.success(request, "Message sent.")
-    url = reverse(done, kwargs={"thread_id": message.thread_id, **request.resolver_match.kwargs})
+    match = request.resolver_match
+    kwargs = {**(match.kwargs if match else {}), "thread_id": message.thread_id}
+    url = reverse(done, kwargs=kwargs)
     return redirect(url + ("?sent=help" if mentions_crisis(message.body) else ""))
 
 
@@ -137,8 +139,14 @@ def staff_inbox(request: HttpRequest) -> HttpResponse:
         Thread.objects.filter(patient__in=visible_patients(actor)).select_related("patient"),
         from_patient=True,
     )
-    page = page_and_audit(actor, threads, request, object_type=AuditObject.MESSAGE_INBOX,
-                          per_page=50, patient_of=lambda t: t.patient)  # fmt: skip
+    page = page_and_audit(
+        actor,
+        threads,
+        request,
+        object_type=AuditObject.MESSAGE_INBOX,
+        per_page=50,
+        patient_of=lambda t: t.patient,
+    )
     return render(request, "messaging/inbox.html", {"page": page, "threads": page.object_list})
 
 
@@ -161,8 +169,9 @@ def patient_messages(request: HttpRequest, patient_id: uuid.UUID) -> HttpRespons
 @capability_required(Capability.MESSAGE_PATIENTS)
 def patient_thread(request: HttpRequest, patient_id: uuid.UUID, thread_id: int) -> HttpResponse:
     actor = actor_for(request)
-    patient = get_patient(actor, patient_id, object_type=AuditObject.MESSAGE_THREAD,
-                          object_id=str(thread_id))  # fmt: skip
+    patient = get_patient(
+        actor, patient_id, object_type=AuditObject.MESSAGE_THREAD, object_id=str(thread_id)
+    )
     thread = thread_of(patient, thread_id)
     form = MessageForm(request.POST or None)
     sent = _compose(request, form, lambda d: reply(actor, thread, d), "messaging:patient_thread")

@@ -12,9 +12,14 @@ PATIENT = Capability.USE_PATIENT_APP
 
 def northstar_meeting(world: World) -> dict[str, Any]:
     """A meeting of Alice's organization (Dana's too: both may log it)."""
-    meeting = Meeting.objects.create(organization=world.alice.organization, name="Tuesday NA",
-                                     fellowship=Fellowship.NA, weekday=1,
-                                     starts_at=dt.time(19, 30), place="Church hall")  # fmt: skip
+    meeting = Meeting.objects.create(
+        organization=world.alice.organization,
+        name="Tuesday NA",
+        fellowship=Fellowship.NA,
+        weekday=1,
+        starts_at=dt.time(19, 30),
+        place="Church hall",
+    )
     return {"meeting_id": meeting.pk}
 
 

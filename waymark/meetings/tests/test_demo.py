@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from waymark.conftest import TODAY
 from waymark.demo.registry import DemoContext, DemoOrganization, run_step
 from waymark.demo.tests.small import row_counts, step_of
 from waymark.meetings import demo
 from waymark.meetings.models import Fellowship, Meeting
 from waymark.organizations.models import Organization
-from waymark.conftest import TODAY
 
 
 def test_it_lists_meetings_for_each_organization_once(
     northstar: Organization, harbour: Organization
 ) -> None:
-    ctx = DemoContext(today=TODAY, seed=1, organizations=[
-        DemoOrganization(organization=northstar), DemoOrganization(organization=harbour)])  # fmt: skip
+    ctx = DemoContext(
+        today=TODAY,
+        seed=1,
+        organizations=[
+            DemoOrganization(organization=northstar),
+            DemoOrganization(organization=harbour),
+        ],
+    )
     step = step_of(demo.seed_meetings)
     run_step(ctx, step)
     for organization in (northstar, harbour):

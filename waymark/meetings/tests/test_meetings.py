@@ -24,10 +24,17 @@ ClientFor = Callable[[User | None], Client]
 ADD = "/admin/meetings/meeting/add/"
 
 
-def meeting(org: Organization, name: str, fellowship: str, weekday: int, **extra: object) -> Meeting:
-    return Meeting.objects.create(organization=org, name=name, fellowship=fellowship,
-                                  weekday=weekday, starts_at=dt.time(19, 0),
-                                  place=str(extra.get("place", "Hall")))  # fmt: skip
+def meeting(
+    org: Organization, name: str, fellowship: str, weekday: int, **extra: object
+) -> Meeting:
+    return Meeting.objects.create(
+        organization=org,
+        name=name,
+        fellowship=fellowship,
+        weekday=weekday,
+        starts_at=dt.time(19, 0),
+        place=str(extra.get("place", "Hall")),
+    )
 
 
 def test_an_admin_adds_a_meeting_to_their_organizations_list(

@@ -15,10 +15,21 @@ def alices_thread(world: World) -> Thread:
 
     alice = world.alice
     now = timezone.now()
-    thread = Thread.objects.create(organization=alice.organization, patient=alice,
-                                   subject="Sleep", started_by=alice.user, last_message_at=now)  # fmt: skip
-    Message.objects.create(organization=alice.organization, thread=thread, sender=alice.user,
-                           from_patient=True, body="I slept badly.", sent_at=now)  # fmt: skip
+    thread = Thread.objects.create(
+        organization=alice.organization,
+        patient=alice,
+        subject="Sleep",
+        started_by=alice.user,
+        last_message_at=now,
+    )
+    Message.objects.create(
+        organization=alice.organization,
+        thread=thread,
+        sender=alice.user,
+        from_patient=True,
+        body="I slept badly.",
+        sent_at=now,
+    )
     return thread
 
 

@@ -209,7 +209,9 @@ def test_it_answers_404_for_a_conversation_of_another_patient(
     alice: Patient, dana: Patient, bob: User, client_for: ClientFor
 ) -> None:
     thread = alice_writes(alice).thread
-    assert client_for(dana.user).get(reverse("messaging:thread", args=[thread.pk])).status_code == 404
+    assert (
+        client_for(dana.user).get(reverse("messaging:thread", args=[thread.pk])).status_code == 404
+    )
     assert (
         client_for(bob)
         .get(reverse("messaging:patient_thread", args=[dana.pk, thread.pk]))
