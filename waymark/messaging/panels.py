@@ -47,5 +47,5 @@ def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
         "patient": patient,
         "threads": threads,
         "unread": sum(getattr(t, "unread", 0) for t in threads),
-        "form": MessageForm(new_thread=True),
+        "form": MessageForm(new_thread=True, auto_id="message_%s"),
     }

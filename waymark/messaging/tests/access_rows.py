@@ -42,6 +42,24 @@ def patient_and_thread(world: World) -> dict[str, Any]:
 
 
 ROWS: dict[str, Row] = {
+    "api:list_my_message_threads": Row(PATIENT, wrong_method="put"),
+    "api:send_my_message": Row(
+        PATIENT, ok=201, method="post", data={"subject": "Hi", "body": "Hello"}, wrong_method="put"
+    ),
+    "api:my_message_thread": Row(PATIENT, target=ALICE, kwargs=thread_id),
+    "api:list_patient_message_threads": Row(
+        STAFF, target=ALICE, kwargs=alice_id, wrong_method="put"
+    ),
+    "api:send_patient_message": Row(
+        STAFF,
+        target=ALICE,
+        ok=201,
+        method="post",
+        kwargs=alice_id,
+        data={"subject": "Hi", "body": "Hello"},
+        wrong_method="put",
+    ),
+    "api:patient_message_thread": Row(STAFF, target=ALICE, kwargs=patient_and_thread),
     "messaging:mine": Row(PATIENT, wrong_method="put"),
     "messaging:thread": Row(PATIENT, target=ALICE, kwargs=thread_id, wrong_method="put"),
     "messaging:inbox": Row(STAFF),
