@@ -22,8 +22,9 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 def audit_record_panel(request: HttpRequest, patient: Patient, context: dict[str, Any]) -> Any:
-    """The conversations' subjects are a read of the patient's messages: audited."""
-    if context["can_read"]:
+    """The conversations' subjects are a read of the patient's messages: audited (when
+    there is something to read; the record's own read is already audited)."""
+    if context["can_read"] and context["threads"]:
         record(
             actor_for(request), AuditAction.VIEW, patient=patient, object_type=AuditObject.MESSAGES
         )
