@@ -243,3 +243,22 @@ def test_it_never_shows_messages_to_a_supporter_or_an_admin(
 def test_it_has_no_attachments(alice: Patient, client_for: ClientFor) -> None:
     page = client_for(alice.user).get(reverse("messaging:mine")).content.decode()
     assert 'type="file"' not in page and "multipart" not in page
+
+
+def test_an_admin_sets_the_hours_the_team_reads_messages_once(
+    alice: Patient, northstar: object, olivia: User, bob: User, client_for: ClientFor
+) -> None:
+    url = "/admin/messaging/messagingsettings/add/"
+    admin = client_for(olivia)
+    assert client_for(bob).get(url).status_code in {302, 403}
+    data = {"reading_hours": "Mon–Thu, 10 am to 4 pm", "reply_time": "within two working days"}
+    assert admin.post(url, data).status_code == 302
+    assert MessagingSettings.objects.get().organization == northstar
+    assert admin.get(url).status_code == 403, "one row per organization: change it instead"
+    page = client_for(alice.user).get(reverse("messaging:mine")).content.decode()
+    assert "Mon–Thu, 10 am to 4 pm" in page and "within two working days" in page
+    empty = admin.post(
+        f"/admin/messaging/messagingsettings/{MessagingSettings.objects.get().pk}/change/",
+        {"reading_hours": ""},
+    )
+    assert empty.status_code == 200 and "This field is required." in empty.content.decode()
