@@ -68,7 +68,9 @@ class FavouriteMeeting(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["patient", "meeting"], name="favourite_meeting_once")
+            models.UniqueConstraint(
+                fields=["organization", "patient", "meeting"], name="favourite_meeting_once"
+            )
         ]
 
     def __str__(self) -> str:
@@ -88,7 +90,8 @@ class MeetingAttendance(models.Model):
         indexes = [models.Index(fields=["organization", "patient", "local_date"])]
         constraints = [
             models.UniqueConstraint(
-                fields=["patient", "meeting", "local_date"], name="attendance_once_a_day"
+                fields=["organization", "patient", "meeting", "local_date"],
+                name="attendance_once_a_day",
             )
         ]
 
