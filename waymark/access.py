@@ -200,12 +200,21 @@ class Capability(models.TextChoices):
     RUN_GROUPS = "run_groups", "run groups and record their attendance"
     # Issue 18: the organization's outcomes dashboard and its exports.
     VIEW_OUTCOMES = "view_outcomes", "see the organization's outcomes"
+    # Issue 17: secure messaging between a patient and their care team.
+    MESSAGE_CARE_TEAM = "message_care_team", "write to your care team"
+    MESSAGE_PATIENTS = "message_patients", "read or write messages with patients"
 
 
 _C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.PATIENT: frozenset(
-        {_C.USE_PATIENT_APP, _C.READ_QUESTIONNAIRES, _C.READ_LEARN, _C.USE_NOTIFICATIONS}
+        {
+            _C.USE_PATIENT_APP,
+            _C.READ_QUESTIONNAIRES,
+            _C.READ_LEARN,
+            _C.USE_NOTIFICATIONS,
+            _C.MESSAGE_CARE_TEAM,
+        }
     ),
     Role.CLINICIAN: frozenset(
         {
@@ -225,6 +234,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
             _C.SCHEDULE_APPOINTMENTS,
             _C.RUN_GROUPS,
             _C.VIEW_OUTCOMES,
+            _C.MESSAGE_PATIENTS,
         }
     ),
     Role.ADMIN: frozenset(
@@ -260,6 +270,10 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
   only what that patient's current consent allows, decided per scope and recorded as a
   disclosure (`waymark.support.access`). With no consent, the patient does not exist
   for them (404).
+- Messages (issue 17): a patient writes to their care team (MESSAGE_CARE_TEAM); a
+  clinician reads and writes messages with the patients they may see (MESSAGE_PATIENTS).
+  An organization admin writes nothing clinical and reads no messages; a supporter never
+  sees a message.
 - Everyone reads the Learn library and their own notifications; clinicians and
   organization admins also read its evidence library for clinicians (READ_EVIDENCE), which
   patients and supporters see only where the organization republishes a note for them.

@@ -23,6 +23,7 @@ from waymark.checkins.api import router as checkins_router
 from waymark.content.api import router as content_router
 from waymark.errors import NON_FIELD, ErrorOut, ServiceError, error_json
 from waymark.medications.api import router as medications_router
+from waymark.messaging.api import router as messaging_router
 from waymark.notes.api import router as notes_router
 from waymark.notifications.api import router as notifications_router
 from waymark.patients.api import router as patients_router
@@ -166,3 +167,4 @@ api.add_router("", medications_router)
 api.add_router("", plans_router)
 api.add_router("", support_router)  # issue 14
 api.add_router("", content_router)
+api.add_router("", messaging_router)  # issue 17

@@ -111,6 +111,8 @@ INSTALLED_APPS = [
     "waymark.support",  # issue 14: supporters, consent (42 CFR Part 2), reach-out
     "waymark.appointments",  # issue 17: appointments, groups, attendance, group notes
     "waymark.outcomes",  # issue 18: outcomes dashboard (retention, lapses, alerts)
+    "waymark.messaging",  # issue 17: secure messages with the care team
+    "waymark.meetings",  # issue 17: mutual-help meetings
     "waymark.demo",
     # issue 12, point 8: `manage.py backup` and `manage.py restore` (no models).
     "waymark.operations",
@@ -160,6 +162,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "waymark.organizations.context_processors.membership",
                 "waymark.notifications.context_processors.unread",
+                "waymark.messaging.context_processors.unread",
             ],
             # The one pager's tag (templates/includes/pager.html), not owned by any app.
             "libraries": {"pager": "waymark.pager"},

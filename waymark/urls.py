@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("waymark.support.urls")),  # issue 14: supporters and consent
     path("", include("waymark.appointments.urls")),  # issue 17: appointments and groups
     path("", include("waymark.outcomes.urls")),  # issue 18: outcomes dashboard
+    path("", include("waymark.messaging.urls")),  # issue 17: messages with the care team
+    path("", include("waymark.meetings.urls")),  # issue 17: mutual-help meetings
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

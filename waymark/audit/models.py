@@ -81,6 +81,10 @@ class AuditObject(models.TextChoices):
     GROUP_CHOICE = "group_choice", "your name in the list of patients who may join a group"
     GROUP_ATTENDANCE = "group_attendance", "your attendance at a group session"
     GROUP_NOTE = "group_note", "the note of a group session you attended"
+    # Issue 17: messages with the care team
+    MESSAGES = "messages", "your messages with your care team"
+    MESSAGE_THREAD = "message_thread", "a conversation with your care team"
+    MESSAGE_INBOX = "message_inbox", "your name in the care team's list of messages"
     # Alerts
     ALERT = "alert", "an alert about you"
     ALERT_ACKNOWLEDGED = "alert_acknowledged", "an alert about you: acknowledged it"

@@ -27,6 +27,7 @@ class Kind(models.TextChoices):
     REACH_OUT = "reach_out", "Someone you support asked to hear from you"  # issue 14
     ACCOUNT_INVITATION = "account_invitation", "Invitation to set up an account"  # issue 16
     APPOINTMENT_REMINDER = "appointment_reminder", "Appointment reminder"  # issue 17
+    CARE_MESSAGE = "care_message", "New message with the care team"  # issue 17
 
 
 class NotificationPreference(models.Model):

@@ -93,11 +93,13 @@ def test_it_assembles_the_record_from_every_registered_panel_in_order(
     assert shown == [
         "alerts",
         "checkins",
+        "messaging_record",
         "questionnaires",
         "medications",
         "appointments_record",
         "notes",
         "support_record",
+        "meetings_record",
     ]
     headings = ["<h2>Alerts</h2>", ">Check-ins</h2>", ">Clinical notes</h2>"]
     assert [html.index(heading) for heading in headings] == sorted(
@@ -112,9 +114,11 @@ def test_it_assembles_the_home_from_the_home_panels(alice: Patient, client_for: 
 
     assert [panel.name for panel in response.context["panels"]] == [
         "checkins_home",
+        "messaging_home",
         "support_home",
         "questionnaires_home",
         "appointments_home",
+        "meetings_home",
     ]
     html = response.content.decode()
     assert 'class="checkins-home"' in html and "Not checked in yet" in html

@@ -27,6 +27,7 @@ GIL = "gil.browser"  # a safety "yes" the service worker keeps: its crisis help,
 HAL = "hal.browser"
 SUE = "sue.browser"  # Hal's supporter, with a phone number
 CARE_TEAM_PHONE = "555-0190"
+IDA = "ida.browser"  # issue 17: writes to her care team, Bob replies
 BOB = "bob.browser"
 # Issue 12: staff sign in with a second factor. Bob's authenticator is enrolled with this
 # base32 secret; Ned, a new clinician, enrols his on his first sign-in.
@@ -85,7 +86,8 @@ def create() -> None:
         (EVE, "Eve"),
         (FAY, "Fay"),
         (GIL, "Gil"),
-        (HAL, "Hal"),
+        (IDA, "Ida"),
+        (HAL, "Hal"),  # last: _hals_people below
     )
     for username, name in people:
         patient = enroll_patient(
