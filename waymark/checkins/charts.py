@@ -58,3 +58,31 @@ def wellbeing_configs(
         }
         for scale in SCALES
     ]
+
+
+WITHDRAWAL_SCALES = (
+    # (key, title, high, step, color): the log's total and its craving item, each its own chart.
+    ("total", "All symptoms", None, 5, "#b26a00"),
+    ("craving", "Craving (0–3)", 3, 1, ALERT),
+)
+
+
+def withdrawal_configs(points: list[dict[str, Any]], max_total: int) -> list[dict[str, Any]]:
+    """The withdrawal log over days since admission: one chart per measure, one y axis each
+    (the total and the 0–3 craving item used to share a chart with a second axis), entries
+    joined by straight segments; several entries a day sit at their time of day."""
+    charts = []
+    for key, title, high, step, color in WITHDRAWAL_SCALES:
+        top = max_total if high is None else high
+        label = f"{title} (0–{top})" if high is None else title
+        dataset = line(label, [{"x": p["day"], "y": p[key], "at": p["at"]} for p in points], color)
+        config = one_axis_chart([], [dataset], title=label, low=0, high=top, step=step)
+        config["options"]["scales"]["x"] = {
+            "type": "linear",
+            "min": 1,
+            "title": {"display": True, "text": "Day since admission"},
+            "ticks": {"stepSize": 1},
+        }
+        config["data"].pop("labels")
+        charts.append({"key": key, "title": label, "config": config})
+    return charts

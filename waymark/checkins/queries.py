@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from waymark.charts import date_label
-from waymark.checkins.charts import wellbeing_configs
+from waymark.checkins.charts import wellbeing_configs, withdrawal_configs
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
 from waymark.checkins.sobriety import abstinence_goals, is_lapse, lapses
@@ -289,7 +289,7 @@ def recent_checkins(patient: Patient, limit: int = RECENT) -> list[CheckIn]:
 
 
 def withdrawal_timeline(patient: Patient, stay: ProgramStay) -> dict[str, Any]:
-    """The stay's withdrawal log: entries newest first, and chart points oldest first."""
+    """The stay's withdrawal log: entries newest first, and its charts oldest first."""
     entries = list(
         WithdrawalEntry.objects.filter(
             organization_id=patient.organization_id, patient=patient, stay=stay
@@ -297,21 +297,19 @@ def withdrawal_timeline(patient: Patient, stay: ProgramStay) -> dict[str, Any]:
     )
     tz = zoneinfo.ZoneInfo(patient.timezone)
     admitted = dt.datetime.combine(stay.started_on, dt.time(), tzinfo=tz)
+    points = [
+        {
+            "day": round((entry.recorded_at - admitted).total_seconds() / 86400 + 1, 2),
+            "total": entry.total,
+            "craving": entry.craving,
+            "at": entry.local_time(patient.timezone).strftime("%a %d %b %H:%M"),
+        }
+        for entry in reversed(entries)
+    ]
     return {
         "entries": entries,
         "max_total": WITHDRAWAL_MAX_TOTAL,
-        "data": {
-            "points": [
-                {
-                    "day": round((entry.recorded_at - admitted).total_seconds() / 86400 + 1, 2),
-                    "total": entry.total,
-                    "craving": entry.craving,
-                    "at": entry.local_time(patient.timezone).strftime("%a %d %b %H:%M"),
-                }
-                for entry in reversed(entries)
-            ],
-            "max_total": WITHDRAWAL_MAX_TOTAL,
-        },
+        "charts": withdrawal_configs(points, WITHDRAWAL_MAX_TOTAL),
     }
 
 

@@ -152,4 +152,6 @@ def test_it_shows_the_clinician_the_withdrawal_log_in_detox(
 
     assert "Withdrawal log (Withdrawal management, day 4)" in html
     assert "Craving (severe); Anxiety;" in html
-    assert chart_data(html, "withdrawal-record")["points"][0]["total"] == 5
+    total = chart_data(html, "withdrawal-record-total")["data"]["datasets"]
+    assert [point["y"] for point in total[0]["data"]] == [5]
+    assert chart_data(html, "withdrawal-record-craving")["options"]["scales"]["y"]["max"] == 3

@@ -83,11 +83,23 @@ def test_it_draws_the_timeline_since_admission(
 
     html = client.get(URL).content.decode()
 
-    data = json.loads(re.search(r'id="withdrawal-data"[^>]*>(.*?)</script>', html).group(1))  # type: ignore[union-attr]
-    (point,) = data["points"]
-    assert point["total"] == 5
-    assert point["day"] == pytest.approx(4 + 15 / 24, abs=0.01)  # day 4, 15:00
-    assert data["max_total"] == 33
+    def chart(key: str) -> dict[str, Any]:
+        found = re.search(rf'id="withdrawal-{key}"[^>]*>(.*?)</script>', html)
+        assert found, f"no {key} chart"
+        config: dict[str, Any] = json.loads(found.group(1))
+        return config
+
+    total, craving = chart("total"), chart("craving")
+    # Issue 16 point 3: one measure and one y axis per chart, straight segments.
+    for config, top in ((total, 33), (craving, 3)):
+        assert set(config["options"]["scales"]) == {"x", "y"}
+        assert config["options"]["scales"]["y"]["max"] == top
+        (dataset,) = config["data"]["datasets"]
+        assert dataset["tension"] == 0 and dataset["yAxisID"] == "y"
+    ((point,),) = [d["data"] for d in total["data"]["datasets"]]
+    assert point["y"] == 5
+    assert point["x"] == pytest.approx(4 + 15 / 24, abs=0.01)  # day 4, 15:00
+    assert craving["data"]["datasets"][0]["data"][0]["y"] == 3
     assert "Your entries (1)" in html  # the table that stands in without JavaScript
 
 
