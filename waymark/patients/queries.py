@@ -123,10 +123,9 @@ def with_current_program(patients: QuerySet[Patient]) -> QuerySet[Patient]:
 
 
 def search_fields() -> list[str]:
-    """The Patient fields the caseload's search matches: every name field, and the record
-    number. Read from the model, so the names and the per-organization `record_number`
-    that the record-header work (issue 16, point 2) adds to Patient are searched as soon
-    as they exist, with nothing to change here."""
+    """The Patient fields the caseload's search matches: every name field (preferred and
+    legal) and the per-organization `record_number`. Read from the model, so a name field
+    added later is searched with nothing to change here."""
     return [
         field.name
         for field in Patient._meta.concrete_fields

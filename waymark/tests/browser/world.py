@@ -28,6 +28,10 @@ HAL = "hal.browser"
 SUE = "sue.browser"  # Hal's supporter, with a phone number
 CARE_TEAM_PHONE = "555-0190"
 IDA = "ida.browser"  # issue 17: writes to her care team, Bob replies
+# Issue 16: the clinician finds Kim by her surname, reads her header, answers her alert.
+KIM = "kim.browser"
+KIM_LEGAL_NAME = "Kimberly Adeyemi"
+KIM_ALLERGIES = "Penicillin"
 BOB = "bob.browser"
 # Issue 12: staff sign in with a second factor. Bob's authenticator is enrolled with this
 # base32 secret; Ned, a new clinician, enrols his on his first sign-in.
@@ -87,6 +91,7 @@ def create() -> None:
         (FAY, "Fay"),
         (GIL, "Gil"),
         (IDA, "Ida"),
+        (KIM, "Kim"),
         (HAL, "Hal"),  # last: _hals_people below
     )
     for username, name in people:
@@ -115,6 +120,9 @@ def create() -> None:
             )  # fmt: skip
 
     _hals_people(patients[-1], user(SUE, "Sue"))
+    Patient.objects.filter(user__username=KIM).update(
+        legal_name=KIM_LEGAL_NAME, allergies=KIM_ALLERGIES
+    )
 
 
 def _hals_people(hal: Any, sue: Any) -> None:
