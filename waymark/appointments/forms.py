@@ -5,6 +5,7 @@ their refusals land on the named fields (ServiceErrorFormMixin)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -131,6 +132,21 @@ class GroupForm(ServiceErrorFormMixin, forms.Form):
             name=data["name"], facilitator_id=data["facilitator"], program_id=data["program"],
             member_ids=tuple(uuid.UUID(m) for m in data["members"]),
         )  # fmt: skip
+
+
+class GroupMembersForm(ServiceErrorFormMixin, forms.Form):
+    """Who is in the group: every patient of the organization, the members ticked."""
+
+    members = forms.TypedMultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, coerce=str
+    )
+
+    def __init__(self, *args: Any, patients: list[Patient], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["members"].choices = [(str(p.pk), p.preferred_name) for p in patients]  # type: ignore[attr-defined]
+
+    def member_ids(self) -> tuple[uuid.UUID, ...]:
+        return tuple(uuid.UUID(m) for m in self.cleaned_data["members"])
 
 
 class AttendanceForm(ServiceErrorFormMixin, forms.Form):

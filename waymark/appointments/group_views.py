@@ -16,7 +16,12 @@ from waymark.access import (
     visible_patients,
 )
 from waymark.appointments import groups, services
-from waymark.appointments.forms import AttendanceForm, GroupForm, GroupSessionForm
+from waymark.appointments.forms import (
+    AttendanceForm,
+    GroupForm,
+    GroupMembersForm,
+    GroupSessionForm,
+)
 from waymark.appointments.models import AppointmentKind, GroupNote
 from waymark.appointments.views import run_form
 from waymark.audit.models import AuditObject
@@ -69,6 +74,25 @@ def group_detail(request: HttpRequest, group_id: int) -> HttpResponse:
         "zone": services.zone_of(group.organization),
     }
     return render(request, "appointments/group.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Capability.RUN_GROUPS)
+def group_members(request: HttpRequest, group_id: int) -> HttpResponse:
+    actor = actor_for(request)
+    group = groups.group_for(actor, group_id)
+    patients = list(visible_patients(actor).order_by("preferred_name"))
+    audit_shown(actor, patients, object_type=AuditObject.GROUP_CHOICE)
+    current = [str(patient.pk) for patient in services.members_of(group)]
+    form = GroupMembersForm(request.POST or None, patients=patients, initial={"members": current})
+
+    def save() -> None:
+        groups.set_members(actor, group, form.member_ids())
+
+    done = run_form(request, form, save, f"/groups/{group.pk}/")
+    context = {"group": group, "form": form}
+    return done or render(request, "appointments/group_members.html", context,
+                          status=form_status(form))  # fmt: skip
 
 
 @require_http_methods(["GET", "POST"])

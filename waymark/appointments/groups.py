@@ -124,6 +124,23 @@ def add_members(actor: Actor, group: Group, members: list[Patient]) -> None:
                        object_type=AuditObject.GROUP_MEMBERS, object_id=str(group.pk))  # fmt: skip
 
 
+def set_members(actor: Actor, group: Group, member_ids: tuple[uuid.UUID, ...]) -> None:
+    """The group's members become exactly `member_ids` (the organization's patients only):
+    joiners are added, leavers removed. Past attendance and filed group notes stay where
+    they are; a leaver is simply not on the next session's register."""
+    require(actor, Capability.RUN_GROUPS)
+    wanted = _members(actor, member_ids)
+    with transaction.atomic():
+        add_members(actor, group, wanted)
+        leaving = GroupMember.objects.filter(organization=group.organization, group=group).exclude(
+            patient__in=wanted
+        )
+        for member in leaving.select_related("patient"):
+            record(actor, AuditAction.DELETE, patient=member.patient,
+                   object_type=AuditObject.GROUP_MEMBERS, object_id=str(group.pk))  # fmt: skip
+        leaving.delete()
+
+
 def _check(members: list[Patient], data: AttendanceData) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     by_id = {str(p.pk): p for p in members}

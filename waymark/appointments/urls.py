@@ -21,5 +21,6 @@ urlpatterns = [
     path("groups/", group_views.group_list, name="groups"),
     path("groups/new/", group_views.group_new, name="group_new"),
     path("groups/<int:group_id>/", group_views.group_detail, name="group"),
+    path("groups/<int:group_id>/members/", group_views.group_members, name="group_members"),
     path("groups/<int:group_id>/sessions/new/", group_views.session_new, name="session_new"),
 ]

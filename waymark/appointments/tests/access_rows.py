@@ -82,4 +82,7 @@ ROWS: dict[str, Row] = {
     "appointments:group_new": Row(GROUPS, wrong_method="put"),
     "appointments:group": Row(GROUPS, target=ALICE, kwargs=alices_group),
     "appointments:session_new": Row(GROUPS, target=ALICE, kwargs=alices_group, wrong_method="put"),
+    "appointments:group_members": Row(
+        GROUPS, target=ALICE, kwargs=alices_group, wrong_method="put"
+    ),
 }

@@ -10,8 +10,9 @@ from django.test import Client
 
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert
-from waymark.appointments.models import Attendance, GroupNote, GroupNoteLine
+from waymark.appointments.models import Attendance, GroupMember, GroupNote, GroupNoteLine
 from waymark.appointments.tests.conftest import stored_group, stored_session
+from waymark.audit.models import AuditAction, AuditEvent
 from waymark.conftest import make_member
 from waymark.organizations.models import Organization, Role
 from waymark.patients.models import Patient
@@ -164,3 +165,41 @@ def test_it_creates_a_group_with_members_of_the_organization_only(
     assert "Alice" in page and "Erin" not in page
     duplicate = client.post("/groups/new/", {"name": "IOP", "facilitator": bob.pk})
     assert duplicate.status_code == 422 and "exists already" in duplicate.content.decode()
+
+
+def test_the_facilitator_changes_the_members_and_the_next_register_follows(
+    alice: Patient, dana: Patient, bob: User, client_for: ClientFor
+) -> None:
+    group = stored_group(bob, alice)
+    client = client_for(bob)
+    page = client.get(f"/groups/{group.pk}/members/").content.decode()
+    assert f'value="{alice.pk}"' in page and f'value="{dana.pk}"' in page
+
+    response = client.post(f"/groups/{group.pk}/members/", {"members": [str(dana.pk)]})
+
+    assert response.status_code == 302
+    assert list(GroupMember.objects.filter(group=group).values_list("patient", flat=True)) == [
+        dana.pk
+    ]
+    register = client.get(f"/appointments/{stored_session(group).pk}/attendance/").content
+    assert (
+        f"status_{dana.pk}".encode() in register and f"status_{alice.pk}".encode() not in register
+    )
+    left = AuditEvent.objects.filter(
+        actor=bob, patient=alice, action=AuditAction.DELETE, object_type="group_members"
+    )
+    assert left.count() == 1
+    # The same list again changes nothing and audits nothing more.
+    client.post(f"/groups/{group.pk}/members/", {"members": [str(dana.pk)]})
+    assert GroupMember.objects.filter(group=group).count() == 1 and left.count() == 1
+
+
+def test_it_refuses_another_organizations_patient_as_a_member_and_changes_nothing(
+    alice: Patient, erin: Patient, bob: User, client_for: ClientFor
+) -> None:
+    group = stored_group(bob, alice)
+    response = client_for(bob).post(f"/groups/{group.pk}/members/", {"members": [str(erin.pk)]})
+    assert response.status_code == 422
+    assert list(GroupMember.objects.filter(group=group).values_list("patient", flat=True)) == [
+        alice.pk
+    ]
