@@ -8,4 +8,9 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # The timeline provider, and the reminder job the scheduler runs once a minute.
-        from waymark.appointments import jobs, timeline  # noqa: F401
+        # Sessions attended on the outcomes dashboard (issue 18 point 5).
+        from waymark.appointments import (  # noqa: F401
+            engagement,
+            jobs,
+            timeline,
+        )

@@ -6,9 +6,9 @@
 - **Reach-outs answered**: reach-outs patients sent in the period, and how many at least
   one supporter answered.
 
-Meetings and sessions attended are being built in their own apps. They join this section
-through `ENGAGEMENT_SOURCES`: an app appends a function `(scope) -> list[EngagementFigure]`
-(e.g. from its `apps.py` `ready()`), and the dashboard shows each figure it returns.
+Meetings and sessions attended come from their own apps (meetings/engagement.py,
+appointments/engagement.py), each registering a function `(scope) -> list[EngagementFigure]`
+with `@register_engagement(name)` when the app loads; the dashboard shows every figure returned.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 
 from waymark.checkins.models import CheckIn
 from waymark.outcomes.scope import Scope, days_between, matching_stays
+from waymark.registries import Registry
 from waymark.support.models import ReachOut, ReachOutRecipient
 
 WEEKS_OF_CARE = 12
@@ -48,8 +49,10 @@ class EngagementFigure:
     definition: str
 
 
-ENGAGEMENT_SOURCES: list[Callable[[Scope], list[EngagementFigure]]] = []
-"""Extension point for meetings and sessions attended (issue 18 point 5)."""
+EngagementSource = Callable[[Scope], list[EngagementFigure]]
+_sources: Registry[EngagementSource] = Registry()
+register_engagement = _sources.register
+"""Where meetings and sessions attended join the engagement figures (issue 18 point 5)."""
 
 
 def adherence_by_week(scope: Scope) -> list[WeekAdherence]:
@@ -101,6 +104,6 @@ def reach_outs(scope: Scope) -> EngagementFigure:
 
 def engagement(scope: Scope) -> dict[str, object]:
     figures = [reach_outs(scope)]
-    for source in ENGAGEMENT_SOURCES:
+    for source in _sources:
         figures.extend(source(scope))
     return {"adherence": adherence_by_week(scope), "engagement_figures": figures}

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from waymark.accounts.models import User
+from waymark.appointments.models import (
+    Appointment,
+    AppointmentKind,
+    Attendance,
+    AttendanceStatus,
+    Group,
+    Outcome,
+)
+from waymark.checkins.models import CheckIn
+from waymark.conftest import NOW
+from waymark.meetings.models import MeetingAttendance
 from waymark.organizations.models import Organization
-from waymark.outcomes import engagement as module
-from waymark.outcomes.engagement import EngagementFigure, adherence_by_week, engagement
-from waymark.outcomes.tests.conftest import checkins, patient, scope_for
+from waymark.outcomes.engagement import adherence_by_week, engagement
+from waymark.outcomes.tests.conftest import START, checkins, day, patient, scope_for
 
 
 def test_it_counts_check_in_days_per_whole_week_of_care(northstar: Organization, bob: User) -> None:
@@ -22,14 +34,70 @@ def test_it_counts_check_in_days_per_whole_week_of_care(northstar: Organization,
     assert rows == [(1, 2, 10, 71.4), (2, 1, 1, 14.3), (3, 1, 2, 28.6), (4, 1, 0, 0.0)]
 
 
-def test_it_shows_what_other_apps_register(northstar: Organization, bob: User, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_it_shows_what_other_apps_register(northstar: Organization, bob: User) -> None:
     patient(northstar, "pat1")
-    meetings = EngagementFigure("Meetings attended", 3, 4, "For the test.")
-    monkeypatch.setattr(module, "ENGAGEMENT_SOURCES", [lambda scope: [meetings]])
 
     figures = engagement(scope_for(bob))["engagement_figures"]
 
     assert [(f.label, f.count, f.n) for f in figures] == [  # type: ignore[attr-defined]
         ("Reach-outs answered by a supporter", 0, 0),
-        ("Meetings attended", 3, 4),
+        ("Individual and family appointments attended", 0, 0),
+        ("Group session places attended", 0, 0),
+        ("Patients who went to a mutual-help meeting", 0, 1),
     ]
+
+
+def test_it_counts_patients_who_went_to_a_meeting_logged_or_ticked_in_the_period(
+    northstar: Organization, harbour: Organization, bob: User
+) -> None:
+    logged, ticked, neither, before = (patient(northstar, f"pat{n}") for n in range(1, 5))
+    stranger = patient(harbour, "pat9")
+    for person, on in (
+        (logged, day(3)),
+        (before, START - dt.timedelta(days=2)),
+        (stranger, day(3)),
+    ):
+        MeetingAttendance.objects.create(
+            organization_id=person.organization_id, patient=person, fellowship="na", local_date=on
+        )
+    checkins(ticked, [5])
+    CheckIn.objects.filter(patient=ticked).update(meetings=["smart"])
+    checkins(neither, [5])  # a check-in without a meeting
+
+    (figure,) = [
+        f
+        for f in engagement(scope_for(bob))["engagement_figures"]  # type: ignore[attr-defined]
+        if f.label == "Patients who went to a mutual-help meeting"
+    ]
+
+    assert (figure.count, figure.n) == (2, 4)
+
+
+def test_it_counts_sessions_attended_of_those_with_an_outcome(
+    northstar: Organization, bob: User
+) -> None:
+    one, two = patient(northstar, "pat1"), patient(northstar, "pat2")
+    for person, outcome in ((one, Outcome.ATTENDED), (one, Outcome.NO_SHOW), (two, "")):
+        Appointment.objects.create(
+            organization=northstar, kind=AppointmentKind.INDIVIDUAL, patient=person,
+            clinician=bob, starts_at=NOW - dt.timedelta(days=2), minutes=50, place="Room 1",
+            created_by=bob, outcome=outcome,
+        )  # fmt: skip
+    group = Group.objects.create(organization=northstar, name="IOP", facilitator=bob)
+    session = Appointment.objects.create(
+        organization=northstar, kind=AppointmentKind.GROUP, group=group, clinician=bob,
+        starts_at=NOW - dt.timedelta(days=1), minutes=90, place="Group room", created_by=bob,
+    )  # fmt: skip
+    for person, status in ((one, AttendanceStatus.LATE), (two, AttendanceStatus.ABSENT)):
+        Attendance.objects.create(
+            organization=northstar, appointment=session, patient=person, status=status,
+            recorded_by=bob,
+        )  # fmt: skip
+
+    figures = {
+        f.label: (f.count, f.n)
+        for f in engagement(scope_for(bob))["engagement_figures"]  # type: ignore[attr-defined]
+    }
+
+    assert figures["Individual and family appointments attended"] == (1, 2)
+    assert figures["Group session places attended"] == (1, 2)
