@@ -28,7 +28,16 @@ GAD7_LOINC = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", 
 
 
 def test_it_ships_the_six_questionnaires_and_nothing_unlicensed() -> None:
-    assert builtin_keys() == {"phq-9", "gad-7", "audit-c", "who-5", "sds-ketamine", "bam"}
+    assert builtin_keys() == {
+        "phq-9",
+        "gad-7",
+        "audit-c",
+        "who-5",
+        "sds-ketamine",
+        "bam",
+        "audit-c-uk",
+        "sds-ketamine-month",
+    }
     text = " ".join(path.read_text().lower() for path in BUILTIN_DIR.glob("*.json"))
     for unlicensed in ("dast", "c-ssrs", "columbia", "promis"):
         assert unlicensed not in text
