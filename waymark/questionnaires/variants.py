@@ -20,6 +20,8 @@ from waymark.patients.models import Episode, Patient
 UK_AUDIT_C = "audit-c-uk"
 SDS_PAST_MONTH = "sds-ketamine-month"
 BASE_OF = {UK_AUDIT_C: "audit-c", SDS_PAST_MONTH: "sds-ketamine"}
+# Rated by a clinician (clinician_entry.py), never put on a patient's own list.
+CLINICIAN_ADMINISTERED = frozenset({"ciwa-ar"})
 
 
 def base_key(key: str) -> str:
@@ -28,7 +30,8 @@ def base_key(key: str) -> str:
 
 
 def is_variant(key: str) -> bool:
-    return key in BASE_OF
+    """A variant, or a clinician's rating: not something staff ask a patient to fill in."""
+    return key in BASE_OF or key in CLINICIAN_ADMINISTERED
 
 
 def variant_key(patient: Patient, key: str) -> str:

@@ -41,6 +41,7 @@ def test_it_loads_waymarks_definitions_on_migrate(db: None) -> None:
         "audit-c",
         "audit-c-uk",
         "bam",
+        "ciwa-ar",
         "gad-7",
         "phq-9",
         "sds-ketamine",
