@@ -46,7 +46,7 @@ from waymark.checkins.tracking import start_changes
 from waymark.content.for_you import routines_for
 from waymark.errors import ServiceError, ServiceErrorFormMixin, form_status
 from waymark.organizations.crisis import crisis_help_for
-from waymark.patients.models import Patient
+from waymark.patients.models import Patient, Substance
 from waymark.risk.rules import (
     SEVERE_WITHDRAWAL,
     TOLERANCE_SUBSTANCES,
@@ -248,6 +248,7 @@ def withdrawal(request: HttpRequest) -> HttpResponse:
             "staff_request": _pending_staff_request(patient),
             **_severe_just_logged(patient),
             "help": crisis_help_for(patient),
+            "drinks_alcohol": Substance.ALCOHOL in patient.substances,
         },
         status=form_status(form),
     )

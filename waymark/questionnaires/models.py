@@ -22,6 +22,7 @@ from django.utils import timezone
 from waymark.organizations.models import Organization, Program
 from waymark.patients.models import Patient
 from waymark.questionnaires.definition import Definition, parse_definition
+from waymark.questionnaires.variants import base_key
 
 # Definitions are immutable per checksum (loader.checksum of the file), so a cache keyed by
 # it can never serve a stale one.
@@ -73,6 +74,11 @@ class Questionnaire(models.Model):
     def __str__(self) -> str:
         owner = "Waymark" if self.organization_id is None else "organization"
         return f"{self.short_title} v{self.version} ({owner})"
+
+    @property
+    def base_key(self) -> str:
+        """The key schedules and responses use: a variant's base (see variants.py)."""
+        return base_key(self.key)
 
     @property
     def parsed(self) -> Definition:

@@ -19,9 +19,9 @@ from waymark.questionnaires.forms import PageForm
 from waymark.questionnaires.models import Draft, Questionnaire, QuestionnaireResponse
 from waymark.questionnaires.scoring import is_enabled, safety_hits
 from waymark.questionnaires.services import (
-    current_questionnaire,
     draft_for,
     open_occurrence,
+    questionnaire_for,
 )
 
 
@@ -59,11 +59,13 @@ def visible_pages(definition: Definition, answers: Mapping[str, int]) -> list[li
 
 def fillable(patient: Patient, key: str) -> FillState | None:
     """What the patient may fill in for `key` now, or None if it is not open for them."""
+    draft = draft_for(patient, key)
     try:
-        questionnaire = current_questionnaire(patient.organization_id, key)
+        questionnaire = questionnaire_for(
+            patient, key, corrects=draft.corrects if draft and draft.corrects_id else None
+        )
     except ServiceError:
         return None
-    draft = draft_for(patient, key)
     occurrence = open_occurrence(patient, key)
     if occurrence is None and not (draft and draft.corrects_id):
         return None
@@ -92,7 +94,7 @@ def page_number(raw: str | None, count: int) -> int:
 def after_page(state: FillState, draft: Draft, number: int, post: Mapping[str, Any]) -> str:
     """The next page (recounted: an answer can add or remove pages), or the review."""
     pages = visible_pages(state.definition, draft.answers)
-    key = state.questionnaire.key
+    key = state.questionnaire.base_key
     if number < len(pages):
         return f"{reverse('questionnaires:fill', args=[key])}?page={number + 1}"
     return reverse("questionnaires:review", args=[key])
@@ -115,7 +117,8 @@ def fill_context(state: FillState, form: PageForm, number: int) -> dict[str, Any
         "answered": answered,
         "total": total,
         "previous_url": (
-            f"{reverse('questionnaires:fill', args=[state.questionnaire.key])}?page={number - 1}"
+            reverse("questionnaires:fill", args=[state.questionnaire.base_key])
+            + f"?page={number - 1}"
             if number > 1
             else ""
         ),

@@ -48,6 +48,7 @@ from waymark.questionnaires.scoring import (
     clean_context,
     score,
 )
+from waymark.questionnaires.variants import base_key, is_variant, variant_key
 from waymark.risk.services import reassess
 
 CORRECTION_DAYS = 7  # a patient may correct their own response for this long
@@ -73,7 +74,12 @@ def as_error(error: AnswerError) -> ServiceError:
 
 
 def available_questionnaires(organization_id: int) -> list[Questionnaire]:
-    return list(Questionnaire.objects.available_to(organization_id).order_by("short_title"))
+    """What staff can schedule or ask for: variants are asked in place of their base."""
+    return [
+        q
+        for q in Questionnaire.objects.available_to(organization_id).order_by("short_title")
+        if not is_variant(q.key)
+    ]
 
 
 def current_questionnaire(organization_id: int, key: str) -> Questionnaire:
@@ -81,6 +87,17 @@ def current_questionnaire(organization_id: int, key: str) -> Questionnaire:
     if questionnaire is None:
         raise refused({"questionnaire": f"There is no questionnaire {key!r} here."})
     return questionnaire
+
+
+def questionnaire_for(
+    patient: Patient, key: str, *, corrects: QuestionnaireResponse | None = None
+) -> Questionnaire:
+    """The current text `patient` answers for `key` (see variants.py); a correction keeps
+    the text of the response it corrects."""
+    if is_variant(key):
+        raise refused({"questionnaire": f"There is no questionnaire {key!r} here."})
+    wanted = corrects.questionnaire.key if corrects is not None else variant_key(patient, key)
+    return current_questionnaire(patient.organization_id, wanted)
 
 
 def check_schedule(schedule: Schedule) -> None:
@@ -233,7 +250,7 @@ def save_page(
     draft, _ = Draft.objects.select_for_update().get_or_create(
         organization_id=patient.organization_id,
         patient=patient,
-        questionnaire_key=questionnaire.key,
+        questionnaire_key=base_key(questionnaire.key),
     )
     merged = {**draft.answers, **{k: v for k, v in answers.items() if k in page}}
     for link_id in page:
@@ -320,7 +337,7 @@ def build_response(
         organization_id=patient.organization_id,
         patient=patient,
         questionnaire=questionnaire,
-        questionnaire_key=questionnaire.key,
+        questionnaire_key=base_key(questionnaire.key),
         answers=cleaned,
         context=cleaned_context,
         scoring_form=form_id,
@@ -414,7 +431,7 @@ def submit_response(
     """
     Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one at a time
     context = dict(context or {})
-    questionnaire = current_questionnaire(patient.organization_id, key)
+    questionnaire = questionnaire_for(patient, key, corrects=corrects)
     if corrects is not None:
         check_correctable(patient, corrects)
         if corrects.questionnaire_key != key:
@@ -464,7 +481,7 @@ def assign_questionnaire(
     assignment = Assignment.objects.create(
         organization_id=patient.organization_id,
         patient=patient,
-        questionnaire_key=questionnaire.key,
+        questionnaire_key=base_key(questionnaire.key),
         reason=AssignmentReason.CLINICIAN,
         note=note[:300],
         assigned_by=actor.user,

@@ -9,25 +9,28 @@ import datetime as dt
 import uuid
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waymark.access import Capability, actor_for, can, capability_required, get_patient
 from waymark.audit.models import AuditObject
-from waymark.errors import ServiceError
+from waymark.errors import ServiceError, form_status
+from waymark.questionnaires.clinician_entry import record_by_clinician
 from waymark.questionnaires.fhir import LOINC_NOTICE
-from waymark.questionnaires.forms import AssignForm
+from waymark.questionnaires.forms import AssignForm, PageForm
 from waymark.questionnaires.models import QuestionnaireResponse
 from waymark.questionnaires.presenting import build_series, explain, milestones
 from waymark.questionnaires.reports import DEFAULT_DAYS, completion_report, patient_completion
 from waymark.questionnaires.services import (
     assign_questionnaire,
     available_questionnaires,
+    current_questionnaire,
     patient_occurrences,
     standing_responses,
     todo_for,
 )
+from waymark.questionnaires.variants import CLINICIAN_ADMINISTERED
 
 
 @require_GET
@@ -136,3 +139,32 @@ def completion(request: HttpRequest) -> HttpResponse:
         days = DEFAULT_DAYS
     report = completion_report(actor_for(request), days=days)
     return render(request, "questionnaires/staff/completion.html", {"report": report, "days": days})
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(Capability.ASSIGN_QUESTIONNAIRES)
+def record_rating(request: HttpRequest, patient_id: uuid.UUID, key: str) -> HttpResponse:
+    """A clinician records a clinician-administered rating (the CIWA-Ar) for a patient."""
+    if key not in CLINICIAN_ADMINISTERED:
+        raise Http404("No such rating.")
+    actor = actor_for(request)
+    patient = get_patient(actor, patient_id, object_type=AuditObject.QUESTIONNAIRE_RESPONSES)
+    questionnaire = current_questionnaire(patient.organization_id, key)
+    definition = questionnaire.parsed
+    page = [item.link_id for item in definition.items]
+    data = request.POST if request.method == "POST" else None
+    form = PageForm(definition, page, with_context=False, data=data)
+    if form.is_valid():
+        try:
+            response = record_by_clinician(actor, patient, key, form.answers())
+        except ServiceError as error:
+            form.add_service_error(error)
+        else:
+            messages.success(request, f"{definition.short_title} recorded.")
+            return redirect("questionnaires:patient_response", patient.pk, response.pk)
+    return render(
+        request,
+        "questionnaires/staff/record.html",
+        {"patient": patient, "definition": definition, "form": form},
+        status=form_status(form),
+    )

@@ -25,4 +25,9 @@ urlpatterns = [
         name="patient_response",
     ),
     path("patients/<uuid:patient_id>/questionnaires/ask/", staff_views.assign, name="assign"),
+    path(
+        "patients/<uuid:patient_id>/questionnaires/rate/<slug:key>/",
+        staff_views.record_rating,
+        name="record_rating",
+    ),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import Client
+from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert, Severity
@@ -288,3 +289,22 @@ def test_it_says_in_the_api_whether_the_care_team_was_told(
     assert told(bob) == 1
     listed = client.get(API).json()["items"]
     assert "care_team_told" not in listed[0]  # only the answer to a new entry says it
+
+
+def test_it_tells_someone_stopping_alcohol_that_it_can_be_dangerous(client: Client) -> None:
+    html = client.get(URL).content.decode()
+
+    assert 'id="alcohol-withdrawal"' in html
+    assert "Stopping alcohol suddenly can be dangerous" in html
+    assert reverse("content:article", args=["dangerous-withdrawal"]) in html
+
+
+def test_it_leaves_the_alcohol_line_out_for_someone_not_working_on_alcohol(
+    dana: Patient, client: Client
+) -> None:
+    dana.substances = ["ketamine"]
+    dana.save(update_fields=["substances"])
+
+    html = client.get(URL).content.decode()
+
+    assert 'id="alcohol-withdrawal"' not in html and "Withdrawal log" in html

@@ -113,3 +113,12 @@ ROWS: dict[str, Row] = {
     "api:patient_fhir": Row(RECORD, target=ALICE, kwargs=alice_id),
     "api:patient_questionnaire_responses": Row(RECORD, target=ALICE, kwargs=alice_id),
 }
+
+
+def ciwa(world: World) -> dict[str, Any]:
+    return {"patient_id": world.alice.pk, "key": "ciwa-ar"}
+
+
+ROWS["questionnaires:record_rating"] = Row(
+    Capability.ASSIGN_QUESTIONNAIRES, target=ALICE, kwargs=ciwa, wrong_method="put"
+)

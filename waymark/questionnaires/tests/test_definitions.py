@@ -27,8 +27,18 @@ PHQ9_LOINC = [
 GAD7_LOINC = ["69725-0", "68509-9", "69733-4", "69734-2", "69735-9", "69689-8", "69736-7"]
 
 
-def test_it_ships_the_six_questionnaires_and_nothing_unlicensed() -> None:
-    assert builtin_keys() == {"phq-9", "gad-7", "audit-c", "who-5", "sds-ketamine", "bam"}
+def test_it_ships_its_questionnaires_and_nothing_unlicensed() -> None:
+    assert builtin_keys() == {
+        "phq-9",
+        "gad-7",
+        "audit-c",
+        "who-5",
+        "sds-ketamine",
+        "bam",
+        "audit-c-uk",
+        "ciwa-ar",
+        "sds-ketamine-month",
+    }
     text = " ".join(path.read_text().lower() for path in BUILTIN_DIR.glob("*.json"))
     for unlicensed in ("dast", "c-ssrs", "columbia", "promis"):
         assert unlicensed not in text

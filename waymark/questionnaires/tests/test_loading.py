@@ -39,10 +39,13 @@ def test_it_loads_waymarks_definitions_on_migrate(db: None) -> None:
     rows = Questionnaire.objects.filter(organization__isnull=True, is_current=True)
     assert sorted(rows.values_list("key", flat=True)) == [
         "audit-c",
+        "audit-c-uk",
         "bam",
+        "ciwa-ar",
         "gad-7",
         "phq-9",
         "sds-ketamine",
+        "sds-ketamine-month",
         "who-5",
     ]
     phq9 = rows.get(key="phq-9")
