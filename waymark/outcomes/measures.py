@@ -28,9 +28,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
     DurationField,
     Exists,
@@ -39,7 +39,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -178,50 +177,55 @@ def _minus(later: Any, earlier: Any) -> ExpressionWrapper:
     return ExpressionWrapper(later - earlier, output_field=DurationField())
 
 
-def _sums(instrument: Instrument) -> dict[str, Any]:
-    sums: dict[str, Any] = {
-        "patients": Count("pk"),
-        "baseline": Count("pk", filter=Q(baseline_score__isnull=False)),
-    }
+def _sums(instrument: Instrument) -> str:
+    """The SQL of one group's sums over the per-patient scores (`p`): plain numbers, so
+    the same text runs on SQLite and PostgreSQL."""
+    threshold = instrument.reliable_change or 10
+    below = instrument.remission_below
+    columns = ["COUNT(*) AS patients", "COUNT(p.baseline_score) AS baseline"]
     for week in WEEKS:
-        score, base = F(f"score_{week}"), F("baseline_score")
-        followed = Q(**{f"score_{week}__isnull": False}, baseline_score__isnull=False)
-        sums[f"followed_{week}"] = Count("pk", filter=followed)
-        sums[f"change_{week}"] = Sum(score - base, filter=followed)
-        sums[f"response_{week}"] = Count(
-            "pk", filter=followed & Q(baseline_score__gt=0, **{f"score_{week}__lte": base / 2})
+        score = f"p.score_{week}"
+        followed = f"{score} IS NOT NULL AND p.baseline_score IS NOT NULL"
+        remission = f"{followed} AND {score} < {below}" if below is not None else "1 = 0"
+        counts = {
+            "followed": followed,
+            "response": f"{followed} AND p.baseline_score > 0"
+            f" AND {score} <= p.baseline_score / 2.0",
+            "remission": remission,
+            "improved": f"{followed} AND {score} <= p.baseline_score - {threshold}",
+            "deteriorated": f"{followed} AND {score} >= p.baseline_score + {threshold}",
+        }
+        columns += [
+            f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS {n}_{week}" for n, c in counts.items()
+        ]
+        columns.append(
+            f"SUM(CASE WHEN {followed} THEN {score} - p.baseline_score END) AS change_{week}"
         )
-        if instrument.remission_below is not None:
-            sums[f"remission_{week}"] = Count(
-                "pk", filter=followed & Q(**{f"score_{week}__lt": instrument.remission_below})
-            )
-        else:
-            sums[f"remission_{week}"] = Count("pk", filter=Q(pk__in=[]))
-        threshold = instrument.reliable_change or 10
-        sums[f"improved_{week}"] = Count(
-            "pk", filter=followed & Q(**{f"score_{week}__lte": base - threshold})
-        )
-        sums[f"deteriorated_{week}"] = Count(
-            "pk", filter=followed & Q(**{f"score_{week}__gte": base + threshold})
-        )
-    return sums
+    return ", ".join(columns)
 
 
-def _grouped(patients: Any, instrument: Instrument, field: str, keys: list[Any]) -> dict[str, Any]:
-    """Conditional sums per value of `field` (a program or a clinician, None included)."""
-    sums: dict[str, Any] = {}
-    for index, key in enumerate(keys):
-        group = Q(**{f"{field}__isnull": True}) if key is None else Q(**{field: key})
-        for name, aggregate in _sums(instrument).items():
-            aggregate.filter = group & aggregate.filter if aggregate.filter else group
-            sums[f"g{index}_{name}"] = aggregate
-    return sums
+def _group_sums(patients: Any, instrument: Instrument) -> list[dict[str, Any]]:
+    """One query: the per-patient scores computed once (a materialized CTE), then summed per
+    program and per primary clinician (`part` 'p' / 'c', `group_key` the id or NULL)."""
+    names = ["program_id", "clinician_id", "baseline_score", *(f"score_{w}" for w in WEEKS)]
+    inner, params = patients.values(*names).query.sql_with_params()
+    sums = _sums(instrument)
+    # Django's compiled SQL and constants only; the values are parameters.
+    sql = (
+        f"WITH p AS MATERIALIZED ({inner}) "  # noqa: S608
+        f"SELECT 'p' AS part, p.program_id AS group_key, {sums} FROM p GROUP BY p.program_id "
+        f"UNION ALL SELECT 'c', p.clinician_id, {sums} FROM p GROUP BY p.clinician_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        header = [column[0] for column in cursor.description]
+        return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
 
 
 def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
     """The instrument's figures: in total, per program, per primary clinician. One
-    aggregate over the per-patient scores, which Django wraps as a subquery so that each
-    patient's baseline and follow-ups are computed once."""
+    query: each patient's baseline and follow-ups are computed once, then summed per group
+    (an aggregate over annotations would repeat every correlated subquery per sum)."""
     programs = dict(
         Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
     )
@@ -232,35 +236,16 @@ def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
             care_team_roles__is_primary=True,
         ).distinct()
     }
-    program_keys: list[Any] = [*programs, None]
-    clinician_keys: list[Any] = [*clinicians, None]
-    patients = _annotated(scope, instrument)
-    totals = patients.aggregate(
-        **_grouped(patients, instrument, "program_id", program_keys),
-        **{
-            f"c{name}": value
-            for name, value in _grouped(
-                patients, instrument, "clinician_id", clinician_keys
-            ).items()
-        },
-    )
     by_program: dict[Any, MeasureRow] = {}
     by_clinician: dict[Any, MeasureRow] = {}
     total = MeasureRow("All")
-    for index, key in enumerate(program_keys):
-        entry = {
-            name.split("_", 1)[1]: v for name, v in totals.items() if name.startswith(f"g{index}_")
-        }
-        if entry["patients"]:
+    for entry in _group_sums(_annotated(scope, instrument), instrument):
+        key = entry["group_key"]
+        if entry["part"] == "p":
             total.add(entry)
             by_program[key] = MeasureRow(programs.get(key, "No program"))
             by_program[key].add(entry)
-    for index, key in enumerate(clinician_keys):
-        prefix = f"cg{index}_"
-        entry = {
-            name.removeprefix(prefix): v for name, v in totals.items() if name.startswith(prefix)
-        }
-        if entry["patients"]:
+        else:
             by_clinician[key] = MeasureRow(clinicians.get(key, "No primary clinician"))
             by_clinician[key].add(entry)
     return MeasureTable(
