@@ -122,7 +122,8 @@ def _responses(key: str) -> Any:
     )
 
 
-def _annotated(scope: Scope, instrument: Instrument) -> Any:
+def _baseline(scope: Scope, instrument: Instrument) -> Any:
+    """Per patient of the cohort: program, primary clinician, baseline date and score."""
     mine = matching_stays(scope, of_outer_patient=True).order_by("started_on", "pk")
     near_a_start = (
         matching_stays(scope)
@@ -132,12 +133,17 @@ def _annotated(scope: Scope, instrument: Instrument) -> Any:
     )
     baseline = _responses(instrument.key).filter(Exists(near_a_start)).order_by("submitted_at")
     primary = CareTeamMember.objects.filter(patient_id=OuterRef("pk"), is_primary=True)
-    patients = cohort(scope).annotate(
+    return cohort(scope).annotate(
         program_id=Subquery(mine.values("program_id")[:1]),
         clinician_id=Subquery(primary.order_by("added_at").values("clinician_id")[:1]),
         baseline_on=Subquery(baseline.values("submitted_on")[:1]),
         baseline_score=Subquery(baseline.values("primary_score")[:1]),
     )
+
+
+def _annotated(scope: Scope, instrument: Instrument) -> Any:
+    """Per patient: program, clinician, baseline and `score_<week>` (the research export)."""
+    patients = _baseline(scope, instrument)
     for week in WEEKS:
         patients = patients.annotate(**_nearest(instrument.key, week))
     return patients
@@ -204,20 +210,48 @@ def _sums(instrument: Instrument) -> str:
     return ", ".join(columns)
 
 
-def _group_sums(patients: Any, instrument: Instrument) -> list[dict[str, Any]]:
-    """One query: the per-patient scores computed once (a materialized CTE), then summed per
-    program and per primary clinician (`part` 'p' / 'c', `group_key` the id or NULL)."""
-    names = ["program_id", "clinician_id", "baseline_score", *(f"score_{w}" for w in WEEKS)]
-    inner, params = patients.values(*names).query.sql_with_params()
+def _days(later: str, earlier: str) -> str:
+    """Whole days from one date column to another, in this database's SQL."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
+
+
+def _group_sums(scope: Scope, instrument: Instrument) -> list[dict[str, Any]]:
+    """One query. `base`: each patient's program, clinician and baseline (materialized, so
+    computed once); `w`: their standing responses within ± WINDOW of each week, ranked by
+    distance (ties: the earlier) with ROW_NUMBER(); `p`: one row per patient with its
+    scores; then the sums per program and per primary clinician (`part` 'p' / 'c',
+    `group_key` the id or NULL)."""
+    names = ["id", "program_id", "clinician_id", "baseline_on", "baseline_score"]
+    base, params = _baseline(scope, instrument).values(*names).query.sql_with_params()
+    since = _days("q.submitted_on", "b.baseline_on")
+    weeks = " UNION ALL ".join(f"SELECT {w} AS week, {7 * w} AS target" for w in WEEKS)
+    window = WINDOW.days
+    scores = ", ".join(
+        f"MAX(CASE WHEN w.week = {w} THEN w.primary_score END) AS score_{w}" for w in WEEKS
+    )
     sums = _sums(instrument)
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
-        f"WITH p AS MATERIALIZED ({inner}) "  # noqa: S608
+        f"WITH base AS MATERIALIZED ({base}), "  # noqa: S608
+        f"r AS (SELECT b.id AS patient_id, {since} AS since, q.submitted_at, q.primary_score "
+        "FROM base b JOIN questionnaires_questionnaireresponse q ON q.patient_id = b.id "
+        "AND q.organization_id = %s AND q.questionnaire_key = %s "
+        "WHERE b.baseline_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+        "questionnaires_questionnaireresponse c WHERE c.corrects_id = q.id)), "
+        f"w AS (SELECT r.patient_id, k.week, r.primary_score, ROW_NUMBER() OVER ("
+        "PARTITION BY r.patient_id, k.week ORDER BY ABS(r.since - k.target), r.since, "
+        f"r.submitted_at) AS n FROM r JOIN ({weeks}) k "
+        f"ON r.since BETWEEN k.target - {window} AND k.target + {window}), "
+        f"p AS (SELECT b.program_id, b.clinician_id, b.baseline_score, {scores} FROM base b "
+        "LEFT JOIN w ON w.patient_id = b.id AND w.n = 1 "
+        "GROUP BY b.id, b.program_id, b.clinician_id, b.baseline_score) "
         f"SELECT 'p' AS part, p.program_id AS group_key, {sums} FROM p GROUP BY p.program_id "
         f"UNION ALL SELECT 'c', p.clinician_id, {sums} FROM p GROUP BY p.clinician_id"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, scope.organization_id, instrument.key])
         header = [column[0] for column in cursor.description]
         return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
 
@@ -239,7 +273,7 @@ def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
     by_program: dict[Any, MeasureRow] = {}
     by_clinician: dict[Any, MeasureRow] = {}
     total = MeasureRow("All")
-    for entry in _group_sums(_annotated(scope, instrument), instrument):
+    for entry in _group_sums(scope, instrument):
         key = entry["group_key"]
         if entry["part"] == "p":
             total.add(entry)
