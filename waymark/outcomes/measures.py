@@ -210,7 +210,7 @@ def _sums(instrument: Instrument) -> str:
     return ", ".join(columns)
 
 
-def _days(later: str, earlier: str) -> str:
+def days_sql(later: str, earlier: str) -> str:
     """Whole days from one date column to another, in this database's SQL."""
     if connection.vendor == "sqlite":
         return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
@@ -225,7 +225,7 @@ def _group_sums(scope: Scope, instrument: Instrument) -> list[dict[str, Any]]:
     `group_key` the id or NULL)."""
     names = ["id", "program_id", "clinician_id", "baseline_on", "baseline_score"]
     base, params = _baseline(scope, instrument).values(*names).query.sql_with_params()
-    since = _days("q.submitted_on", "b.baseline_on")
+    since = days_sql("q.submitted_on", "b.baseline_on")
     weeks = " UNION ALL ".join(f"SELECT {w} AS week, {7 * w} AS target" for w in WEEKS)
     window = WINDOW.days
     scores = ", ".join(
