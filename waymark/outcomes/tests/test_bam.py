@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
+from django.test import Client
 from django.utils import timezone
 
 from waymark.accounts.models import User
@@ -11,6 +13,8 @@ from waymark.organizations.models import Organization
 from waymark.outcomes.bam import bam_trends
 from waymark.outcomes.tests.conftest import day, patient, scope_for
 from waymark.patients.models import Patient
+
+ClientFor = Callable[[User | None], Client]
 
 
 def bam(person: Patient, on: int, use: int, protective: int, *, corrects: object = None) -> object:
@@ -59,3 +63,16 @@ def test_it_counts_only_the_period_and_the_viewers_organization(
     blocks = bam_trends(scope_for(bob))
 
     assert [(x.block, x.patients, x.use, x.protective) for x in blocks] == [(2, 1, 2.0, 20.0)]
+
+
+def test_it_shows_the_blocks_as_a_table_and_chart_data(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    a = patient(northstar, "pat1", admitted=-40)
+    bam(a, 5, 3, 17)
+
+    page = client_for(bob).get("/outcomes/", {"period": "30"}).content.decode()
+
+    assert 'id="bam-data"' in page
+    assert '<th scope="row" data-label="Weeks of care">5–8</th>' in page
+    assert '"use": [3.0]' in page and '"protective": [17.0]' in page
