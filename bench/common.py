@@ -227,6 +227,7 @@ def bulk_in_care(
             organization=organization,
             user=u,
             preferred_name=f"Patient {n}",
+            record_number=f"{prefix}{n}",  # bulk_create skips save(), which numbers them
             date_of_birth=dt.date(1990, 1, 1),
             timezone="UTC",
             substances=["ketamine"],

@@ -24,8 +24,9 @@ from typing import Any
 
 from bench.common import QUICK, bulk_in_care, fresh_database, load_average, use_database
 
-PATIENTS = 200 if QUICK else 10_000
-DAYS = 30 if QUICK else 365
+# BENCH_OUTCOMES_PATIENTS / _DAYS: a size in between (building the full year takes long).
+PATIENTS = int(os.environ.get("BENCH_OUTCOMES_PATIENTS") or (200 if QUICK else 10_000))
+DAYS = int(os.environ.get("BENCH_OUTCOMES_DAYS") or (30 if QUICK else 365))
 ROUNDS = 3
 QUESTIONNAIRES = ("phq-9", "gad-7", "who-5")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.outcomes.accountability import alert_accountability
+from waymark.outcomes.bam import bam_chart, bam_trends
 from waymark.outcomes.engagement import engagement
 from waymark.outcomes.measures import WEEKS, measure_tables
 from waymark.outcomes.retention import retention
@@ -47,7 +48,10 @@ def lapse_chart(result: TimeToLapse) -> dict[str, Any]:
 def figures(scope: Scope, *, anchor: str) -> dict[str, Any]:
     abstinence = days_abstinent(scope)
     lapses = time_to_first_lapse(scope, anchor)
+    bam = bam_trends(scope)
     return {
+        "bam": bam,
+        "bam_chart": bam_chart(bam),
         "cohort_size": cohort(scope).count(),
         "abstinence": abstinence,
         "abstinence_chart": abstinence_chart(abstinence),

@@ -28,9 +28,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     DecimalField,
     DurationField,
     Exists,
@@ -39,7 +39,6 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Sum,
     Value,
     When,
 )
@@ -123,7 +122,8 @@ def _responses(key: str) -> Any:
     )
 
 
-def _annotated(scope: Scope, instrument: Instrument) -> Any:
+def _baseline(scope: Scope, instrument: Instrument) -> Any:
+    """Per patient of the cohort: program, primary clinician, baseline date and score."""
     mine = matching_stays(scope, of_outer_patient=True).order_by("started_on", "pk")
     near_a_start = (
         matching_stays(scope)
@@ -133,12 +133,17 @@ def _annotated(scope: Scope, instrument: Instrument) -> Any:
     )
     baseline = _responses(instrument.key).filter(Exists(near_a_start)).order_by("submitted_at")
     primary = CareTeamMember.objects.filter(patient_id=OuterRef("pk"), is_primary=True)
-    patients = cohort(scope).annotate(
+    return cohort(scope).annotate(
         program_id=Subquery(mine.values("program_id")[:1]),
         clinician_id=Subquery(primary.order_by("added_at").values("clinician_id")[:1]),
         baseline_on=Subquery(baseline.values("submitted_on")[:1]),
         baseline_score=Subquery(baseline.values("primary_score")[:1]),
     )
+
+
+def _annotated(scope: Scope, instrument: Instrument) -> Any:
+    """Per patient: program, clinician, baseline and `score_<week>` (the research export)."""
+    patients = _baseline(scope, instrument)
     for week in WEEKS:
         patients = patients.annotate(**_nearest(instrument.key, week))
     return patients
@@ -178,50 +183,83 @@ def _minus(later: Any, earlier: Any) -> ExpressionWrapper:
     return ExpressionWrapper(later - earlier, output_field=DurationField())
 
 
-def _sums(instrument: Instrument) -> dict[str, Any]:
-    sums: dict[str, Any] = {
-        "patients": Count("pk"),
-        "baseline": Count("pk", filter=Q(baseline_score__isnull=False)),
-    }
+def _sums(instrument: Instrument) -> str:
+    """The SQL of one group's sums over the per-patient scores (`p`): plain numbers, so
+    the same text runs on SQLite and PostgreSQL."""
+    threshold = instrument.reliable_change or 10
+    below = instrument.remission_below
+    columns = ["COUNT(*) AS patients", "COUNT(p.baseline_score) AS baseline"]
     for week in WEEKS:
-        score, base = F(f"score_{week}"), F("baseline_score")
-        followed = Q(**{f"score_{week}__isnull": False}, baseline_score__isnull=False)
-        sums[f"followed_{week}"] = Count("pk", filter=followed)
-        sums[f"change_{week}"] = Sum(score - base, filter=followed)
-        sums[f"response_{week}"] = Count(
-            "pk", filter=followed & Q(baseline_score__gt=0, **{f"score_{week}__lte": base / 2})
+        score = f"p.score_{week}"
+        followed = f"{score} IS NOT NULL AND p.baseline_score IS NOT NULL"
+        remission = f"{followed} AND {score} < {below}" if below is not None else "1 = 0"
+        counts = {
+            "followed": followed,
+            "response": f"{followed} AND p.baseline_score > 0"
+            f" AND {score} <= p.baseline_score / 2.0",
+            "remission": remission,
+            "improved": f"{followed} AND {score} <= p.baseline_score - {threshold}",
+            "deteriorated": f"{followed} AND {score} >= p.baseline_score + {threshold}",
+        }
+        columns += [
+            f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS {n}_{week}" for n, c in counts.items()
+        ]
+        columns.append(
+            f"SUM(CASE WHEN {followed} THEN {score} - p.baseline_score END) AS change_{week}"
         )
-        if instrument.remission_below is not None:
-            sums[f"remission_{week}"] = Count(
-                "pk", filter=followed & Q(**{f"score_{week}__lt": instrument.remission_below})
-            )
-        else:
-            sums[f"remission_{week}"] = Count("pk", filter=Q(pk__in=[]))
-        threshold = instrument.reliable_change or 10
-        sums[f"improved_{week}"] = Count(
-            "pk", filter=followed & Q(**{f"score_{week}__lte": base - threshold})
-        )
-        sums[f"deteriorated_{week}"] = Count(
-            "pk", filter=followed & Q(**{f"score_{week}__gte": base + threshold})
-        )
-    return sums
+    return ", ".join(columns)
 
 
-def _grouped(patients: Any, instrument: Instrument, field: str, keys: list[Any]) -> dict[str, Any]:
-    """Conditional sums per value of `field` (a program or a clinician, None included)."""
-    sums: dict[str, Any] = {}
-    for index, key in enumerate(keys):
-        group = Q(**{f"{field}__isnull": True}) if key is None else Q(**{field: key})
-        for name, aggregate in _sums(instrument).items():
-            aggregate.filter = group & aggregate.filter if aggregate.filter else group
-            sums[f"g{index}_{name}"] = aggregate
-    return sums
+def days_sql(later: str, earlier: str) -> str:
+    """Whole days from one date column to another, in this database's SQL."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+    return f"({later} - {earlier})"
+
+
+def _group_sums(scope: Scope, instrument: Instrument) -> list[dict[str, Any]]:
+    """One query. `base`: each patient's program, clinician and baseline (materialized, so
+    computed once); `w`: their standing responses within ± WINDOW of each week, ranked by
+    distance (ties: the earlier) with ROW_NUMBER(); `p`: one row per patient with its
+    scores; then the sums per program and per primary clinician (`part` 'p' / 'c',
+    `group_key` the id or NULL)."""
+    names = ["id", "program_id", "clinician_id", "baseline_on", "baseline_score"]
+    base, params = _baseline(scope, instrument).values(*names).query.sql_with_params()
+    since = days_sql("q.submitted_on", "b.baseline_on")
+    weeks = " UNION ALL ".join(f"SELECT {w} AS week, {7 * w} AS target" for w in WEEKS)
+    window = WINDOW.days
+    scores = ", ".join(
+        f"MAX(CASE WHEN w.week = {w} THEN w.primary_score END) AS score_{w}" for w in WEEKS
+    )
+    sums = _sums(instrument)
+    # Django's compiled SQL and constants only; the values are parameters.
+    sql = (
+        f"WITH base AS MATERIALIZED ({base}), "  # noqa: S608
+        f"r AS (SELECT b.id AS patient_id, {since} AS since, q.submitted_at, q.primary_score "
+        "FROM base b JOIN questionnaires_questionnaireresponse q ON q.patient_id = b.id "
+        "AND q.organization_id = %s AND q.questionnaire_key = %s "
+        "WHERE b.baseline_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+        "questionnaires_questionnaireresponse c WHERE c.corrects_id = q.id)), "
+        f"w AS (SELECT r.patient_id, k.week, r.primary_score, ROW_NUMBER() OVER ("
+        "PARTITION BY r.patient_id, k.week ORDER BY ABS(r.since - k.target), r.since, "
+        f"r.submitted_at) AS n FROM r JOIN ({weeks}) k "
+        f"ON r.since BETWEEN k.target - {window} AND k.target + {window}), "
+        f"p AS (SELECT b.program_id, b.clinician_id, b.baseline_score, {scores} FROM base b "
+        "LEFT JOIN w ON w.patient_id = b.id AND w.n = 1 "
+        "GROUP BY b.id, b.program_id, b.clinician_id, b.baseline_score) "
+        f"SELECT 'p' AS part, p.program_id AS group_key, {sums} FROM p GROUP BY p.program_id "
+        f"UNION ALL SELECT 'c', p.clinician_id, {sums} FROM p GROUP BY p.clinician_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, scope.organization_id, instrument.key])
+        header = [column[0] for column in cursor.description]
+        return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
 
 
 def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
     """The instrument's figures: in total, per program, per primary clinician. One
-    aggregate over the per-patient scores, which Django wraps as a subquery so that each
-    patient's baseline and follow-ups are computed once."""
+    query: each patient's baseline and follow-ups are computed once, then summed per group
+    (an aggregate over annotations would repeat every correlated subquery per sum)."""
     programs = dict(
         Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
     )
@@ -232,35 +270,16 @@ def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
             care_team_roles__is_primary=True,
         ).distinct()
     }
-    program_keys: list[Any] = [*programs, None]
-    clinician_keys: list[Any] = [*clinicians, None]
-    patients = _annotated(scope, instrument)
-    totals = patients.aggregate(
-        **_grouped(patients, instrument, "program_id", program_keys),
-        **{
-            f"c{name}": value
-            for name, value in _grouped(
-                patients, instrument, "clinician_id", clinician_keys
-            ).items()
-        },
-    )
     by_program: dict[Any, MeasureRow] = {}
     by_clinician: dict[Any, MeasureRow] = {}
     total = MeasureRow("All")
-    for index, key in enumerate(program_keys):
-        entry = {
-            name.split("_", 1)[1]: v for name, v in totals.items() if name.startswith(f"g{index}_")
-        }
-        if entry["patients"]:
+    for entry in _group_sums(scope, instrument):
+        key = entry["group_key"]
+        if entry["part"] == "p":
             total.add(entry)
             by_program[key] = MeasureRow(programs.get(key, "No program"))
             by_program[key].add(entry)
-    for index, key in enumerate(clinician_keys):
-        prefix = f"cg{index}_"
-        entry = {
-            name.removeprefix(prefix): v for name, v in totals.items() if name.startswith(prefix)
-        }
-        if entry["patients"]:
+        else:
             by_clinician[key] = MeasureRow(clinicians.get(key, "No primary clinician"))
             by_clinician[key].add(entry)
     return MeasureTable(

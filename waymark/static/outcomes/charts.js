@@ -56,7 +56,23 @@
     });
   }
 
-  var draw = { abstinence: abstinence, survival: survival };
+  function bam(canvas, series) {
+    function line(label, values, colour) {
+      return { label: label, data: values, borderColor: colour, backgroundColor: colour, fill: false };
+    }
+    return new window.Chart(canvas, {
+      type: "line",
+      data: { labels: series.labels, datasets: [
+        line("Use (0–12, lower is better)", series.use, "#b3261e"),
+        line("Protective (0–24, higher is better)", series.protective, "#2e7d32")
+      ] },
+      options: { maintainAspectRatio: false, animation: false,
+        plugins: { legend: { position: "bottom" } },
+        scales: { y: { min: 0, max: 24, title: { display: true, text: "Mean score" } } } }
+    });
+  }
+
+  var draw = { abstinence: abstinence, survival: survival, bam: bam };
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var series = data(canvas), kind = draw[canvas.getAttribute("data-chart")];
     if (!series || !kind) { return; }
