@@ -23,9 +23,14 @@ def date_label(day: dt.date, locale: str) -> str:
 
 
 def line(
-    label: str, values: Sequence[float | None], color: str, *, span_gaps: bool = False
+    label: str,
+    values: Sequence[float | None] | Sequence[dict[str, Any]],
+    color: str,
+    *,
+    span_gaps: bool = False,
 ) -> dict[str, Any]:
-    """Values joined by straight segments; None is a gap unless `span_gaps`."""
+    """Values joined by straight segments; None is a gap unless `span_gaps`. Values are
+    one per day label, or points `{"x", "y", …}` on a linear axis."""
     return {
         "type": "line",
         "label": label,
