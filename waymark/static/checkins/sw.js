@@ -142,8 +142,15 @@ function dropPagesExcept(key) {
 
 // Every response from the server says whose it is: nobody's (signed out, session ended) or
 // another person's drops what was kept for anyone else. Opaque redirects carry no headers.
-function observe(response) {
+// Only a request started after the one that last spoke may change whose it is: a slow
+// response sent while the old session still held (a page being kept when the session
+// ended) must not bring that person's key, and their pages, back.
+var requestSeq = 0, lastSeq = 0;
+
+function observe(response, seq) {
   if (response.type !== "basic") { return Promise.resolve(); }
+  if (seq < lastSeq) { return dropPagesExcept(lastKey); }
+  lastSeq = seq;
   lastKey = response.headers.get(KEY_HEADER);
   if (!lastKey) { warmedFor = undefined; }  // the next person to sign in gets theirs kept
   return dropPagesExcept(lastKey);
@@ -171,9 +178,9 @@ function keepIfSameGeneration(request, response, since) {
 }
 
 function keepFetched(url) {
-  var since = generation;
+  var since = generation, seq = ++requestSeq;
   return fetch(url, { credentials: "same-origin" }).then(function (response) {
-    return observe(response).then(function () {
+    return observe(response, seq).then(function () {
       return keepIfSameGeneration(url, response, since);
     });
   }).catch(function () {});
@@ -230,9 +237,9 @@ function keepCheckinPosted(request) {
 }
 
 function pageFromNetwork(request, url) {
-  var since = generation;
+  var since = generation, seq = ++requestSeq;
   return fetch(request).then(function (response) {
-    var seen = observe(response);
+    var seen = observe(response, seq);
     if (response.ok && !response.redirected && isKept(url.pathname)) {
       var copy = response.clone();
       seen.then(function () { return keepIfSameGeneration(request, copy, since); })
