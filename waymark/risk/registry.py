@@ -61,6 +61,22 @@ class BamScore:
 
 
 @dataclass(frozen=True)
+class Rating:
+    """A clinician's withdrawal rating (the CIWA-Ar): its total, band, and when it was made.
+
+    `at` is in the patient's local time (the time a clinician reads in the reason); `age`
+    is how long before the snapshot's moment it was made, so a rule can tell a rating that
+    still describes the patient from one that no longer does.
+    """
+
+    total: int
+    band: str  # the definition's band code: "minimal", "moderate", "severe"
+    at: dt.datetime
+    response_id: str
+    age: dt.timedelta = dt.timedelta(0)
+
+
+@dataclass(frozen=True)
 class Use:
     """A reported use of a substance of concern (a lapse, by the patient's goals)."""
 
@@ -90,6 +106,7 @@ class Snapshot:
     uses: tuple[Use, ...] = ()  # lapses of the last 7 days, newest first
     phq9: tuple[Score, ...] = ()  # newest first
     bam: BamScore | None = None  # latest Likert-form BAM
+    ciwa: Rating | None = None  # latest CIWA-Ar (alcohol withdrawal), whatever its age
     in_detox: bool = False
     severe_withdrawal: tuple[tuple[str, ...], str] | None = None  # (symptoms, entry id)
     left_intensive: tuple[str, dt.date] | None = None  # (level, day it ended)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
+from decimal import Decimal
 
 from django.utils import timezone
 
@@ -15,10 +17,18 @@ from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Patient, ProgramStay
 from waymark.patients.queries import last_stay
 from waymark.questionnaires.models import QuestionnaireResponse
-from waymark.risk.registry import BamScore, DayCheckIn, Discharge, Score, Snapshot, Use
+from waymark.risk.registry import (
+    BamScore,
+    DayCheckIn,
+    Discharge,
+    Rating,
+    Score,
+    Snapshot,
+    Use,
+)
 
 INTENSIVE = {LevelOfCare.RESIDENTIAL: "residential treatment", LevelOfCare.DETOX: "detox"}
-PHQ9, BAM = "phq-9", "bam"
+PHQ9, BAM, CIWA = "phq-9", "bam", "ciwa-ar"
 
 
 def _checkins(patient: Patient, today: dt.date) -> tuple[DayCheckIn, ...]:
@@ -117,6 +127,46 @@ def _scores(patient: Patient, now: dt.datetime) -> tuple[tuple[Score, ...], BamS
                 str(latest_bam.pk),
             )
     return phq9, bam
+
+
+def ciwa_rating(
+    patient: Patient,
+    response_id: uuid.UUID | str,
+    total: Decimal | int,
+    band: str,
+    at: dt.datetime,
+    *,
+    now: dt.datetime,
+) -> Rating:
+    """A stored CIWA-Ar response as the rules read it (at the patient's local time)."""
+    return Rating(
+        total=int(total),
+        band=band,
+        at=at.astimezone(zoneinfo.ZoneInfo(patient.timezone)),
+        response_id=str(response_id),
+        age=max(now - at, dt.timedelta(0)),
+    )
+
+
+def _ciwa(patient: Patient, now: dt.datetime) -> Rating | None:
+    """The latest standing CIWA-Ar, one indexed query like the PHQ-9's; the rule decides
+    whether it is recent enough to count."""
+    latest = (
+        QuestionnaireResponse.objects.standing()
+        .filter(
+            organization_id=patient.organization_id,
+            patient=patient,
+            questionnaire_key=CIWA,
+            submitted_at__lte=now,
+        )
+        .order_by("-submitted_at")
+        .values_list("pk", "primary_score", "primary_band", "submitted_at")
+        .first()
+    )
+    if latest is None:
+        return None
+    pk, total, band, at = latest
+    return ciwa_rating(patient, pk, total, band, at, now=now)
 
 
 def _stays(patient: Patient) -> tuple[bool, tuple[str, dt.date] | None]:
@@ -223,6 +273,7 @@ def build(patient: Patient, *, now: dt.datetime | None = None) -> Snapshot:
         uses=recent_lapses(patient, today),
         phq9=phq9,
         bam=bam,
+        ciwa=_ciwa(patient, now),
         in_detox=in_detox,
         severe_withdrawal=_severe_withdrawal(patient, now) if in_detox else None,
         left_intensive=left,
