@@ -34,6 +34,7 @@ EXPECTED = {
     "craving.high",
     "craving.rising",
     "phq9.rise",
+    "ciwa.withdrawal",
 }
 INTERNAL = re.compile(r"DESIGN\.md|clinical brief|safety policy|Waymark (rule|policy)", re.I)
 CITATION = re.compile(r"\b(19|20)\d\d\b")  # a published source carries its year
