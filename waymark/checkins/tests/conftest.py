@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 
 from waymark.checkins.services import CheckInData, CheckInResult, UseData, submit_checkin
-from waymark.conftest import TODAY
+from waymark.conftest import NOW, TODAY
 from waymark.patients.models import Patient
 
 
@@ -49,6 +50,20 @@ def submit() -> Submit:
         patient: Patient, day: dt.date = TODAY, key: uuid.UUID | None = None, **overrides: Any
     ) -> CheckInResult:
         return submit_checkin(patient, answers(day, **overrides), key=key or uuid.uuid4())
+
+    return run
+
+
+@pytest.fixture
+def check_in(frozen: time_machine.Traveller) -> Callable[..., None]:
+    """check_in(patient, back, **answers): the check-in of `back` days ago, made that day."""
+
+    def run(patient: Patient, back: int = 0, **overrides: Any) -> None:
+        frozen.move_to(NOW - dt.timedelta(days=back))
+        submit_checkin(
+            patient, answers(TODAY - dt.timedelta(days=back), **overrides), key=uuid.uuid4()
+        )
+        frozen.move_to(NOW)
 
     return run
 

@@ -7,35 +7,19 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert
 from waymark.checkins.choices import WITHDRAWAL_FIELDS
-from waymark.checkins.services import submit_checkin
-from waymark.checkins.tests.conftest import answers
-from waymark.conftest import NOW, TODAY
+from waymark.conftest import TODAY
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
 TOLD = "this has gone to your care team"
 COPING = 'href="/coping/"'
-
-
-@pytest.fixture
-def check_in(frozen: time_machine.Traveller) -> Callable[..., None]:
-    def run(patient: Patient, back: int = 0, **overrides: Any) -> None:
-        frozen.move_to(NOW - dt.timedelta(days=back))
-        submit_checkin(
-            patient, answers(TODAY - dt.timedelta(days=back), **overrides), key=uuid.uuid4()
-        )
-        frozen.move_to(NOW)
-
-    return run
 
 
 def _result(patient: Patient, client_for: ClientFor) -> str:

@@ -23,7 +23,7 @@ from waymark.alerts.models import Alert, Severity
 from waymark.checkins.models import CheckIn, SubstanceUse
 from waymark.checkins.services import CheckInData, UseData, submit_checkin
 from waymark.checkins.tests.conftest import answers, api_body, form_data
-from waymark.conftest import NOW, TODAY
+from waymark.conftest import TODAY
 from waymark.errors import ServiceError
 from waymark.patients.models import Patient
 from waymark.risk.models import RiskSettings
@@ -32,20 +32,6 @@ from waymark.risk.snapshot import recent_lapses
 
 ClientFor = Callable[[User | None], Client]
 USE_RULES = ("use.reported", "use.repeated", "use.lower_tolerance")
-
-
-@pytest.fixture
-def check_in(frozen: time_machine.Traveller) -> Callable[..., None]:
-    """check_in(patient, back, **answers): the check-in of `back` days ago, made that day."""
-
-    def run(patient: Patient, back: int = 0, **overrides: Any) -> None:
-        frozen.move_to(NOW - dt.timedelta(days=back))
-        submit_checkin(
-            patient, answers(TODAY - dt.timedelta(days=back), **overrides), key=uuid.uuid4()
-        )
-        frozen.move_to(NOW)
-
-    return run
 
 
 def use_alerts(patient: Patient) -> dict[str, int]:
