@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -77,6 +78,15 @@ def answer_checkin(page: Any, *, craving: str) -> None:
     tap(page, "sleep_quality", "4")
     tap(page, "stress", "3")
     tap(page, "safety", "no")
+
+
+def check_in_saying_unsafe(page: Any, *, craving: str, day: dt.date | None = None) -> None:
+    """A check-in (of `day`, else today) that answers yes to the safety question, saved."""
+    page.goto("/checkin/" + (f"?date={day.isoformat()}" if day else ""))
+    answer_checkin(page, craving=craving)
+    tap(page, "safety", "yes")
+    page.get_by_role("button", name="Save check-in").click()
+    page.wait_for_url("**/checkin/*/")
 
 
 def fits_the_screen(page: Any) -> bool:
