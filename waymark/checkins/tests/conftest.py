@@ -68,6 +68,17 @@ def check_in(frozen: time_machine.Traveller) -> Callable[..., None]:
     return run
 
 
+@pytest.fixture
+def alcohol_three_days_apart(alice: Patient, check_in: Callable[..., None]) -> Patient:
+    """Alice, four days into recovery, reporting alcohol three days ago and again today:
+    not after a break (the tolerance rule's threshold), yet still alcohol."""
+    alice.recovery_start_date = TODAY - dt.timedelta(days=4)
+    alice.save()
+    check_in(alice, 3, uses=[("alcohol", "")])
+    check_in(alice, 0, uses=[("alcohol", "")])
+    return alice
+
+
 def form_data(day: dt.date = TODAY, **overrides: Any) -> dict[str, Any]:
     """What the no-JavaScript check-in form posts for a calm day."""
     data: dict[str, Any] = {

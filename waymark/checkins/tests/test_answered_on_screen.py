@@ -4,7 +4,6 @@ overdose guidance."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
 
@@ -57,12 +56,9 @@ def test_a_lapse_with_no_alert_raised_does_not_say_the_care_team_was_told(
 
 
 def test_alcohol_not_after_a_break_still_gets_the_overdose_guidance(
-    alice: Patient, check_in: Callable[..., None], client_for: ClientFor
+    alcohol_three_days_apart: Patient, client_for: ClientFor
 ) -> None:
-    alice.recovery_start_date = TODAY - dt.timedelta(days=4)
-    alice.save()
-    check_in(alice, 3, uses=[("alcohol", "")])
-    check_in(alice, 0, uses=[("alcohol", "")])
+    alice = alcohol_three_days_apart
 
     page = _result(alice, client_for)
 

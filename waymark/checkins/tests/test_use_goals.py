@@ -139,12 +139,9 @@ def test_alcohol_after_ten_days_without_is_lower_tolerance_with_guidance_at_once
 
 
 def test_alcohol_three_days_after_the_last_time_is_not_after_a_break(
-    alice: Patient, check_in: Callable[..., None], client_for: ClientFor
+    alcohol_three_days_apart: Patient, client_for: ClientFor
 ) -> None:
-    alice.recovery_start_date = TODAY - dt.timedelta(days=4)
-    alice.save()
-    check_in(alice, 3, uses=[("alcohol", "")])
-    check_in(alice, 0, uses=[("alcohol", "")])
+    alice = alcohol_three_days_apart
 
     assert [u.days_without_before for u in recent_lapses(alice, TODAY)] == [3, 1]
     assert "use.lower_tolerance" not in use_alerts(alice)
