@@ -51,6 +51,15 @@ def wait_for_the_installed_app(page: Any) -> None:
     wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
+def installed_app_page(phone: Any, username: str) -> Any:
+    """A new page on `phone`, signed in as `username`, once the service worker controls it
+    (as on a phone that has opened Waymark before)."""
+    page = phone.new_page()
+    sign_in(page, username)
+    wait_for_the_installed_app(page)
+    return page
+
+
 def wait_until(page: Any, expression: str, *, seconds: float = 10) -> None:
     """Wait until `expression` (or an async function's result) is true in the page.
 
