@@ -17,21 +17,18 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import uuid
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from bench.common import (
     QUICK,
+    benchmark_database,
     bulk_patients,
-    fresh_database,
     load_average,
     percentile,
-    use_database,
 )
 from waymark.testing.real_database import ROOT
 
@@ -97,10 +94,8 @@ def setup() -> list[Any]:
 
 def main() -> None:
     database = sys.argv[1]
-    use_database(database)
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
-        os.environ.update(env)
+    with benchmark_database(database):
         import django
 
         django.setup()

@@ -19,21 +19,18 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
 from bench.common import (
     QUICK,
+    benchmark_database,
     bulk_in_care,
     free_port,
-    fresh_database,
     load_average,
     percentile,
     start_server,
     stop_server,
-    use_database,
 )
 
 SIZES = (500, 2000) if QUICK else (500, 5000, 20000)
@@ -219,9 +216,7 @@ def time_reassess(patients: list[object]) -> dict[str, float]:
 
 def main() -> None:
     database = sys.argv[1]
-    use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
-        os.environ.update(env)
+    with benchmark_database(database) as env:
         os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
         import django
 

@@ -78,6 +78,16 @@ def fresh_database(tmp_dir: Path) -> AbstractContextManager[dict[str, str]]:
     return real_database(tmp_dir, template=os.environ.get(TEMPLATE_ENV) or None)
 
 
+@contextmanager
+def benchmark_database(name: str) -> Iterator[dict[str, str]]:
+    """A fresh database of this kind (sqlite or postgres) for one benchmark, its settings put
+    in os.environ for django.setup(), and given back for a server or worker started with them."""
+    use_database(name)
+    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
+        os.environ.update(env)
+        yield env
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The nearest-rank percentile (q between 0 and 1) of a non-empty list."""
     ordered = sorted(values)

@@ -7,16 +7,13 @@ fresh database it creates: `python -m bench.task_latency sqlite|postgres`. Print
 from __future__ import annotations
 
 import json
-import os
 import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-from bench.common import QUICK, fresh_database, load_average, percentile, use_database
+from bench.common import QUICK, benchmark_database, load_average, percentile
 from waymark.testing.real_database import ROOT
 
 PROBES = 20 if QUICK else 60
@@ -90,9 +87,7 @@ def measure(label: str, workers: int, load_per_second: int) -> dict[str, float |
 
 def main() -> None:
     database = sys.argv[1]
-    use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
-        os.environ.update(env)
+    with benchmark_database(database):
         results = [
             measure("idle", workers=1, load_per_second=0),
             measure("loaded", workers=2, load_per_second=40),

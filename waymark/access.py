@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 Item = TypeVar("Item")
+Row = TypeVar("Row", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,15 @@ def get_patient(
         raise Http404("No such patient.")
     record(actor, action, patient=patient, object_type=object_type, object_id=object_id)
     return patient
+
+
+def one_of(rows: QuerySet[Row], pk: object, missing: str) -> Row:
+    """Row `pk` of `rows`, a query the caller has already scoped (one patient's, one
+    organization's), or 404 saying `missing`: another organization's row does not exist."""
+    row = rows.filter(pk=pk).first()
+    if row is None:
+        raise Http404(missing)
+    return row
 
 
 def page_and_audit(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import time_machine
@@ -37,6 +37,9 @@ from waymark.organizations.services import (
 from waymark.patients.models import Patient, Substance
 from waymark.patients.services import admit, assign_clinician, enroll_patient
 from waymark.testing.second_factor import verify_session
+
+if TYPE_CHECKING:
+    from waymark.demo.registry import DemoContext
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -179,6 +182,23 @@ def dana(northstar: Organization) -> Patient:
 @pytest.fixture
 def erin(harbour: Organization) -> Patient:
     return _patient(harbour, "erin", LevelOfCare.OUTPATIENT, 40)
+
+
+@pytest.fixture
+def care_team_ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
+    """The personas as a demo for one app's demo step: Northstar, Bob, Alice and Dana, with
+    Bob made Dana's primary clinician (waymark/demo/tests/small.py)."""
+    from waymark.demo.tests.small import care_team_demo
+
+    return care_team_demo(northstar, bob, alice, dana)
+
+
+@pytest.fixture
+def small_demo_ctx(frozen: time_machine.Traveller, db: None) -> DemoContext:
+    """A small demo (waymark/demo/tests/small.py) on the frozen clock, for one app's step."""
+    from waymark.demo.tests.small import small_demo
+
+    return small_demo()
 
 
 @pytest.fixture

@@ -13,32 +13,32 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from waymark.accounts.models import User
 
-PasswordResetSender = Callable[["User"], bool]
-_senders: list[PasswordResetSender] = []
+AccountEmailSender = Callable[["User"], bool]
 
 
-def password_reset_sender(sender: PasswordResetSender) -> PasswordResetSender:
-    """Register `sender(user) -> queued?`, called in the request's transaction."""
-    if sender not in _senders:
-        _senders.append(sender)
-    return sender
+class _Senders:
+    """The functions registered to queue one kind of account e-mail."""
+
+    def __init__(self) -> None:
+        self._senders: list[AccountEmailSender] = []
+
+    def register(self, sender: AccountEmailSender) -> AccountEmailSender:
+        """Register `sender(user) -> queued?`, called in the caller's transaction (the
+        request's for a password reset, the enrolment's for an invitation)."""
+        if sender not in self._senders:
+            self._senders.append(sender)
+        return sender
+
+    def registered(self) -> tuple[AccountEmailSender, ...]:
+        return tuple(self._senders)
 
 
-def password_reset_senders() -> tuple[PasswordResetSender, ...]:
-    return tuple(_senders)
-
+_password_reset = _Senders()
+password_reset_sender = _password_reset.register
+password_reset_senders = _password_reset.registered
 
 # Issue 16, point 7: invitations through the delivery queue (retries, a failed state,
 # "try again" under Deliveries), in neutral words.
-_invitation_senders: list[PasswordResetSender] = []
-
-
-def invitation_sender(sender: PasswordResetSender) -> PasswordResetSender:
-    """Register `sender(user) -> queued?`, called in the enrolment's transaction."""
-    if sender not in _invitation_senders:
-        _invitation_senders.append(sender)
-    return sender
-
-
-def invitation_senders() -> tuple[PasswordResetSender, ...]:
-    return tuple(_invitation_senders)
+_invitation = _Senders()
+invitation_sender = _invitation.register
+invitation_senders = _invitation.registered

@@ -59,22 +59,22 @@ def record(
 def record_export(actor: Actor, patients: Iterable[Patient], *, object_type: AuditObject) -> int:
     """One EXPORT entry per patient in a download of many (issue 18: the de-identified
     outcomes file), written in one statement."""
-    kind = AuditObject(object_type)
-    events = [
-        _event(actor, AuditAction.EXPORT, patient, kind, "")
-        for patient in patients
-        if not actor.is_patient(patient)
-    ]
-    AuditEvent.objects.bulk_create(events)
-    return len(events)
+    return _record_each(actor, AuditAction.EXPORT, patients, AuditObject(object_type))
 
 
 def record_list(actor: Actor, patients: Iterable[Patient], *, object_type: AuditObject) -> int:
     """One LIST entry per patient shown in a list; use `access.page_and_audit` (or its
     audit part, `access.audit_shown`) rather than calling this by hand."""
     kind = AuditObject(object_type)  # refused even when the list is empty
+    return _record_each(actor, AuditAction.LIST, patients, kind)
+
+
+def _record_each(
+    actor: Actor, action: AuditAction, patients: Iterable[Patient], kind: AuditObject
+) -> int:
+    """One `action` entry per patient (none for the patient's own), in one statement."""
     events = [
-        _event(actor, AuditAction.LIST, patient, kind, "")
+        _event(actor, action, patient, kind, "")
         for patient in patients
         if not actor.is_patient(patient)
     ]

@@ -19,7 +19,7 @@ from waymark.charts import date_label
 from waymark.checkins.charts import wellbeing_configs, withdrawal_configs
 from waymark.checkins.choices import WITHDRAWAL_MAX_TOTAL
 from waymark.checkins.models import CheckIn, SubstanceUse, WithdrawalEntry
-from waymark.checkins.sobriety import abstinence_goals, is_lapse, lapses
+from waymark.checkins.sobriety import abstinence_goals, checkin_days, is_lapse, lapses
 from waymark.organizations.models import LevelOfCare
 from waymark.patients.models import Patient, ProgramStay, Substance
 from waymark.patients.queries import set_prefetched
@@ -72,14 +72,7 @@ def checkin_streak(
     `known`: check-ins already read that include every one of the last STREAK_DAYS days."""
     first = today - dt.timedelta(days=STREAK_DAYS)
     days = (
-        set(
-            CheckIn.objects.filter(
-                organization_id=patient.organization_id,
-                patient=patient,
-                local_date__gte=first,
-                local_date__lte=today,
-            ).values_list("local_date", flat=True)
-        )
+        set(checkin_days(patient, first - dt.timedelta(days=1), today))
         if known is None
         else {c.local_date for c in known if first <= c.local_date <= today}
     )

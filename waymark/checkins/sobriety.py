@@ -237,7 +237,8 @@ def counter_settings(patient: Patient) -> dict[str, TrackedSubstance]:
     return {row.substance: row for row in rows}
 
 
-def _checkin_days(patient: Patient, since: dt.date, today: dt.date) -> list[dt.date]:
+def checkin_days(patient: Patient, since: dt.date, today: dt.date) -> list[dt.date]:
+    """The days after `since`, up to and including `today`, that have a check-in."""
     return list(
         CheckIn.objects.filter(
             organization_id=patient.organization_id,
@@ -276,7 +277,7 @@ def counters_for(
     known_starts = [start for start in starts.values() if start is not None]
     if not known_starts:
         return []
-    checkin_days = _checkin_days(patient, min(known_starts), today)
+    days_checked_in = checkin_days(patient, min(known_starts), today)
     by_substance: dict[str, list[SubstanceUse]] = defaultdict(list)
     found = (
         lapses(patient).order_by("-used_on", "substance") if known_lapses is None else known_lapses
@@ -300,7 +301,7 @@ def counters_for(
                 streaks=runs,
                 lapses=its_lapses,
                 next_milestone=next_milestone(runs.counting_from, today),
-                known=known_days(start, checkin_days, lapse_days, today),
+                known=known_days(start, days_checked_in, lapse_days, today),
                 amount_per_day=setting.amount_per_day if setting else None,
                 tracked=tracked,
             )

@@ -18,9 +18,8 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.http import Http404
 
-from waymark.access import Capability, require
+from waymark.access import Capability, one_of, require
 from waymark.alerts.models import Alert, AlertStatus
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
@@ -73,9 +72,7 @@ def medications_for(patient: Patient) -> QuerySet[Medication]:
 
 
 def medication_for(patient: Patient, medication_id: int) -> Medication:
-    medication = medications_for(patient).filter(pk=medication_id).first()
-    if medication is None:
-        raise Http404("No such medication.")
+    medication = one_of(medications_for(patient), medication_id, "No such medication.")
     medication.patient = patient
     return medication
 

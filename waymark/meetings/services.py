@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.http import Http404
 
-from waymark.access import Capability, require
+from waymark.access import Capability, one_of, require
 from waymark.checkins.models import CheckIn
 from waymark.errors import ServiceError
 from waymark.meetings.models import (
@@ -57,10 +56,7 @@ def meetings_for(patient: Patient, filters: Filters = Filters()) -> QuerySet[Mee
 
 
 def meeting_for(patient: Patient, meeting_id: int) -> Meeting:
-    meeting = meetings_for(patient).filter(pk=meeting_id).first()
-    if meeting is None:
-        raise Http404("No such meeting.")
-    return meeting
+    return one_of(meetings_for(patient), meeting_id, "No such meeting.")
 
 
 def favourite_ids(patient: Patient) -> set[int]:

@@ -11,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from waymark.access import Capability, actor_for, capability_required, own_patient_record
-from waymark.meetings.models import Fellowship, Weekday
+from waymark.access import Actor, Capability, actor_for, capability_required, own_patient_record
+from waymark.meetings.models import Fellowship, Meeting, Weekday
 from waymark.meetings.services import (
     Filters,
     attended_today,
@@ -23,6 +23,7 @@ from waymark.meetings.services import (
     toggle_favourite,
     weekly_count,
 )
+from waymark.patients.models import Patient
 
 
 @require_GET
@@ -57,12 +58,17 @@ def _back(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("meetings:list") + (f"?{query}" if query else ""))
 
 
+def _own_meeting(request: HttpRequest, meeting_id: int) -> tuple[Actor, Patient, Meeting]:
+    """The signed-in patient, their record, and one meeting they may see (else 404)."""
+    actor = actor_for(request)
+    patient = own_patient_record(actor)
+    return actor, patient, meeting_for(patient, meeting_id)
+
+
 @require_POST
 @capability_required(Capability.USE_PATIENT_APP)
 def favourite(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    actor = actor_for(request)
-    patient = own_patient_record(actor)
-    meeting = meeting_for(patient, meeting_id)
+    actor, patient, meeting = _own_meeting(request, meeting_id)
     saved = toggle_favourite(actor, patient, meeting)
     messages.success(request, f"{meeting.name} {'saved' if saved else 'removed'} as a favourite.")
     return _back(request)
@@ -71,9 +77,7 @@ def favourite(request: HttpRequest, meeting_id: int) -> HttpResponse:
 @require_POST
 @capability_required(Capability.USE_PATIENT_APP)
 def attend(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    actor = actor_for(request)
-    patient = own_patient_record(actor)
-    meeting = meeting_for(patient, meeting_id)
+    actor, patient, meeting = _own_meeting(request, meeting_id)
     if log_attendance(actor, patient, meeting):
         messages.success(request, f"Well done for going to {meeting.name}. It's in your week.")
     else:

@@ -24,7 +24,14 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from waymark.access import Capability, NotAllowed, require, roles_with, visible_patients
+from waymark.access import (
+    Capability,
+    NotAllowed,
+    one_of,
+    require,
+    roles_with,
+    visible_patients,
+)
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.audit.services import record
 from waymark.errors import ServiceError
@@ -107,9 +114,7 @@ def threads_of(patient: Patient) -> QuerySet[Thread]:
 
 
 def thread_of(patient: Patient, thread_id: int) -> Thread:
-    thread = threads_of(patient).filter(pk=thread_id).first()
-    if thread is None:
-        raise Http404("No such conversation.")
+    thread = one_of(threads_of(patient), thread_id, "No such conversation.")
     thread.patient = patient
     return thread
 

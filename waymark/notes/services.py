@@ -18,10 +18,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from waymark.access import Capability, can, require
+from waymark.access import Capability, can, one_of, require
 from waymark.alerts import services as alert_services
 from waymark.alerts.models import Alert, AlertStatus
 from waymark.audit.models import AuditAction, AuditObject
@@ -141,9 +140,7 @@ def notes_for(patient: Patient) -> QuerySet[ClinicalNote]:
 
 def note_for(patient: Patient, note_id: int) -> ClinicalNote:
     """One of the patient's notes, or 404."""
-    note = notes_for(patient).filter(pk=note_id).first()
-    if note is None:
-        raise Http404("No such note.")
+    note = one_of(notes_for(patient), note_id, "No such note.")
     note.patient = patient  # the caller's copy, already checked by the access layer
     return note
 

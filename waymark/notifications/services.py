@@ -137,9 +137,6 @@ def queue_password_reset(user: User) -> bool:
     the person's e-mail preference; the link is made when it is sent (tasks.render_email).
     A person with no active membership (an operator) gets nothing: operators reset
     passwords with manage.py changepassword."""
-    membership = current_membership(user)
-    if membership is None:
-        return False
     message = Message(
         kind=Kind.PASSWORD_RESET,
         title="Password reset requested",
@@ -147,8 +144,7 @@ def queue_password_reset(user: User) -> bool:
         "If it was not you, you can ignore it.",
         required=True,
     )
-    key = f"password-reset:{user.pk}:{uuid.uuid4().hex}"
-    return notify(membership.organization, user, message, dedupe_key=key) is not None
+    return _queue_account_email(user, message, "password-reset")
 
 
 @invitation_sender
@@ -156,14 +152,20 @@ def queue_invitation(user: User) -> bool:
     """Issue 16, point 7: the invitation to choose a password, through the delivery queue
     (retried, a failed one shown under Deliveries with "try again"), sent at once. Its
     words name no organization and no treatment; the link is made when it is sent."""
-    membership = current_membership(user)
-    if membership is None:
-        return False
     message = Message(
         kind=Kind.ACCOUNT_INVITATION,
         title="Welcome to Waymark",
         body="Your account is ready.",
         required=True,
     )
-    key = f"invitation:{user.pk}:{uuid.uuid4().hex}"
+    return _queue_account_email(user, message, "invitation")
+
+
+def _queue_account_email(user: User, message: Message, key_prefix: str) -> bool:
+    """Queue an e-mail about the person's own account, each one new (a fresh key), within
+    their organization; a person with no active membership (an operator) gets nothing."""
+    membership = current_membership(user)
+    if membership is None:
+        return False
+    key = f"{key_prefix}:{user.pk}:{uuid.uuid4().hex}"
     return notify(membership.organization, user, message, dedupe_key=key) is not None

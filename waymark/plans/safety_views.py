@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -25,19 +24,14 @@ from waymark.patients.models import Patient
 from waymark.plans import services
 from waymark.plans.fields import SAFETY_INTRO, SAFETY_SECTIONS
 from waymark.plans.forms import SafetyPlanForm, as_initial
+from waymark.plans.views import posted_plan
 
 
 def _safety_form(request: HttpRequest, patient: Patient) -> tuple[SafetyPlanForm, bool]:
     """The bound form on POST (saved as a new version if valid), else the current plan."""
-    if request.method == "POST":
-        form = SafetyPlanForm(request.POST)
-        if form.is_valid():
-            services.save_plan(
-                patient, form.content(), actor=actor_for(request), kind=services.SAFETY
-            )
-            messages.success(request, "Safety plan saved.")
-            return form, True
-        return form, False
+    posted = posted_plan(request, patient, SafetyPlanForm, services.SAFETY, "Safety plan saved.")
+    if posted is not None:
+        return posted
     plan = services.current_safety_plan(patient)
     return SafetyPlanForm(initial=as_initial(plan.content) if plan else None), False
 

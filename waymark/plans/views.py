@@ -3,7 +3,7 @@ view of one patient (404 outside their organization; every read audited)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -24,20 +24,37 @@ from waymark.organizations.crisis import crisis_help_for
 from waymark.patients.models import Patient
 from waymark.plans import services
 from waymark.plans.fields import COPING_IDEAS, SECTIONS
-from waymark.plans.forms import CopingUseForm, PlanForm, as_initial
+from waymark.plans.forms import CopingUseForm, PlanForm, SectionsForm, as_initial
 from waymark.plans.models import CopingTool
 from waymark.plans.pdf import plan_pdf
+
+Form = TypeVar("Form", bound=SectionsForm)
+
+
+def posted_plan(
+    request: HttpRequest,
+    patient: Patient,
+    form_class: type[Form],
+    kind: services.PlanKind,
+    saved: str,
+) -> tuple[Form, bool] | None:
+    """On POST, the bound form and whether it was valid, and so saved as a new version of
+    the plan (`saved` is said to the person); None on GET."""
+    if request.method != "POST":
+        return None
+    form = form_class(request.POST)
+    if not form.is_valid():
+        return form, False
+    services.save_plan(patient, form.content(), actor=actor_for(request), kind=kind)
+    messages.success(request, saved)
+    return form, True
 
 
 def _plan_form(request: HttpRequest, patient: Patient) -> tuple[PlanForm, bool]:
     """The bound form on POST (saved if valid), else the current plan or suggestions."""
-    if request.method == "POST":
-        form = PlanForm(request.POST)
-        if form.is_valid():
-            services.save_plan(patient, form.content(), actor=actor_for(request))
-            messages.success(request, "Plan saved.")
-            return form, True
-        return form, False
+    posted = posted_plan(request, patient, PlanForm, services.RELAPSE, "Plan saved.")
+    if posted is not None:
+        return posted
     plan = services.current_plan(patient)
     if plan is not None:
         return PlanForm(initial=as_initial(plan.content)), False

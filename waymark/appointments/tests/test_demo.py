@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
-
-from waymark.accounts.models import User
 from waymark.alerts.models import Alert
 from waymark.appointments import demo
 from waymark.appointments.models import Appointment, Attendance, GroupNote, GroupNoteLine
 from waymark.demo.registry import DemoContext, run_step
-from waymark.demo.tests.small import care_team_demo, row_counts, step_of
-from waymark.organizations.models import Organization
+from waymark.demo.tests.small import row_counts, step_of
 from waymark.patients.models import Patient
 
 
-@pytest.fixture
-def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
-    return care_team_demo(northstar, bob, alice, dana)
-
-
 def test_it_seeds_a_week_of_appointments_and_a_group_with_its_note_once(
-    ctx: DemoContext, alice: Patient, dana: Patient
+    care_team_ctx: DemoContext, alice: Patient, dana: Patient
 ) -> None:
     step = step_of(demo.seed_appointments)
-    run_step(ctx, step)
+    run_step(care_team_ctx, step)
     individual = Appointment.objects.filter(group__isnull=True)
     assert individual.count() == len(demo.WEEK)
     assert individual.exclude(outcome="").count() == 3
@@ -33,5 +24,5 @@ def test_it_seeds_a_week_of_appointments_and_a_group_with_its_note_once(
     assert Attendance.objects.filter(appointment=note.appointment).count() == 2
     assert set(GroupNoteLine.objects.values_list("patient", flat=True)) == {alice.pk, dana.pk}
     before = row_counts()
-    run_step(ctx, step)
+    run_step(care_team_ctx, step)
     assert row_counts() == before

@@ -13,9 +13,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 
 from waymark.checkins.services import CheckInData, CheckInResult, UseData, submit_checkin
-from waymark.conftest import TODAY
+from waymark.conftest import NOW, TODAY
 from waymark.patients.models import Patient
 
 
@@ -51,6 +52,31 @@ def submit() -> Submit:
         return submit_checkin(patient, answers(day, **overrides), key=key or uuid.uuid4())
 
     return run
+
+
+@pytest.fixture
+def check_in(frozen: time_machine.Traveller) -> Callable[..., None]:
+    """check_in(patient, back, **answers): the check-in of `back` days ago, made that day."""
+
+    def run(patient: Patient, back: int = 0, **overrides: Any) -> None:
+        frozen.move_to(NOW - dt.timedelta(days=back))
+        submit_checkin(
+            patient, answers(TODAY - dt.timedelta(days=back), **overrides), key=uuid.uuid4()
+        )
+        frozen.move_to(NOW)
+
+    return run
+
+
+@pytest.fixture
+def alcohol_three_days_apart(alice: Patient, check_in: Callable[..., None]) -> Patient:
+    """Alice, four days into recovery, reporting alcohol three days ago and again today:
+    not after a break (the tolerance rule's threshold), yet still alcohol."""
+    alice.recovery_start_date = TODAY - dt.timedelta(days=4)
+    alice.save()
+    check_in(alice, 3, uses=[("alcohol", "")])
+    check_in(alice, 0, uses=[("alcohol", "")])
+    return alice
 
 
 def form_data(day: dt.date = TODAY, **overrides: Any) -> dict[str, Any]:

@@ -4,38 +4,21 @@ overdose guidance."""
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import pytest
-import time_machine
 from django.test import Client
 
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert
 from waymark.checkins.choices import WITHDRAWAL_FIELDS
-from waymark.checkins.services import submit_checkin
-from waymark.checkins.tests.conftest import answers
-from waymark.conftest import NOW, TODAY
+from waymark.conftest import TODAY
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
 TOLD = "this has gone to your care team"
 COPING = 'href="/coping/"'
-
-
-@pytest.fixture
-def check_in(frozen: time_machine.Traveller) -> Callable[..., None]:
-    def run(patient: Patient, back: int = 0, **overrides: Any) -> None:
-        frozen.move_to(NOW - dt.timedelta(days=back))
-        submit_checkin(
-            patient, answers(TODAY - dt.timedelta(days=back), **overrides), key=uuid.uuid4()
-        )
-        frozen.move_to(NOW)
-
-    return run
 
 
 def _result(patient: Patient, client_for: ClientFor) -> str:
@@ -73,12 +56,9 @@ def test_a_lapse_with_no_alert_raised_does_not_say_the_care_team_was_told(
 
 
 def test_alcohol_not_after_a_break_still_gets_the_overdose_guidance(
-    alice: Patient, check_in: Callable[..., None], client_for: ClientFor
+    alcohol_three_days_apart: Patient, client_for: ClientFor
 ) -> None:
-    alice.recovery_start_date = TODAY - dt.timedelta(days=4)
-    alice.save()
-    check_in(alice, 3, uses=[("alcohol", "")])
-    check_in(alice, 0, uses=[("alcohol", "")])
+    alice = alcohol_three_days_apart
 
     page = _result(alice, client_for)
 

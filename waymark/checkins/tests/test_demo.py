@@ -5,7 +5,6 @@ a re-run. Run on a small demo (waymark/demo/tests/small.py), not the whole seed_
 from __future__ import annotations
 
 import pytest
-import time_machine
 from django.db.models import F, Max, Min
 
 from waymark.alerts.models import Alert
@@ -15,17 +14,16 @@ from waymark.checkins.queries import current_detox_stay
 from waymark.demo.logins import demo_patient
 from waymark.demo.registry import DemoContext, run_step
 from waymark.demo.steps.organizations import NORTHSTAR
-from waymark.demo.tests.small import small_demo, step_of
+from waymark.demo.tests.small import step_of
 from waymark.patients.models import Patient, Substance
 
 
 @pytest.fixture
-def seeded(frozen: time_machine.Traveller, db: None) -> DemoContext:
-    ctx = small_demo()
+def seeded(small_demo_ctx: DemoContext) -> DemoContext:
     step = step_of(demo.seed_checkins)
     assert step.order == 500
-    run_step(ctx, step)
-    return ctx
+    run_step(small_demo_ctx, step)
+    return small_demo_ctx
 
 
 def in_care() -> list[Patient]:

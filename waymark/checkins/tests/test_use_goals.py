@@ -23,7 +23,7 @@ from waymark.alerts.models import Alert, Severity
 from waymark.checkins.models import CheckIn, SubstanceUse
 from waymark.checkins.services import CheckInData, UseData, submit_checkin
 from waymark.checkins.tests.conftest import answers, api_body, form_data
-from waymark.conftest import NOW, TODAY
+from waymark.conftest import TODAY
 from waymark.errors import ServiceError
 from waymark.patients.models import Patient
 from waymark.risk.models import RiskSettings
@@ -32,20 +32,6 @@ from waymark.risk.snapshot import recent_lapses
 
 ClientFor = Callable[[User | None], Client]
 USE_RULES = ("use.reported", "use.repeated", "use.lower_tolerance")
-
-
-@pytest.fixture
-def check_in(frozen: time_machine.Traveller) -> Callable[..., None]:
-    """check_in(patient, back, **answers): the check-in of `back` days ago, made that day."""
-
-    def run(patient: Patient, back: int = 0, **overrides: Any) -> None:
-        frozen.move_to(NOW - dt.timedelta(days=back))
-        submit_checkin(
-            patient, answers(TODAY - dt.timedelta(days=back), **overrides), key=uuid.uuid4()
-        )
-        frozen.move_to(NOW)
-
-    return run
 
 
 def use_alerts(patient: Patient) -> dict[str, int]:
@@ -153,12 +139,9 @@ def test_alcohol_after_ten_days_without_is_lower_tolerance_with_guidance_at_once
 
 
 def test_alcohol_three_days_after_the_last_time_is_not_after_a_break(
-    alice: Patient, check_in: Callable[..., None], client_for: ClientFor
+    alcohol_three_days_apart: Patient, client_for: ClientFor
 ) -> None:
-    alice.recovery_start_date = TODAY - dt.timedelta(days=4)
-    alice.save()
-    check_in(alice, 3, uses=[("alcohol", "")])
-    check_in(alice, 0, uses=[("alcohol", "")])
+    alice = alcohol_three_days_apart
 
     assert [u.days_without_before for u in recent_lapses(alice, TODAY)] == [3, 1]
     assert "use.lower_tolerance" not in use_alerts(alice)

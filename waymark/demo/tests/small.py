@@ -1,13 +1,10 @@
 """A small demo for testing one app's demo step: the kernel's two organizations and their
 people (what every step expects), and a handful of patients at different stages instead of
-seed_demo's 45. Call it on the frozen clock (waymark/conftest.py), so `ctx.today` is TODAY.
+seed_demo's 45. Call it on the frozen clock (waymark/conftest.py), so `ctx.today` is TODAY;
+the `small_demo_ctx` fixture there does (and `care_team_ctx` gives care_team_demo's personas).
 
-    @pytest.fixture
-    def ctx(frozen: time_machine.Traveller, db: None) -> DemoContext:
-        return small_demo()
-
-    def test_it_...(ctx: DemoContext) -> None:
-        run_step(ctx, step_of(demo.seed_checkins))
+    def test_it_...(small_demo_ctx: DemoContext) -> None:
+        run_step(small_demo_ctx, step_of(demo.seed_checkins))
 """
 
 from __future__ import annotations

@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import pytest
-
-from waymark.accounts.models import User
 from waymark.alerts.models import Alert
 from waymark.demo.registry import DemoContext, run_step
-from waymark.demo.tests.small import care_team_demo, row_counts, step_of
+from waymark.demo.tests.small import row_counts, step_of
 from waymark.medications import demo
 from waymark.medications.models import Medication
-from waymark.organizations.models import Organization
-from waymark.patients.models import Patient
 
 
-@pytest.fixture
-def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> DemoContext:
-    return care_team_demo(northstar, bob, alice, dana)
-
-
-def test_it_adds_medications_with_a_flagged_combination_once(ctx: DemoContext) -> None:
+def test_it_adds_medications_with_a_flagged_combination_once(care_team_ctx: DemoContext) -> None:
     step = step_of(demo.seed_medications)
     assert step.order == 710
-    run_step(ctx, step)
+    run_step(care_team_ctx, step)
     assert list(Medication.objects.order_by("name").values_list("name", flat=True)) == [
         "Methadone",
         "Naltrexone",
@@ -33,5 +23,5 @@ def test_it_adds_medications_with_a_flagged_combination_once(ctx: DemoContext) -
         "medication.depressed_breathing"
     }
     before = row_counts()
-    run_step(ctx, step)
+    run_step(care_team_ctx, step)
     assert row_counts() == before

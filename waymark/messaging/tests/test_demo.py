@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from waymark.accounts.models import User
 from waymark.conftest import actor
-from waymark.demo.registry import run_step
-from waymark.demo.tests.small import care_team_demo, row_counts, step_of
+from waymark.demo.registry import DemoContext, run_step
+from waymark.demo.tests.small import row_counts, step_of
 from waymark.messaging import demo
 from waymark.messaging.models import Message, Thread
 from waymark.messaging.services import unread_for_patient, unread_for_staff
-from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 
 
 def test_it_writes_a_short_thread_once(
-    northstar: Organization, alice: Patient, dana: Patient, bob: User
+    care_team_ctx: DemoContext, alice: Patient, bob: User
 ) -> None:
-    ctx = care_team_demo(northstar, bob, alice, dana)
     step = step_of(demo.seed_messages)
-    run_step(ctx, step)
+    run_step(care_team_ctx, step)
     assert Thread.objects.filter(patient=alice).count() == 2
     assert Message.objects.filter(read_at__isnull=False).count() == 1
     assert unread_for_patient(alice) == 1  # the clinician's reply
     assert unread_for_staff(actor(bob)) == 1  # the newer question
     before = row_counts()
-    run_step(ctx, step)
+    run_step(care_team_ctx, step)
     assert row_counts() == before

@@ -7,14 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import time_machine
 from django.utils import timezone
 
 from waymark.alerts.models import Alert, Severity
 from waymark.demo.logins import demo_patient
 from waymark.demo.registry import DemoContext, run_step
 from waymark.demo.steps.organizations import NORTHSTAR
-from waymark.demo.tests.small import small_demo, step_of
+from waymark.demo.tests.small import step_of
 from waymark.organizations.models import Organization, Program
 from waymark.patients.models import Patient
 from waymark.questionnaires import demo
@@ -22,12 +21,11 @@ from waymark.questionnaires.models import QuestionnaireResponse, Schedule
 
 
 @pytest.fixture
-def seeded(frozen: time_machine.Traveller, db: None) -> DemoContext:
-    ctx = small_demo()
+def seeded(small_demo_ctx: DemoContext) -> DemoContext:
     step = step_of(demo.seed_questionnaires)
     assert step.order == 600
-    run_step(ctx, step)
-    return ctx
+    run_step(small_demo_ctx, step)
+    return small_demo_ctx
 
 
 def signed_in(ctx: DemoContext) -> Patient:

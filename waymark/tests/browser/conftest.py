@@ -15,6 +15,8 @@ message rather than being skipped.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import socket
 import sqlite3
 import subprocess
@@ -67,6 +69,33 @@ class Server:
             "JOIN patients_patient p ON p.id = c.patient_id "
             "JOIN accounts_user u ON u.id = p.user_id WHERE u.username = %s ORDER BY c.local_date",
             username,
+        )
+
+    def run(self, var_dir: Path, script: str, *args: str) -> str:
+        """Run a Python script, with `args`, on this server's database; what it prints."""
+        env = {
+            **os.environ, "DATABASE_URL": self.database_url, "WAYMARK_VAR_DIR": str(var_dir),
+            "DJANGO_SETTINGS_MODULE": "waymark.settings", "WAYMARK_DEMO": "1", "DEBUG": "1",
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 40),
+        }  # fmt: skip
+        done = subprocess.run(
+            [sys.executable, "-c", script, *args], cwd=ROOT, env=env, check=True,
+            capture_output=True,
+        )  # fmt: skip
+        return done.stdout.decode().strip()
+
+    def add_patient(
+        self, var_dir: Path, username: str, name: str, *, born: dt.date, level: str,
+        clinician: str = "",
+    ) -> None:  # fmt: skip
+        """world.add_patient() in this server's database."""
+        self.run(
+            var_dir,
+            "import datetime as dt, django\n"
+            "django.setup()\n"
+            "from waymark.tests.browser import world\n"
+            f"world.add_patient({username!r}, {name!r}, born=dt.date.fromisoformat("
+            f"{born.isoformat()!r}), level={str(level)!r}, clinician={clinician!r})\n",
         )
 
 

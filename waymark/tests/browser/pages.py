@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -50,6 +51,15 @@ def wait_for_the_installed_app(page: Any) -> None:
     wait_until(page, "navigator.serviceWorker.controller !== null")
 
 
+def installed_app_page(phone: Any, username: str) -> Any:
+    """A new page on `phone`, signed in as `username`, once the service worker controls it
+    (as on a phone that has opened Waymark before)."""
+    page = phone.new_page()
+    sign_in(page, username)
+    wait_for_the_installed_app(page)
+    return page
+
+
 def wait_until(page: Any, expression: str, *, seconds: float = 10) -> None:
     """Wait until `expression` (or an async function's result) is true in the page.
 
@@ -77,6 +87,15 @@ def answer_checkin(page: Any, *, craving: str) -> None:
     tap(page, "sleep_quality", "4")
     tap(page, "stress", "3")
     tap(page, "safety", "no")
+
+
+def check_in_saying_unsafe(page: Any, *, craving: str, day: dt.date | None = None) -> None:
+    """A check-in (of `day`, else today) that answers yes to the safety question, saved."""
+    page.goto("/checkin/" + (f"?date={day.isoformat()}" if day else ""))
+    answer_checkin(page, craving=craving)
+    tap(page, "safety", "yes")
+    page.get_by_role("button", name="Save check-in").click()
+    page.wait_for_url("**/checkin/*/")
 
 
 def fits_the_screen(page: Any) -> bool:

@@ -10,6 +10,7 @@ from waymark.tests.browser.conftest import Server
 from waymark.tests.browser.pages import (
     answer_checkin,
     fits_the_screen,
+    installed_app_page,
     sign_in,
     tap,
     wait_for_the_installed_app,
@@ -136,9 +137,7 @@ def test_it_keeps_a_form_posted_while_the_server_cannot_be_reached(
     phone: Any, server: Server
 ) -> None:
     """The phone thinks it is online, but the post fails: the service worker keeps it."""
-    page = phone.new_page()
-    sign_in(page, world.DEV)
-    wait_for_the_installed_app(page)
+    page = installed_app_page(phone, world.DEV)
     page.goto("/checkin/")
     answer_checkin(page, craving="2")
     unreachable = "**/checkin/"
@@ -160,9 +159,7 @@ def test_it_shows_the_kept_crisis_help_when_a_yes_is_posted_and_the_server_canno
 ) -> None:
     """The service worker's own page says so with the crisis help it kept (/help/offline/:
     the same include as every page), not only a general line."""
-    page = phone.new_page()
-    sign_in(page, world.GIL)
-    wait_for_the_installed_app(page)
+    page = installed_app_page(phone, world.GIL)
     page.goto("/checkin/")
     answer_checkin(page, craving="7")
     tap(page, "safety", "yes")

@@ -8,7 +8,7 @@ from typing import Any
 
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import answer_checkin, sign_in, sign_in_as_staff, tap
+from waymark.tests.browser.pages import check_in_saying_unsafe, sign_in, sign_in_as_staff
 
 
 def test_it_takes_the_clinician_from_the_caseload_to_an_acknowledged_alert(
@@ -17,11 +17,7 @@ def test_it_takes_the_clinician_from_the_caseload_to_an_acknowledged_alert(
     # Eve answers yes to the safety question in her check-in.
     patient = phone.new_page()
     sign_in(patient, world.EVE)
-    patient.goto("/checkin/")
-    answer_checkin(patient, craving="3")
-    tap(patient, "safety", "yes")
-    patient.get_by_role("button", name="Save check-in").click()
-    patient.wait_for_url("**/checkin/*/")
+    check_in_saying_unsafe(patient, craving="3")
 
     # The worker reassesses Eve's risk within a second of her check-in.
     deadline = time.monotonic() + 10

@@ -10,7 +10,7 @@ from typing import Any
 from waymark.testing.pdf_text import pdf_text
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import answer_checkin, sign_in, sign_in_as_staff, tap
+from waymark.tests.browser.pages import check_in_saying_unsafe, sign_in, sign_in_as_staff
 
 SURNAME = world.KIM_LEGAL_NAME.split()[-1]
 
@@ -21,11 +21,7 @@ def test_it_takes_the_clinician_from_a_search_to_an_alert_answered_with_a_note(
     # Kim answers yes to the safety question: an urgent alert is open for her.
     patient = phone.new_page()
     sign_in(patient, world.KIM)
-    patient.goto("/checkin/")
-    answer_checkin(patient, craving="4")
-    tap(patient, "safety", "yes")
-    patient.get_by_role("button", name="Save check-in").click()
-    patient.wait_for_url("**/checkin/*/")
+    check_in_saying_unsafe(patient, craving="4")
 
     desk = browser.new_context(base_url=server.url, viewport={"width": 1440, "height": 900})
     try:

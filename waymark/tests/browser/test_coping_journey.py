@@ -8,36 +8,16 @@ for "Eve" would also match.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from waymark.organizations.models import LevelOfCare
+from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
 from waymark.tests.browser.pages import answer_checkin, fits_the_screen, sign_in
 
 FRAN = "fran.browser"
-MAKE_FRAN = f"""
-import datetime as dt
-import django
-django.setup()
-from waymark.accounts.models import User
-from waymark.organizations.models import LevelOfCare, Organization, Program, Role
-from waymark.organizations.services import add_member
-from waymark.patients.services import admit, assign_clinician, enroll_patient
-from waymark.tests.browser import world
-organization = Organization.objects.get(slug="northstar")
-user = User.objects.create_user(username="{FRAN}", password=world.PASSWORD, first_name="Fran",
-                                email="{FRAN}@example.org")
-start = world.local_today() - dt.timedelta(days=40)
-patient = enroll_patient(organization, user, preferred_name="Fran",
-                         date_of_birth=dt.date(1994, 5, 17), substances=["ketamine"],
-                         recovery_start_date=start)
-admit(patient, Program.objects.get(organization=organization,
-                                   level=LevelOfCare.RESIDENTIAL), on=start)
-assign_clinician(patient, User.objects.get(username=world.BOB), primary=True)
-"""
 COPING_USES_OF = (
     "SELECT c.tool, c.craving_before, c.craving_after FROM plans_copinguse c "
     "JOIN patients_patient p ON p.id = c.patient_id "
@@ -45,21 +25,11 @@ COPING_USES_OF = (
 )
 
 
-def make_fran(server: Server, var_dir: Path) -> None:
-    """A new patient in the running server's database (see the module docstring)."""
-    env = {
-        **os.environ, "DATABASE_URL": server.database_url, "WAYMARK_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "waymark.settings", "WAYMARK_DEMO": "1", "DEBUG": "1",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 40),
-    }  # fmt: skip
-    root = Path(__file__).resolve().parents[3]
-    subprocess.run([sys.executable, "-c", MAKE_FRAN], cwd=root, env=env, check=True)
-
-
 def test_it_goes_from_a_high_craving_checkin_to_a_coping_tool_and_back(
     phone: Any, server: Server, tmp_path: Path
 ) -> None:
-    make_fran(server, tmp_path)
+    born, level = dt.date(1994, 5, 17), LevelOfCare.RESIDENTIAL
+    server.add_patient(tmp_path, FRAN, "Fran", born=born, level=level, clinician=world.BOB)
     page = phone.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

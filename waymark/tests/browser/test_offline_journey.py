@@ -10,7 +10,7 @@ from typing import Any
 
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import sign_in, wait_for_the_installed_app, wait_until
+from waymark.tests.browser.pages import installed_app_page, wait_until
 from waymark.tests.browser.test_offline_cache_journey import NOTHING_KEPT
 
 ARTICLE = "/learn/after-a-lapse/"
@@ -48,9 +48,7 @@ def assert_hals_crisis_help(page: Any) -> None:
 
 
 def test_what_matters_works_offline_after_one_online_visit(phone: Any, server: Server) -> None:
-    page = phone.new_page()
-    sign_in(page, world.HAL)
-    wait_for_the_installed_app(page)
+    page = installed_app_page(phone, world.HAL)
     page.goto(ARTICLE)  # one online visit: the article read, and the pages that matter
     wait_until(page, kept_all([*WORKS_OFFLINE, ARTICLE, "/help/offline/"]))
 
@@ -72,9 +70,7 @@ def test_what_matters_works_offline_after_one_online_visit(phone: Any, server: S
 def test_any_other_page_offline_is_a_styled_page_with_help_and_the_patients_people(
     phone: Any, server: Server
 ) -> None:
-    page = phone.new_page()
-    sign_in(page, world.HAL)
-    wait_for_the_installed_app(page)
+    page = installed_app_page(phone, world.HAL)
     page.goto("/me/")
     wait_until(page, kept_all(["/help/offline/", "/safety-plan/"]))
 

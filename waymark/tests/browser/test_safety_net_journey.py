@@ -9,7 +9,7 @@ from typing import Any
 
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import answer_checkin, sign_in, sign_in_as_staff, tap
+from waymark.tests.browser.pages import check_in_saying_unsafe, sign_in, sign_in_as_staff
 
 FAY_ALERTS_FOR_BOB = (
     "SELECT count(*) FROM notifications_notification n "
@@ -19,11 +19,7 @@ FAY_ALERTS_FOR_BOB = (
 
 
 def answer_yes(page: Any, day: dt.date | None = None) -> None:
-    page.goto("/checkin/" + (f"?date={day.isoformat()}" if day else ""))
-    answer_checkin(page, craving="4")
-    tap(page, "safety", "yes")
-    page.get_by_role("button", name="Save check-in").click()
-    page.wait_for_url("**/checkin/*/")
+    check_in_saying_unsafe(page, craving="4", day=day)
     page.get_by_text("988").first.wait_for()  # crisis help, at once
 
 

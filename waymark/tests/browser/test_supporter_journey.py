@@ -11,12 +11,11 @@ queued e-mail carries (made the same way, for the same account state).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from waymark.organizations.models import LevelOfCare
 from waymark.tests.browser.conftest import Server
 from waymark.tests.browser.pages import sign_in
 
@@ -24,25 +23,6 @@ HANA = "hana.browser"
 RUI_EMAIL = "rui.browser@example.net"
 RUI_PASSWORD = "a long walk by the river 93"
 NOTICE = "42 CFR part 2 prohibits unauthorized disclosure of these records."
-ROOT = Path(__file__).resolve().parents[3]
-MAKE_HANA = f"""
-import datetime as dt
-import django
-django.setup()
-from waymark.accounts.models import User
-from waymark.organizations.models import LevelOfCare, Organization, Program
-from waymark.patients.services import admit, enroll_patient
-from waymark.tests.browser import world
-organization = Organization.objects.get(slug="northstar")
-user = User.objects.create_user(username="{HANA}", password=world.PASSWORD, first_name="Hana",
-                                email="{HANA}@example.org")
-start = world.local_today() - dt.timedelta(days=40)
-patient = enroll_patient(organization, user, preferred_name="Hana",
-                         date_of_birth=dt.date(1990, 2, 3), substances=["ketamine"],
-                         recovery_start_date=start)
-admit(patient, Program.objects.get(organization=organization,
-                                   level=LevelOfCare.OUTPATIENT), on=start)
-"""
 INVITATION_LINK = f"""
 import sys
 import django
@@ -51,18 +31,6 @@ from waymark.accounts.models import User
 from waymark.accounts.services import invitation_link
 print(invitation_link(User.objects.get(email="{RUI_EMAIL}"), sys.argv[1]))
 """
-
-
-def _run(server: Server, var_dir: Path, script: str, *args: str) -> str:
-    env = {
-        **os.environ, "DATABASE_URL": server.database_url, "WAYMARK_VAR_DIR": str(var_dir),
-        "DJANGO_SETTINGS_MODULE": "waymark.settings", "WAYMARK_DEMO": "1", "DEBUG": "1",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 40),
-    }  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-c", script, *args], cwd=ROOT, env=env, check=True, capture_output=True
-    )
-    return done.stdout.decode().strip()
 
 
 def _disclosures(server: Server) -> list[tuple[Any, ...]]:
@@ -76,7 +44,8 @@ def _disclosures(server: Server) -> list[tuple[Any, ...]]:
 def test_it_shares_by_consent_reaches_out_revokes_and_accounts(
     phone: Any, second_phone: Any, server: Server, tmp_path: Path
 ) -> None:
-    _run(server, tmp_path, MAKE_HANA)
+    born, level = dt.date(1990, 2, 3), LevelOfCare.OUTPATIENT
+    server.add_patient(tmp_path, HANA, "Hana", born=born, level=level)
     patient = phone.new_page()
     sign_in(patient, HANA)
 
@@ -100,7 +69,7 @@ def test_it_shares_by_consent_reaches_out_revokes_and_accounts(
 
     # Rui follows the invitation, chooses a password and signs in.
     supporter = second_phone.new_page()
-    supporter.goto(_run(server, tmp_path, INVITATION_LINK, server.url))
+    supporter.goto(server.run(tmp_path, INVITATION_LINK, server.url))
     supporter.fill("input[name=new_password1]", RUI_PASSWORD)
     supporter.fill("input[name=new_password2]", RUI_PASSWORD)
     supporter.locator("button[type=submit]").click()

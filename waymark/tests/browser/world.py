@@ -47,6 +47,29 @@ def local_today() -> dt.date:
     return dt.datetime.now(zoneinfo.ZoneInfo(TIMEZONE)).date()
 
 
+def add_patient(
+    username: str, name: str, *, born: dt.date, level: str, clinician: str = ""
+) -> None:
+    """A new Northstar patient 40 days into recovery at `level`, made by a journey in the
+    running server's database (Server.add_patient) so that world's people stay untouched."""
+    from waymark.accounts.models import User
+    from waymark.organizations.models import Organization, Program
+    from waymark.patients.services import admit, assign_clinician, enroll_patient
+
+    organization = Organization.objects.get(slug="northstar")
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, first_name=name, email=f"{username}@example.org"
+    )
+    start = local_today() - dt.timedelta(days=40)
+    patient = enroll_patient(
+        organization, user, preferred_name=name, date_of_birth=born, substances=["ketamine"],
+        recovery_start_date=start,
+    )  # fmt: skip
+    admit(patient, Program.objects.get(organization=organization, level=level), on=start)
+    if clinician:
+        assign_clinician(patient, User.objects.get(username=clinician), primary=True)
+
+
 def create() -> None:
     from django.utils import timezone
     from django_otp.plugins.otp_totp.models import TOTPDevice
