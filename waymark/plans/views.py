@@ -119,7 +119,7 @@ def patient_plan(request: HttpRequest, patient_id: str) -> HttpResponse:
         return redirect("plans:patient_plan", patient_id=patient.pk)
     context = _plan_context(patient, form)
     context |= {"history": services.history(patient), "helps": services.what_helps(patient)}
-    return render(request, "plans/patient_plan.html", context)
+    return render(request, "plans/patient_plan.html", context, status=form_status(form))
 
 
 @require_GET

@@ -105,6 +105,16 @@ def test_it_refuses_a_malformed_phone_number_and_saves_nothing(
     assert not PlanVersion.objects.filter(patient=alice).exists()
 
 
+def test_a_clinicians_invalid_edit_answers_422_too_and_saves_nothing(
+    alice: Patient, bob: User, client_for: ClientFor
+) -> None:
+    client_for(alice.user).post(MY_PLAN, PLAN_FORM)
+    response = client_for(bob).post(alices_plan(alice), {**PLAN_FORM, "contacts": "Jo, call me"})
+    assert response.status_code == 422  # the same answer as the patient's own page
+    assert '"call me" is not a phone number' in response.context["form"].errors["contacts"][0]
+    assert PlanVersion.objects.filter(patient=alice).count() == 1
+
+
 def test_it_asks_for_a_name_and_a_number_for_each_person(
     alice: Patient, client_for: ClientFor
 ) -> None:
