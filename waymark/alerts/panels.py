@@ -41,7 +41,7 @@ def unresolved_of(patient: Patient) -> list[Alert]:
     flag and its alerts panel (kept on this Patient, which lives as long as the request)."""
     if not hasattr(patient, "unresolved_alerts"):
         attach_alerts([patient])
-    return patient.unresolved_alerts  # type: ignore[attr-defined,no-any-return]
+    return patient.unresolved_alerts  # type: ignore[attr-defined]
 
 
 @register_panel("alerts", order=10, where={RECORD}, template="alerts/_patient_panel.html")
