@@ -32,6 +32,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from waymark.access import Capability, actor_for, can
 from waymark.patients.models import Patient
 from waymark.registries import Registry
 
@@ -55,6 +56,11 @@ class Panel:
     record: Recorder | None = None
     lazy: bool = False
     title: str = ""
+    shown_to: Capability | None = None
+
+    def shown(self, request: HttpRequest) -> bool:
+        """Whether the reader may see this panel at all (`shown_to`)."""
+        return self.shown_to is None or can(actor_for(request), self.shown_to)
 
 
 LAZY_TEMPLATE = "patients/_lazy_panel.html"
@@ -82,10 +88,12 @@ def register_panel(
     record: Recorder | None = None,
     lazy: bool = False,
     title: str = "",
+    shown_to: Capability | None = None,
 ) -> Callable[[Builder], Builder]:
     """Register `build(request, patient) -> context` (reads only) as a panel shown on the
     pages in `where` (RECORD, HOME, HELP), in `order` (lowest first). `lazy`: a record
-    panel loaded after the page, in its own request (`title` names it in the placeholder)."""
+    panel loaded after the page, in its own request (`title` names it in the placeholder).
+    `shown_to`: only those who may do this see the panel (nor its placeholder)."""
     places = frozenset(where)
     if not places or not places <= PLACES:
         raise ValueError(f"Panel {name!r}: `where` must be some of {sorted(PLACES)}.")
@@ -93,7 +101,8 @@ def register_panel(
         raise ValueError(f"Panel {name!r}: only a record panel with a title can be lazy.")
 
     def decorator(build: Builder) -> Builder:
-        _panels.add(name, Panel(name, order, places, template, build, record, lazy, title))
+        panel = Panel(name, order, places, template, build, record, lazy, title, shown_to)
+        _panels.add(name, panel)
         return build
 
     return decorator
@@ -103,10 +112,11 @@ def panels() -> list[Panel]:
     return sorted(_panels, key=lambda panel: (panel.order, panel.name))
 
 
-def lazy_panel(name: str) -> Panel | None:
-    """The record panel `name` if it is loaded on its own (`lazy=True`), else None."""
+def lazy_panel(name: str, request: HttpRequest) -> Panel | None:
+    """The record panel `name` if it is loaded on its own (`lazy=True`) and the reader may
+    see it, else None."""
     panel = _panels.get(name)
-    return panel if panel is not None and panel.lazy else None
+    return panel if panel is not None and panel.lazy and panel.shown(request) else None
 
 
 def _placeholder(panel: Panel, patient: Patient) -> ShownPanel:
@@ -118,7 +128,7 @@ def panels_for(where: str, request: HttpRequest, patient: Patient) -> list[Shown
     """Every panel of one page, built: the reads of all, then the records of those that
     have one; a lazy panel only as its placeholder. Callers have already checked access
     (and audited the read)."""
-    chosen = [panel for panel in panels() if where in panel.where]
+    chosen = [panel for panel in panels() if where in panel.where and panel.shown(request)]
     built = build_panels([panel for panel in chosen if not panel.lazy], request, patient)
     shown = {panel.name: panel for panel in built}
     return [shown.get(panel.name) or _placeholder(panel, patient) for panel in chosen]

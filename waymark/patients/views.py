@@ -137,7 +137,7 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
 def record_panel(request: HttpRequest, patient_id: uuid.UUID, name: str) -> HttpResponse:
     """One lazy panel of the record (patients/panels.py), read on its own: the fragment
     htmx puts in the page, or a page of its own without JavaScript; the read is audited."""
-    panel = lazy_panel(name)
+    panel = lazy_panel(name, request)
     if panel is None:
         raise Http404("No such panel.")
     patient = get_patient(actor_for(request), patient_id)

@@ -251,3 +251,17 @@ def test_only_a_record_panel_with_a_title_can_be_lazy() -> None:
         register_panel("home_lazy", order=1, where={HOME}, template="x.html", lazy=True, title="X")
     with pytest.raises(ValueError, match="lazy"):
         register_panel("untitled", order=1, where={RECORD}, template="x.html", lazy=True)
+
+
+def test_it_shows_a_panel_and_its_place_only_to_those_it_is_for(
+    alice: Patient, bob: User, olivia: User, client_for: ClientFor
+) -> None:
+    """The messages panel is for those who may message patients: an organization admin
+    sees neither its place on the record nor the panel itself."""
+    url = reverse("patients:panel", args=[alice.pk, "messaging_record"])
+    record = reverse("patients:detail", args=[alice.pk])
+
+    assert url in client_for(bob).get(record).content.decode()
+    assert client_for(bob).get(url).status_code == 200
+    assert url not in client_for(olivia).get(record).content.decode()
+    assert client_for(olivia).get(url).status_code == 404
