@@ -36,6 +36,14 @@ def attach_alerts(patients: list[Patient]) -> None:
         patient.new_alerts = [a for a in alerts if a.status == AlertStatus.OPEN]  # type: ignore[attr-defined]
 
 
+def unresolved_of(patient: Patient) -> list[Alert]:
+    """The patient's unresolved alerts, most severe first: read once for the record's header
+    flag and its alerts panel (kept on this Patient, which lives as long as the request)."""
+    if not hasattr(patient, "unresolved_alerts"):
+        attach_alerts([patient])
+    return patient.unresolved_alerts  # type: ignore[attr-defined]
+
+
 @register_panel("alerts", order=10, where={RECORD}, template="alerts/_patient_panel.html")
 def alerts_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
-    return {"alerts": unresolved_by_patient([patient]).get(patient.pk, [])}
+    return {"alerts": unresolved_of(patient)}

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from waymark.alerts.models import Alert, AlertStatus, Severity
+from waymark.alerts.models import Severity
+from waymark.alerts.panels import unresolved_of
 from waymark.patients.hooks import RecordFlag, register_record_flags
 from waymark.patients.models import Patient
 
 
 @register_record_flags("alerts")
 def open_urgent_alert(patient: Patient) -> list[RecordFlag]:
-    """An urgent alert nobody has resolved yet: the first thing to know on opening the record."""
-    count = Alert.objects.filter(
-        organization_id=patient.organization_id,
-        patient=patient,
-        severity__gte=Severity.URGENT,
-        status__in=[AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED],
-    ).count()
+    """An urgent alert nobody has resolved yet: the first thing to know on opening the record
+    (the alerts panel shows the same read)."""
+    count = sum(1 for alert in unresolved_of(patient) if alert.severity >= Severity.URGENT)
     if not count:
         return []
     return [

@@ -29,7 +29,12 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 @register_panel(
-    "appointments_record", order=45, where={RECORD}, template="appointments/_record_panel.html"
+    "appointments_record",
+    order=45,
+    where={RECORD},
+    template="appointments/_record_panel.html",
+    lazy=True,
+    title="Appointments",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """Upcoming appointments and the latest group notes (the record view audited the read)."""

@@ -58,7 +58,14 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     }
 
 
-@register_panel("checkins", order=20, where={RECORD}, template="checkins/_patient_panel.html")
+@register_panel(
+    "checkins",
+    order=20,
+    where={RECORD},
+    template="checkins/_patient_panel.html",
+    lazy=True,
+    title="Check-ins",
+)
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The clinician's view on the patient record (the view has already audited the read).
     Two queries of check-ins and uses, whatever the history; the stays are the record's."""

@@ -12,7 +12,14 @@ from waymark.patients.models import Patient
 from waymark.patients.panels import RECORD, register_panel
 
 
-@register_panel("medications", order=40, where={RECORD}, template="medications/_patient_panel.html")
+@register_panel(
+    "medications",
+    order=40,
+    where={RECORD},
+    template="medications/_patient_panel.html",
+    lazy=True,
+    title="Medications",
+)
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """Current medications and their safety flags (the record view has audited the read)."""
     medications = list(medications_for(patient))

@@ -16,7 +16,14 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     return {"weekly_count": weekly_count(patient)}
 
 
-@register_panel("meetings_record", order=70, where={RECORD}, template="meetings/_record_panel.html")
+@register_panel(
+    "meetings_record",
+    order=70,
+    where={RECORD},
+    template="meetings/_record_panel.html",
+    lazy=True,
+    title="Mutual-help meetings",
+)
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The record view has already audited the read."""
     return {"weekly_count": weekly_count(patient)}

@@ -37,6 +37,9 @@ def audit_record_panel(request: HttpRequest, patient: Patient, context: dict[str
     where={RECORD},
     template="messaging/_record_panel.html",
     record=audit_record_panel,
+    lazy=True,
+    title="Messages",
+    shown_to=Capability.MESSAGE_PATIENTS,
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """Only for those who may message patients (an organization admin sees nothing here)."""

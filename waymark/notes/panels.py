@@ -14,7 +14,14 @@ from waymark.patients.panels import RECORD, register_panel
 RECENT_NOTES = 5
 
 
-@register_panel("notes", order=50, where={RECORD}, template="notes/_patient_panel.html")
+@register_panel(
+    "notes",
+    order=50,
+    where={RECORD},
+    template="notes/_patient_panel.html",
+    lazy=True,
+    title="Clinical notes",
+)
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The latest notes (the record view has already audited the read)."""
     return {

@@ -6,6 +6,7 @@ app_name = "patients"
 urlpatterns = [
     path("caseload/", views.caseload, name="caseload"),
     path("patients/<uuid:patient_id>/", views.patient_detail, name="detail"),
+    path("patients/<uuid:patient_id>/panels/<slug:name>/", views.record_panel, name="panel"),
     path("me/", views.me, name="me"),
     path(
         "patients/<uuid:patient_id>/transition/<str:kind>/",

@@ -32,7 +32,7 @@ from waymark.patients.forms import AdmitForm, CaseloadFilter, DischargeForm, Mov
 from waymark.patients.hooks import census_sections, decorate_caseload, watch_days
 from waymark.patients.keyset import Cursor, caseload_page, order_named
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay
-from waymark.patients.panels import HOME, RECORD, panels_for
+from waymark.patients.panels import HOME, RECORD, build_panels, lazy_panel, panels_for
 from waymark.patients.queries import attach_current_programs, matching, with_current_program
 from waymark.patients.queries import caseload as caseload_rows
 from waymark.patients.record import record_header
@@ -130,6 +130,22 @@ def patient_detail(request: HttpRequest, patient_id: uuid.UUID) -> HttpResponse:
             "panels": panels_for(RECORD, request, patient),
         },
     )
+
+
+@require_GET
+@capability_required(Capability.VIEW_PATIENT_RECORD)
+def record_panel(request: HttpRequest, patient_id: uuid.UUID, name: str) -> HttpResponse:
+    """One lazy panel of the record (patients/panels.py), read on its own: the fragment
+    htmx puts in the page, or a page of its own without JavaScript; the read is audited."""
+    panel = lazy_panel(name, request)
+    if panel is None:
+        raise Http404("No such panel.")
+    patient = get_patient(actor_for(request), patient_id)
+    (shown,) = build_panels([panel], request, patient)
+    context = {"patient": patient, "panel": shown, "title": panel.title}
+    if request.headers.get("HX-Request"):
+        return render(request, "patients/_panel.html", context)
+    return render(request, "patients/panel.html", context)
 
 
 @require_GET

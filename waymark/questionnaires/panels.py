@@ -65,7 +65,12 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
 
 
 @register_panel(
-    "questionnaires", order=30, where={RECORD}, template="questionnaires/_patient_panel.html"
+    "questionnaires",
+    order=30,
+    where={RECORD},
+    template="questionnaires/_patient_panel.html",
+    lazy=True,
+    title="Questionnaires",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The clinician's view on the patient record (the view has already audited the read)."""

@@ -24,7 +24,14 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     return {"count": count, "can_reach_out": bool(count)}
 
 
-@register_panel("support_record", order=60, where={RECORD}, template="support/_record_panel.html")
+@register_panel(
+    "support_record",
+    order=60,
+    where={RECORD},
+    template="support/_record_panel.html",
+    lazy=True,
+    title="Consents to share with supporters",
+)
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     """The record view has already audited the read."""
     now = timezone.now()

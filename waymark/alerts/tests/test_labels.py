@@ -23,6 +23,7 @@ from waymark.questionnaires.models import Schedule
 from waymark.questionnaires.panels import short_titles
 from waymark.risk import registry
 from waymark.risk.models import PatientRisk
+from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -72,7 +73,7 @@ def test_the_record_names_open_questionnaires_by_title(
         anchor="admission", offset_days=0, grace_days=1, window_days=30,
         active_from=dt.date(2020, 1, 1),
     )  # fmt: skip
-    html = client_for(bob).get(reverse("patients:detail", args=[alice.pk])).content.decode()
+    html = record_panel(client_for(bob), alice.pk, "questionnaires")
     assert "Open now: GAD-7 (overdue)" in html
     assert "gad-7 (overdue)" not in html
 

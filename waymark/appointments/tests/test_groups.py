@@ -16,6 +16,7 @@ from waymark.audit.models import AuditAction, AuditEvent
 from waymark.conftest import make_member
 from waymark.organizations.models import Organization, Role
 from waymark.patients.models import Patient
+from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
 
@@ -40,7 +41,7 @@ def test_it_files_one_group_note_in_every_attendees_record(
     lines = {line.patient: line.line for line in GroupNoteLine.objects.filter(note=note)}
     assert lines == {alice: "Shared her plan for the weekend.", dana: "Arrived at 10:20; listened."}
     for patient, own_line in ((alice, "weekend"), (dana, "10:20")):
-        record = client.get(f"/patients/{patient.pk}/").content.decode()
+        record = record_panel(client, patient.pk, "appointments_record")
         assert "coping with cravings at weekends" in record and own_line in record
     # The second time is refused: the note is signed and filed.
     again = client.post(f"/appointments/{session.pk}/attendance/", form(alice, dana))

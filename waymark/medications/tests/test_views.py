@@ -17,6 +17,7 @@ from waymark.conftest import TODAY, actor
 from waymark.medications.models import DrugClass, Medication
 from waymark.medications.services import MedicationData, add_medication
 from waymark.patients.models import Patient
+from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
 
@@ -138,9 +139,8 @@ def test_it_answers_404_for_another_organization_or_another_patients_medication(
 def test_it_puts_flags_and_current_medications_on_the_patient_record(
     methadone: Medication, bob: User, olivia: User, client_for: ClientFor
 ) -> None:
-    record = reverse("patients:detail", args=[methadone.patient_id])
-    clinician_view = client_for(bob).get(record).content.decode()
-    admin_view = client_for(olivia).get(record).content.decode()
+    clinician_view = record_panel(client_for(bob), methadone.patient_id, "medications")
+    admin_view = record_panel(client_for(olivia), methadone.patient_id, "medications")
     assert "Risk of depressed breathing" in clinician_view and "Methadone" in clinician_view
     add = reverse("medications:new", args=[methadone.patient_id])
     assert add in clinician_view and add not in admin_view

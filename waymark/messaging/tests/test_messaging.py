@@ -26,6 +26,7 @@ from waymark.messaging.services import (
 )
 from waymark.notifications.models import Delivery, Kind, Notification
 from waymark.patients.models import Patient
+from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
 
@@ -107,7 +108,7 @@ def test_it_lets_the_clinician_reply_from_the_record(
 ) -> None:
     alice_writes(alice)
     client = client_for(bob)
-    record = client.get(reverse("patients:detail", args=[alice.pk])).content.decode()
+    record = record_panel(client, alice.pk, "messaging_record")
     assert "Thursday" in record and "1 unread" in record
     assert AuditEvent.objects.filter(
         actor=bob, patient=alice, object_type=AuditObject.MESSAGES

@@ -13,6 +13,7 @@ from waymark.audit.models import AuditAction, AuditEvent
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.notes.tests.conftest import COMPLETE_DAP, SESSION
 from waymark.patients.models import Patient
+from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
 
@@ -238,9 +239,8 @@ def test_it_never_shows_notes_to_the_patient_or_a_supporter(
 def test_it_puts_recent_notes_and_a_new_note_link_on_the_patient_record(
     signed: ClinicalNote, draft: ClinicalNote, bob: User, olivia: User, client_for: ClientFor
 ) -> None:
-    record = reverse("patients:detail", args=[signed.patient_id])
-    clinician_view = client_for(bob).get(record).content.decode()
-    admin_view = client_for(olivia).get(record).content.decode()
+    clinician_view = record_panel(client_for(bob), signed.patient_id, "notes")
+    admin_view = record_panel(client_for(olivia), signed.patient_id, "notes")
     new_note = reverse("notes:new", args=[signed.patient_id])
     assert (
         url("notes:detail", signed) in clinician_view

@@ -11,6 +11,12 @@ ROWS: dict[str, Row] = {
         wrong_method="put",
     ),
     "patients:census": Row(Capability.VIEW_CASELOAD),
+    # Issue 13 point 4: a lazy panel of the record, loaded on its own (patients/panels.py)
+    "patients:panel": Row(
+        Capability.VIEW_PATIENT_RECORD,
+        target=Target.ALICE,
+        kwargs=lambda world: {"patient_id": world.alice.pk, "name": "notes"},
+    ),
     "patients:timeline": Row(Capability.VIEW_PATIENT_RECORD, target=Target.ALICE, kwargs=alice_id),
     # Issue 16, point 2: the record's print view and one-page summary (PDF)
     "patients:print": Row(Capability.VIEW_PATIENT_RECORD, target=Target.ALICE, kwargs=alice_id),

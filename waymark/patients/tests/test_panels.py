@@ -26,7 +26,7 @@ from waymark.notes.services import start_note
 from waymark.notes.tests.conftest import COMPLETE_DAP
 from waymark.notes.tests.conftest import actor as actor_of
 from waymark.patients.models import Patient
-from waymark.patients.panels import RECORD, Panel, register_panel
+from waymark.patients.panels import HOME, RECORD, Panel, register_panel
 from waymark.questionnaires.services import submit_response
 from waymark.questionnaires.tests.helpers import make_due, phq9
 from waymark.registries import Registry
@@ -198,3 +198,70 @@ def test_showing_the_home_writes_nothing_once_its_milestones_are_celebrated(
     assert writes(after_rendering_starts(ran)) == []
     assert Milestone.objects.filter(patient=alice, days=14).exists()
     assert writes(ran_again) == []
+
+
+def test_it_loads_a_lazy_panel_after_the_record_or_on_its_own_page_without_javascript(
+    full_record: Patient, bob: User, client_for: ClientFor
+) -> None:
+    """Issue 13 point 4: the notes panel is lazy. The record holds its place (htmx fetches
+    it once in view) with a plain link; the fragment is the panel alone; the link opens the
+    panel on a page of its own."""
+    client = client_for(bob)
+    url = reverse("patients:panel", args=[full_record.pk, "notes"])
+
+    record = client.get(reverse("patients:detail", args=[full_record.pk])).content.decode()
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    page = client.get(url).content.decode()
+
+    assert f'hx-get="{url}" hx-trigger="revealed"' in record
+    assert f'<a href="{url}">Show clinical notes</a>' in record
+    summary = COMPLETE_DAP["assessment"]  # the note's, in the panel's list
+    assert summary not in record
+    assert summary in fragment and "<nav" not in fragment
+    assert summary in page and "<nav" in page
+    assert reverse("patients:detail", args=[full_record.pk]) in page  # back to the record
+
+
+def test_it_audits_each_lazy_panel_read_and_writes_nothing_else(
+    full_record: Patient, bob: User, client_for: ClientFor
+) -> None:
+    client = client_for(bob)
+    for name in ("notes", "checkins"):
+        url = reverse("patients:panel", args=[full_record.pk, name])
+        with statements() as ran:
+            assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+        assert [sql for sql in writes(ran)] == [sql for sql in ran if AUDIT_INSERT.match(sql)]
+        assert len(writes(ran)) == 1, name  # one audited read per panel
+
+
+def test_it_loads_only_a_lazy_record_panel(
+    full_record: Patient, bob: User, carol: User, client_for: ClientFor
+) -> None:
+    """The alerts panel comes with the page; a home panel and an unknown one are no
+    panels of the record; another organization's patient is not found."""
+    for name in ("alerts", "checkins_home", "nothing"):
+        url = reverse("patients:panel", args=[full_record.pk, name])
+        assert client_for(bob).get(url).status_code == 404, name
+    url = reverse("patients:panel", args=[full_record.pk, "notes"])
+    assert client_for(carol).get(url).status_code == 404
+
+
+def test_only_a_record_panel_with_a_title_can_be_lazy() -> None:
+    with pytest.raises(ValueError, match="lazy"):
+        register_panel("home_lazy", order=1, where={HOME}, template="x.html", lazy=True, title="X")
+    with pytest.raises(ValueError, match="lazy"):
+        register_panel("untitled", order=1, where={RECORD}, template="x.html", lazy=True)
+
+
+def test_it_shows_a_panel_and_its_place_only_to_those_it_is_for(
+    alice: Patient, bob: User, olivia: User, client_for: ClientFor
+) -> None:
+    """The messages panel is for those who may message patients: an organization admin
+    sees neither its place on the record nor the panel itself."""
+    url = reverse("patients:panel", args=[alice.pk, "messaging_record"])
+    record = reverse("patients:detail", args=[alice.pk])
+
+    assert url in client_for(bob).get(record).content.decode()
+    assert client_for(bob).get(url).status_code == 200
+    assert url not in client_for(olivia).get(record).content.decode()
+    assert client_for(olivia).get(url).status_code == 404

@@ -27,6 +27,7 @@ from waymark.questionnaires.tests.helpers import (
     recorded,
     submitted,
 )
+from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
 
@@ -36,7 +37,7 @@ def test_it_puts_latest_scores_bands_and_charts_on_the_patient_record(
 ) -> None:
     recorded(phq9_due, "phq-9", numbered([3, 3, 3, 3, 2, 2, 2, 0, 0]), days_ago=28)  # 18
     submitted(phq9_due, "phq-9", numbered(PUBLISHED_PHQ9))  # 12
-    page = client_for(bob).get(reverse("patients:detail", args=[phq9_due.pk])).content.decode()
+    page = record_panel(client_for(bob), phq9_due.pk, "questionnaires")
     panel = page.split('id="q-record-title"')[1]
     assert "PHQ-9" in panel and "<strong>12</strong>/27" in panel and "Moderate" in panel
     assert "-6" in panel  # change since the first result

@@ -29,6 +29,7 @@
 
   var draw = { wellbeing: config, config: config };
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    if (canvas.getAttribute("data-drawn")) { return; }  // a record panel loaded later runs this again
     var series = data(canvas);
     var kind = draw[canvas.getAttribute("data-chart")];
     if (!series || !kind) { return; }

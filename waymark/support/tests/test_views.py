@@ -19,6 +19,7 @@ from waymark.patients.transitions import admit_patient, discharge_patient, move_
 from waymark.support.access import REDISCLOSURE_NOTICE, decide
 from waymark.support.models import Consent, ConsentEnding, Disclosure, Scope, SupporterLink
 from waymark.support.tests.conftest import actor, consent, invite
+from waymark.testing.panels import record_panel
 from waymark.testing.pdf_text import pdf_text
 
 ClientFor = Callable[[User | None], Client]
@@ -179,7 +180,7 @@ def test_it_the_clinician_sees_the_consents_on_the_record(
 ) -> None:
     expired_for = invite(alice, "lena@example.net", name="Lena")
     consent(expired_for, [Scope.WEEKLY_SUMMARY], expires_on=TODAY)
-    page = client_for(bob).get(reverse("patients:detail", args=[alice.pk])).content.decode()
+    page = record_panel(client_for(bob), alice.pk, "support_record")
     assert "Consents to share with supporters" in page
     assert "Sam (Family)" in page and "Lena (Family)" in page
     assert page.count("data-consent-status>Active") == 2

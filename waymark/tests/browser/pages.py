@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
 
 from waymark.testing.second_factor import totp_code
 from waymark.tests.browser import world
@@ -100,3 +103,13 @@ def check_in_saying_unsafe(page: Any, *, craving: str, day: dt.date | None = Non
 
 def fits_the_screen(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
+def show_panel(page: Any, name: str) -> None:
+    """Bring a lazy panel of the record (patients/panels.py) into view, as a reader scrolls
+    to it, and wait until htmx has put the panel in its place."""
+    place = page.locator(f'[data-lazy-panel="{name}"]')
+    if place.count():
+        with contextlib.suppress(PlaywrightError):  # it was put in place meanwhile
+            place.scroll_into_view_if_needed(timeout=2000)
+    place.wait_for(state="detached")

@@ -14,7 +14,7 @@ from icalendar import Calendar
 
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import sign_in, sign_in_as_staff
+from waymark.tests.browser.pages import show_panel, sign_in, sign_in_as_staff
 
 NOTE = "Topic: weekend plans. Each member named one risky moment and what they will do instead."
 
@@ -62,6 +62,7 @@ def test_it_takes_an_appointment_to_the_patients_calendar_and_a_group_note_to_tw
         # Bob schedules an individual session with Alice from her record.
         bob.get_by_role("link", name="Alice", exact=True).first.click()
         bob.wait_for_url("**/patients/*/")
+        show_panel(bob, "appointments_record")
         bob.locator("#appointments-panel-title").wait_for()
         bob.get_by_role("link", name="Schedule", exact=True).last.click()
         bob.wait_for_url("**/appointments/new/")
@@ -113,6 +114,7 @@ def test_it_takes_an_appointment_to_the_patients_calendar_and_a_group_note_to_tw
 
         for username, own_line in ((world.BEA, "Friday night"), (world.CARA, "role play")):
             bob.goto(f"/patients/{_patient_id(server, username)}/")
+            show_panel(bob, "appointments_record")
             panel = bob.locator("section", has=bob.locator("#appointments-panel-title"))
             text = panel.inner_text()
             assert "weekend plans" in text and own_line in text

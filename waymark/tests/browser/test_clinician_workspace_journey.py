@@ -10,7 +10,12 @@ from typing import Any
 from waymark.testing.pdf_text import pdf_text
 from waymark.tests.browser import world
 from waymark.tests.browser.conftest import Server
-from waymark.tests.browser.pages import check_in_saying_unsafe, sign_in, sign_in_as_staff
+from waymark.tests.browser.pages import (
+    check_in_saying_unsafe,
+    show_panel,
+    sign_in,
+    sign_in_as_staff,
+)
 
 SURNAME = world.KIM_LEGAL_NAME.split()[-1]
 
@@ -52,6 +57,9 @@ def test_it_takes_the_clinician_from_a_search_to_an_alert_answered_with_a_note(
         assert record_number
         assert world.KIM_ALLERGIES in header.locator(".record-allergies").inner_text()
         assert "urgent" in header.locator(".record-flags").inner_text().lower()
+        # The check-ins panel comes after the page (issue 13 point 4), its chart drawn.
+        show_panel(page, "checkins")
+        page.locator("canvas[data-chart=wellbeing][data-drawn=true]").first.wait_for()
 
         # The print view and the one-page summary identify her the same way.
         page.get_by_role("link", name="Print record").click()
@@ -65,6 +73,7 @@ def test_it_takes_the_clinician_from_a_search_to_an_alert_answered_with_a_note(
         assert record_number in pdf_text(summary.body())
 
         # A note that answers the open alert; signing it acknowledges the alert.
+        show_panel(page, "notes")
         page.get_by_role("link", name="New note").first.click()
         page.wait_for_url("**/notes/new/**")
         page.get_by_label("Duration (minutes)").fill("25")
