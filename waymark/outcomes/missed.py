@@ -117,6 +117,13 @@ def _day(column: str) -> str:
     return f"({column} - DATE '0001-01-01' + 1)"
 
 
+def _date(day: str) -> str:
+    """A day number back to a date, in this database's SQL."""
+    if connection.vendor == "sqlite":
+        return f"date({day} + 1721424.5)"
+    return f"(DATE '0001-01-01' + ({day} - 1))"
+
+
 def _same_response(audit_id: str, response_id: str) -> str:
     """An audit row's object id (a UUID with hyphens) names this response."""
     if connection.vendor == "sqlite":  # UUIDs are stored as 32 hex digits
@@ -165,7 +172,7 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
 WITH RECURSIVE
 pt AS MATERIALIZED (SELECT c.pk AS id, c.user_id, {today_sql} AS today FROM ({cohort_sql}) c),
 st AS MATERIALIZED (
-  SELECT s.patient_id, s.program_id, {_day("s.started_on")} AS started,
+  SELECT s.patient_id, s.program_id, pt.today, {_day("s.started_on")} AS started,
     {_day("s.ended_on")} AS ended, {_day("s.planned_end_on")} AS planned,
     {_day("s.discharged")} AS discharged
   FROM ({stays_sql}) s JOIN pt ON pt.id = s.patient_id),
@@ -174,7 +181,7 @@ sc AS (
     repeat_every_days AS step, window_days AS win, {_day("active_from")} AS active
   FROM questionnaires_schedule WHERE organization_id = %s AND is_active = %s),
 once AS (
-  SELECT st.patient_id, sc.qkey, sc.active, sc.win, sc.off + CASE sc.anchor
+  SELECT st.patient_id, st.today, sc.qkey, sc.active, sc.win, sc.off + CASE sc.anchor
       WHEN '{Anchor.ADMISSION}' THEN st.started
       WHEN '{Anchor.DISCHARGE}' THEN COALESCE(st.ended, st.planned)
       ELSE st.discharged END AS due,
@@ -183,36 +190,51 @@ once AS (
       WHEN '{Anchor.DISCHARGE}' THEN COALESCE(st.ended, st.planned) IS NOT NULL
       ELSE st.discharged IS NOT NULL AND st.ended = st.discharged END AS valid
   FROM st JOIN sc ON sc.program_id = st.program_id WHERE sc.step IS NULL),
-rep(patient_id, qkey, active, win, step, ended, due, hi) AS (
-  SELECT st.patient_id, sc.qkey, sc.active, sc.win, sc.step, st.ended,
+rep(patient_id, today, qkey, active, win, step, ended, due, hi) AS (
+  SELECT st.patient_id, st.today, sc.qkey, sc.active, sc.win, sc.step, st.ended,
     CAST({first} + sc.step * CASE WHEN {low} > {first}
       THEN ({low} - ({first}) + sc.step - 1) / sc.step ELSE 0 END AS INTEGER),
     CAST(CASE WHEN st.ended < {end} THEN st.ended ELSE {end} END AS INTEGER)
   FROM st JOIN sc ON sc.program_id = st.program_id
   WHERE sc.step IS NOT NULL AND sc.anchor = '{Anchor.ADMISSION}'
   UNION ALL
-  SELECT patient_id, qkey, active, win, step, ended, due + step, hi FROM rep
+  SELECT patient_id, today, qkey, active, win, step, ended, due + step, hi FROM rep
   WHERE due + step <= hi),
 occ AS (
-  SELECT a.patient_id, a.questionnaire_key AS qkey, {_day("a.due_on")} AS due,
+  SELECT a.patient_id, pt.today, a.questionnaire_key AS qkey, {_day("a.due_on")} AS due,
     {_day("a.closes_on")} AS closes, {_day("a.due_on")} AS active, a.created_at
   FROM questionnaires_assignment a JOIN pt ON pt.id = a.patient_id
   WHERE a.organization_id = %s
-  UNION ALL SELECT patient_id, qkey, due, due + win, active, NULL FROM once WHERE valid
-  UNION ALL SELECT patient_id, qkey, due,
+  UNION ALL SELECT patient_id, today, qkey, due, due + win, active, NULL FROM once WHERE valid
+  UNION ALL SELECT patient_id, today, qkey, due,
     CASE WHEN (ended IS NULL OR due + step <= ended) AND step - 1 < win
       THEN due + step - 1 ELSE due + win END, active, NULL
   FROM rep WHERE due <= hi),
+due_in AS (
+  SELECT patient_id, qkey, due, closes, created_at FROM occ
+  WHERE due BETWEEN {start} AND {end} AND due >= active AND closes < today),
+marks AS (
+  SELECT patient_id, qkey, due AS day, 0 AS kind, closes FROM due_in WHERE created_at IS NULL
+  UNION ALL
+  SELECT q.patient_id, q.questionnaire_key, {_day("q.submitted_on")}, 1, NULL
+  FROM {responses} q JOIN pt ON pt.id = q.patient_id
+  WHERE q.organization_id = %s AND q.submitted_on >= %s),
+answered AS (
+  SELECT kind, patient_id, qkey, closes, MIN(CASE WHEN kind = 1 THEN day END) OVER (
+    PARTITION BY patient_id, qkey ORDER BY day DESC, kind DESC) AS first_answer
+  FROM marks),
 closed AS (
-  SELECT o.patient_id, o.qkey, CASE WHEN EXISTS (
+  SELECT patient_id, qkey,
+    CASE WHEN first_answer IS NOT NULL AND first_answer <= closes THEN 0 ELSE 1 END AS missed
+  FROM answered WHERE kind = 0
+  UNION ALL
+  SELECT d.patient_id, d.qkey, CASE WHEN EXISTS (
       SELECT 1 FROM {responses} r WHERE r.organization_id = %s
-      AND r.patient_id = o.patient_id AND r.questionnaire_key = o.qkey
-      AND {_day("r.submitted_on")} <= o.closes
-      AND ((o.created_at IS NULL AND {_day("r.submitted_on")} >= o.due)
-        OR (o.created_at IS NOT NULL AND r.submitted_at >= o.created_at))
-    ) THEN 0 ELSE 1 END AS missed
-  FROM occ o JOIN pt ON pt.id = o.patient_id
-  WHERE o.due BETWEEN {start} AND {end} AND o.due >= o.active AND o.closes < pt.today),
+      AND r.patient_id = d.patient_id AND r.questionnaire_key = d.qkey
+      AND r.submitted_at >= d.created_at AND r.submitted_at < {_date("d.closes + 2")}
+      AND r.submitted_on <= {_date("d.closes")}
+    ) THEN 0 ELSE 1 END
+  FROM due_in d WHERE d.created_at IS NOT NULL),
 resp AS (
   SELECT q.patient_id, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
     CASE WHEN q.submitted_by_id <> pt.user_id OR EXISTS (
@@ -257,6 +279,8 @@ FROM pk GROUP BY qkey
         org,
         True,
         org,
+        org,
+        scope.start,
         org,
         org,
         AuditAction.VIEW,

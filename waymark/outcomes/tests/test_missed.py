@@ -230,3 +230,20 @@ def test_it_reads_in_a_constant_number_of_queries(northstar: Organization, bob: 
 
     assert len(small) == 2  # the cohort's time zones, then every count
     assert len(large) == 4  # and the named patients, and one audit insert for them all
+
+
+def test_it_keeps_the_dashboards_query_count_whatever_the_cohort(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    cohort(northstar)
+    client = client_for(bob)
+    client.get(URL, {"period": "30"})  # the session's first request reads more
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL, {"period": "30"})
+    for n in range(6, 12):
+        response(patient(northstar, f"more{n}", admitted=n), "phq-9", n + 1, 5)
+
+    with CaptureQueriesContext(connection) as large:
+        client.get(URL, {"period": "30"})
+
+    assert len(large) == len(small)
