@@ -170,9 +170,10 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
     responses = "questionnaires_questionnaireresponse"
     sql = f"""
 WITH RECURSIVE
-pt AS MATERIALIZED (SELECT c.pk AS id, c.user_id, {today_sql} AS today FROM ({cohort_sql}) c),
+pt AS MATERIALIZED (SELECT c.pk AS id, c.user_id, {today_sql} AS today,
+  ROW_NUMBER() OVER (ORDER BY c.pk) AS n FROM ({cohort_sql}) c),
 st AS MATERIALIZED (
-  SELECT s.patient_id, s.program_id, pt.today, {_day("s.started_on")} AS started,
+  SELECT pt.n AS pn, s.program_id, pt.today, {_day("s.started_on")} AS started,
     {_day("s.ended_on")} AS ended, {_day("s.planned_end_on")} AS planned,
     {_day("s.discharged")} AS discharged
   FROM ({stays_sql}) s JOIN pt ON pt.id = s.patient_id),
@@ -181,7 +182,7 @@ sc AS (
     repeat_every_days AS step, window_days AS win, {_day("active_from")} AS active
   FROM questionnaires_schedule WHERE organization_id = %s AND is_active = %s),
 once AS (
-  SELECT st.patient_id, st.today, sc.qkey, sc.active, sc.win, sc.off + CASE sc.anchor
+  SELECT st.pn, st.today, sc.qkey, sc.active, sc.win, sc.off + CASE sc.anchor
       WHEN '{Anchor.ADMISSION}' THEN st.started
       WHEN '{Anchor.DISCHARGE}' THEN COALESCE(st.ended, st.planned)
       ELSE st.discharged END AS due,
@@ -190,53 +191,53 @@ once AS (
       WHEN '{Anchor.DISCHARGE}' THEN COALESCE(st.ended, st.planned) IS NOT NULL
       ELSE st.discharged IS NOT NULL AND st.ended = st.discharged END AS valid
   FROM st JOIN sc ON sc.program_id = st.program_id WHERE sc.step IS NULL),
-rep(patient_id, today, qkey, active, win, step, ended, due, hi) AS (
-  SELECT st.patient_id, st.today, sc.qkey, sc.active, sc.win, sc.step, st.ended,
+rep(pn, today, qkey, active, win, step, ended, due, hi) AS (
+  SELECT st.pn, st.today, sc.qkey, sc.active, sc.win, sc.step, st.ended,
     CAST({first} + sc.step * CASE WHEN {low} > {first}
       THEN ({low} - ({first}) + sc.step - 1) / sc.step ELSE 0 END AS INTEGER),
     CAST(CASE WHEN st.ended < {end} THEN st.ended ELSE {end} END AS INTEGER)
   FROM st JOIN sc ON sc.program_id = st.program_id
   WHERE sc.step IS NOT NULL AND sc.anchor = '{Anchor.ADMISSION}'
   UNION ALL
-  SELECT patient_id, today, qkey, active, win, step, ended, due + step, hi FROM rep
+  SELECT pn, today, qkey, active, win, step, ended, due + step, hi FROM rep
   WHERE due + step <= hi),
 occ AS (
-  SELECT a.patient_id, pt.today, a.questionnaire_key AS qkey, {_day("a.due_on")} AS due,
+  SELECT pt.n AS pn, pt.today, a.questionnaire_key AS qkey, {_day("a.due_on")} AS due,
     {_day("a.closes_on")} AS closes, {_day("a.due_on")} AS active, a.created_at
   FROM questionnaires_assignment a JOIN pt ON pt.id = a.patient_id
   WHERE a.organization_id = %s
-  UNION ALL SELECT patient_id, today, qkey, due, due + win, active, NULL FROM once WHERE valid
-  UNION ALL SELECT patient_id, today, qkey, due,
+  UNION ALL SELECT pn, today, qkey, due, due + win, active, NULL FROM once WHERE valid
+  UNION ALL SELECT pn, today, qkey, due,
     CASE WHEN (ended IS NULL OR due + step <= ended) AND step - 1 < win
       THEN due + step - 1 ELSE due + win END, active, NULL
   FROM rep WHERE due <= hi),
 due_in AS (
-  SELECT patient_id, qkey, due, closes, created_at FROM occ
+  SELECT pn, qkey, due, closes, created_at FROM occ
   WHERE due BETWEEN {start} AND {end} AND due >= active AND closes < today),
 marks AS (
-  SELECT patient_id, qkey, due AS day, 0 AS kind, closes FROM due_in WHERE created_at IS NULL
+  SELECT pn, qkey, due AS day, 0 AS kind, closes FROM due_in WHERE created_at IS NULL
   UNION ALL
-  SELECT q.patient_id, q.questionnaire_key, {_day("q.submitted_on")}, 1, NULL
+  SELECT pt.n, q.questionnaire_key, {_day("q.submitted_on")}, 1, NULL
   FROM {responses} q JOIN pt ON pt.id = q.patient_id
   WHERE q.organization_id = %s AND q.submitted_on >= %s),
 answered AS (
-  SELECT kind, patient_id, qkey, closes, MIN(CASE WHEN kind = 1 THEN day END) OVER (
-    PARTITION BY patient_id, qkey ORDER BY day DESC, kind DESC) AS first_answer
+  SELECT kind, pn, qkey, closes, MIN(CASE WHEN kind = 1 THEN day END) OVER (
+    PARTITION BY pn, qkey ORDER BY day DESC, kind DESC) AS first_answer
   FROM marks),
 closed AS (
-  SELECT patient_id, qkey,
+  SELECT pn, qkey,
     CASE WHEN first_answer IS NOT NULL AND first_answer <= closes THEN 0 ELSE 1 END AS missed
   FROM answered WHERE kind = 0
   UNION ALL
-  SELECT d.patient_id, d.qkey, CASE WHEN EXISTS (
+  SELECT d.pn, d.qkey, CASE WHEN EXISTS (
       SELECT 1 FROM {responses} r WHERE r.organization_id = %s
-      AND r.patient_id = d.patient_id AND r.questionnaire_key = d.qkey
+      AND r.patient_id = pt.id AND r.questionnaire_key = d.qkey
       AND r.submitted_at >= d.created_at AND r.submitted_at < {_date("d.closes + 2")}
       AND r.submitted_on <= {_date("d.closes")}
     ) THEN 0 ELSE 1 END
-  FROM due_in d WHERE d.created_at IS NOT NULL),
+  FROM due_in d JOIN pt ON pt.n = d.pn WHERE d.created_at IS NOT NULL),
 resp AS (
-  SELECT q.patient_id, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
+  SELECT pt.n AS pn, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
     CASE WHEN q.submitted_by_id <> pt.user_id OR EXISTS (
       SELECT 1 FROM audit_auditevent e WHERE e.organization_id = %s
       AND e.patient_id = q.patient_id AND e.action = %s AND e.actor_role = %s
@@ -247,25 +248,26 @@ resp AS (
   WHERE q.organization_id = %s AND q.submitted_on BETWEEN %s AND %s
   AND NOT EXISTS (SELECT 1 FROM {responses} c WHERE c.corrects_id = q.id)),
 pk AS (
-  SELECT patient_id, qkey, SUM(missed) AS missed, SUM(closed) AS closed,
+  SELECT pn, qkey, SUM(missed) AS missed, SUM(closed) AS closed,
     SUM(unreviewed) AS unreviewed, SUM(completed) AS completed, MIN(oldest) AS oldest
-  FROM (SELECT patient_id, qkey, missed, 1 AS closed, 0 AS unreviewed, 0 AS completed,
+  FROM (SELECT pn, qkey, missed, 1 AS closed, 0 AS unreviewed, 0 AS completed,
       NULL AS oldest FROM closed
-    UNION ALL SELECT patient_id, qkey, 0, 0, unreviewed, 1,
+    UNION ALL SELECT pn, qkey, 0, 0, unreviewed, 1,
       CASE WHEN unreviewed = 1 THEN submitted END FROM resp) u
-  GROUP BY patient_id, qkey),
+  GROUP BY pn, qkey),
 pp AS (
-  SELECT pk.*, SUM(missed) OVER (PARTITION BY patient_id) AS p_missed,
-    SUM(unreviewed) OVER (PARTITION BY patient_id) AS p_unreviewed,
-    MIN(oldest) OVER (PARTITION BY patient_id) AS p_oldest FROM pk),
+  SELECT pk.*, SUM(missed) OVER (PARTITION BY pn) AS p_missed,
+    SUM(unreviewed) OVER (PARTITION BY pn) AS p_unreviewed,
+    MIN(oldest) OVER (PARTITION BY pn) AS p_oldest FROM pk),
 listed AS (
   SELECT pp.*, DENSE_RANK() OVER (ORDER BY p_missed DESC,
-    COALESCE(p_oldest, {_NO_DAY}), patient_id) AS rnk
+    COALESCE(p_oldest, {_NO_DAY}), pn) AS rnk
   FROM pp WHERE p_missed > 0 OR p_unreviewed > 0)
-SELECT 'p' AS part, patient_id, qkey, missed, closed, unreviewed, completed, oldest, rnk,
+SELECT 'p' AS part, pt.id AS patient_id, qkey, missed, closed, unreviewed, completed,
+  oldest, rnk,
   (SELECT MAX(rnk) FROM listed) AS listed_total, 0 AS patients_missed,
   0 AS patients_unreviewed
-FROM listed WHERE rnk <= {cap}
+FROM listed JOIN pt ON pt.n = listed.pn WHERE rnk <= {cap}
 UNION ALL
 SELECT 'k', NULL, qkey, SUM(missed), SUM(closed), SUM(unreviewed), SUM(completed), NULL,
   0, 0, SUM(CASE WHEN missed > 0 THEN 1 ELSE 0 END),
