@@ -148,13 +148,15 @@ def _todays(patient_timezones: list[str]) -> tuple[str, list[Any]]:
 
 
 def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
-    """The one statement: `pt` the cohort with each patient's today; `st` their matching
-    stays; `sc` the active schedules; `once` and `rep` the due dates (`rep` recursive,
-    from the period's start); `occ` every occurrence with its closing day; `closed` those
-    due in the period and closed, `missed` 1 when no response answered them; `resp` the
-    standing responses of the period, `unreviewed` 1 when no clinician has looked; `pk`
-    per patient and questionnaire; `listed` ranked patients. Rows: 'p' per listed patient
-    and questionnaire (the first `cap` patients), 'k' per questionnaire for everyone."""
+    """The one statement: `pt` the cohort, each patient numbered (`n`: sorting and grouping
+    by an integer, not a UUID) with their today; `st` their matching stays; `sc` the active
+    schedules; `once` and `rep` the due dates (`rep` recursive, from the period's start);
+    `occ` every occurrence with its closing day, and the care team's requests; `due_in`
+    those due in the period and closed; `closed` each with `missed` 1 when no response
+    answered it (an index range on the patient's responses to that questionnaire); `resp`
+    the standing responses of the period, `unreviewed` 1 when no clinician has looked;
+    `pk` per patient and questionnaire; `listed` the patients ranked. Rows: 'p' per listed
+    patient and questionnaire (the first `cap` patients), 'k' per questionnaire for all."""
     patients = cohort(scope).order_by().values("pk", "timezone", "user_id")
     cohort_sql, cohort_params = patients.query.sql_with_params()
     zones = list(patients.values_list("timezone", flat=True).distinct().order_by())
@@ -214,28 +216,15 @@ occ AS (
 due_in AS (
   SELECT pn, qkey, due, closes, created_at FROM occ
   WHERE due BETWEEN {start} AND {end} AND due >= active AND closes < today),
-marks AS (
-  SELECT pn, qkey, due AS day, 0 AS kind, closes FROM due_in WHERE created_at IS NULL
-  UNION ALL
-  SELECT pt.n, q.questionnaire_key, {_day("q.submitted_on")}, 1, NULL
-  FROM {responses} q JOIN pt ON pt.id = q.patient_id
-  WHERE q.organization_id = %s AND q.submitted_on >= %s),
-answered AS (
-  SELECT kind, pn, qkey, closes, MIN(CASE WHEN kind = 1 THEN day END) OVER (
-    PARTITION BY pn, qkey ORDER BY day DESC, kind DESC) AS first_answer
-  FROM marks),
 closed AS (
-  SELECT pn, qkey,
-    CASE WHEN first_answer IS NOT NULL AND first_answer <= closes THEN 0 ELSE 1 END AS missed
-  FROM answered WHERE kind = 0
-  UNION ALL
   SELECT d.pn, d.qkey, CASE WHEN EXISTS (
       SELECT 1 FROM {responses} r WHERE r.organization_id = %s
       AND r.patient_id = pt.id AND r.questionnaire_key = d.qkey
-      AND r.submitted_at >= d.created_at AND r.submitted_at < {_date("d.closes + 2")}
-      AND r.submitted_on <= {_date("d.closes")}
-    ) THEN 0 ELSE 1 END
-  FROM due_in d JOIN pt ON pt.n = d.pn WHERE d.created_at IS NOT NULL),
+      AND r.submitted_at >= COALESCE(d.created_at, {_date("d.due - 1")})
+      AND r.submitted_at < {_date("d.closes + 2")} AND r.submitted_on <= {_date("d.closes")}
+      AND (d.created_at IS NOT NULL OR r.submitted_on >= {_date("d.due")})
+    ) THEN 0 ELSE 1 END AS missed
+  FROM due_in d JOIN pt ON pt.n = d.pn),
 resp AS (
   SELECT pt.n AS pn, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
     CASE WHEN q.submitted_by_id <> pt.user_id OR EXISTS (
@@ -250,10 +239,10 @@ resp AS (
 pk AS (
   SELECT pn, qkey, SUM(missed) AS missed, SUM(closed) AS closed,
     SUM(unreviewed) AS unreviewed, SUM(completed) AS completed, MIN(oldest) AS oldest
-  FROM (SELECT pn, qkey, missed, 1 AS closed, 0 AS unreviewed, 0 AS completed,
-      NULL AS oldest FROM closed
-    UNION ALL SELECT pn, qkey, 0, 0, unreviewed, 1,
-      CASE WHEN unreviewed = 1 THEN submitted END FROM resp) u
+  FROM (SELECT pn, qkey, SUM(missed) AS missed, COUNT(*) AS closed, 0 AS unreviewed,
+      0 AS completed, NULL AS oldest FROM closed GROUP BY pn, qkey
+    UNION ALL SELECT pn, qkey, 0, 0, SUM(unreviewed), COUNT(*),
+      MIN(CASE WHEN unreviewed = 1 THEN submitted END) FROM resp GROUP BY pn, qkey) u
   GROUP BY pn, qkey),
 pp AS (
   SELECT pk.*, SUM(missed) OVER (PARTITION BY pn) AS p_missed,
@@ -281,8 +270,6 @@ FROM pk GROUP BY qkey
         org,
         True,
         org,
-        org,
-        scope.start,
         org,
         org,
         AuditAction.VIEW,
