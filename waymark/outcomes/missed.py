@@ -24,7 +24,8 @@ for the dashboard's cohort (`scope.cohort`), each computed in one SQL statement:
 
 - **Not reviewed**: standing responses submitted in the period that no clinician has
   looked at since. Looking is what the audit trail records (it is written in the same
-  transaction as every read, and is append-only): a clinician opened that response
+  transaction as every read, and is append-only): a clinician (a role that may ask for
+  questionnaires, `Capability.ASSIGN_QUESTIONNAIRES`) opened that response
   (`questionnaire_response` with its id) or the patient's questionnaires page, which
   shows every answer and score (`questionnaire_responses`), at or after the response
   was submitted — or a clinician entered the answers themselves. Not used: the
@@ -50,9 +51,8 @@ from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
-from waymark.access import Actor, Capability, audit_shown, can
+from waymark.access import Actor, Capability, audit_shown, can, roles_with
 from waymark.audit.models import AuditAction, AuditObject
-from waymark.organizations.models import Role
 from waymark.outcomes.scope import Scope, cohort, matching_stays
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import Anchor
@@ -170,6 +170,9 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
     first = "st.started + sc.off"
     low = f"CASE WHEN sc.active > {start} THEN sc.active ELSE {start} END"
     responses = "questionnaires_questionnaireresponse"
+    # Whose look counts: the roles that act on questionnaires (ask for one), i.e. clinicians
+    looking_roles = roles_with(Capability.ASSIGN_QUESTIONNAIRES)
+    lookers = ", ".join(["%s"] * len(looking_roles))
     sql = f"""
 WITH RECURSIVE
 pt AS MATERIALIZED (SELECT c.pk AS id, c.user_id, {today_sql} AS today,
@@ -229,7 +232,7 @@ resp AS (
   SELECT pt.n AS pn, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
     CASE WHEN q.submitted_by_id <> pt.user_id OR EXISTS (
       SELECT 1 FROM audit_auditevent e WHERE e.organization_id = %s
-      AND e.patient_id = q.patient_id AND e.action = %s AND e.actor_role = %s
+      AND e.patient_id = q.patient_id AND e.action = %s AND e.actor_role IN ({lookers})
       AND e.at >= q.submitted_at AND (e.object_type = %s
         OR (e.object_type = %s AND {_same_response("e.object_id", "q.id")}))
     ) THEN 0 ELSE 1 END AS unreviewed
@@ -273,7 +276,7 @@ FROM pk GROUP BY qkey
         org,
         org,
         AuditAction.VIEW,
-        Role.CLINICIAN,
+        *looking_roles,
         AuditObject.QUESTIONNAIRE_RESPONSES,
         AuditObject.QUESTIONNAIRE_RESPONSE,
         org,
