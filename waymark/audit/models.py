@@ -127,6 +127,10 @@ class AuditObject(models.TextChoices):
         "outcomes_research_export",
         "your care in a research download, without your name or real dates",
     )
+    OUTCOMES_MISSED_LIST = (
+        "outcomes_missed_list",
+        "your name on the outcomes list of questionnaires missed or not yet looked at",
+    )
 
 
 VERBS = {

@@ -210,12 +210,19 @@ def _alerts(scope: Scope, anchor: str) -> Table:
     return header, rows
 
 
+def _missed(scope: Scope, anchor: str) -> Table:
+    from waymark.outcomes.missed import counts_table
+
+    return counts_table(scope, anchor)
+
+
 TABLES: dict[str, Callable[[Scope, str], Table]] = {
     "retention": _retention,
     "abstinence": _abstinence,
     "lapses": _lapses,
     "questionnaires": _measures,
     "alerts": _alerts,
+    "missed": _missed,
 }
 
 

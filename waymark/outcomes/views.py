@@ -12,17 +12,24 @@ from waymark.audit.services import record_export
 from waymark.outcomes.dashboard import figures
 from waymark.outcomes.exports import TABLES, research_rows, to_csv
 from waymark.outcomes.forms import OutcomesFilter
+from waymark.outcomes.missed import missed_and_unreviewed
 
 
 @require_GET
 @capability_required(Capability.VIEW_OUTCOMES)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """Aggregate figures over the patients the viewer may see; no patient is named here."""
+    """Aggregate figures over the patients the viewer may see; only the list of missed and
+    unreviewed questionnaires names patients, and audits each one it names."""
     actor = actor_for(request)
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
     scope = filters.scope(actor)
-    context = {"filters": filters, "scope": scope, **figures(scope, anchor=filters.lapse_anchor)}
+    context = {
+        "filters": filters,
+        "scope": scope,
+        **figures(scope, anchor=filters.lapse_anchor),
+        "missed": missed_and_unreviewed(actor, scope),
+    }
     return render(request, "outcomes/dashboard.html", context)
 
 

@@ -1,0 +1,384 @@
+"""Issue 18 point 3: questionnaires missed, and answers nobody has looked at.
+
+"A measure not looked at is a finding too." Two counts per patient and questionnaire,
+for the dashboard's cohort (`scope.cohort`), each computed in one SQL statement:
+
+- **Missed**: occurrences that came due in the period (due date within it) and closed
+  without an answer, by the rules of `questionnaires.due` — the program schedules of
+  the patient's matching stays (at admission, every N days while the stay lasts, at
+  leaving the program, N days after discharge from care; from the schedule's
+  `active_from`) and the care team's one-off requests. An occurrence closes
+  `window_days` after its due date, or the day before the schedule's next one, and is
+  missed once the patient's own today is past that day with no response to the
+  questionnaire submitted between the due date and the close (for a request: submitted
+  after it was made). Occurrences still open are not counted against anyone yet.
+
+  *Why a query rather than a stored "missed" row*: due.py stores nothing because a
+  changed schedule or a late-recorded discharge must be reflected at once; a stored row
+  would go stale at exactly those edits and need its own repair job. The due dates are
+  arithmetic on days since admission, so the query makes them: each date becomes a day
+  number (`date.toordinal()`), a repeating schedule's dates inside the period come from
+  a recursive CTE that starts at the first one on or after the period's start, and the
+  "next occurrence" that closes a window early is `due + every` when the stay still runs
+  then. `tests/test_missed.py` checks the count against due.py on the same cohort.
+
+- **Not reviewed**: standing responses submitted in the period that no clinician has
+  looked at since. Looking is what the audit trail records (it is written in the same
+  transaction as every read, and is append-only): a clinician (a role that may ask for
+  questionnaires, `Capability.ASSIGN_QUESTIONNAIRES`) opened that response
+  (`questionnaire_response` with its id) or the patient's questionnaires page, which
+  shows every answer and score (`questionnaire_responses`), at or after the response
+  was submitted — or a clinician entered the answers themselves. Not used: the
+  caseload's "reviewed" marker (`RecordReview`) says the record was opened, whose panel
+  shows only score lines, not the answers; an alert acknowledgement concerns only the
+  few responses that raise an alert.
+
+The page lists the patients with a missed occurrence or an unreviewed response, most
+missed first, then the oldest unreviewed; the counts table per questionnaire names no
+one and is what the CSV export carries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from waymark.access import Actor, Capability, audit_shown, can, roles_with
+from waymark.audit.models import AuditAction, AuditObject
+from waymark.outcomes.scope import Scope, cohort, matching_stays
+from waymark.patients.models import Patient
+from waymark.questionnaires.models import Anchor
+
+LIST_CAP = 50  # patients named on the page; the rest are "and N more"
+_NO_DAY = 99_999_999  # sorts a patient with nothing unreviewed after every real day
+
+
+@dataclass
+class KeyCounts:
+    """One questionnaire's counts, for one patient or for everyone."""
+
+    key: str
+    title: str = ""
+    closed: int = 0  # occurrences due in the period that have closed
+    missed: int = 0
+    completed: int = 0  # standing responses submitted in the period
+    unreviewed: int = 0
+    patients_missed: int = 0
+    patients_unreviewed: int = 0
+
+    @property
+    def missed_rate(self) -> float | None:
+        return round(100 * self.missed / self.closed, 1) if self.closed else None
+
+
+@dataclass
+class ListedPatient:
+    patient_id: uuid.UUID
+    missed: int = 0
+    unreviewed: int = 0
+    oldest_unreviewed: dt.date | None = None
+    keys: list[KeyCounts] = field(default_factory=list)
+    patient: Patient | None = None  # filled only for a viewer who may see the record
+
+
+@dataclass
+class MissedReport:
+    by_key: list[KeyCounts]
+    listed: list[ListedPatient]
+    listed_total: int  # patients with a missed occurrence or an unreviewed response
+    names_shown: bool = False
+    cap: int = LIST_CAP
+
+    @property
+    def more(self) -> int:
+        return self.listed_total - len(self.listed)
+
+    @property
+    def total(self) -> KeyCounts:
+        total = KeyCounts("all", "All questionnaires")
+        for row in self.by_key:
+            for name in ("closed", "missed", "completed", "unreviewed"):
+                setattr(total, name, getattr(total, name) + getattr(row, name))
+        return total
+
+
+def _day(column: str) -> str:
+    """A date column as its day number (`date.toordinal()`), in this database's SQL."""
+    if connection.vendor == "sqlite":
+        return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
+    return f"({column} - DATE '0001-01-01' + 1)"
+
+
+def _date(day: str) -> str:
+    """A day number back to a date, in this database's SQL."""
+    if connection.vendor == "sqlite":
+        return f"date({day} + 1721424.5)"
+    return f"(DATE '0001-01-01' + ({day} - 1))"
+
+
+def _same_response(audit_id: str, response_id: str) -> str:
+    """An audit row's object id (a UUID with hyphens) names this response."""
+    if connection.vendor == "sqlite":  # UUIDs are stored as 32 hex digits
+        return f"REPLACE({audit_id}, '-', '') = {response_id}"
+    return f"{audit_id} = CAST({response_id} AS varchar)"
+
+
+def _todays(patient_timezones: list[str]) -> tuple[str, list[Any]]:
+    """Each patient's today (due.py's `patient.local_today()`) as a CASE over the time
+    zones of the cohort (read just before, so the ELSE is only for a patient who moved
+    zone in between: UTC's today)."""
+    now = timezone.now()
+    when: list[str] = []
+    params: list[Any] = []
+    for name in sorted(set(patient_timezones)):
+        when.append("WHEN %s THEN %s")
+        params += [name, now.astimezone(zoneinfo.ZoneInfo(name)).date().toordinal()]
+    default = now.astimezone(dt.UTC).date().toordinal()
+    if not when:
+        return "%s", [default]
+    return f"CASE c.timezone {' '.join(when)} ELSE %s END", [*params, default]
+
+
+def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
+    """The one statement: `pt` the cohort, each patient numbered (`n`: sorting and grouping
+    by an integer, not a UUID) with their today; `st` their matching stays; `sc` the active
+    schedules; `once` and `rep` the due dates (`rep` recursive, from the period's start);
+    `occ` every occurrence with its closing day, and the care team's requests; `due_in`
+    those due in the period and closed; `closed` each with `missed` 1 when no response
+    answered it (an index range on the patient's responses to that questionnaire); `resp`
+    the standing responses of the period, `unreviewed` 1 when no clinician has looked;
+    `pk` per patient and questionnaire; `listed` the patients ranked. Rows: 'p' per listed
+    patient and questionnaire (the first `cap` patients), 'k' per questionnaire for all."""
+    patients = cohort(scope).order_by().values("pk", "timezone", "user_id")
+    cohort_sql, cohort_params = patients.query.sql_with_params()
+    zones = list(patients.values_list("timezone", flat=True).distinct().order_by())
+    today_sql, today_params = _todays(zones)
+    stays = matching_stays(scope).annotate(discharged=F("episode__discharged_on"))
+    stays_sql, stays_params = stays.values(
+        "patient_id", "program_id", "started_on", "ended_on", "planned_end_on", "discharged"
+    ).query.sql_with_params()
+    start, end = scope.start.toordinal(), scope.end.toordinal()
+    org = scope.organization_id
+    first = "st.started + sc.off"
+    low = f"CASE WHEN sc.active > {start} THEN sc.active ELSE {start} END"
+    responses = "questionnaires_questionnaireresponse"
+    # Whose look counts: the roles that act on questionnaires (ask for one), i.e. clinicians
+    looking_roles = roles_with(Capability.ASSIGN_QUESTIONNAIRES)
+    lookers = ", ".join(["%s"] * len(looking_roles))
+    sql = f"""
+WITH RECURSIVE
+pt AS MATERIALIZED (SELECT c.pk AS id, c.user_id, {today_sql} AS today,
+  ROW_NUMBER() OVER (ORDER BY c.pk) AS n FROM ({cohort_sql}) c),
+st AS MATERIALIZED (
+  SELECT pt.n AS pn, s.program_id, pt.today, {_day("s.started_on")} AS started,
+    {_day("s.ended_on")} AS ended, {_day("s.planned_end_on")} AS planned,
+    {_day("s.discharged")} AS discharged
+  FROM ({stays_sql}) s JOIN pt ON pt.id = s.patient_id),
+sc AS (
+  SELECT program_id, questionnaire_key AS qkey, anchor, offset_days AS off,
+    repeat_every_days AS step, window_days AS win, {_day("active_from")} AS active
+  FROM questionnaires_schedule WHERE organization_id = %s AND is_active = %s),
+once AS (
+  SELECT st.pn, st.today, sc.qkey, sc.active, sc.win, sc.off + CASE sc.anchor
+      WHEN '{Anchor.ADMISSION}' THEN st.started
+      WHEN '{Anchor.DISCHARGE}' THEN COALESCE(st.ended, st.planned)
+      ELSE st.discharged END AS due,
+    CASE sc.anchor
+      WHEN '{Anchor.ADMISSION}' THEN st.ended IS NULL OR {first} <= st.ended
+      WHEN '{Anchor.DISCHARGE}' THEN COALESCE(st.ended, st.planned) IS NOT NULL
+      ELSE st.discharged IS NOT NULL AND st.ended = st.discharged END AS valid
+  FROM st JOIN sc ON sc.program_id = st.program_id WHERE sc.step IS NULL),
+rep(pn, today, qkey, active, win, step, ended, due, hi) AS (
+  SELECT st.pn, st.today, sc.qkey, sc.active, sc.win, sc.step, st.ended,
+    CAST({first} + sc.step * CASE WHEN {low} > {first}
+      THEN ({low} - ({first}) + sc.step - 1) / sc.step ELSE 0 END AS INTEGER),
+    CAST(CASE WHEN st.ended < {end} THEN st.ended ELSE {end} END AS INTEGER)
+  FROM st JOIN sc ON sc.program_id = st.program_id
+  WHERE sc.step IS NOT NULL AND sc.anchor = '{Anchor.ADMISSION}'
+  UNION ALL
+  SELECT pn, today, qkey, active, win, step, ended, due + step, hi FROM rep
+  WHERE due + step <= hi),
+occ AS (
+  SELECT pt.n AS pn, pt.today, a.questionnaire_key AS qkey, {_day("a.due_on")} AS due,
+    {_day("a.closes_on")} AS closes, {_day("a.due_on")} AS active, a.created_at
+  FROM questionnaires_assignment a JOIN pt ON pt.id = a.patient_id
+  WHERE a.organization_id = %s
+  UNION ALL SELECT pn, today, qkey, due, due + win, active, NULL FROM once WHERE valid
+  UNION ALL SELECT pn, today, qkey, due,
+    CASE WHEN (ended IS NULL OR due + step <= ended) AND step - 1 < win
+      THEN due + step - 1 ELSE due + win END, active, NULL
+  FROM rep WHERE due <= hi),
+due_in AS (
+  SELECT pn, qkey, due, closes, created_at FROM occ
+  WHERE due BETWEEN {start} AND {end} AND due >= active AND closes < today),
+closed AS (
+  SELECT d.pn, d.qkey, CASE WHEN EXISTS (
+      SELECT 1 FROM {responses} r WHERE r.organization_id = %s
+      AND r.patient_id = pt.id AND r.questionnaire_key = d.qkey
+      AND r.submitted_at >= COALESCE(d.created_at, {_date("d.due - 1")})
+      AND r.submitted_at < {_date("d.closes + 2")} AND r.submitted_on <= {_date("d.closes")}
+      AND (d.created_at IS NOT NULL OR r.submitted_on >= {_date("d.due")})
+    ) THEN 0 ELSE 1 END AS missed
+  FROM due_in d JOIN pt ON pt.n = d.pn),
+resp AS (
+  SELECT pt.n AS pn, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
+    CASE WHEN q.submitted_by_id <> pt.user_id OR EXISTS (
+      SELECT 1 FROM audit_auditevent e WHERE e.organization_id = %s
+      AND e.patient_id = q.patient_id AND e.action = %s AND e.actor_role IN ({lookers})
+      AND e.at >= q.submitted_at AND (e.object_type = %s
+        OR (e.object_type = %s AND {_same_response("e.object_id", "q.id")}))
+    ) THEN 0 ELSE 1 END AS unreviewed
+  FROM {responses} q JOIN pt ON pt.id = q.patient_id
+  WHERE q.organization_id = %s AND q.submitted_on BETWEEN %s AND %s
+  AND NOT EXISTS (SELECT 1 FROM {responses} c
+    WHERE c.organization_id = q.organization_id AND c.corrects_id = q.id)),
+pk AS (
+  SELECT pn, qkey, SUM(missed) AS missed, SUM(closed) AS closed,
+    SUM(unreviewed) AS unreviewed, SUM(completed) AS completed, MIN(oldest) AS oldest
+  FROM (SELECT pn, qkey, SUM(missed) AS missed, COUNT(*) AS closed, 0 AS unreviewed,
+      0 AS completed, NULL AS oldest FROM closed GROUP BY pn, qkey
+    UNION ALL SELECT pn, qkey, 0, 0, SUM(unreviewed), COUNT(*),
+      MIN(CASE WHEN unreviewed = 1 THEN submitted END) FROM resp GROUP BY pn, qkey) u
+  GROUP BY pn, qkey),
+pp AS (
+  SELECT pk.*, SUM(missed) OVER (PARTITION BY pn) AS p_missed,
+    SUM(unreviewed) OVER (PARTITION BY pn) AS p_unreviewed,
+    MIN(oldest) OVER (PARTITION BY pn) AS p_oldest FROM pk),
+listed AS (
+  SELECT pp.*, DENSE_RANK() OVER (ORDER BY p_missed DESC,
+    COALESCE(p_oldest, {_NO_DAY}), pn) AS rnk
+  FROM pp WHERE p_missed > 0 OR p_unreviewed > 0)
+SELECT 'p' AS part, pt.id AS patient_id, qkey, missed, closed, unreviewed, completed,
+  oldest, rnk,
+  (SELECT MAX(rnk) FROM listed) AS listed_total, 0 AS patients_missed,
+  0 AS patients_unreviewed
+FROM listed JOIN pt ON pt.n = listed.pn WHERE rnk <= {cap}
+UNION ALL
+SELECT 'k', NULL, qkey, SUM(missed), SUM(closed), SUM(unreviewed), SUM(completed), NULL,
+  0, 0, SUM(CASE WHEN missed > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN unreviewed > 0 THEN 1 ELSE 0 END)
+FROM pk GROUP BY qkey
+"""  # noqa: S608 -- Django's compiled SQL, integers and constants; values are parameters
+    params = [
+        *today_params,
+        *cohort_params,
+        *stays_params,
+        org,
+        True,
+        org,
+        org,
+        org,
+        AuditAction.VIEW,
+        *looking_roles,
+        AuditObject.QUESTIONNAIRE_RESPONSES,
+        AuditObject.QUESTIONNAIRE_RESPONSE,
+        org,
+        scope.start,
+        scope.end,
+    ]
+    return sql, params
+
+
+def missed_counts(scope: Scope, *, cap: int = LIST_CAP) -> MissedReport:
+    """Per questionnaire and per listed patient (the first `cap`, by most missed then
+    oldest unreviewed): two queries (the cohort's time zones, then the counts; on
+    PostgreSQL a third turns JIT compilation off for the counts' transaction)."""
+    from waymark.questionnaires.panels import short_titles
+
+    sql, params = _statement(scope, cap)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The planner's estimate for this statement is far above jit_above_cost, and
+            # compiling it took ~2 s of a ~3 s run (EXPLAIN ANALYZE, 3,000 patients).
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(sql, params)
+        header = [column[0] for column in cursor.description]
+        rows = [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
+    titles = short_titles({row["qkey"] for row in rows}, scope.organization_id)
+    by_key: list[KeyCounts] = []
+    listed: dict[uuid.UUID, ListedPatient] = {}
+    ranks: dict[uuid.UUID, int] = {}
+    total = 0
+    for row in rows:
+        counts = KeyCounts(
+            row["qkey"],
+            titles.get(row["qkey"]) or row["qkey"],
+            closed=int(row["closed"] or 0),
+            missed=int(row["missed"] or 0),
+            completed=int(row["completed"] or 0),
+            unreviewed=int(row["unreviewed"] or 0),
+            patients_missed=int(row["patients_missed"] or 0),
+            patients_unreviewed=int(row["patients_unreviewed"] or 0),
+        )
+        if row["part"] == "k":
+            by_key.append(counts)
+            continue
+        total = int(row["listed_total"])
+        patient_id = uuid.UUID(str(row["patient_id"]))
+        ranks[patient_id] = int(row["rnk"])
+        entry = listed.setdefault(patient_id, ListedPatient(patient_id))
+        entry.missed += counts.missed
+        entry.unreviewed += counts.unreviewed
+        if row["oldest"] is not None:
+            oldest = dt.date.fromordinal(int(row["oldest"]))
+            if entry.oldest_unreviewed is None or oldest < entry.oldest_unreviewed:
+                entry.oldest_unreviewed = oldest
+        if counts.missed or counts.unreviewed:
+            entry.keys.append(counts)
+    for entry in listed.values():
+        entry.keys.sort(key=lambda k: k.title)
+    return MissedReport(
+        sorted(by_key, key=lambda k: k.title),
+        sorted(listed.values(), key=lambda p: ranks[p.patient_id]),
+        total,
+        cap=cap,
+    )
+
+
+def missed_and_unreviewed(actor: Actor, scope: Scope) -> MissedReport:
+    """The report, with the listed patients' names for a viewer who may open their
+    records; naming them is a read by someone else, so each one named is audited."""
+    report = missed_counts(scope)
+    if report.listed and can(actor, Capability.VIEW_PATIENT_RECORD):
+        found = scope.patients.in_bulk([entry.patient_id for entry in report.listed])
+        for entry in report.listed:
+            entry.patient = found.get(entry.patient_id)
+        report.listed = [entry for entry in report.listed if entry.patient is not None]
+        audit_shown(
+            actor,
+            (entry.patient for entry in report.listed if entry.patient is not None),
+            object_type=AuditObject.OUTCOMES_MISSED_LIST,
+        )
+        report.names_shown = True
+    return report
+
+
+def per_patient(report: MissedReport) -> dict[uuid.UUID, dict[str, tuple[int, int]]]:
+    """{patient: {key: (missed, unreviewed)}}: the list as plain numbers (tests)."""
+    found: dict[uuid.UUID, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for entry in report.listed:
+        for counts in entry.keys:
+            found[entry.patient_id][counts.key] = (counts.missed, counts.unreviewed)
+    return dict(found)
+
+
+def counts_table(scope: Scope, anchor: str) -> tuple[list[str], list[list[object]]]:
+    """The counts per questionnaire as a CSV table (exports.TABLES): no patient named."""
+    from waymark.outcomes.exports import suppress
+
+    header = ["questionnaire", "due_and_closed", "missed", "patients_missed", "answered",
+              "not_looked_at", "patients_not_looked_at"]  # fmt: skip
+    rows = []
+    for row in missed_counts(scope, cap=0).by_key:
+        line: list[object] = [row.title, row.closed, row.missed, row.patients_missed,
+                              row.completed, row.unreviewed, row.patients_unreviewed]  # fmt: skip
+        rows.append(suppress(line, n=max(row.closed, row.completed), counts=range(1, len(line))))
+    return header, rows

@@ -1,0 +1,250 @@
+"""Point 3's "missed N times / not reviewed" list on hand-built cohorts: the SQL count agrees
+with due.py, windows closing on either side of today, a late answer, a request from the care
+team, another organization, a care-team-scoped clinician, reviewing and a second answer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from waymark.accounts.models import User
+from waymark.audit.models import AuditAction, AuditEvent, AuditObject
+from waymark.conftest import TODAY, actor, program
+from waymark.organizations.models import CaseloadScope, LevelOfCare, Organization
+from waymark.outcomes.missed import missed_and_unreviewed, missed_counts, per_patient
+from waymark.outcomes.tests.conftest import START, day, patient, response, scope_for
+from waymark.patients.models import Patient
+from waymark.questionnaires.due import Status
+from waymark.questionnaires.models import Assignment, AssignmentReason, Schedule
+from waymark.questionnaires.services import patient_occurrences
+
+ClientFor = Callable[[User | None], Client]
+URL = reverse("outcomes:dashboard")
+
+
+def schedule(organization: Organization, level: LevelOfCare, key: str, **fields: object) -> None:
+    fields.setdefault("active_from", dt.date(2020, 1, 1))
+    Schedule.objects.create(
+        organization=organization, program=program(organization, level), questionnaire_key=key,
+        **fields,
+    )  # fmt: skip
+
+
+def due_py_missed(person: Patient) -> dict[str, int]:
+    """What due.py says the patient missed, of the occurrences due in the period."""
+    found: dict[str, int] = {}
+    for occurrence in patient_occurrences(person):
+        if occurrence.status == Status.MISSED and START <= occurrence.due_on <= TODAY:
+            found[occurrence.key] = found.get(occurrence.key, 0) + 1
+    return found
+
+
+def cohort(northstar: Organization) -> dict[str, Patient]:
+    """Residential: PHQ-9 every 7 days (window 14, so each closes the day before the next)
+    and GAD-7 at admission (window 14). TODAY is period day 29."""
+    schedule(northstar, LevelOfCare.RESIDENTIAL, "phq-9", offset_days=7, repeat_every_days=7,
+             window_days=14)  # fmt: skip
+    schedule(northstar, LevelOfCare.RESIDENTIAL, "gad-7", window_days=14)
+    a = patient(northstar, "pat1")  # PHQ-9 due 7, 14, 21 (closed) and 28 (open); GAD-7 0
+    response(a, "phq-9", 8, 10)
+    response(a, "phq-9", 20, 9)  # late for day 14's, still inside its window
+    response(a, "gad-7", 3, 6)
+    b = patient(northstar, "pat2")
+    response(b, "phq-9", 21, 12)  # for day 14's, too late: it answers day 21's
+    c = patient(northstar, "pat3", admitted=14)  # GAD-7 closes day 28: missed
+    d = patient(northstar, "pat4", admitted=15)  # GAD-7 closes day 29, today: still open
+    e = patient(northstar, "pat5", admitted=-5)  # GAD-7 due before the period: not counted
+    Assignment.objects.create(
+        organization=northstar, patient=a, questionnaire_key="who-5",
+        reason=AssignmentReason.CLINICIAN, due_on=day(10), closes_on=day(20),
+        created_at=timezone.make_aware(dt.datetime.combine(day(9), dt.time(9))),
+    )  # fmt: skip
+    return {"a": a, "b": b, "c": c, "d": d, "e": e}
+
+
+def test_it_counts_what_due_py_says_was_missed(northstar: Organization, bob: User) -> None:
+    people = cohort(northstar)
+
+    found = per_patient(missed_counts(scope_for(bob)))
+
+    missed = {
+        name: {key: m for key, (m, _) in found.get(p.pk, {}).items() if m}
+        for name, p in people.items()
+    }
+    assert missed == {name: due_py_missed(p) for name, p in people.items()}
+    assert missed == {
+        "a": {"phq-9": 1, "who-5": 1},  # day 21's PHQ-9; the request never answered
+        "b": {"phq-9": 2, "gad-7": 1},  # days 7 and 14
+        "c": {"phq-9": 1, "gad-7": 1},  # PHQ-9 due day 21 (closes 27), GAD-7 day 14
+        "d": {"phq-9": 1},  # PHQ-9 due day 22 (closes 28); GAD-7 still open
+        "e": {"phq-9": 3},  # days 2, 9, 16 (day 23's closes today); GAD-7 due before it
+    }
+
+
+def test_it_counts_per_questionnaire_and_orders_the_list(
+    northstar: Organization, bob: User
+) -> None:
+    people = cohort(northstar)
+
+    report = missed_counts(scope_for(bob))
+
+    phq9 = next(row for row in report.by_key if row.key == "phq-9")
+    # closed PHQ-9s: a 3 (7, 14, 21), b 3, c 1 (21), d 1 (22), e 3 (2, 9, 16)
+    assert (phq9.closed, phq9.missed, phq9.patients_missed) == (11, 8, 5)
+    assert (phq9.completed, phq9.unreviewed, phq9.patients_unreviewed) == (3, 3, 2)
+    order = [entry.patient_id for entry in report.listed]
+    # most missed first (b, e: 3; a, c: 2; d: 1), then the oldest answer not looked at
+    # (b's on day 21 before e's none; a's on day 3 before c's none)
+    assert order == [people[n].pk for n in ("b", "e", "a", "c", "d")]
+    assert report.listed[0].oldest_unreviewed == day(21)
+    assert report.listed_total == 5 and report.more == 0
+
+    capped = missed_counts(scope_for(bob), cap=2)
+
+    assert [entry.patient_id for entry in capped.listed] == order[:2]
+    assert capped.more == 3
+
+
+def test_it_follows_the_program_filter_and_the_period(northstar: Organization, bob: User) -> None:
+    people = cohort(northstar)
+    detox = patient(northstar, "pat6", LevelOfCare.DETOX)
+    schedule(northstar, LevelOfCare.DETOX, "phq-9", window_days=1)
+    residential = program(northstar, LevelOfCare.RESIDENTIAL).pk
+
+    narrowed = per_patient(missed_counts(scope_for(bob, program_id=residential)))
+    short = per_patient(missed_counts(scope_for(bob, start=day(15))))
+
+    assert detox.pk not in narrowed and people["a"].pk in narrowed
+    assert per_patient(missed_counts(scope_for(bob)))[detox.pk] == {"phq-9": (1, 0)}
+    assert short[people["e"].pk] == {"phq-9": (1, 0)}  # from day 15: day 16's (23's is open)
+
+
+def test_it_never_lists_another_organizations_patient(
+    northstar: Organization, harbour: Organization, bob: User, carol: User
+) -> None:
+    cohort(northstar)
+    schedule(harbour, LevelOfCare.OUTPATIENT, "phq-9", window_days=1)
+    erin = patient(harbour, "erin", LevelOfCare.OUTPATIENT)
+
+    ours = missed_counts(scope_for(bob))
+    theirs = missed_counts(scope_for(carol))
+
+    assert erin.pk not in per_patient(ours)
+    assert list(per_patient(theirs)) == [erin.pk]
+
+
+def test_it_shows_a_care_team_clinician_only_their_own_patients(
+    northstar: Organization, bob: User, alice: Patient, dana: Patient
+) -> None:
+    schedule(northstar, LevelOfCare.RESIDENTIAL, "phq-9", window_days=1)
+    schedule(northstar, LevelOfCare.DETOX, "phq-9", window_days=1)
+    assert set(per_patient(missed_counts(scope_for(bob)))) == {alice.pk, dana.pk}
+
+    northstar.caseload_scope = CaseloadScope.CARE_TEAM
+    northstar.save()
+
+    assert set(per_patient(missed_counts(scope_for(bob)))) == {alice.pk}
+
+
+def answer_now(person: Patient, key: str) -> None:
+    """A response submitted now (the frozen clock's), by the patient."""
+    from waymark.questionnaires.models import Questionnaire, QuestionnaireResponse
+
+    QuestionnaireResponse.objects.create(
+        organization_id=person.organization_id, patient=person,
+        questionnaire=Questionnaire.objects.get(key=key, is_current=True, organization=None),
+        questionnaire_key=key, answers={}, scoring_form="standard", scores={}, primary_score=4,
+        submitted_at=timezone.now(), submitted_on=person.local_today(), submitted_by=person.user,
+    )  # fmt: skip
+
+
+def test_it_counts_an_answer_as_looked_at_once_a_clinician_opens_it(
+    northstar: Organization, bob: User, olivia: User, alice: Patient, client_for: ClientFor,
+    frozen: time_machine.Traveller,
+) -> None:  # fmt: skip
+    answer = response(alice, "phq-9", 25, 8)
+    scope = scope_for(bob)
+    assert per_patient(missed_counts(scope)) == {alice.pk: {"phq-9": (0, 1)}}
+    staff, admin = client_for(bob), client_for(olivia)
+
+    staff.get(reverse("patients:detail", args=[alice.pk]))  # the record alone: not the answers
+    admin.get(reverse("questionnaires:patient_questionnaires", args=[alice.pk]))  # not a clinician
+    assert per_patient(missed_counts(scope)) == {alice.pk: {"phq-9": (0, 1)}}
+
+    opened = reverse("questionnaires:patient_response", args=[alice.pk, answer.pk])  # type: ignore[attr-defined]
+    assert staff.get(opened).status_code == 200
+
+    assert per_patient(missed_counts(scope)) == {}  # she drops off the list
+    assert missed_counts(scope).by_key[0].unreviewed == 0
+
+    staff.get(reverse("questionnaires:patient_questionnaires", args=[alice.pk]))
+    frozen.shift(dt.timedelta(minutes=5))
+    answer_now(alice, "gad-7")  # the second time: a new answer, after the last look
+
+    assert per_patient(missed_counts(scope)) == {alice.pk: {"gad-7": (0, 1)}}
+
+    looked = staff.get(reverse("questionnaires:patient_questionnaires", args=[alice.pk]))
+    assert looked.status_code == 200, looked
+
+    assert per_patient(missed_counts(scope)) == {}
+
+
+def test_it_names_patients_only_on_the_page_and_audits_each_one_named(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    people = cohort(northstar)
+
+    page = client_for(bob).get(URL, {"period": "30"}).content.decode()
+    csv = client_for(bob).get(reverse("outcomes:export", args=["missed"]), {"period": "30"})
+
+    assert "Questionnaires missed, and answers not yet looked at" in page
+    for name in ("Pat1", "Pat2", "Pat3", "Pat4", "Pat5"):
+        assert name in page
+    assert reverse("patients:detail", args=[people["e"].pk]) in page
+    listed = AuditEvent.objects.filter(
+        actor=bob, action=AuditAction.LIST, object_type=AuditObject.OUTCOMES_MISSED_LIST
+    )
+    assert set(listed.values_list("patient_id", flat=True)) == {p.pk for p in people.values()}
+    text = csv.content.decode()
+    assert text.startswith("questionnaire,due_and_closed,missed")
+    assert "PHQ-9" in text and "Pat" not in text
+
+
+def test_it_reads_in_a_constant_number_of_queries(northstar: Organization, bob: User) -> None:
+    cohort(northstar)
+    scope, who = scope_for(bob), actor(bob)
+    with CaptureQueriesContext(connection) as small:
+        missed_counts(scope)
+    for n in range(6, 12):
+        response(patient(northstar, f"more{n}", admitted=n), "phq-9", n + 1, 5)
+
+    with CaptureQueriesContext(connection) as large:
+        missed_and_unreviewed(who, scope)
+
+    jit = 1 if connection.vendor == "postgresql" else 0  # SET LOCAL jit = off
+    assert len(small) == 2 + jit  # the cohort's time zones, then every count
+    assert len(large) == 4 + jit  # and the named patients, and one audit insert for them all
+
+
+def test_it_keeps_the_dashboards_query_count_whatever_the_cohort(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    cohort(northstar)
+    client = client_for(bob)
+    client.get(URL, {"period": "30"})  # the session's first request reads more
+    with CaptureQueriesContext(connection) as small:
+        client.get(URL, {"period": "30"})
+    for n in range(6, 12):
+        response(patient(northstar, f"more{n}", admitted=n), "phq-9", n + 1, 5)
+
+    with CaptureQueriesContext(connection) as large:
+        client.get(URL, {"period": "30"})
+
+    assert len(large) == len(small)
