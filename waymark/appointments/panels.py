@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from waymark.access import Capability, actor_for, can
 from waymark.appointments import groups, services
+from waymark.audit.models import AuditObject
 from waymark.patients.hooks import register_census_section
 from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, ShownPanel, register_panel
@@ -34,6 +35,7 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     where={RECORD},
     template="appointments/_record_panel.html",
     lazy=True,
+    audit_object=AuditObject.APPOINTMENTS,
     title="Appointments",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:

@@ -85,6 +85,8 @@ class AuditObject(models.TextChoices):
     MESSAGES = "messages", "your messages with your care team"
     MESSAGE_THREAD = "message_thread", "a conversation with your care team"
     MESSAGE_INBOX = "message_inbox", "your name in the care team's list of messages"
+    MEETINGS = "meetings", "the mutual-help meetings you went to"
+    SUPPORTER_CONSENTS = "supporter_consents", "who supports you and what you share with them"
     # Alerts
     ALERT = "alert", "an alert about you"
     ALERT_ACKNOWLEDGED = "alert_acknowledged", "an alert about you: acknowledged it"

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from waymark.audit.models import AuditObject
 from waymark.checkins import queries
 from waymark.checkins.models import SubstanceUse
 from waymark.checkins.services import celebrate_milestones
@@ -64,6 +65,7 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     where={RECORD},
     template="checkins/_patient_panel.html",
     lazy=True,
+    audit_object=AuditObject.CHECKINS,
     title="Check-ins",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from waymark.access import Capability, actor_for, can
+from waymark.audit.models import AuditObject
 from waymark.medications.services import flags_for, medications_for
 from waymark.patients.models import Patient
 from waymark.patients.panels import RECORD, register_panel
@@ -18,6 +19,7 @@ from waymark.patients.panels import RECORD, register_panel
     where={RECORD},
     template="medications/_patient_panel.html",
     lazy=True,
+    audit_object=AuditObject.MEDICATIONS,
     title="Medications",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:

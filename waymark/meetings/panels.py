@@ -6,6 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from waymark.audit.models import AuditObject
 from waymark.meetings.services import weekly_count
 from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, register_panel
@@ -22,6 +23,7 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     where={RECORD},
     template="meetings/_record_panel.html",
     lazy=True,
+    audit_object=AuditObject.MEETINGS,
     title="Mutual-help meetings",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:

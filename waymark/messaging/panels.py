@@ -8,8 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from waymark.access import Capability, actor_for, can
-from waymark.audit.models import AuditAction, AuditObject
-from waymark.audit.services import record
+from waymark.audit.models import AuditObject
 from waymark.messaging.forms import MessageForm
 from waymark.messaging.services import threads_of, threads_with_unread, unread_for_patient
 from waymark.patients.models import Patient
@@ -21,23 +20,13 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     return {"unread": unread_for_patient(patient)}
 
 
-def audit_record_panel(request: HttpRequest, patient: Patient, context: dict[str, Any]) -> Any:
-    """The conversations' subjects are a read of the patient's messages: audited (when
-    there is something to read; the record's own read is already audited)."""
-    if context["can_read"] and context["threads"]:
-        record(
-            actor_for(request), AuditAction.VIEW, patient=patient, object_type=AuditObject.MESSAGES
-        )
-    return {}
-
-
 @register_panel(
     "messaging_record",
     order=25,
     where={RECORD},
     template="messaging/_record_panel.html",
-    record=audit_record_panel,
     lazy=True,
+    audit_object=AuditObject.MESSAGES,
     title="Messages",
     shown_to=Capability.MESSAGE_PATIENTS,
 )

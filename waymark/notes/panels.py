@@ -7,6 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from waymark.access import Capability, actor_for, can
+from waymark.audit.models import AuditObject
 from waymark.notes.services import notes_for
 from waymark.patients.models import Patient
 from waymark.patients.panels import RECORD, register_panel
@@ -20,6 +21,7 @@ RECENT_NOTES = 5
     where={RECORD},
     template="notes/_patient_panel.html",
     lazy=True,
+    audit_object=AuditObject.CLINICAL_NOTES,
     title="Clinical notes",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:

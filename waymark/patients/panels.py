@@ -33,6 +33,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from waymark.access import Capability, actor_for, can
+from waymark.audit.models import AuditObject
 from waymark.patients.models import Patient
 from waymark.registries import Registry
 
@@ -57,6 +58,7 @@ class Panel:
     lazy: bool = False
     title: str = ""
     shown_to: Capability | None = None
+    audit_object: AuditObject = AuditObject.PATIENT
 
     def shown(self, request: HttpRequest) -> bool:
         """Whether the reader may see this panel at all (`shown_to`)."""
@@ -89,11 +91,14 @@ def register_panel(
     lazy: bool = False,
     title: str = "",
     shown_to: Capability | None = None,
+    audit_object: AuditObject = AuditObject.PATIENT,
 ) -> Callable[[Builder], Builder]:
     """Register `build(request, patient) -> context` (reads only) as a panel shown on the
     pages in `where` (RECORD, HOME, HELP), in `order` (lowest first). `lazy`: a record
     panel loaded after the page, in its own request (`title` names it in the placeholder).
-    `shown_to`: only those who may do this see the panel (nor its placeholder)."""
+    `shown_to`: only those who may do this see the panel (nor its placeholder).
+    `audit_object`: what a lazy panel's own read is audited as, in the patient's words
+    ("your check-ins"), so reading the record panel by panel names what was read."""
     places = frozenset(where)
     if not places or not places <= PLACES:
         raise ValueError(f"Panel {name!r}: `where` must be some of {sorted(PLACES)}.")
@@ -101,7 +106,9 @@ def register_panel(
         raise ValueError(f"Panel {name!r}: only a record panel with a title can be lazy.")
 
     def decorator(build: Builder) -> Builder:
-        panel = Panel(name, order, places, template, build, record, lazy, title, shown_to)
+        panel = Panel(
+            name, order, places, template, build, record, lazy, title, shown_to, audit_object
+        )
         _panels.add(name, panel)
         return build
 

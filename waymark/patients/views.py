@@ -140,7 +140,7 @@ def record_panel(request: HttpRequest, patient_id: uuid.UUID, name: str) -> Http
     panel = lazy_panel(name, request)
     if panel is None:
         raise Http404("No such panel.")
-    patient = get_patient(actor_for(request), patient_id)
+    patient = get_patient(actor_for(request), patient_id, object_type=panel.audit_object)
     (shown,) = build_panels([panel], request, patient)
     context = {"patient": patient, "panel": shown, "title": panel.title}
     if request.headers.get("HX-Request"):

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from waymark.audit.models import AuditObject
 from waymark.patients.models import Patient
 from waymark.patients.panels import HOME, RECORD, register_panel
 from waymark.patients.queries import patient_stays
@@ -70,6 +71,7 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     where={RECORD},
     template="questionnaires/_patient_panel.html",
     lazy=True,
+    audit_object=AuditObject.QUESTIONNAIRE_RESPONSES,
     title="Questionnaires",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
+from waymark.audit.models import AuditObject
 from waymark.patients.models import Patient
 from waymark.patients.panels import HELP, HOME, RECORD, register_panel
 from waymark.rights.models import AccountClosure
@@ -30,6 +31,7 @@ def home_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:
     where={RECORD},
     template="support/_record_panel.html",
     lazy=True,
+    audit_object=AuditObject.SUPPORTER_CONSENTS,
     title="Consents to share with supporters",
 )
 def record_panel(request: HttpRequest, patient: Patient) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.test.signals import template_rendered
 from django.urls import reverse
 
 from waymark.accounts.models import User
+from waymark.audit.models import AuditAction, AuditEvent, AuditObject
 from waymark.checkins.models import Milestone
 from waymark.checkins.services import submit_checkin
 from waymark.checkins.tests.conftest import answers
@@ -232,6 +233,39 @@ def test_it_audits_each_lazy_panel_read_and_writes_nothing_else(
             assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
         assert [sql for sql in writes(ran)] == [sql for sql in ran if AUDIT_INSERT.match(sql)]
         assert len(writes(ran)) == 1, name  # one audited read per panel
+
+
+@pytest.mark.parametrize(
+    ("name", "object_type", "label"),
+    [
+        ("checkins", "checkins", "your check-ins"),
+        ("notes", "clinical_notes", "the clinical notes about you"),
+        ("medications", "medications", "your medications"),
+        ("questionnaires", "questionnaire_responses", "your questionnaire answers"),
+        ("appointments_record", "appointments", "your appointments"),
+        ("messaging_record", "messages", "your messages with your care team"),
+        ("meetings_record", "meetings", "the mutual-help meetings you went to"),
+        ("support_record", "supporter_consents", "who supports you and what you share with them"),
+    ],
+)
+def test_each_lazy_panel_read_says_what_was_read_in_the_patients_words(
+    full_record: Patient,
+    bob: User,
+    client_for: ClientFor,
+    name: str,
+    object_type: str,
+    label: str,
+) -> None:
+    """Reading the record panel by panel leaves one entry per panel that names what was
+    read, not nine entries of "your record", in the patient's accounting of who looked."""
+    url = reverse("patients:panel", args=[full_record.pk, name])
+    client = client_for(bob)
+    before = set(AuditEvent.objects.values_list("pk", flat=True))
+    assert client.get(url, headers={"HX-Request": "true"}).status_code == 200
+    (event,) = AuditEvent.objects.exclude(pk__in=before)
+    assert (event.actor, event.patient) == (bob, full_record)
+    assert (event.action, event.object_type) == (AuditAction.VIEW, object_type)
+    assert AuditObject(object_type).label == label
 
 
 def test_it_loads_only_a_lazy_record_panel(
