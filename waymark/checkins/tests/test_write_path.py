@@ -58,15 +58,18 @@ def secret(alice: Patient) -> str:
     return secret
 
 
-def test_it_writes_a_calm_first_checkin_of_the_day_in_four_statements(secret: str) -> None:
+def test_it_writes_a_calm_first_checkin_of_the_day_in_five_statements(secret: str) -> None:
     status, sql, body = post_with_token(secret, api_body())
 
     assert status == 201
     assert body["uses"] == []
-    # the token with membership and patient; the day's row; the reassessment; the key
-    assert len(sql) == 4, "\n".join(sql)
+    # the token with membership and patient; the day's row; the reassessment, pending
+    # and queued; the key
+    assert len(sql) == 5, "\n".join(sql)
     assert sql[1].startswith('INSERT INTO "checkins_checkin"')
-    assert sql[3].startswith('INSERT INTO "checkins_submissionkey"')
+    assert sql[2].startswith('INSERT INTO "risk_pendingreassessment"')
+    assert sql[3].startswith('INSERT INTO "django_tasks_database_dbtaskresult"')
+    assert sql[4].startswith('INSERT INTO "checkins_submissionkey"')
 
 
 def test_it_writes_an_edit_in_four_statements_its_row_in_one(secret: str) -> None:
@@ -77,9 +80,11 @@ def test_it_writes_an_edit_in_four_statements_its_row_in_one(secret: str) -> Non
     assert status == 200
     stored = CheckIn.objects.get()
     assert (body["craving"], stored.craving, stored.note, stored.revision) == (6, 6, "", 2)
-    # the token; the day's row inserted or else changed, in one; the reassessment; the key
+    # the token; the day's row inserted or else changed, in one; the reassessment found
+    # pending (the first's, not started yet: no other queued); the key
     assert len(sql) == 4, "\n".join(sql)
     assert sql[1].startswith('INSERT INTO "checkins_checkin"') and "ON CONFLICT" in sql[1]
+    assert sql[2].startswith('INSERT INTO "risk_pendingreassessment"')
     uses_work = ('SELECT "checkins_substanceuse"', 'DELETE FROM "checkins_substanceuse"')
     assert not any(line.startswith(uses_work) for line in sql), "no uses: none read or removed"
 
