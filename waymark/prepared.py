@@ -2,14 +2,12 @@
 
 Django compiles a query every time it runs one. For the few fixed-shape statements of a
 check-in (its INSERT or UPDATE, the read of the day's row, the submission key, the
-device token's last use) that compilation was a large share of the request's CPU
-(issue 13, point 2: cProfile over 300 check-ins). These helpers write the same SQL once
-per model, column list and database, and prepare every value as `Model.save()` does
-(`field.pre_save`, then `field.get_db_prep_save`), so what is stored is the same; the
-database's errors come back as Django's (an IntegrityError is an IntegrityError).
-
-They send no model signals, so they are for models that have no save receivers
-(waymark/tests/test_prepared.py checks the ones that use them). Anything else uses the ORM.
+pending reassessment and its task row, the device token's last use) that compilation was
+a large share of the request's CPU (issue 13, point 2: cProfile over 300 check-ins).
+These helpers write the same SQL once per model, column list and database, prepare every
+value as `Model.save()` does (`field.pre_save`, then `field.get_db_prep_save`) and send
+the model's `pre_save` / `post_save` signals as `save()` does, so what is stored is the
+same; the database's errors come back as Django's (an IntegrityError is an IntegrityError).
 """
 
 from __future__ import annotations
@@ -18,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar, cast
 
 from django.db import DatabaseError, connections, router
-from django.db.models import Field, Model
+from django.db.models import Field, Model, signals
 
 M = TypeVar("M", bound=Model)
 
@@ -33,16 +31,63 @@ def _fields(model: type[Model], names: Iterable[str]) -> list[Field[Any, Any]]:
     return [cast("Field[Any, Any]", model._meta.get_field(name)) for name in names]
 
 
+def _columns(alias: str, model: type[Model], names: Iterable[str]) -> str:
+    return ", ".join(_quote(alias, f.column) for f in _fields(model, names))
+
+
+def _insert_sql(alias: str, model: type[Model], fields: Sequence[Field[Any, Any]]) -> str:
+    columns = ", ".join(_quote(alias, f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    return f"INSERT INTO {_quote(alias, model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+
+
+def _send(signal: signals.ModelSignal, instance: Model, alias: str, **kwargs: Any) -> None:
+    """The model's save signal, sent as Model.save_base sends it (nothing to do, and
+    almost no cost, for a model without receivers)."""
+    if signal.has_listeners(type(instance)):
+        kwargs.setdefault("update_fields", None)
+        signal.send(sender=type(instance), instance=instance, raw=False, using=alias, **kwargs)
+
+
+_converters: dict[tuple[str, str, str], tuple[Any, list[Any]]] = {}
+
+
+def _from_db(connection: Any, table: str, field: Field[Any, Any], value: Any) -> Any:
+    """A value read back (RETURNING) as the ORM would convert it for this field."""
+    key = (connection.alias, table, field.attname)
+    found = _converters.get(key)
+    if found is None:
+        column = field.get_col(table)
+        converters = connection.ops.get_db_converters(column)
+        converters += column.get_db_converters(connection)
+        found = _converters[key] = (column, converters)
+    column, converters = found
+    for convert in converters:
+        value = convert(value, column, connection)
+    return value
+
+
 # The statements below are built from the models' own table and column names, quoted by
 # the database backend; every value is a parameter (hence the noqa: S608).
 
 
-def insert(instance: Model, *, unless_taken: Sequence[str] = ()) -> bool:
+def insert(
+    instance: Model,
+    *,
+    unless_taken: Sequence[str] = (),
+    renew_before: tuple[str, Any] | None = None,
+) -> bool:
     """INSERT a new row, as `instance.save(force_insert=True)` would, and set its id.
 
     `unless_taken`: the fields of a unique constraint; when a row already holds those
     values, insert nothing and return False (ON CONFLICT … DO NOTHING: no error, so no
-    savepoint is needed around it). Any other constraint still raises IntegrityError."""
+    savepoint is needed around it). Any other constraint still raises IntegrityError.
+
+    `renew_before` (a field, a value), with `unless_taken`: the row already there is
+    locked until this transaction ends (ON CONFLICT … DO UPDATE … WHERE, which locks the
+    row even where it changes nothing; DO NOTHING locks nothing), and if its field is
+    below the value it is overwritten with this instance's fields and True returned, as
+    for a new row (whose id is then the old row's)."""
     model = type(instance)
     meta = model._meta
     alias = router.db_for_write(model)
@@ -50,19 +95,32 @@ def insert(instance: Model, *, unless_taken: Sequence[str] = ()) -> bool:
     auto = meta.auto_field
     returning = auto is not None and connection.features.can_return_columns_from_insert
     fields: list[Field[Any, Any]] = [f for f in meta.local_concrete_fields if f is not auto]
-    key = ("insert", meta.label, alias, tuple(unless_taken))
+    renewed = renew_before[0] if renew_before else None
+    key = ("insert", meta.label, alias, tuple(unless_taken), renewed)
     sql = _sql.get(key)
     if sql is None:
-        columns = ", ".join(_quote(alias, f.column) for f in fields)
-        values = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {_quote(alias, meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+        sql = _insert_sql(alias, model, fields)
         if unless_taken:
-            taken = ", ".join(_quote(alias, f.column) for f in _fields(model, unless_taken))
-            sql += f" ON CONFLICT ({taken}) DO NOTHING"
+            sql += f" ON CONFLICT ({_columns(alias, model, unless_taken)})"
+            if renewed is None:
+                sql += " DO NOTHING"
+            else:
+                table, kept = _quote(alias, meta.db_table), set(unless_taken)
+                sql += " DO UPDATE SET " + ", ".join(
+                    f"{_quote(alias, f.column)} = EXCLUDED.{_quote(alias, f.column)}"
+                    for f in fields
+                    if f.name not in kept
+                )
+                field = _fields(model, [renewed])[0]
+                sql += f" WHERE {table}.{_quote(alias, field.column)} < %s"
         if returning:
             sql += f" RETURNING {_quote(alias, auto.column)}"  # type: ignore[union-attr]
         _sql[key] = sql
+    _send(signals.pre_save, instance, alias)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    if renew_before is not None:
+        field = _fields(model, [renew_before[0]])[0]
+        params.append(field.get_db_prep_value(renew_before[1], connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:
@@ -78,7 +136,73 @@ def insert(instance: Model, *, unless_taken: Sequence[str] = ()) -> bool:
             setattr(instance, auto.attname, new_id)
     instance._state.adding = False
     instance._state.db = alias
+    _send(signals.post_save, instance, alias, created=True)
     return True
+
+
+def upsert(
+    instance: Model,
+    *,
+    key: Sequence[str],
+    update: Sequence[str],
+    counter: str,
+    same: str,
+    extra: Iterable[tuple[str, str]] = (),
+) -> bool | None:
+    """INSERT the row, or when a row holds the values of the unique constraint `key`,
+    UPDATE that row in the same statement (INSERT … ON CONFLICT … DO UPDATE): its fields
+    `update` set from the instance, `counter` one more than stored, only if its `same`
+    field equals the instance's. True: inserted; False: updated; None: a row was there
+    but its `same` differs (nothing written; it stays locked until the transaction ends).
+
+    The instance gets the stored row's id, `counter` and every field not written, and the
+    `extra` (name, SQL) columns (as `first`'s, on the row written). `counter` must start at
+    1 or more (a model default): a row that comes back with the instance's own value of it
+    was inserted, one more than a stored value was updated."""
+    model = type(instance)
+    meta = model._meta
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    auto = meta.auto_field
+    fields: list[Field[Any, Any]] = [f for f in meta.local_concrete_fields if f is not auto]
+    written = {*key, *update, counter}
+    back = [f for f in meta.concrete_fields if f.name not in written or f.name == counter]
+    added = tuple(extra)
+    cache_key = ("upsert", meta.label, alias, tuple(key), tuple(update), counter, same, added)
+    sql = _sql.get(cache_key)
+    if sql is None:
+        table = _quote(alias, meta.db_table)
+        assignments = [
+            f"{_quote(alias, f.column)} = EXCLUDED.{_quote(alias, f.column)}"
+            for f in _fields(model, update)
+        ]
+        count, kept = (_quote(alias, f.column) for f in _fields(model, [counter, same]))
+        assignments.append(f"{count} = {table}.{count} + 1")
+        columns = [f"{table}.{_quote(alias, f.column)}" for f in back]
+        columns += [f"{sql.format(table=table)}" for _, sql in added]
+        sql = (
+            f"{_insert_sql(alias, model, fields)} ON CONFLICT ({_columns(alias, model, key)}) "
+            f"DO UPDATE SET {', '.join(assignments)} WHERE {table}.{kept} = EXCLUDED.{kept} "
+            f"RETURNING {', '.join(columns)}"
+        )
+        _sql[cache_key] = sql
+    sent = getattr(instance, _fields(model, [counter])[0].attname)
+    _send(signals.pre_save, instance, alias)
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    for field, value in zip(back, row[: len(back)], strict=True):
+        setattr(instance, field.attname, _from_db(connection, meta.db_table, field, value))
+    for (name, _), value in zip(added, row[len(back) :], strict=True):
+        setattr(instance, name, value)
+    created = getattr(instance, _fields(model, [counter])[0].attname) == sent
+    instance._state.adding = False
+    instance._state.db = alias
+    _send(signals.post_save, instance, alias, created=created)
+    return created
 
 
 def update(instance: Model, names: Sequence[str]) -> None:
@@ -96,12 +220,14 @@ def update(instance: Model, names: Sequence[str]) -> None:
         table, pk_column = _quote(alias, meta.db_table), _quote(alias, pk.column)
         sql = f"UPDATE {table} SET {assignments} WHERE {pk_column} = %s"  # noqa: S608
         _sql[key] = sql
+    _send(signals.pre_save, instance, alias, update_fields=frozenset(names))
     params = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
     params.append(pk.get_db_prep_value(instance.pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if cursor.rowcount != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")
+    _send(signals.post_save, instance, alias, created=False, update_fields=frozenset(names))
 
 
 def first(

@@ -365,9 +365,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # django-tasks with its database backend: the queue lives in the same database, so a
 # task is enqueued in the same transaction as the row that causes it, and the SQLite
 # default needs no broker. `manage.py run_worker` and `manage.py run_scheduler` run it.
+# The backend is django-tasks-db's with a cheaper enqueue (notifications/backend.py).
 TASKS = {
     "default": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "BACKEND": "waymark.notifications.backend.DatabaseBackend",
         "QUEUES": ["default", "deliveries"],
     }
 }

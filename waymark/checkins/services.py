@@ -60,6 +60,12 @@ MAX_OFFLINE_DELAY = dt.timedelta(days=7)
 CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
+# Each choice list once: `Choices.values` builds a new list on every call (on every check-in).
+_VALUES = {
+    choices: choices.values for choices in (Substance, Trigger, Habit, Meeting, KetamineSymptom)
+}
+
+
 def _ordered(values: Iterable[str], choices: list[str], field_name: str) -> tuple[str, ...]:
     """The chosen values in the order of `choices`, without repeats; unknown ones refused."""
     chosen = set(values)
@@ -114,7 +120,7 @@ class CheckInData:
         if len(self.note) > NOTE_MAX_LENGTH:
             raise ServiceError(f"Keep the note to {NOTE_MAX_LENGTH} characters.", field="note")
         by_substance = {use.substance: use for use in self.uses}
-        substances = _ordered(by_substance, Substance.values, "uses")
+        substances = _ordered(by_substance, _VALUES[Substance], "uses")
         uses = tuple(
             UseData(
                 substance,
@@ -133,10 +139,10 @@ class CheckInData:
             stress=self.stress,
             safety_concern=self.safety_concern,
             uses=uses,
-            triggers=_ordered(self.triggers, Trigger.values, "triggers"),
-            habits=_ordered(self.habits, Habit.values, "habits"),
-            meetings=_ordered(self.meetings, Meeting.values, "meetings"),
-            symptoms=_ordered(self.symptoms, KetamineSymptom.values, "symptoms"),
+            triggers=_ordered(self.triggers, _VALUES[Trigger], "triggers"),
+            habits=_ordered(self.habits, _VALUES[Habit], "habits"),
+            meetings=_ordered(self.meetings, _VALUES[Meeting], "meetings"),
+            symptoms=_ordered(self.symptoms, _VALUES[KetamineSymptom], "symptoms"),
             note=self.note.strip(),
             completed_at=self.completed_at,
         )
@@ -228,7 +234,8 @@ def submit_checkin(
     return CheckInResult(checkin, created=created, flags=flags)
 
 
-# `has_uses` of the day's row: whether it has reported uses stored.
+# `has_uses` of the day's row: whether it has reported uses stored (an edit without any
+# then reads and removes none).
 _HAS_USES = (
     "has_uses",
     f'EXISTS (SELECT 1 FROM "{SubstanceUse._meta.db_table}" u '  # noqa: S608 - no values
@@ -236,24 +243,22 @@ _HAS_USES = (
 )
 
 
-def _changeable_checkin(
-    patient: Patient, local_date: dt.date, completed_on: dt.date
-) -> CheckIn | None:
-    """The day's check-in if there is one; refused if the day it was made on has ended.
-    `has_uses` says whether it has reported uses stored (so an edit without any skips them)."""
-    existing = prepared.first(  # the SQL built once: this read is on every edit's path
-        CheckIn,
-        {"organization": patient.organization_id, "patient": patient.pk, "local_date": local_date},
-        extra=[_HAS_USES],
+def _refuse_closed_day(patient: Patient, local_date: dt.date, completed_on: dt.date) -> None:
+    """Refuse a change to the day's check-in when it was made on a day that has ended."""
+    made_on = (
+        CheckIn.objects.filter(
+            organization_id=patient.organization_id, patient=patient, local_date=local_date
+        )
+        .values_list("completed_on", flat=True)
+        .first()
     )
-    if existing is not None and existing.completed_on != completed_on:
+    if made_on is not None and made_on != completed_on:
         raise ServiceError(
             f"The check-in for {human_day(local_date)} is done and can no longer be changed.",
             field="date",
             status=409,
             code="day_closed",
         )
-    return existing
 
 
 def alert_for_checkin(
@@ -286,6 +291,15 @@ def alert_for_checkin(
 
 ANSWER_FIELDS = ("craving", "mood", "sleep_hours", "sleep_quality", "stress", "safety_concern")
 CHOICE_FIELDS = ("triggers", "habits", "meetings", "symptoms")
+# What an edit writes: every answer and when it was completed (the first submission stays).
+EDITED_FIELDS = (
+    *ANSWER_FIELDS,
+    *CHOICE_FIELDS,
+    "note",
+    "completed_at",
+    "completed_on",
+    "updated_at",
+)
 
 
 def _answers(data: CheckInData) -> dict[str, Any]:
@@ -302,9 +316,10 @@ def _save_checkin(
     completed_on: dt.date,
     now: dt.datetime,
 ) -> tuple[CheckIn, bool]:
-    """Insert the day's check-in; when the day has one already, change it instead (only
-    the answers that changed are written). The check-in and whether it is new."""
-    answers = _answers(data)
+    """Insert the day's check-in; when the day has one already, change it instead, in the
+    same statement (INSERT … ON CONFLICT DO UPDATE: its answers, when it was completed,
+    one more revision), unless the day it was made on has ended. The check-in and whether
+    it is new."""
     checkin = CheckIn(
         organization_id=patient.organization_id,
         patient=patient,
@@ -313,30 +328,23 @@ def _save_checkin(
         completed_at=completed_at,
         completed_on=completed_on,
         updated_at=now,
-        **answers,
+        **_answers(data),
     )
-    # The day's row, unless the day has one (then no error, so no savepoint around it);
-    # its SQL built once (waymark/prepared.py).
-    if not prepared.insert(checkin, unless_taken=("organization", "patient", "local_date")):
-        existing = _changeable_checkin(patient, data.local_date, completed_on)
-        if existing is None:  # the day's row has gone since: as if the insert had failed
-            raise IntegrityError("The day's check-in changed while it was being saved.")
-        changed = [name for name, value in answers.items() if getattr(existing, name) != value]
-        for name in changed:
-            setattr(existing, name, answers[name])
-        existing.completed_at, existing.completed_on, existing.updated_at = (
-            completed_at,
-            completed_on,
-            now,
-        )
-        existing.revision += 1  # a changed check-in is a new answer (a new safety yes notifies)
-        prepared.update(  # existing.save(update_fields=…), its SQL built once per field list
-            existing, [*changed, "completed_at", "completed_on", "updated_at", "revision"]
-        )
-        _sync_uses(patient, existing, data.uses, stored=existing.has_uses)  # type: ignore[attr-defined]
-        return existing, False
-    _sync_uses(patient, checkin, data.uses, stored=False)
-    return checkin, True
+    # One statement, its SQL built once (waymark/prepared.py); an edit's row comes back
+    # with its id, first submission and revision, and whether it has uses stored.
+    created = prepared.upsert(
+        checkin,
+        key=("organization", "patient", "local_date"),
+        update=EDITED_FIELDS,
+        counter="revision",  # a changed check-in is a new answer (a new safety yes notifies)
+        same="completed_on",  # only while the day it was made on lasts
+        extra=[_HAS_USES],
+    )
+    if created is None:  # the day's row was made on another day: closed (refused here)
+        _refuse_closed_day(patient, data.local_date, completed_on)
+        raise IntegrityError("The day's check-in changed while it was being saved.")
+    _sync_uses(patient, checkin, data.uses, stored=bool(checkin.has_uses))  # type: ignore[attr-defined]
+    return checkin, created
 
 
 def _sync_uses(

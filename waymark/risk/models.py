@@ -167,3 +167,29 @@ class PatientRisk(models.Model):
 
     def set_alert_levels(self, *, unacked: int, unresolved: int) -> None:
         self.unacked_alert_level, self.unresolved_alert_level = unacked, unresolved
+
+
+class PendingReassessment(models.Model):
+    """A reassessment of the patient queued and not started yet (issue 13, point 2).
+
+    A check-in that finds one queues no other: the queued one has not read the patient's
+    data yet, so it will see this check-in too. The check-in locks this row until it
+    commits (risk/tasks.py `reassess_soon`); the task deletes it before it reads anything,
+    and that delete waits for the lock, so a check-in either is seen by the task or, once
+    the row is gone, queues a new one. A row older than `tasks.PENDING_FOR_AT_MOST` is
+    taken to be lost (its task failed or was removed) and queues a new task.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient"], name="pendingreassessment_one_per_patient"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Reassessment of {self.patient_id} queued at {self.queued_at}"

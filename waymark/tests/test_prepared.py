@@ -1,4 +1,4 @@
-"""waymark/prepared.py writes and reads rows as the ORM would, without its signals."""
+"""waymark/prepared.py writes and reads rows as the ORM would, signals included."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from django.db.models import signals
 from django.utils import timezone
 
 from waymark import prepared
-from waymark.accounts.models import ApiToken
 from waymark.checkins.models import CheckIn, SubmissionKey, SubstanceUse
 from waymark.conftest import TODAY
 from waymark.patients.models import Patient
@@ -30,10 +29,31 @@ def _checkin(patient: Patient, day: dt.date) -> CheckIn:
     )  # fmt: skip
 
 
-def test_it_uses_only_models_without_save_signals() -> None:
-    for model in (CheckIn, SubmissionKey, ApiToken):
-        for signal in (signals.pre_save, signals.post_save):
-            assert not signal.has_listeners(model), (model, signal)
+def test_it_sends_the_save_signals_as_save_does(alice: Patient) -> None:
+    sent: list[tuple[str, object]] = []
+
+    def pre(sender: object, instance: CheckIn, **kwargs: object) -> None:
+        instance.note = "Set by a receiver."  # stored: sent before the values are read
+        sent.append(("pre_save", kwargs["update_fields"]))
+
+    def post(sender: object, instance: CheckIn, **kwargs: object) -> None:
+        sent.append(("post_save", kwargs["created"]))
+
+    signals.pre_save.connect(pre, sender=CheckIn)
+    signals.post_save.connect(post, sender=CheckIn)
+    try:
+        checkin = _checkin(alice, TODAY)
+        prepared.insert(checkin)
+        prepared.update(checkin, ["craving"])
+    finally:
+        signals.pre_save.disconnect(pre, sender=CheckIn)
+        signals.post_save.disconnect(post, sender=CheckIn)
+
+    assert CheckIn.objects.get().note == "Set by a receiver."
+    assert sent == [
+        ("pre_save", None), ("post_save", True),
+        ("pre_save", frozenset({"craving"})), ("post_save", False),
+    ]  # fmt: skip
 
 
 def test_it_inserts_a_row_the_orm_reads_back_the_same(alice: Patient) -> None:

@@ -58,29 +58,33 @@ def secret(alice: Patient) -> str:
     return secret
 
 
-def test_it_writes_a_calm_first_checkin_of_the_day_in_four_statements(secret: str) -> None:
+def test_it_writes_a_calm_first_checkin_of_the_day_in_five_statements(secret: str) -> None:
     status, sql, body = post_with_token(secret, api_body())
 
     assert status == 201
     assert body["uses"] == []
-    # the token with membership and patient; the day's row; the reassessment; the key
-    assert len(sql) == 4, "\n".join(sql)
+    # the token with membership and patient; the day's row; the reassessment, pending
+    # and queued; the key
+    assert len(sql) == 5, "\n".join(sql)
     assert sql[1].startswith('INSERT INTO "checkins_checkin"')
-    assert sql[3].startswith('INSERT INTO "checkins_submissionkey"')
+    assert sql[2].startswith('INSERT INTO "risk_pendingreassessment"')
+    assert sql[3].startswith('INSERT INTO "django_tasks_database_dbtaskresult"')
+    assert sql[4].startswith('INSERT INTO "checkins_submissionkey"')
 
 
-def test_it_changes_only_the_changed_answers_of_an_edit_in_six_statements(secret: str) -> None:
-    post_with_token(secret, api_body())
+def test_it_writes_an_edit_in_four_statements_its_row_in_one(secret: str) -> None:
+    post_with_token(secret, api_body(note="Slept badly."))
 
     status, sql, body = post_with_token(secret, api_body(craving=6))
 
     assert status == 200
-    assert (body["craving"], CheckIn.objects.get().revision) == (6, 2)
-    # the token; the day's row tried, then read; the update; the reassessment; the key
-    assert len(sql) == 6, "\n".join(sql)
-    update = next(line for line in sql if line.startswith('UPDATE "checkins_checkin"'))
-    assert '"craving"' in update
-    assert '"mood"' not in update and '"note"' not in update
+    stored = CheckIn.objects.get()
+    assert (body["craving"], stored.craving, stored.note, stored.revision) == (6, 6, "", 2)
+    # the token; the day's row inserted or else changed, in one; the reassessment found
+    # pending (the first's, not started yet: no other queued); the key
+    assert len(sql) == 4, "\n".join(sql)
+    assert sql[1].startswith('INSERT INTO "checkins_checkin"') and "ON CONFLICT" in sql[1]
+    assert sql[2].startswith('INSERT INTO "risk_pendingreassessment"')
     uses_work = ('SELECT "checkins_substanceuse"', 'DELETE FROM "checkins_substanceuse"')
     assert not any(line.startswith(uses_work) for line in sql), "no uses: none read or removed"
 
