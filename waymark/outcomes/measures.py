@@ -217,6 +217,13 @@ def days_sql(later: str, earlier: str) -> str:
     return f"({later} - {earlier})"
 
 
+def date_plus_sql(column: str, days: int) -> str:
+    """A date column `days` days later, in this database's SQL (an index can range on it)."""
+    if connection.vendor == "sqlite":
+        return f"date({column}, '{days:+d} days')"
+    return f"({column} + {days:d})"
+
+
 def _group_sums(scope: Scope, instrument: Instrument) -> list[dict[str, Any]]:
     """One query. `base`: each patient's program, clinician and baseline (materialized, so
     computed once); `w`: their standing responses within ± WINDOW of each week, ranked by
