@@ -175,11 +175,15 @@ def time_to_first_lapse(scope: Scope, anchor: str = "admission") -> TimeToLapse:
     else:
         origin = "started_on"
         stays = stays.filter(started_on__gte=scope.start, started_on__lte=scope.end)
+    # The organization too, so each is an index range of (organization, patient, …) read
+    # from its end: the last check-in is one index entry, not a year of check-in rows.
     lapse = SubstanceUse.objects.filter(
-        lapse_condition(), patient_id=OuterRef("patient_id"),
+        lapse_condition(), organization_id=scope.organization_id,
+        patient_id=OuterRef("patient_id"),
         used_on__gte=OuterRef(origin), used_on__lte=scope.end,
     )  # fmt: skip
     checkins = CheckIn.objects.filter(
+        organization_id=scope.organization_id,
         patient_id=OuterRef("patient_id"),
         local_date__gte=OuterRef(origin),
         local_date__lte=scope.end,
