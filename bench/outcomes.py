@@ -169,6 +169,9 @@ def time_figures(admin: Any) -> dict[str, float]:
         "retention": lambda: retention.retention(scope),
         "adherence_by_week": lambda: engagement.adherence_by_week(scope),
         "reach_outs": lambda: engagement.reach_outs(scope),
+        **{  # the other apps' engagement figures (meetings, sessions)
+            name: partial(source, scope) for name, source in engagement._sources.as_dict().items()
+        },
     }
     timings = {}
     for name, compute in parts.items():
