@@ -2,7 +2,8 @@
 
 - **Check-in adherence, week w of care**: over the matching program stays that started in
   the period and had run a whole week w by its end, the share of those 7 days with a
-  check-in (days 7(w−1) to 7w−1 from the stay's start). One query for all weeks.
+  check-in (days 7(w−1) to 7w−1 from the stay's start). One query for all weeks, one
+  pass over the check-ins.
 - **Reach-outs answered**: reach-outs patients sent in the period, and how many at least
   one supporter answered.
 
@@ -13,15 +14,14 @@ with `@register_engagement(name)` when the app loads; the dashboard shows every 
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 
-from waymark.checkins.models import CheckIn
-from waymark.outcomes.scope import Scope, days_between, matching_stays
+from waymark.outcomes.measures import date_plus_sql, days_sql
+from waymark.outcomes.scope import Scope, matching_stays
 from waymark.registries import Registry
 from waymark.support.models import ReachOut, ReachOutRecipient
 
@@ -56,28 +56,32 @@ register_engagement = _sources.register
 
 
 def adherence_by_week(scope: Scope) -> list[WeekAdherence]:
+    """One query, one pass over the check-ins: `s`, the stays (materialized) with the days
+    from their start to the period's end (`span`); each stay's check-ins of its first
+    WEEKS_OF_CARE weeks (an index range per patient), counted per week of care when that
+    week is whole; beside each week, the stays that have run it whole."""
     stays = matching_stays(scope).filter(started_on__gte=scope.start, started_on__lte=scope.end)
-    sums: dict[str, Count | Sum] = {}
-    for week in range(1, WEEKS_OF_CARE + 1):
-        days = CheckIn.objects.filter(patient_id=OuterRef("patient_id")).annotate(
-            day_of_care=days_between("local_date", OuterRef("started_on"))
-        ).filter(
-            day_of_care__gte=dt.timedelta(days=7 * (week - 1)),
-            day_of_care__lte=dt.timedelta(days=7 * week - 1),
-        )  # fmt: skip
-        counted = days.order_by().values("patient_id").annotate(n=Count("*")).values("n")
-        whole_week = Q(started_on__lte=scope.end - dt.timedelta(days=7 * week - 1))
-        stays = stays.annotate(
-            **{f"week_{week}": Coalesce(Subquery(counted, output_field=IntegerField()), 0)}
-        )
-        sums[f"stays_{week}"] = Count("pk", filter=whole_week)
-        sums[f"days_{week}"] = Sum(f"week_{week}", filter=whole_week)
-    totals = stays.aggregate(**sums)
-    return [
-        WeekAdherence(week, totals[f"stays_{week}"], totals[f"days_{week}"] or 0)
-        for week in range(1, WEEKS_OF_CARE + 1)
-        if totals[f"stays_{week}"]
-    ]
+    base, params = stays.values("patient_id", "started_on").query.sql_with_params()
+    since = days_sql("c.local_date", "s.started_on")
+    weeks = " UNION ALL ".join(f"SELECT {w} AS week" for w in range(1, WEEKS_OF_CARE + 1))
+    # Django's compiled SQL and constants only; the values are parameters.
+    sql = (
+        f"WITH b AS MATERIALIZED ({base}), "  # noqa: S608
+        f"s AS MATERIALIZED (SELECT b.patient_id, b.started_on, "
+        f"{days_sql('%s', 'b.started_on')} AS span FROM b), "
+        f"d AS (SELECT x.since / 7 + 1 AS week, COUNT(*) AS days FROM (SELECT {since} AS since, "
+        "s.span FROM s JOIN checkins_checkin c ON c.organization_id = %s "
+        "AND c.patient_id = s.patient_id AND c.local_date >= s.started_on "
+        f"AND c.local_date <= {date_plus_sql('s.started_on', 7 * WEEKS_OF_CARE - 1)}) x "
+        "WHERE x.span >= (x.since / 7 + 1) * 7 - 1 GROUP BY x.since / 7 + 1), "
+        f"k AS ({weeks}) "
+        "SELECT k.week, (SELECT COUNT(*) FROM s WHERE s.span >= 7 * k.week - 1), d.days "
+        "FROM k LEFT JOIN d ON d.week = k.week ORDER BY k.week"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, scope.end, scope.organization_id])
+        rows: list[tuple[int, int, int | None]] = cursor.fetchall()
+    return [WeekAdherence(week, stays, days or 0) for week, stays, days in rows if stays]
 
 
 def reach_outs(scope: Scope) -> EngagementFigure:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
 
 from waymark.env import (
     env_bool,
@@ -361,3 +362,11 @@ def test_it_keeps_one_sqlite_connection_across_requests_with_its_pragmas(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == [connections, "5000", "1"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT compiler")
+def test_it_connects_to_postgres_with_jit_compilation_off() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
