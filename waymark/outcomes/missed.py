@@ -47,7 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -289,16 +289,13 @@ FROM pk GROUP BY qkey
 
 def missed_counts(scope: Scope, *, cap: int = LIST_CAP) -> MissedReport:
     """Per questionnaire and per listed patient (the first `cap`, by most missed then
-    oldest unreviewed): two queries (the cohort's time zones, then the counts; on
-    PostgreSQL a third turns JIT compilation off for the counts' transaction)."""
+    oldest unreviewed): two queries (the cohort's time zones, then the counts)."""
     from waymark.questionnaires.panels import short_titles
 
     sql, params = _statement(scope, cap)
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # The planner's estimate for this statement is far above jit_above_cost, and
-            # compiling it took ~2 s of a ~3 s run (EXPLAIN ANALYZE, 3,000 patients).
-            cursor.execute("SET LOCAL jit = off")
+    # No JIT on PostgreSQL: Waymark's connections turn it off (settings.py); compiling this
+    # statement took ~2 s of a ~3 s run (EXPLAIN ANALYZE, 3,000 patients).
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         header = [column[0] for column in cursor.description]
         rows = [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]

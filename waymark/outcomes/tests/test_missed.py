@@ -228,9 +228,8 @@ def test_it_reads_in_a_constant_number_of_queries(northstar: Organization, bob: 
     with CaptureQueriesContext(connection) as large:
         missed_and_unreviewed(who, scope)
 
-    jit = 1 if connection.vendor == "postgresql" else 0  # SET LOCAL jit = off
-    assert len(small) == 2 + jit  # the cohort's time zones, then every count
-    assert len(large) == 4 + jit  # and the named patients, and one audit insert for them all
+    assert len(small) == 2  # the cohort's time zones, then every count
+    assert len(large) == 4  # and the named patients, and one audit insert for them all
 
 
 def test_it_keeps_the_dashboards_query_count_whatever_the_cohort(
