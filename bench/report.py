@@ -121,11 +121,25 @@ def outcomes(results: dict[str, Any]) -> list[str]:
     return [title, "", *table(header, rows)]
 
 
+def missed(results: dict[str, Any]) -> list[str]:
+    rows = [
+        [database, f["patients"], f["days"], f["closed"], f["missed"], f["not_looked_at"],
+         f["p50_ms"], f["max_ms"], f["queries"], f["load"]]
+        for database, r in results.items()
+        for f in [r["results"]]
+    ]  # fmt: skip
+    header = ["database", "patients", "days", "closed", "missed", "not looked at", "p50 ms",
+              "max ms", "queries", "load avg"]  # fmt: skip
+    title = "## Outcomes: questionnaires missed / not looked at (the dashboard's list, in-process)"
+    return [title, "", *table(header, rows)]
+
+
 SECTIONS = {
     "checkins": checkins,
     "caseload": caseload,
     "alerts": alerts,
     "outcomes": outcomes,
+    "missed": missed,
     "tasks": tasks,
 }
 

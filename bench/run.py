@@ -20,12 +20,13 @@ import time
 from bench.common import ROOT, migrated_template, run_json
 from bench.report import write_results_md
 
-ALL = ("checkins", "alerts", "caseload", "outcomes", "tasks")
+ALL = ("checkins", "alerts", "caseload", "outcomes", "missed", "tasks")
 MODULES = {
     "checkins": "bench.checkin_throughput",
     "alerts": "bench.alert_latency",
     "caseload": "bench.caseload",
     "outcomes": "bench.outcomes",
+    "missed": "bench.missed",
     "tasks": "bench.task_latency",
 }
 
