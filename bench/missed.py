@@ -17,12 +17,16 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.common import QUICK, bulk_in_care, fresh_database, load_average, use_database
+from bench.common import (
+    QUICK,
+    benchmark_database,
+    bulk_in_care,
+    load_average,
+    settle_after_bulk_load,
+)
 
 PATIENTS = int(os.environ.get("BENCH_MISSED_PATIENTS") or (200 if QUICK else 10_000))
 DAYS = int(os.environ.get("BENCH_MISSED_DAYS") or (30 if QUICK else 365))
@@ -136,20 +140,15 @@ def time_list(clinician: Any) -> dict[str, Any]:
 
 def main() -> None:
     database = sys.argv[1]
-    use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
-        os.environ.update(env)
+    with benchmark_database(database):
         import django
 
         django.setup()
-        from django.db import connection
-
         print("missed: database ready, building", file=sys.stderr, flush=True)
         began = time.perf_counter()
         clinician = build(random.Random(18))  # noqa: S311 - synthetic data
         built_s = round(time.perf_counter() - began, 1)
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+        settle_after_bulk_load()
         print(f"missed: built in {built_s} s, timing", file=sys.stderr, flush=True)
         results = {"build_s": built_s, **time_list(clinician)}
     print(json.dumps({"database": database, "results": results}))

@@ -18,14 +18,18 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 from typing import Any
 
-from bench.common import QUICK, bulk_in_care, fresh_database, load_average, use_database
+from bench.common import (
+    QUICK,
+    benchmark_database,
+    bulk_in_care,
+    load_average,
+    settle_after_bulk_load,
+)
 
 # BENCH_OUTCOMES_PATIENTS / _DAYS: another size (profiling at 2,000 × 365, say).
 PATIENTS = int(os.environ.get("BENCH_OUTCOMES_PATIENTS") or (200 if QUICK else 10_000))
@@ -221,23 +225,16 @@ def time_dashboard(admin: Any) -> dict[str, Any]:
 
 def main() -> None:
     database = sys.argv[1]
-    use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
-        os.environ.update(env)
+    with benchmark_database(database):
         os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
         import django
 
         django.setup()
-        from django.db import connection
-
         progress("database ready, building")
         began = time.perf_counter()
         admin = build(random.Random(18))  # noqa: S311 - synthetic data
         built_s = round(time.perf_counter() - began, 1)
-        with connection.cursor() as cursor:
-            # As autovacuum would after a bulk load: on PostgreSQL a VACUUM too (inserts
-            # trigger it), which sets the visibility map index-only scans rely on.
-            cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        settle_after_bulk_load()
         progress(f"built in {built_s} s, timing")
         results = {"build_s": built_s, **time_dashboard(admin)}
     print(json.dumps({"database": database, "results": results}))
