@@ -24,11 +24,14 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from waymark.access import Actor
 from waymark.demo.logins import demo_patient
 from waymark.demo.registry import DemoContext, DemoOrganization, demo_step
 from waymark.demo.steps.organizations import NORTHSTAR
 from waymark.organizations.models import LevelOfCare
-from waymark.patients.models import Patient, Substance
+from waymark.organizations.services import current_membership
+from waymark.patients.models import Patient, ProgramStay, Substance
+from waymark.questionnaires.clinician_entry import record_by_clinician
 from waymark.questionnaires.models import (
     Anchor,
     Assignment,
@@ -39,6 +42,7 @@ from waymark.questionnaires.models import (
 )
 from waymark.questionnaires.scoring import ScoreResult
 from waymark.questionnaires.services import act_on_result, build_response, patient_occurrences
+from waymark.risk.snapshot import CIWA
 
 HISTORY_DAYS = 90
 ADM, DIS, AFTER = Anchor.ADMISSION, Anchor.DISCHARGE, Anchor.AFTER_DISCHARGE
@@ -344,3 +348,42 @@ def seed_questionnaires(ctx: DemoContext) -> None:
         response, result = safety
         response.save()
         act_on_result(flagged, response, result, response.questionnaire.parsed)
+
+
+# A CIWA-Ar a nurse rated this morning: nausea 1, tremor 3, sweats 1, anxiety 3, agitation 1,
+# tactile 0, auditory 0, visual 1, headache 2, orientation 0 = 12, moderate (8-15).
+CIWA_DEMO = [1, 3, 1, 3, 1, 0, 0, 1, 2, 0]
+
+
+@demo_step(order=610)
+def seed_withdrawal_rating(ctx: DemoContext) -> None:
+    """One CIWA-Ar recorded by the on-call clinician for a patient of theirs in detox who
+    drinks (any in detox if none does), through the clinician's own path, so its alert
+    (ciwa.withdrawal) is on the caseload and in the alerts inbox. Once only."""
+    if QuestionnaireResponse.objects.filter(
+        patient__in=ctx.patients, questionnaire_key=CIWA
+    ).exists():
+        return
+    home = ctx.organization(NORTHSTAR.slug)
+    if not home.clinicians:
+        return
+    clinician = home.clinicians[0]
+    membership = current_membership(clinician)
+    in_detox = (
+        ProgramStay.objects.filter(
+            organization=home.organization,
+            ended_on__isnull=True,
+            episode__discharged_on__isnull=True,
+            program__level=LevelOfCare.DETOX,
+            patient__care_team__clinician=clinician,
+        )
+        .select_related("patient")
+        .order_by("patient__user__username")
+    )
+    patients = [stay.patient for stay in in_detox]
+    drinkers = [p for p in patients if Substance.ALCOHOL in p.substances]
+    if not patients or membership is None:
+        return
+    chosen = (drinkers or patients)[0]
+    answers = {str(number): value for number, value in enumerate(CIWA_DEMO, start=1)}
+    record_by_clinician(Actor(clinician, membership), chosen, CIWA, answers)

@@ -101,3 +101,20 @@ def test_it_adds_nothing_on_a_second_run(seeded: DemoContext) -> None:
     run_step(seeded, step_of(demo.seed_questionnaires))
     after = (QuestionnaireResponse.objects.count(), Schedule.objects.count(), Alert.objects.count())
     assert after == before
+
+
+def test_it_rates_one_detox_patients_withdrawal_and_the_care_team_hears_of_it(
+    seeded: DemoContext,
+) -> None:
+    step = step_of(demo.seed_withdrawal_rating)
+    run_step(seeded, step)
+    (rating,) = QuestionnaireResponse.objects.filter(questionnaire_key="ciwa-ar")
+    assert rating.primary_score == 12
+    assert rating.submitted_by == seeded.organization(NORTHSTAR.slug).clinicians[0]
+    alert = Alert.objects.get(rule_id="ciwa.withdrawal")
+    assert (alert.patient_id, alert.severity) == (rating.patient_id, Severity.MODERATE)
+    assert "CIWA-Ar 12 (moderate)" in alert.reason
+
+    run_step(seeded, step)  # a second run adds nothing
+    assert QuestionnaireResponse.objects.filter(questionnaire_key="ciwa-ar").count() == 1
+    assert Alert.objects.filter(rule_id="ciwa.withdrawal").count() == 1
