@@ -29,11 +29,15 @@ from bench.common import (
     free_port,
     load_average,
     percentile,
+    settle_after_bulk_load,
     start_server,
     stop_server,
 )
 
-SIZES = (500, 2000) if QUICK else (500, 5000, 20000)
+# BENCH_CASELOAD_SIZES: other sizes, comma-separated (e.g. "5000" to time only that one).
+SIZES = tuple(
+    int(size) for size in os.environ.get("BENCH_CASELOAD_SIZES", "").split(",") if size
+) or ((500, 2000) if QUICK else (500, 5000, 20000))
 DAYS = 3 if QUICK else 365
 PAGES = 5  # pages walked by their next links
 WALKS = 3 if QUICK else 12
@@ -230,10 +234,7 @@ def main() -> None:
             total=total, desc=f"{database} check-ins", unit="row", file=sys.stderr, disable=None
         ) as bar:
             built = {size: build(size, rng, bar) for size in SIZES}
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")  # as autovacuum would after a bulk load
+        settle_after_bulk_load()
         port = free_port()
         server = start_server(env, port)
         try:
