@@ -39,7 +39,7 @@ from bench.common import (
 )
 
 SECONDS = 2 if QUICK else 10  # wrk takes whole seconds
-FIRST_PER_ROUND = 500 if QUICK else 4000  # more than a round can use: each once
+FIRST_PER_ROUND = 1200 if QUICK else 4000  # more than a round can use (~250/s now): each once
 EDITORS = 200
 OPEN_LOOP_SECONDS = 2 if QUICK else 10
 WARM_UP = 2  # seconds per path, not counted (a worker's first requests compile a lot)
