@@ -272,6 +272,9 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 24 * 7, minimum=300
 STAFF_SESSION_HOURS = env_int("STAFF_SESSION_HOURS", 12, minimum=1, maximum=24 * 7)
 # A password-reset link works once, for this long.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60, minimum=5) * 60
+# An invitation's link (an active account that has never had a password) works once, for
+# this many days: people read such e-mails later than a reset they asked for themselves.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7, minimum=1, maximum=30)
 # Requests for a reset link: per address of the requester, and per e-mail address asked for.
 PASSWORD_RESET_RATE_PER_IP = env_str("PASSWORD_RESET_RATE_PER_IP", "10/h")
 PASSWORD_RESET_RATE_PER_EMAIL = env_str("PASSWORD_RESET_RATE_PER_EMAIL", "3/h")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -11,6 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from waymark.accounts.hooks import invitation_senders, password_reset_senders
 from waymark.accounts.models import ApiToken, User, hash_token
+from waymark.accounts.tokens import link_tokens
 
 
 def create_invited_user(
@@ -28,7 +28,7 @@ def create_invited_user(
 
 def password_reset_link(user: User, base_url: str) -> str:
     """A one-time link to choose a new password (it stops working once the password changes,
-    or after PASSWORD_RESET_TIMEOUT). Made when the e-mail is sent, never stored."""
+    or after its lifetime: accounts/tokens.py). Made when the e-mail is sent, never stored."""
     return invitation_link(user, base_url)
 
 
@@ -48,7 +48,7 @@ def request_password_reset(email: str) -> int:
 
 def invitation_link(user: User, base_url: str) -> str:
     uid = urlsafe_base64_encode(force_bytes(user.pk))
-    token = default_token_generator.make_token(user)
+    token = link_tokens.make_token(user)
     path = reverse("accounts:set_password", kwargs={"uidb64": uid, "token": token})
     return base_url.rstrip("/") + path
 

@@ -19,6 +19,7 @@ from waymark.accounts import mfa
 from waymark.accounts.forms import ApiTokenForm, PasswordResetRequestForm
 from waymark.accounts.models import ApiToken
 from waymark.accounts.services import issue_api_token, request_password_reset
+from waymark.accounts.tokens import link_tokens
 from waymark.errors import form_status
 from waymark.organizations.models import Role
 
@@ -30,6 +31,7 @@ set_password = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/set_password.html",
     success_url=reverse_lazy("accounts:login"),
     post_reset_login=False,
+    token_generator=link_tokens,
 )
 # Issue 12 point 2: a new password ends the person's other sessions (the session hash) and
 # revokes their device tokens (User.save); this session goes on.

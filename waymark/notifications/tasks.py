@@ -55,9 +55,10 @@ def render_email(delivery: Delivery, site_url: str) -> EmailMultiAlternatives:
     if notification.kind in (Kind.PASSWORD_RESET, Kind.ACCOUNT_INVITATION):
         # Issue 12: the link is made now, at sending; no reset secret is ever stored.
         from waymark.accounts.services import password_reset_link
+        from waymark.accounts.tokens import lifetime_words
 
         context["link"] = password_reset_link(notification.recipient, site_url)
-        context["minutes"] = settings.PASSWORD_RESET_TIMEOUT // 60
+        context["lifetime"] = lifetime_words(notification.recipient)
         context["username"] = notification.recipient.get_username()
         name = "password_reset" if notification.kind == Kind.PASSWORD_RESET else "invitation"
         templates = f"accounts/email/{name}_subject.txt", f"accounts/email/{name}"

@@ -13,6 +13,7 @@ from typing import Any
 from django.urls import reverse
 
 from waymark.accounts.services import invitation_link
+from waymark.accounts.tokens import lifetime_words
 from waymark.notifications.models import Kind, Notification
 from waymark.notifications.tasks import email_templates
 from waymark.organizations.crisis import tel_href
@@ -31,6 +32,7 @@ def invitation(notification: Notification, site_url: str) -> tuple[str, dict[str
     context = {
         "link": invitation_link(user, site_url) if new else _sign_in(site_url),
         "new_account": new,
+        "lifetime": lifetime_words(user),
         "username": user.username,
         "notice": REDISCLOSURE_NOTICE,
     }

@@ -141,6 +141,7 @@ def test_it_resets_a_password_through_the_delivery_queue_and_the_link_works_once
     text = f"{message.subject} {message.body}"
     for private in ("Northstar", "Alice", "ketamine", "recovery", "treatment"):
         assert private.lower() not in text.lower()
+    assert "the link works once, for 60 minutes" in message.body  # a reset: its minutes
     link = re.search(r"https?://\S+", message.body)
     assert link is not None
     path = link.group(0).split("://", 1)[1].split("/", 1)[1]

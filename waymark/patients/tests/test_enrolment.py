@@ -92,6 +92,7 @@ def test_it_adds_admits_and_invites_a_patient_in_one_step(
     for revealing in ("northstar", "recovery", "ketamine", "treatment", "patient", "majo"):
         assert revealing not in words
     assert "maria.lopez" in message.body and "/accounts/set-password/" in message.body
+    assert "the link works once, for 7 days" in message.body  # an invitation: days, not an hour
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.SENT
 

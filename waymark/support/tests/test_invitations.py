@@ -34,6 +34,7 @@ def test_it_creates_an_account_and_queues_a_neutral_invitation(
     text = sent.subject + sent.body + str(sent.alternatives[0][0])
     assert "someone has invited you to support them in waymark" in text.lower()
     assert "/accounts/set-password/" in sent.body  # they choose their own password
+    assert "the link works once, for 7 days" in sent.body
     assert "42 CFR part 2 prohibits unauthorized disclosure" in sent.body
     for private in ("Alice", "Northstar", "ketamine", "treatment", "recovery", "alcohol"):
         assert private.lower() not in text.lower(), private
