@@ -214,7 +214,7 @@ def test_it_loads_a_lazy_panel_after_the_record_or_on_its_own_page_without_javas
     fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
     page = client.get(url).content.decode()
 
-    assert f'hx-get="{url}" hx-trigger="revealed"' in record
+    assert f'hx-get="{url}" hx-trigger="intersect once"' in record
     assert f'<a href="{url}">Show clinical notes</a>' in record
     summary = COMPLETE_DAP["assessment"]  # the note's, in the panel's list
     assert summary not in record

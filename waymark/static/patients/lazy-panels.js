@@ -18,7 +18,9 @@
     var tries = Number(panel.getAttribute("data-tries") || "1");
     if (tries < TRIES) {
       panel.setAttribute("data-tries", String(tries + 1));
-      window.setTimeout(function () { htmx.trigger(panel, "revealed"); }, WAIT_MS[tries - 1]);
+      window.setTimeout(function () {
+        htmx.ajax("GET", panel.getAttribute("hx-get"), { source: panel, target: panel, swap: "outerHTML" });
+      }, WAIT_MS[tries - 1]);
       return;
     }
     panel.setAttribute("aria-busy", "false");

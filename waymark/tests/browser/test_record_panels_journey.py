@@ -63,3 +63,32 @@ def test_it_says_a_panel_did_not_load_when_every_try_fails(browser: Any, server:
         assert place.get_by_role("link", name="Show appointments").get_attribute("href")
     finally:
         desk.close()
+
+
+def test_it_loads_a_panel_that_was_in_view_only_until_the_panels_above_it_grew(
+    browser: Any, server: Server
+) -> None:
+    """Seen in CI (htmx `revealed`, which looks only on scroll events): the reader scrolled to a panel, the panels above it loaded and pushed it
+    out of view before htmx next looked, and the panel never loaded."""
+    desk = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 500})
+    try:
+        page = desk.new_page()
+        _open_alices_record(page)
+        page.evaluate(
+            """() => {
+              // Without the browser's scroll anchoring, which only sometimes keeps it in view.
+              document.documentElement.style.overflowAnchor = 'none';
+              const panel = document.querySelector('[data-lazy-panel="appointments_record"]');
+              if (panel.getBoundingClientRect().top < innerHeight) { throw new Error('in view'); }
+              panel.scrollIntoView();
+              // Two frames later (it has been drawn in view), what is above it grows.
+              requestAnimationFrame(() => requestAnimationFrame(() => {
+                const tall = document.createElement('div');
+                tall.style.height = '3000px';
+                panel.parentNode.insertBefore(tall, panel);
+              }));
+            }"""
+        )
+        page.locator("#appointments-panel-title").wait_for(state="attached")
+    finally:
+        desk.close()
