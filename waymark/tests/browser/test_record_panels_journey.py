@@ -68,8 +68,9 @@ def test_it_says_a_panel_did_not_load_when_every_try_fails(browser: Any, server:
 def test_it_loads_a_panel_that_was_in_view_only_until_the_panels_above_it_grew(
     browser: Any, server: Server
 ) -> None:
-    """Seen in CI (htmx `revealed`, which looks only on scroll events): the reader scrolled to a panel, the panels above it loaded and pushed it
-    out of view before htmx next looked, and the panel never loaded."""
+    """Seen in CI (htmx `revealed`, which looks only on scroll events): the reader scrolled
+    to a panel, the panels above it loaded and pushed it out of view before htmx looked, and
+    the panel never loaded."""
     desk = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 500})
     try:
         page = desk.new_page()
