@@ -28,7 +28,6 @@ from bench.common import (
     ROUNDS,
     bulk_patients,
     free_port,
-    fresh_database,
     load_average,
     percentile,
     spread,
@@ -37,6 +36,7 @@ from bench.common import (
     use_database,
     wrk,
 )
+from waymark.testing.real_database import real_database
 
 SECONDS = 2 if QUICK else 10  # wrk takes whole seconds
 FIRST_PER_ROUND = 1200 if QUICK else 4000  # more than a round can use (~250/s now): each once
@@ -134,7 +134,7 @@ def checked_in_today(prefix: str) -> None:
 def main() -> None:
     database = sys.argv[1]
     use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
+    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)
         import django
 

@@ -11,19 +11,22 @@ import datetime as dt
 import json
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-from waymark.testing.real_database import real_database
+from waymark.testing.real_database import (
+    TEMPLATE_ENV,
+    drop_shared_templates,
+    real_database,
+    shared_template,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 WRK_SCRIPT = ROOT / "bench" / "wrk" / "post.lua"
@@ -48,34 +51,19 @@ def use_database(name: str) -> None:
         raise SystemExit(f"Unknown database {name!r}: use sqlite or postgres.")
 
 
-# A database migrated once per run (bench/run.py), which every benchmark's fresh database
-# copies: migrating takes ~10 s of CPU, once per benchmark and database before.
-TEMPLATE_ENV = "BENCH_MIGRATED_TEMPLATE"
-
-
 @contextmanager
 def migrated_template(database: str) -> Iterator[None]:
-    """Migrate one database of this kind and point TEMPLATE_ENV at it (the benchmarks run
-    as subprocesses that inherit it); dropped afterwards."""
+    """Migrate one database of this kind once per run and point real_database()'s
+    TEMPLATE_ENV at it, so every benchmark's fresh database copies it (the benchmarks run as
+    subprocesses that inherit it): migrating takes ~20 s of CPU. Dropped afterwards."""
     use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
-        url = env.get("WAYMARK_TEST_OWNER_DATABASE_URL", env["DATABASE_URL"])
-        if database == "postgres":
-            template = urlsplit(url).path.lstrip("/")
-        else:
-            template = url.removeprefix("sqlite:///")
-            with sqlite3.connect(template) as conn:  # the copy is one file
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        os.environ[TEMPLATE_ENV] = template
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ[TEMPLATE_ENV] = shared_template(Path(tmp))
         try:
             yield
         finally:
             os.environ.pop(TEMPLATE_ENV, None)
-
-
-def fresh_database(tmp_dir: Path) -> AbstractContextManager[dict[str, str]]:
-    """real_database(), copied from the run's migrated template when there is one."""
-    return real_database(tmp_dir, template=os.environ.get(TEMPLATE_ENV) or None)
+            drop_shared_templates(Path(tmp))
 
 
 @contextmanager
@@ -83,7 +71,7 @@ def benchmark_database(name: str) -> Iterator[dict[str, str]]:
     """A fresh database of this kind (sqlite or postgres) for one benchmark, its settings put
     in os.environ for django.setup(), and given back for a server or worker started with them."""
     use_database(name)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
+    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)
         yield env
 

@@ -28,10 +28,10 @@ from bench.common import (
     ROUNDS,
     SERVER_SETTINGS,
     bulk_patients,
-    fresh_database,
     load_average,
     use_database,
 )
+from waymark.testing.real_database import real_database
 
 
 def body() -> str:
@@ -45,7 +45,7 @@ def main() -> None:
     database, requests = args[0], int(args[1]) if len(args) > 1 else 300
     profiled = sys.argv[sys.argv.index("--profile") + 1] if "--profile" in sys.argv else ""
     use_database(database)
-    with tempfile.TemporaryDirectory() as tmp, fresh_database(Path(tmp)) as env:
+    with tempfile.TemporaryDirectory() as tmp, real_database(Path(tmp)) as env:
         os.environ.update(env)
         os.environ.update(SERVER_SETTINGS)
         os.environ["ALLOWED_HOSTS"] = "testserver"

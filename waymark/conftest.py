@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -36,12 +37,35 @@ from waymark.organizations.services import (
 )
 from waymark.patients.models import Patient, Substance
 from waymark.patients.services import admit, assign_clinician, enroll_patient
+from waymark.testing.real_database import SHARED_DIR_ENV, drop_shared_templates
 from waymark.testing.second_factor import verify_session
 
 if TYPE_CHECKING:
     from waymark.demo.registry import DemoContext
 
 PASSWORD = "correct horse battery staple 42"
+
+
+def _shared_dir(config: pytest.Config) -> Path:
+    """The run's temporary folder that its pytest-xdist workers share (each worker's own
+    is a folder inside it)."""
+    base: Path = config._tmp_path_factory.getbasetemp()  # type: ignore[attr-defined]
+    return base.parent if hasattr(config, "workerinput") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_migrated_template(pytestconfig: pytest.Config) -> Iterator[None]:
+    """Issue 13 point 7: tests that run Waymark in other processes copy one migrated
+    database, built on first use, instead of migrating their own (real_database.py)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(SHARED_DIR_ENV, str(_shared_dir(pytestconfig)))
+        yield
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The controller (or the only process) drops the run's PostgreSQL template."""
+    if not hasattr(session.config, "workerinput") and hasattr(session.config, "_tmp_path_factory"):
+        drop_shared_templates(_shared_dir(session.config))
 
 
 @pytest.fixture(autouse=True)

@@ -4,12 +4,19 @@ pytest-django's test database is private to the test process (in memory for SQLi
 and is flushed between transactional tests, which the audit table's triggers refuse.
 Tests that start a worker or a web server use one of these instead: a SQLite file, or
 a fresh PostgreSQL database when DATABASE_URL points at PostgreSQL; dropped afterwards.
+
+Migrating takes ~20 s of CPU (Django renders the model state of 150 migrations), so a
+run migrates one database once and copies it for each of these (issue 13, point 7): the
+benchmarks name theirs (bench/common.py), the test suite's is built on first use under a
+lock that its pytest-xdist workers share (`shared_template`, waymark/conftest.py).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import uuid
@@ -23,6 +30,12 @@ import psycopg
 ROOT = Path(__file__).resolve().parents[2]
 # Where _as_app_role keeps the owner's connection for the commands only the owner may run.
 OWNER_URL = "WAYMARK_TEST_OWNER_DATABASE_URL"
+# A migrated database that real_database() copies when none is given: a SQLite file's path
+# or a PostgreSQL database's name (bench/common.py migrated_template sets it for a run).
+TEMPLATE_ENV = "WAYMARK_MIGRATED_TEMPLATE"
+# A folder the test run's processes share: real_database() builds the template there on
+# first use (shared_template) when TEMPLATE_ENV is not set.
+SHARED_DIR_ENV = "WAYMARK_TEST_SHARED_DIR"
 
 
 def _postgres_admin_url(url: str) -> str:
@@ -36,7 +49,11 @@ def real_database(tmp_dir: Path, *, template: str | None = None) -> Iterator[dic
 
     `template`: an already migrated database to copy instead of migrating (a SQLite file's
     path, or a PostgreSQL database's name, used as CREATE DATABASE … TEMPLATE): the
-    benchmarks migrate once per run, not once per benchmark (issue 13, point 6)."""
+    benchmarks migrate once per run, not once per benchmark (issue 13, point 6). Without
+    one: TEMPLATE_ENV's, else the test run's shared template, else a migration of its own."""
+    template = template or os.environ.get(TEMPLATE_ENV) or None
+    if template is None and os.environ.get(SHARED_DIR_ENV):
+        template = shared_template(Path(os.environ[SHARED_DIR_ENV]))
     configured = os.environ.get("DATABASE_URL", "")
     name = f"waymark_proc_{uuid.uuid4().hex[:10]}"
     if configured.startswith(("postgres://", "postgresql://")):
@@ -51,14 +68,7 @@ def real_database(tmp_dir: Path, *, template: str | None = None) -> Iterator[dic
         if template:
             shutil.copyfile(template, path)
         url = f"sqlite:///{path}"
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "WAYMARK_VAR_DIR": str(tmp_dir),
-        "DJANGO_SETTINGS_MODULE": "waymark.settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "x" * 40),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = _process_env(dict(os.environ), url, tmp_dir)
     try:
         if not template:
             manage(env, "migrate", "--no-input", "-v0")
@@ -67,6 +77,71 @@ def real_database(tmp_dir: Path, *, template: str | None = None) -> Iterator[dic
         if admin:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _process_env(base: dict[str, str], url: str, tmp_dir: Path) -> dict[str, str]:
+    return {
+        **base,
+        "DATABASE_URL": url,
+        "WAYMARK_VAR_DIR": str(tmp_dir),
+        "DJANGO_SETTINGS_MODULE": "waymark.settings",
+        "SECRET_KEY": base.get("SECRET_KEY", "x" * 40),
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def shared_template(shared_dir: Path) -> str:
+    """The migrated template of this run and database kind, built by the first process to
+    ask (the others wait on a lock file in `shared_dir`); its name is kept in a file there.
+    A PostgreSQL template is dropped by `drop_shared_templates` when the run ends."""
+    postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    kind = "postgres" if postgres else "sqlite"
+    note = shared_dir / f"migrated-template-{kind}.txt"
+    with (shared_dir / "migrated-template.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if note.exists():
+            return note.read_text()
+        build = shared_dir / f"migrated-template-{kind}"
+        build.mkdir(exist_ok=True)
+        env = {**os.environ}
+        env.pop(SHARED_DIR_ENV)
+        env.pop(TEMPLATE_ENV, None)
+        with _kept_database(build, env) as url:
+            if postgres:
+                template = urlsplit(url).path.lstrip("/")
+            else:
+                template = url.removeprefix("sqlite:///")
+                with sqlite3.connect(template) as conn:  # one file to copy, no WAL beside it
+                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        note.write_text(template)
+        return template
+
+
+@contextmanager
+def _kept_database(tmp_dir: Path, env: dict[str, str]) -> Iterator[str]:
+    """A new migrated database (as its owner) that is not dropped afterwards: its URL."""
+    configured = env.get("DATABASE_URL", "")
+    name = f"waymark_template_{uuid.uuid4().hex[:10]}"
+    if configured.startswith(("postgres://", "postgresql://")):
+        with psycopg.connect(_postgres_admin_url(configured), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        url = f"{configured.rpartition('/')[0]}/{name}"
+    else:
+        url = f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
+    manage(_process_env(env, url, tmp_dir), "migrate", "--no-input", "-v0")
+    yield url
+
+
+def drop_shared_templates(shared_dir: Path) -> None:
+    """Drop the run's PostgreSQL template, if one was built (a SQLite one goes with its
+    folder)."""
+    note = shared_dir / "migrated-template-postgres.txt"
+    configured = os.environ.get("DATABASE_URL", "")
+    if not note.exists() or not configured.startswith(("postgres://", "postgresql://")):
+        return
+    with psycopg.connect(_postgres_admin_url(configured), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{note.read_text()}" WITH (FORCE)')
+    note.unlink()
 
 
 def _as_app_role(env: dict[str, str]) -> dict[str, str]:
