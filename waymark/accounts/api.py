@@ -54,7 +54,8 @@ class DeviceTokenAuth(HttpBearer):
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
             found.last_used_at = now
-            prepared.update(found, ["last_used_at"])  # its SQL built once: on every first use
+            # Its SQL built once; bookkeeping: its commit does not wait for the disk.
+            prepared.update(found, ["last_used_at"], bookkeeping=True)
         request.user = found.user
         membership: Membership | None = getattr(found, "membership", None)
         own_record: Patient | None = getattr(found, "own_record", None)

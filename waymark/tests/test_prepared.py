@@ -85,6 +85,51 @@ def test_it_updates_only_the_named_columns(alice: Patient) -> None:
     assert (stored.craving, stored.stress, stored.triggers) == (9, 4, ["money"])
 
 
+def _synchronous_commit() -> str:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return str(cursor.fetchone()[0])
+
+
+def test_a_bookkeeping_update_on_its_own_commits_without_waiting_for_the_disk(
+    alice: Patient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL its statement turns the flush wait off for its own transaction: here,
+    the test's, taken for the statement's own (autocommit) one. On SQLite it is a plain
+    UPDATE (synchronous=NORMAL in WAL mode does not wait for the disk at commit)."""
+    from django.db import connection
+
+    checkin = _checkin(alice, TODAY)
+    prepared.insert(checkin)
+    checkin.craving = 2
+    monkeypatch.setattr(connection, "get_autocommit", lambda: True)
+
+    prepared.update(checkin, ["craving"], bookkeeping=True)
+
+    assert CheckIn.objects.get(pk=checkin.pk).craving == 2
+    if connection.vendor == "postgresql":
+        assert _synchronous_commit() == "off"
+
+
+def test_a_bookkeeping_update_inside_a_transaction_leaves_its_commit_waiting(
+    alice: Patient,
+) -> None:
+    """Inside a transaction it is a plain UPDATE: that transaction's own writes (a check-in)
+    must still wait for the disk when they commit."""
+    from django.db import connection
+
+    checkin = _checkin(alice, TODAY)
+    prepared.insert(checkin)
+    checkin.craving = 1
+    with transaction.atomic():
+        prepared.update(checkin, ["craving"], bookkeeping=True)
+        assert CheckIn.objects.get(pk=checkin.pk).craving == 1
+        if connection.vendor == "postgresql":
+            assert _synchronous_commit() == "on"
+
+
 def test_it_refuses_to_update_a_row_that_is_gone(alice: Patient) -> None:
     checkin = _checkin(alice, TODAY)
     prepared.insert(checkin)
