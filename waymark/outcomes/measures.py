@@ -247,15 +247,48 @@ def date_plus_sql(column: str, days: int) -> str:
     return f"({column} + {days:d})"
 
 
+def _nearest_sql(week: int) -> str:
+    """SQL for `b`'s standing response nearest to baseline + `week` weeks within ± WINDOW
+    (ties: the earlier day, then the earlier submitted), as the MIN of a sortable text:
+    the distance coded `2 × |days off| (+ 1 when after)`, the time submitted, '#', the
+    score ('#' sorts below every character that can follow a timestamp). A MIN over an
+    index range per patient: no sort of every response (a window function ranked them)."""
+    target = 7 * week
+    code = f"2 * ABS({days_sql('q.submitted_on', 'b.baseline_on')} - {target})"
+    code += (
+        f" + CASE WHEN q.submitted_on > {date_plus_sql('b.baseline_on', target)} THEN 1 ELSE 0 END"
+    )
+    if connection.vendor == "sqlite":
+        key = f"printf('%%02d', {code}) || q.submitted_at || '#' || q.primary_score"
+    else:
+        key = (
+            f"lpad(({code})::text, 2, '0') || to_char(q.submitted_at AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD HH24:MI:SS.US') || '#' || q.primary_score::text"
+        )
+    return (
+        f"(SELECT MIN({key}) FROM questionnaires_questionnaireresponse q "  # noqa: S608
+        "WHERE q.organization_id = %s AND q.patient_id = b.id AND q.questionnaire_key = b.qkey "
+        f"AND q.submitted_on >= {date_plus_sql('b.baseline_on', target - WINDOW.days)} "
+        f"AND q.submitted_on <= {date_plus_sql('b.baseline_on', target + WINDOW.days)} "
+        "AND NOT EXISTS (SELECT 1 FROM questionnaires_questionnaireresponse c "
+        "WHERE c.corrects_id = q.id))"
+    )
+
+
+def _score_sql(column: str) -> str:
+    """The score at the end of a `_nearest_sql` text, as a number."""
+    if connection.vendor == "sqlite":
+        return f"CAST(substr({column}, instr({column}, '#') + 1) AS REAL)"
+    return f"CAST(split_part({column}, '#', 2) AS NUMERIC)"
+
+
 def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
     """One query for all the instruments: one pass over the cohort and their responses.
     `base`: each patient's program, clinician and baseline of each instrument
-    (materialized, so computed once); `b`: one row per patient and instrument; `r`: their
-    standing responses from the first window's start to the last one's end; `w`: those
-    within ± WINDOW of each week, ranked by distance (ties: the earlier) with ROW_NUMBER();
-    `p`: one row per patient and instrument with its scores; then the sums per instrument
-    and program and per instrument and primary clinician (`part` 'p' / 'c', `group_key`
-    the id or NULL)."""
+    (materialized, so computed once); `b`: one row per patient and instrument; `n`: the
+    nearest response to each week (`_nearest_sql`); `p`: its scores; then the sums per
+    instrument and program and per instrument and primary clinician (`part` 'p' / 'c',
+    `group_key` the id or NULL)."""
     baselines: dict[str, Any] = {}
     for n, instrument in enumerate(instruments):
         baselines[f"baseline_on_{n}"], baselines[f"baseline_score_{n}"] = _baseline_of(
@@ -273,14 +306,8 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
         column: " ".join(f"WHEN {n} THEN base.{column}_{n}" for n in range(len(instruments)))
         for column in ("baseline_on", "baseline_score")
     }
-    since = days_sql("q.submitted_on", "b.baseline_on")
-    first = 7 * WEEKS[0] - WINDOW.days
-    last = 7 * WEEKS[-1] + WINDOW.days
-    weeks = " UNION ALL ".join(f"SELECT {w} AS week, {7 * w} AS target" for w in WEEKS)
-    window = WINDOW.days
-    scores = ", ".join(
-        f"MAX(CASE WHEN w.week = {w} THEN w.primary_score END) AS score_{w}" for w in WEEKS
-    )
+    nearest = ", ".join(f"{_nearest_sql(w)} AS nearest_{w}" for w in WEEKS)
+    scores = ", ".join(f"{_score_sql(f'n.nearest_{w}')} AS score_{w}" for w in WEEKS)
     sums = _sums()
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
@@ -289,22 +316,9 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
         f"i.below, CASE i.k {of_kind['baseline_on']} END AS baseline_on, "
         f"CASE i.k {of_kind['baseline_score']} END AS baseline_score "
         f"FROM base CROSS JOIN ({kinds}) i), "
-        f"r AS (SELECT b.id AS patient_id, b.qkey, {since} AS since, q.submitted_at, "
-        "q.primary_score FROM b JOIN questionnaires_questionnaireresponse q "
-        "ON q.patient_id = b.id AND q.organization_id = %s AND q.questionnaire_key = b.qkey "
-        f"AND q.submitted_on >= {date_plus_sql('b.baseline_on', first)} "
-        f"AND q.submitted_on <= {date_plus_sql('b.baseline_on', last)} "
-        "WHERE b.baseline_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-        "questionnaires_questionnaireresponse c WHERE c.corrects_id = q.id)), "
-        "w AS (SELECT r.patient_id, r.qkey, k.week, r.primary_score, ROW_NUMBER() OVER ("
-        "PARTITION BY r.patient_id, r.qkey, k.week ORDER BY ABS(r.since - k.target), "
-        f"r.since, r.submitted_at) AS n FROM r JOIN ({weeks}) k "
-        f"ON r.since BETWEEN k.target - {window} AND k.target + {window}), "
-        "p AS (SELECT b.qkey, b.threshold, b.below, b.program_id, b.clinician_id, "
-        f"b.baseline_score, {scores} FROM b "
-        "LEFT JOIN w ON w.patient_id = b.id AND w.qkey = b.qkey AND w.n = 1 "
-        "GROUP BY b.id, b.qkey, b.threshold, b.below, b.program_id, b.clinician_id, "
-        "b.baseline_score) "
+        f"n AS (SELECT b.*, {nearest} FROM b), "
+        "p AS MATERIALIZED (SELECT n.qkey, n.threshold, n.below, n.program_id, n.clinician_id, "
+        f"n.baseline_score, {scores} FROM n) "
         f"SELECT p.qkey, 'p' AS part, p.program_id AS group_key, {sums} FROM p "
         "GROUP BY p.qkey, p.threshold, p.below, p.program_id "
         f"UNION ALL SELECT p.qkey, 'c', p.clinician_id, {sums} FROM p "
@@ -312,7 +326,7 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
     )
     keys = [instrument.key for instrument in instruments]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *keys, scope.organization_id])
+        cursor.execute(sql, [*params, *keys, *[scope.organization_id] * len(WEEKS)])
         header = [column[0] for column in cursor.description]
         return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
 
