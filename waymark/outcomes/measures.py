@@ -1,6 +1,6 @@
 """Issue 18 point 3: PHQ-9 and GAD-7 response, remission and reliable change; WHO-5 change.
 
-Definitions (each computed in SQL, one query per questionnaire):
+Definitions (computed in SQL, one query for the three questionnaires):
 
 - Only *standing* responses count (a corrected response is replaced by its correction).
 - **Baseline**: the patient's first response submitted from 7 days before to 14 days
