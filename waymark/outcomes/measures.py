@@ -1,6 +1,6 @@
 """Issue 18 point 3: PHQ-9 and GAD-7 response, remission and reliable change; WHO-5 change.
 
-Definitions (each computed in SQL, one query per questionnaire):
+Definitions (computed in SQL, one query for the three questionnaires):
 
 - Only *standing* responses count (a corrected response is replaced by its correction).
 - **Baseline**: the patient's first response submitted from 7 days before to 14 days
@@ -135,9 +135,8 @@ def _standing(key: str) -> Any:
     ).exclude(pk__in=corrected)  # fmt: skip
 
 
-def _baseline(scope: Scope, instrument: Instrument) -> Any:
-    """Per patient of the cohort: program, primary clinician, baseline date and score."""
-    mine = matching_stays(scope, of_outer_patient=True).order_by("started_on", "pk")
+def _baseline_of(scope: Scope, instrument: Instrument) -> tuple[Subquery, Subquery]:
+    """The outer patient's baseline date and score for one instrument."""
     near_a_start = (
         matching_stays(scope)
         .filter(patient_id=OuterRef("patient_id"))
@@ -145,13 +144,26 @@ def _baseline(scope: Scope, instrument: Instrument) -> Any:
         .filter(gap__gte=-dt.timedelta(days=7), gap__lte=dt.timedelta(days=14))
     )
     baseline = _standing(instrument.key).filter(Exists(near_a_start)).order_by("submitted_at")
+    return (
+        Subquery(baseline.values("submitted_on")[:1]),
+        Subquery(baseline.values("primary_score")[:1]),
+    )
+
+
+def _groups(scope: Scope) -> Any:
+    """Per patient of the cohort: program (of the first matching stay), primary clinician."""
+    mine = matching_stays(scope, of_outer_patient=True).order_by("started_on", "pk")
     primary = CareTeamMember.objects.filter(patient_id=OuterRef("pk"), is_primary=True)
     return cohort(scope).annotate(
         program_id=Subquery(mine.values("program_id")[:1]),
         clinician_id=Subquery(primary.order_by("added_at").values("clinician_id")[:1]),
-        baseline_on=Subquery(baseline.values("submitted_on")[:1]),
-        baseline_score=Subquery(baseline.values("primary_score")[:1]),
     )
+
+
+def _baseline(scope: Scope, instrument: Instrument) -> Any:
+    """Per patient of the cohort: program, primary clinician, baseline date and score."""
+    baseline_on, baseline_score = _baseline_of(scope, instrument)
+    return _groups(scope).annotate(baseline_on=baseline_on, baseline_score=baseline_score)
 
 
 def _annotated(scope: Scope, instrument: Instrument) -> Any:
@@ -196,23 +208,21 @@ def _minus(later: Any, earlier: Any) -> ExpressionWrapper:
     return ExpressionWrapper(later - earlier, output_field=DurationField())
 
 
-def _sums(instrument: Instrument) -> str:
-    """The SQL of one group's sums over the per-patient scores (`p`): plain numbers, so
-    the same text runs on SQLite and PostgreSQL."""
-    threshold = instrument.reliable_change or 10
-    below = instrument.remission_below
+def _sums() -> str:
+    """The SQL of one group's sums over the per-patient scores (`p`, with its instrument's
+    `threshold` of reliable change and `below` of remission): plain numbers, so the same
+    text runs on SQLite and PostgreSQL."""
     columns = ["COUNT(*) AS patients", "COUNT(p.baseline_score) AS baseline"]
     for week in WEEKS:
         score = f"p.score_{week}"
         followed = f"{score} IS NOT NULL AND p.baseline_score IS NOT NULL"
-        remission = f"{followed} AND {score} < {below}" if below is not None else "1 = 0"
         counts = {
             "followed": followed,
             "response": f"{followed} AND p.baseline_score > 0"
             f" AND {score} <= p.baseline_score / 2.0",
-            "remission": remission,
-            "improved": f"{followed} AND {score} <= p.baseline_score - {threshold}",
-            "deteriorated": f"{followed} AND {score} >= p.baseline_score + {threshold}",
+            "remission": f"{followed} AND p.below IS NOT NULL AND {score} < p.below",
+            "improved": f"{followed} AND {score} <= p.baseline_score - p.threshold",
+            "deteriorated": f"{followed} AND {score} >= p.baseline_score + p.threshold",
         }
         columns += [
             f"SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS {n}_{week}" for n, c in counts.items()
@@ -237,49 +247,96 @@ def date_plus_sql(column: str, days: int) -> str:
     return f"({column} + {days:d})"
 
 
-def _group_sums(scope: Scope, instrument: Instrument) -> list[dict[str, Any]]:
-    """One query. `base`: each patient's program, clinician and baseline (materialized, so
-    computed once); `w`: their standing responses within ± WINDOW of each week, ranked by
-    distance (ties: the earlier) with ROW_NUMBER(); `p`: one row per patient with its
-    scores; then the sums per program and per primary clinician (`part` 'p' / 'c',
-    `group_key` the id or NULL)."""
-    names = ["id", "program_id", "clinician_id", "baseline_on", "baseline_score"]
-    base, params = _baseline(scope, instrument).values(*names).query.sql_with_params()
-    since = days_sql("q.submitted_on", "b.baseline_on")
-    weeks = " UNION ALL ".join(f"SELECT {w} AS week, {7 * w} AS target" for w in WEEKS)
-    window = WINDOW.days
-    scores = ", ".join(
-        f"MAX(CASE WHEN w.week = {w} THEN w.primary_score END) AS score_{w}" for w in WEEKS
+def _nearest_sql(week: int) -> str:
+    """SQL for `b`'s standing response nearest to baseline + `week` weeks within ± WINDOW
+    (ties: the earlier day, then the earlier submitted), as the MIN of a sortable text:
+    the distance coded `2 × |days off| (+ 1 when after)`, the time submitted, '#', the
+    score ('#' sorts below every character that can follow a timestamp). A MIN over an
+    index range per patient: no sort of every response (a window function ranked them)."""
+    target = 7 * week
+    code = f"2 * ABS({days_sql('q.submitted_on', 'b.baseline_on')} - {target})"
+    code += (
+        f" + CASE WHEN q.submitted_on > {date_plus_sql('b.baseline_on', target)} THEN 1 ELSE 0 END"
     )
-    sums = _sums(instrument)
+    if connection.vendor == "sqlite":
+        key = f"printf('%%02d', {code}) || q.submitted_at || '#' || q.primary_score"
+    else:
+        key = (
+            f"lpad(({code})::text, 2, '0') || to_char(q.submitted_at AT TIME ZONE 'UTC', "
+            "'YYYY-MM-DD HH24:MI:SS.US') || '#' || q.primary_score::text"
+        )
+    return (
+        f"(SELECT MIN({key}) FROM questionnaires_questionnaireresponse q "  # noqa: S608
+        "WHERE q.organization_id = %s AND q.patient_id = b.id AND q.questionnaire_key = b.qkey "
+        f"AND q.submitted_on >= {date_plus_sql('b.baseline_on', target - WINDOW.days)} "
+        f"AND q.submitted_on <= {date_plus_sql('b.baseline_on', target + WINDOW.days)} "
+        "AND NOT EXISTS (SELECT 1 FROM questionnaires_questionnaireresponse c "
+        "WHERE c.corrects_id = q.id))"
+    )
+
+
+def _score_sql(column: str) -> str:
+    """The score at the end of a `_nearest_sql` text, as a number."""
+    if connection.vendor == "sqlite":
+        return f"CAST(substr({column}, instr({column}, '#') + 1) AS REAL)"
+    return f"CAST(split_part({column}, '#', 2) AS NUMERIC)"
+
+
+def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
+    """One query for all the instruments: one pass over the cohort and their responses.
+    `base`: each patient's program, clinician and baseline of each instrument
+    (materialized, so computed once); `b`: one row per patient and instrument; `n`: the
+    nearest response to each week (`_nearest_sql`); `p`: its scores; then the sums per
+    instrument and program and per instrument and primary clinician (`part` 'p' / 'c',
+    `group_key` the id or NULL)."""
+    baselines: dict[str, Any] = {}
+    for n, instrument in enumerate(instruments):
+        baselines[f"baseline_on_{n}"], baselines[f"baseline_score_{n}"] = _baseline_of(
+            scope, instrument
+        )
+    patients = _groups(scope).annotate(**baselines)
+    names = ["id", "program_id", "clinician_id", *baselines]
+    base, params = patients.values(*names).query.sql_with_params()
+    kinds = " UNION ALL ".join(
+        f"SELECT {n} AS k, %s AS qkey, {instrument.reliable_change or 10} AS threshold, "
+        f"CAST({instrument.remission_below or 'NULL'} AS INTEGER) AS below"
+        for n, instrument in enumerate(instruments)
+    )
+    of_kind = {
+        column: " ".join(f"WHEN {n} THEN base.{column}_{n}" for n in range(len(instruments)))
+        for column in ("baseline_on", "baseline_score")
+    }
+    nearest = ", ".join(f"{_nearest_sql(w)} AS nearest_{w}" for w in WEEKS)
+    scores = ", ".join(f"{_score_sql(f'n.nearest_{w}')} AS score_{w}" for w in WEEKS)
+    sums = _sums()
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
         f"WITH base AS MATERIALIZED ({base}), "  # noqa: S608
-        f"r AS (SELECT b.id AS patient_id, {since} AS since, q.submitted_at, q.primary_score "
-        "FROM base b JOIN questionnaires_questionnaireresponse q ON q.patient_id = b.id "
-        "AND q.organization_id = %s AND q.questionnaire_key = %s "
-        "WHERE b.baseline_on IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-        "questionnaires_questionnaireresponse c WHERE c.corrects_id = q.id)), "
-        f"w AS (SELECT r.patient_id, k.week, r.primary_score, ROW_NUMBER() OVER ("
-        "PARTITION BY r.patient_id, k.week ORDER BY ABS(r.since - k.target), r.since, "
-        f"r.submitted_at) AS n FROM r JOIN ({weeks}) k "
-        f"ON r.since BETWEEN k.target - {window} AND k.target + {window}), "
-        f"p AS (SELECT b.program_id, b.clinician_id, b.baseline_score, {scores} FROM base b "
-        "LEFT JOIN w ON w.patient_id = b.id AND w.n = 1 "
-        "GROUP BY b.id, b.program_id, b.clinician_id, b.baseline_score) "
-        f"SELECT 'p' AS part, p.program_id AS group_key, {sums} FROM p GROUP BY p.program_id "
-        f"UNION ALL SELECT 'c', p.clinician_id, {sums} FROM p GROUP BY p.clinician_id"
+        "b AS (SELECT base.id, base.program_id, base.clinician_id, i.qkey, i.threshold, "
+        f"i.below, CASE i.k {of_kind['baseline_on']} END AS baseline_on, "
+        f"CASE i.k {of_kind['baseline_score']} END AS baseline_score "
+        f"FROM base CROSS JOIN ({kinds}) i), "
+        f"n AS (SELECT b.*, {nearest} FROM b), "
+        "p AS MATERIALIZED (SELECT n.qkey, n.threshold, n.below, n.program_id, n.clinician_id, "
+        f"n.baseline_score, {scores} FROM n) "
+        f"SELECT p.qkey, 'p' AS part, p.program_id AS group_key, {sums} FROM p "
+        "GROUP BY p.qkey, p.threshold, p.below, p.program_id "
+        f"UNION ALL SELECT p.qkey, 'c', p.clinician_id, {sums} FROM p "
+        "GROUP BY p.qkey, p.threshold, p.below, p.clinician_id"
     )
+    keys = [instrument.key for instrument in instruments]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, scope.organization_id, instrument.key])
+        cursor.execute(sql, [*params, *keys, *[scope.organization_id] * len(WEEKS)])
         header = [column[0] for column in cursor.description]
         return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
 
 
-def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
-    """The instrument's figures: in total, per program, per primary clinician. One
-    query: each patient's baseline and follow-ups are computed once, then summed per group
-    (an aggregate over annotations would repeat every correlated subquery per sum)."""
+def measure_tables(
+    scope: Scope, instruments: tuple[Instrument, ...] = INSTRUMENTS
+) -> list[MeasureTable]:
+    """Each instrument's figures: in total, per program, per primary clinician. One query
+    for them all: each patient's baseline and follow-ups are computed once, then summed per
+    group (an aggregate over annotations would repeat every correlated subquery per sum)."""
     programs = dict(
         Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
     )
@@ -290,25 +347,30 @@ def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
             care_team_roles__is_primary=True,
         ).distinct()
     }
-    by_program: dict[Any, MeasureRow] = {}
-    by_clinician: dict[Any, MeasureRow] = {}
-    total = MeasureRow("All")
-    for entry in _group_sums(scope, instrument):
-        key = entry["group_key"]
+    totals = {instrument.key: MeasureRow("All") for instrument in instruments}
+    by_program: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
+    by_clinician: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
+    for entry in _group_sums(scope, instruments):
+        key, group = entry["qkey"], entry["group_key"]
         if entry["part"] == "p":
-            total.add(entry)
-            by_program[key] = MeasureRow(programs.get(key, "No program"))
-            by_program[key].add(entry)
+            totals[key].add(entry)
+            row = by_program[key][group] = MeasureRow(programs.get(group, "No program"))
         else:
-            by_clinician[key] = MeasureRow(clinicians.get(key, "No primary clinician"))
-            by_clinician[key].add(entry)
-    return MeasureTable(
-        instrument,
-        total,
-        sorted(by_program.values(), key=lambda row: row.label),
-        sorted(by_clinician.values(), key=lambda row: row.label),
-    )
+            row = by_clinician[key][group] = MeasureRow(
+                clinicians.get(group, "No primary clinician")
+            )
+        row.add(entry)
+    return [
+        MeasureTable(
+            instrument,
+            totals[instrument.key],
+            sorted(by_program[instrument.key].values(), key=lambda row: row.label),
+            sorted(by_clinician[instrument.key].values(), key=lambda row: row.label),
+        )
+        for instrument in instruments
+    ]
 
 
-def measure_tables(scope: Scope) -> list[MeasureTable]:
-    return [measure_table(scope, instrument) for instrument in INSTRUMENTS]
+def measure_table(scope: Scope, instrument: Instrument) -> MeasureTable:
+    """One instrument's figures (`measure_tables` of it alone)."""
+    return measure_tables(scope, (instrument,))[0]

@@ -282,6 +282,11 @@ class QuestionnaireResponse(models.Model):
         indexes = [
             models.Index(fields=["organization", "patient", "questionnaire_key", "submitted_at"]),
             models.Index(fields=["organization", "questionnaire_key", "submitted_on"]),
+            # The outcomes' nearest response to a week: a range of one patient's days.
+            models.Index(
+                fields=["organization", "patient", "questionnaire_key", "submitted_on"],
+                name="response_patient_day",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

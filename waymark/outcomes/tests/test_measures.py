@@ -4,8 +4,18 @@ reliable change, a corrected response, a patient with no baseline."""
 from __future__ import annotations
 
 from waymark.accounts.models import User
-from waymark.organizations.models import LevelOfCare, Organization
-from waymark.outcomes.measures import GAD7, PHQ9, measure_table
+from waymark.conftest import make_member
+from waymark.organizations.models import LevelOfCare, Organization, Program, Role
+from waymark.outcomes.measures import (
+    GAD7,
+    PHQ9,
+    WEEKS,
+    Instrument,
+    MeasureTable,
+    _annotated,
+    measure_table,
+    measure_tables,
+)
 from waymark.outcomes.tests.conftest import day, patient, response, scope_for
 from waymark.patients.services import assign_clinician
 
@@ -64,3 +74,82 @@ def test_it_splits_by_program_and_primary_clinician(northstar: Organization, bob
     assert (gad.total.patients, gad.total.baseline, gad.total.weeks[4].rate("response")) == (
         3, 0, None
     )  # fmt: skip
+
+
+def reference(scope: object, instrument: Instrument) -> dict[tuple[str, object], list[object]]:
+    """The sums computed in Python from each patient's own scores (the research export's
+    per-patient subqueries), by program and by clinician: what the one query must equal."""
+    threshold = instrument.reliable_change or 10
+    sums: dict[tuple[str, object], list[object]] = {}
+    for p in _annotated(scope, instrument).values():  # type: ignore[arg-type]
+        for group in (("p", p["program_id"]), ("c", p["clinician_id"])):
+            row = sums.setdefault(group, [0, 0] + [0, 0, 0, 0, 0, 0.0] * len(WEEKS))
+            row[0] += 1  # type: ignore[operator]
+            base = p["baseline_score"]
+            if base is None:
+                continue
+            row[1] += 1  # type: ignore[operator]
+            for n, week in enumerate(WEEKS):
+                score = p[f"score_{week}"]
+                if score is None:
+                    continue
+                below = instrument.remission_below
+                found = [
+                    1, base > 0 and score <= base / 2, below is not None and score < below,
+                    score <= base - threshold, score >= base + threshold,
+                ]  # fmt: skip
+                at = 2 + 6 * n
+                for k, hit in enumerate(found):
+                    row[at + k] += int(hit)  # type: ignore[operator]
+                row[at + 5] += float(score - base)  # type: ignore[operator]
+    return sums
+
+
+def figures(table: MeasureTable) -> dict[tuple[str, object], list[object]]:
+    programs = {program.name: program.pk for program in Program.objects.all()}
+    clinicians = {user.get_full_name() or user.username: user.pk for user in User.objects.all()}
+    found: dict[tuple[str, object], list[object]] = {}
+    for part, rows, ids in (
+        ("p", table.by_program, programs),
+        ("c", table.by_clinician, clinicians),
+    ):
+        for row in rows:
+            values: list[object] = [row.patients, row.baseline]
+            for week in WEEKS:
+                w = row.weeks[week]
+                values += [w.followed, w.response, w.remission, w.improved, w.deteriorated]
+                values.append(w.change_total)
+            found[(part, ids.get(row.label))] = values
+    return found
+
+
+def test_it_equals_each_patients_own_scores_for_every_instrument(
+    northstar: Organization, bob: User
+) -> None:
+    olivia = make_member(northstar, "olivia", Role.CLINICIAN)
+    for n in range(12):
+        level = (LevelOfCare.RESIDENTIAL, LevelOfCare.DETOX, LevelOfCare.OUTPATIENT)[n % 3]
+        person = patient(northstar, f"p{n}", level, admitted=-100 + n)
+        if n % 4:
+            assign_clinician(person, (bob, olivia)[n % 2], primary=True)
+        for k, key in enumerate(("phq-9", "gad-7", "who-5")):
+            top = 100 if key == "who-5" else 27
+            on = -100 + n + (n * 3 + k) % 9 - 4  # baseline near admission, some outside
+            while on < 0:
+                score = (n * 7 + k * 5 + on * 3) % top
+                first = response(person, key, on, score)
+                if (n + on) % 5 == 0:  # a correction the same day
+                    response(person, key, on, (score + 9) % top, corrects=first)
+                on += 3 + (n * 5 + k * 3 - on) % 14
+    sparse = patient(northstar, "sparse", admitted=-110)
+    for key in ("phq-9", "gad-7", "who-5"):
+        for on, score in ((-110, 20), (-96, 9), (-12, 25)):  # the windows' first, last days
+            response(sparse, key, on, score)
+    scope = scope_for(bob, start=day(-120))
+
+    tables = measure_tables(scope)
+
+    for table in tables:
+        expected = reference(scope, table.instrument)
+        assert figures(table) == expected
+        assert table.total.baseline > 0 and table.total.weeks[8].followed > 0
