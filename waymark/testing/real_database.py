@@ -104,7 +104,7 @@ def shared_template(shared_dir: Path) -> str:
         build = shared_dir / f"migrated-template-{kind}"
         build.mkdir(exist_ok=True)
         env = {**os.environ}
-        env.pop(SHARED_DIR_ENV)
+        env.pop(SHARED_DIR_ENV, None)
         env.pop(TEMPLATE_ENV, None)
         with _kept_database(build, env) as url:
             if postgres:
