@@ -106,30 +106,37 @@ def shared_template(shared_dir: Path) -> str:
         env = {**os.environ}
         env.pop(SHARED_DIR_ENV, None)
         env.pop(TEMPLATE_ENV, None)
-        with _kept_database(build, env) as url:
-            if postgres:
-                template = urlsplit(url).path.lstrip("/")
-            else:
-                template = url.removeprefix("sqlite:///")
-                with sqlite3.connect(template) as conn:  # one file to copy, no WAL beside it
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        url = _migrated_database(build, env)
+        if postgres:
+            template = urlsplit(url).path.lstrip("/")
+        else:
+            template = url.removeprefix("sqlite:///")
+            with sqlite3.connect(template) as conn:  # one file to copy, no WAL beside it
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         note.write_text(template)
         return template
 
 
-@contextmanager
-def _kept_database(tmp_dir: Path, env: dict[str, str]) -> Iterator[str]:
-    """A new migrated database (as its owner) that is not dropped afterwards: its URL."""
+def _migrated_database(tmp_dir: Path, env: dict[str, str]) -> str:
+    """A new database migrated by its owner and kept (the run's template): its URL. A
+    PostgreSQL one whose migration fails is dropped again."""
     configured = env.get("DATABASE_URL", "")
     name = f"waymark_template_{uuid.uuid4().hex[:10]}"
-    if configured.startswith(("postgres://", "postgresql://")):
-        with psycopg.connect(_postgres_admin_url(configured), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        url = f"{configured.rpartition('/')[0]}/{name}"
-    else:
+    if not configured.startswith(("postgres://", "postgresql://")):
         url = f"sqlite:///{tmp_dir / (name + '.sqlite3')}"
-    manage(_process_env(env, url, tmp_dir), "migrate", "--no-input", "-v0")
-    yield url
+        manage(_process_env(env, url, tmp_dir), "migrate", "--no-input", "-v0")
+        return url
+    admin = _postgres_admin_url(configured)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{configured.rpartition('/')[0]}/{name}"
+    try:
+        manage(_process_env(env, url, tmp_dir), "migrate", "--no-input", "-v0")
+    except BaseException:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        raise
+    return url
 
 
 def drop_shared_templates(shared_dir: Path) -> None:
