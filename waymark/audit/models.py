@@ -181,7 +181,24 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["organization", "patient", "-at"])]
+        indexes = [
+            models.Index(fields=["organization", "patient", "-at"]),
+            # The outcomes list of answers nobody has looked at (outcomes/missed.py) asks,
+            # per patient, when a clinician last opened their questionnaire answers; the
+            # index above would walk every audit row of the patient (each caseload view
+            # writes one). Only those looks are in this one, so it stays small.
+            models.Index(
+                fields=["organization", "patient", "-at"],
+                condition=models.Q(
+                    action=AuditAction.VIEW,
+                    object_type__in=[
+                        AuditObject.QUESTIONNAIRE_RESPONSES,
+                        AuditObject.QUESTIONNAIRE_RESPONSE,
+                    ],
+                ),
+                name="audit_questionnaire_looks",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.actor_role} {self.action} {self.object_type} {self.object_id}"

@@ -9,10 +9,12 @@ their own patients.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models
+from django.db import connection, models, transaction
 from django.db.models import (
     DurationField,
     Exists,
@@ -27,6 +29,32 @@ from django.db.models import (
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay, Substance
 
 DAY = dt.timedelta(days=1)
+# Sort and hash memory for one report's statements on PostgreSQL (see `reporting`).
+REPORT_WORK_MEM = "64MB"
+
+
+@contextmanager
+def reporting() -> Iterator[None]:
+    """One transaction for a report's figures: they read one snapshot of the data, and on
+    PostgreSQL their sorts and hashes get REPORT_WORK_MEM for this transaction only. The
+    server's default (4 MB, sized for many small web requests) makes a year of 10,000
+    patients' responses spill to temporary files: the missed/not-looked-at list took ~12 %
+    longer (EXPLAIN ANALYZE, bench.outcomes' data, 3 interleaved rounds)."""
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            yield
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('work_mem'), set_config('work_mem', %s, true)",
+                [REPORT_WORK_MEM],
+            )
+            before = cursor.fetchone()[0]
+        yield
+        # Put back at once, not at the end of the transaction: the report may run inside a
+        # longer one (a savepoint keeps SET LOCAL until the outer transaction ends).
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [before])
 
 
 @dataclass(frozen=True)

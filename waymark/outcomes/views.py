@@ -13,6 +13,7 @@ from waymark.outcomes.dashboard import figures
 from waymark.outcomes.exports import TABLES, research_rows, to_csv
 from waymark.outcomes.forms import OutcomesFilter
 from waymark.outcomes.missed import missed_and_unreviewed
+from waymark.outcomes.scope import reporting
 
 
 @require_GET
@@ -24,12 +25,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
     scope = filters.scope(actor)
-    context = {
-        "filters": filters,
-        "scope": scope,
-        **figures(scope, anchor=filters.lapse_anchor),
-        "missed": missed_and_unreviewed(actor, scope),
-    }
+    with reporting():
+        context = {
+            "filters": filters,
+            "scope": scope,
+            **figures(scope, anchor=filters.lapse_anchor),
+            "missed": missed_and_unreviewed(actor, scope),
+        }
     return render(request, "outcomes/dashboard.html", context)
 
 
@@ -48,7 +50,8 @@ def export_table(request: HttpRequest, table: str) -> HttpResponse:
     actor = actor_for(request)
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
-    header, rows = TABLES[table](filters.scope(actor), filters.lapse_anchor)
+    with reporting():
+        header, rows = TABLES[table](filters.scope(actor), filters.lapse_anchor)
     return _csv(to_csv(header, rows), f"outcomes-{table}")
 
 
@@ -59,6 +62,7 @@ def export_research(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
-    header, rows, people = research_rows(filters.scope(actor))
-    record_export(actor, people, object_type=AuditObject.OUTCOMES_RESEARCH_EXPORT)
+    with reporting():
+        header, rows, people = research_rows(filters.scope(actor))
+        record_export(actor, people, object_type=AuditObject.OUTCOMES_RESEARCH_EXPORT)
     return _csv(to_csv(header, rows), "outcomes-deidentified")

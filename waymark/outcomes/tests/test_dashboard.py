@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.audit.models import AuditEvent
 from waymark.organizations.models import LevelOfCare, Organization, Program
+from waymark.outcomes.scope import REPORT_WORK_MEM
 from waymark.outcomes.tests.conftest import checkins, patient
 from waymark.patients.models import Patient
 
@@ -72,3 +74,32 @@ def test_it_is_for_staff_only(
     assert client_for(olivia).get(URL).status_code == 200
     assert client_for(olivia).post(URL).status_code == 405
     assert client_for(None).get(URL).status_code == 302
+
+
+def test_it_computes_the_figures_in_one_transaction_with_report_memory_on_postgresql(
+    northstar: Organization, bob: User, client_for: ClientFor
+) -> None:
+    checkins(patient(northstar, "pat1"), range(3))
+    seen: list[tuple[int, str | None]] = []
+
+    def watch(execute: Callable[..., object], sql: str, *rest: object) -> object:
+        if "outcomes" not in sql and "questionnaires_schedule" in sql:  # the missed list
+            seen.append((len(connection.atomic_blocks), work_mem()))
+        return execute(sql, *rest)
+
+    before, outer = work_mem(), len(connection.atomic_blocks)  # the test's own transaction
+    with connection.execute_wrapper(watch):
+        assert client_for(bob).get(URL, {"period": "30"}).status_code == 200
+
+    assert seen, "the missed list ran"
+    inside = REPORT_WORK_MEM if connection.vendor == "postgresql" else None
+    assert seen == [(outer + 1, inside)] * len(seen)
+    assert work_mem() == before  # SET LOCAL: the connection's own value comes back
+
+
+def work_mem() -> str | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        return str(cursor.fetchone()[0])
