@@ -131,6 +131,12 @@ def _response_id(audit_id: str) -> str:
     return f"CAST({audit_id} AS uuid)"
 
 
+def _quoted(choice: str) -> str:
+    """A choice's value as an SQL literal, not a parameter: the planner then sees that the
+    audit's partial index of questionnaire looks applies (values are Waymark's constants)."""
+    return "'" + str(choice).replace("'", "''") + "'"
+
+
 def _todays(patient_timezones: list[str]) -> tuple[str, list[Any]]:
     """Each patient's today (due.py's `patient.local_today()`) as a CASE over the time
     zones of the cohort (read just before, so the ELSE is only for a patient who moved
@@ -233,15 +239,15 @@ closed AS (
   FROM due_in d JOIN pt ON pt.n = d.pn),
 lk AS MATERIALIZED (
   SELECT pt.n AS pn, pt.id, pt.user_id, (SELECT MAX(e.at) FROM audit_auditevent e
-    WHERE e.organization_id = %s AND e.patient_id = pt.id AND e.action = '{AuditAction.VIEW}'
-    AND e.object_type = '{AuditObject.QUESTIONNAIRE_RESPONSES}'
+    WHERE e.organization_id = %s AND e.patient_id = pt.id AND e.action = {_quoted(AuditAction.VIEW)}
+    AND e.object_type = {_quoted(AuditObject.QUESTIONNAIRE_RESPONSES)}
     AND e.actor_role IN ({lookers})) AS page
   FROM pt),
 one AS (
   SELECT {_response_id("e.object_id")} AS response_id, MAX(e.at) AS at
   FROM audit_auditevent e JOIN pt ON pt.id = e.patient_id
-  WHERE e.organization_id = %s AND e.action = '{AuditAction.VIEW}'
-  AND e.object_type = '{AuditObject.QUESTIONNAIRE_RESPONSE}'
+  WHERE e.organization_id = %s AND e.action = {_quoted(AuditAction.VIEW)}
+  AND e.object_type = {_quoted(AuditObject.QUESTIONNAIRE_RESPONSE)}
   AND e.actor_role IN ({lookers}) GROUP BY e.object_id),
 resp AS (
   SELECT lk.pn, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
