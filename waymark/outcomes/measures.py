@@ -305,8 +305,7 @@ def _nearest_sql(week: int) -> str:
         code = f"lpad(({code})::text, 2, '0')"
     key = f"{code} || {_time_sql('q.submitted_at')} || '#' || {_text_sql('q.primary_score')}"
     return (
-        f"CASE WHEN q.submitted_on >= b.lo_{week} AND q.submitted_on <= b.hi_{week} "
-        f"THEN {key} END"
+        f"CASE WHEN q.submitted_on >= b.lo_{week} AND q.submitted_on <= b.hi_{week} THEN {key} END"
     )
 
 
@@ -322,8 +321,9 @@ def _each_sql(outer: str, keys: str, columns: str, where: str, inner_keys: str =
     standing responses `q` where `where` (grouped by `inner_keys` of `q` too), read by an
     index range per row: on PostgreSQL a LATERAL subquery (its planner would scan every
     response, which takes longer); on SQLite a CROSS JOIN (it keeps the written order)."""
-    standing = (
-        f"q.id NOT IN (SELECT c.corrects_id FROM {RESPONSES} c WHERE c.corrects_id IS NOT NULL)"
+    standing = (  # not among the corrected ones: a list built once (see `_standing`)
+        "q.id NOT IN (SELECT c.corrects_id FROM questionnaires_questionnaireresponse c "
+        "WHERE c.corrects_id IS NOT NULL)"
     )
     named = f"{inner_keys}, " if inner_keys else ""
     if connection.vendor == "sqlite":
