@@ -316,26 +316,23 @@ def _score_sql(column: str) -> str:
     return f"CAST(split_part({column}, '#', 2) AS NUMERIC)"
 
 
-def _each_sql(outer: str, keys: str, columns: str, where: str, inner_keys: str = "") -> str:
+def _each_sql(outer: str, keys: str, columns: str, where: str) -> str:
     """SQL: for each row of `outer` (its columns `keys`), the aggregate `columns` over the
-    standing responses `q` where `where` (grouped by `inner_keys` of `q` too), read by an
-    index range per row: on PostgreSQL a LATERAL subquery (its planner would scan every
-    response, which takes longer); on SQLite a CROSS JOIN (it keeps the written order)."""
+    standing responses `q` where `where`, read by an index range per row: on PostgreSQL a
+    LATERAL subquery (its planner would rather scan every response, which takes longer);
+    on SQLite a CROSS JOIN (it keeps the written order)."""
     standing = (  # not among the corrected ones: a list built once (see `_standing`)
         "q.id NOT IN (SELECT c.corrects_id FROM questionnaires_questionnaireresponse c "
         "WHERE c.corrects_id IS NOT NULL)"
     )
-    named = f"{inner_keys}, " if inner_keys else ""
     if connection.vendor == "sqlite":
-        grouped = ", ".join(k for k in (keys, inner_keys) if k)
         return (
-            f"SELECT {keys}, {named}{columns} FROM {outer} CROSS JOIN {RESPONSES} q "  # noqa: S608
-            f"WHERE {where} AND {standing} GROUP BY {grouped}"
+            f"SELECT {keys}, {columns} FROM {outer} CROSS JOIN {RESPONSES} q "  # noqa: S608
+            f"WHERE {where} AND {standing} GROUP BY {keys}"
         )
-    group = f" GROUP BY {inner_keys}" if inner_keys else ""
     return (
-        f"SELECT {keys}, x.* FROM {outer} CROSS JOIN LATERAL (SELECT {named}{columns} "  # noqa: S608
-        f"FROM {RESPONSES} q WHERE {where} AND {standing}{group}) x"
+        f"SELECT {keys}, x.* FROM {outer} CROSS JOIN LATERAL (SELECT {columns} "  # noqa: S608
+        f"FROM {RESPONSES} q WHERE {where} AND {standing}) x"
     )
 
 
@@ -348,8 +345,8 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
     stay's start; `b`: one row per patient and instrument with its baseline; `f`: each
     week's nearest response, the MIN of its `_nearest_sql` code over the responses from
     the first week's window to the last one's; `p`: the scores; then the sums per
-    instrument and program and per instrument and primary clinician (`part` 'p' / 'c',
-    `group_key` the id or NULL)."""
+    instrument, program and primary clinician (ids or NULL), added up by `measure_tables`
+    (one aggregate over the patients, not one per program and one per clinician)."""
     base, base_params = (
         _groups(scope).order_by().values("id", "program_id", "clinician_id").query.sql_with_params()
     )
@@ -367,12 +364,10 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
         f"{_text_sql('q.primary_score')}) AS first"
     )
     near_a_start = _each_sql(
-        "st s", "s.patient_id", baseline,
-        "q.organization_id = %s AND q.patient_id = s.patient_id "
-        f"AND q.questionnaire_key IN ({', '.join(['%s'] * len(keys))}) "
+        "st s CROSS JOIN i", "s.patient_id, i.qkey", baseline,
+        "q.organization_id = %s AND q.patient_id = s.patient_id AND q.questionnaire_key = i.qkey "
         f"AND q.submitted_on >= {date_plus_sql('s.started_on', -7)} "
         f"AND q.submitted_on <= {date_plus_sql('s.started_on', 14)}",
-        inner_keys="q.questionnaire_key",
     )  # fmt: skip
     follow_ups = _each_sql(
         "b", "b.id, b.qkey",
@@ -391,27 +386,25 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
     sums = _sums()
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
-        f"WITH base AS MATERIALIZED ({base}), "  # noqa: S608
+        f"WITH i AS MATERIALIZED ({kinds}), base AS MATERIALIZED ({base}), "  # noqa: S608
         f"st AS MATERIALIZED (SELECT s.patient_id, s.started_on FROM base CROSS JOIN ({stays}) s "
         "WHERE s.patient_id = base.id), "
         f"bl AS MATERIALIZED (SELECT e.patient_id, e.qkey, {baseline_on} AS baseline_on, "
         f"{baseline_score} AS baseline_score FROM (SELECT e.patient_id, "
-        "e.questionnaire_key AS qkey, MIN(e.first) AS first "
-        f"FROM ({near_a_start}) e GROUP BY e.patient_id, e.questionnaire_key) e), "
+        "e.qkey, MIN(e.first) AS first "
+        f"FROM ({near_a_start}) e GROUP BY e.patient_id, e.qkey) e), "
         "b AS MATERIALIZED (SELECT base.id, base.program_id, base.clinician_id, i.qkey, "
         f"i.threshold, i.below, bl.baseline_on, bl.baseline_score, {bounds} "
-        f"FROM base CROSS JOIN ({kinds}) i "
+        "FROM base CROSS JOIN i "
         "LEFT JOIN bl ON bl.patient_id = base.id AND bl.qkey = i.qkey), "
         f"f AS MATERIALIZED ({follow_ups}), "
         "p AS MATERIALIZED (SELECT b.qkey, b.threshold, b.below, b.program_id, b.clinician_id, "
         f"b.baseline_score, {scores} FROM b LEFT JOIN f ON f.id = b.id AND f.qkey = b.qkey) "
-        f"SELECT p.qkey, 'p' AS part, p.program_id AS group_key, {sums} FROM p "
-        "GROUP BY p.qkey, p.threshold, p.below, p.program_id "
-        f"UNION ALL SELECT p.qkey, 'c', p.clinician_id, {sums} FROM p "
-        "GROUP BY p.qkey, p.threshold, p.below, p.clinician_id"
+        f"SELECT p.qkey, p.program_id, p.clinician_id, {sums} FROM p "
+        "GROUP BY p.qkey, p.threshold, p.below, p.program_id, p.clinician_id"
     )
     params = [
-        *base_params, *stay_params, scope.organization_id, *keys, *keys, scope.organization_id
+        *keys, *base_params, *stay_params, scope.organization_id, scope.organization_id
     ]  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -424,7 +417,9 @@ def measure_tables(
 ) -> list[MeasureTable]:
     """Each instrument's figures: in total, per program, per primary clinician. One query
     for them all: each patient's baseline and follow-ups are computed once, then summed per
-    group (an aggregate over annotations would repeat every correlated subquery per sum)."""
+    group (an aggregate over annotations would repeat every correlated subquery per sum);
+    the sums per program and clinician are added up here into each program's, each
+    clinician's and the total."""
     programs = dict(
         Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
     )
@@ -439,15 +434,15 @@ def measure_tables(
     by_program: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
     by_clinician: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
     for entry in _group_sums(scope, instruments):
-        key, group = entry["qkey"], entry["group_key"]
-        if entry["part"] == "p":
-            totals[key].add(entry)
-            row = by_program[key][group] = MeasureRow(programs.get(group, "No program"))
-        else:
-            row = by_clinician[key][group] = MeasureRow(
-                clinicians.get(group, "No primary clinician")
-            )
-        row.add(entry)
+        key, program, clinician = entry["qkey"], entry["program_id"], entry["clinician_id"]
+        totals[key].add(entry)
+        if program not in by_program[key]:
+            by_program[key][program] = MeasureRow(programs.get(program, "No program"))
+        by_program[key][program].add(entry)
+        if clinician not in by_clinician[key]:
+            label = clinicians.get(clinician, "No primary clinician")
+            by_clinician[key][clinician] = MeasureRow(label)
+        by_clinician[key][clinician].add(entry)
     return [
         MeasureTable(
             instrument,
