@@ -167,7 +167,7 @@ def response_at(person: Patient, key: str, on: int, hour: int, score: float) -> 
     when = timezone.make_aware(dt.datetime.combine(day(on), dt.time(hour)))
     return QuestionnaireResponse.objects.create(
         organization_id=person.organization_id, patient=person,
-        questionnaire=Questionnaire.objects.filter(key=key, is_current=True).first(),
+        questionnaire=Questionnaire.objects.get(key=key, is_current=True),
         questionnaire_key=key, answers={}, scoring_form="standard", scores={},
         primary_score=score, submitted_at=when, submitted_on=day(on), submitted_by=person.user,
     )  # fmt: skip
