@@ -247,31 +247,65 @@ def date_plus_sql(column: str, days: int) -> str:
     return f"({column} + {days:d})"
 
 
-def _nearest_sql(week: int) -> str:
-    """SQL for `b`'s standing response nearest to baseline + `week` weeks within ± WINDOW
-    (ties: the earlier day, then the earlier submitted), as the MIN of a sortable text:
-    the distance coded `2 × |days off| (+ 1 when after)`, the time submitted, '#', the
-    score ('#' sorts below every character that can follow a timestamp). A MIN over an
-    index range per patient: no sort of every response (a window function ranked them)."""
-    target = 7 * week
-    code = f"2 * ABS({days_sql('q.submitted_on', 'b.baseline_on')} - {target})"
-    code += (
-        f" + CASE WHEN q.submitted_on > {date_plus_sql('b.baseline_on', target)} THEN 1 ELSE 0 END"
-    )
+RESPONSES = "questionnaires_questionnaireresponse"
+
+
+def _time_sql(column: str) -> str:
+    """A timestamp column as a text that sorts as the time ('#' sorts below every character
+    that can follow it: SQLite stores no microseconds when they are 0)."""
     if connection.vendor == "sqlite":
-        key = f"printf('%%02d', {code}) || q.submitted_at || '#' || q.primary_score"
+        return column
+    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"  # fixed width
+
+
+def _text_sql(column: str) -> str:
+    """A column as text (a date: 'YYYY-MM-DD')."""
+    if connection.vendor == "sqlite":
+        return f"CAST({column} AS TEXT)"
+    return f"{column}::text"
+
+
+def _after_hash_sql(column: str) -> str:
+    """The text after the first '#' of a text column."""
+    if connection.vendor == "sqlite":
+        return f"substr({column}, instr({column}, '#') + 1)"
+    return f"split_part({column}, '#', 2)"
+
+
+def _bounds_sql(week: int) -> str:
+    """SQL columns of `b` for week `week`, from its baseline: the window's first and last
+    day and the target day (`lo_<week>`, `hi_<week>`, `at_<week>`), and on SQLite the
+    target's Julian day (`jd_<week>`): computed once per patient and instrument, so that
+    each response compares plain columns (SQLite parsed dates ~20 times per response)."""
+    target = 7 * week
+    columns = [
+        f"{date_plus_sql('bl.baseline_on', target - WINDOW.days)} AS lo_{week}",
+        f"{date_plus_sql('bl.baseline_on', target + WINDOW.days)} AS hi_{week}",
+        f"{date_plus_sql('bl.baseline_on', target)} AS at_{week}",
+    ]
+    if connection.vendor == "sqlite":
+        columns.append(f"julianday(bl.baseline_on) + {target} AS jd_{week}")
+    return ", ".join(columns)
+
+
+def _nearest_sql(week: int) -> str:
+    """SQL for the code of `q` as a candidate for `b`'s week `week` (NULL outside ± WINDOW of
+    baseline + `week` weeks): the distance coded `2 × |days off| (+ 1 when after)`, the time
+    submitted, '#', the score. Its MIN per patient and instrument is the nearest response
+    (ties: the earlier day, then the earlier submitted), found with no sort (a window
+    function ranked every response)."""
+    if connection.vendor == "sqlite":
+        off = f"CAST(ABS(julianday(q.submitted_on) - b.jd_{week}) AS INTEGER)"
     else:
-        key = (
-            f"lpad(({code})::text, 2, '0') || to_char(q.submitted_at AT TIME ZONE 'UTC', "
-            "'YYYY-MM-DD HH24:MI:SS.US') || '#' || q.primary_score::text"
-        )
+        off = f"ABS(q.submitted_on - b.at_{week})"
+    code = f"2 * {off} + CASE WHEN q.submitted_on > b.at_{week} THEN 1 ELSE 0 END"
+    if connection.vendor == "sqlite":
+        code = f"printf('%%02d', {code})"
+    else:
+        code = f"lpad(({code})::text, 2, '0')"
+    key = f"{code} || {_time_sql('q.submitted_at')} || '#' || {_text_sql('q.primary_score')}"
     return (
-        f"(SELECT MIN({key}) FROM questionnaires_questionnaireresponse q "  # noqa: S608
-        "WHERE q.organization_id = %s AND q.patient_id = b.id AND q.questionnaire_key = b.qkey "
-        f"AND q.submitted_on >= {date_plus_sql('b.baseline_on', target - WINDOW.days)} "
-        f"AND q.submitted_on <= {date_plus_sql('b.baseline_on', target + WINDOW.days)} "
-        "AND NOT EXISTS (SELECT 1 FROM questionnaires_questionnaireresponse c "
-        "WHERE c.corrects_id = q.id))"
+        f"CASE WHEN q.submitted_on >= b.lo_{week} AND q.submitted_on <= b.hi_{week} THEN {key} END"
     )
 
 
@@ -282,51 +316,98 @@ def _score_sql(column: str) -> str:
     return f"CAST(split_part({column}, '#', 2) AS NUMERIC)"
 
 
-def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
-    """One query for all the instruments: one pass over the cohort and their responses.
-    `base`: each patient's program, clinician and baseline of each instrument
-    (materialized, so computed once); `b`: one row per patient and instrument; `n`: the
-    nearest response to each week (`_nearest_sql`); `p`: its scores; then the sums per
-    instrument and program and per instrument and primary clinician (`part` 'p' / 'c',
-    `group_key` the id or NULL)."""
-    baselines: dict[str, Any] = {}
-    for n, instrument in enumerate(instruments):
-        baselines[f"baseline_on_{n}"], baselines[f"baseline_score_{n}"] = _baseline_of(
-            scope, instrument
-        )
-    patients = _groups(scope).annotate(**baselines)
-    names = ["id", "program_id", "clinician_id", *baselines]
-    base, params = patients.values(*names).query.sql_with_params()
-    kinds = " UNION ALL ".join(
-        f"SELECT {n} AS k, %s AS qkey, {instrument.reliable_change or 10} AS threshold, "
-        f"CAST({instrument.remission_below or 'NULL'} AS INTEGER) AS below"
-        for n, instrument in enumerate(instruments)
+def _each_sql(outer: str, keys: str, columns: str, where: str) -> str:
+    """SQL: for each row of `outer` (its columns `keys`), the aggregate `columns` over the
+    standing responses `q` where `where`, read by an index range per row: on PostgreSQL a
+    LATERAL subquery (its planner would rather scan every response, which takes longer);
+    on SQLite a CROSS JOIN (it keeps the written order)."""
+    standing = (  # not among the corrected ones: a list built once (see `_standing`)
+        "q.id NOT IN (SELECT c.corrects_id FROM questionnaires_questionnaireresponse c "
+        "WHERE c.corrects_id IS NOT NULL)"
     )
-    of_kind = {
-        column: " ".join(f"WHEN {n} THEN base.{column}_{n}" for n in range(len(instruments)))
-        for column in ("baseline_on", "baseline_score")
-    }
-    nearest = ", ".join(f"{_nearest_sql(w)} AS nearest_{w}" for w in WEEKS)
-    scores = ", ".join(f"{_score_sql(f'n.nearest_{w}')} AS score_{w}" for w in WEEKS)
+    if connection.vendor == "sqlite":
+        return (
+            f"SELECT {keys}, {columns} FROM {outer} CROSS JOIN {RESPONSES} q "  # noqa: S608
+            f"WHERE {where} AND {standing} GROUP BY {keys}"
+        )
+    return (
+        f"SELECT {keys}, x.* FROM {outer} CROSS JOIN LATERAL (SELECT {columns} "  # noqa: S608
+        f"FROM {RESPONSES} q WHERE {where} AND {standing}) x"
+    )
+
+
+def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
+    """One query for all the instruments, each response read once per patient and
+    instrument (an index range), no subquery per patient and week:
+    `base`: each cohort patient's program and clinician (materialized, computed once);
+    `st`: their matching stays; `bl`: each patient's baseline per instrument, the MIN of
+    'time submitted # day score' over their standing responses within -7..+14 days of a
+    stay's start; `b`: one row per patient and instrument with its baseline; `f`: each
+    week's nearest response, the MIN of its `_nearest_sql` code over the responses from
+    the first week's window to the last one's; `p`: the scores; then the sums per
+    instrument, program and primary clinician (ids or NULL), added up by `measure_tables`
+    (one aggregate over the patients, not one per program and one per clinician)."""
+    base, base_params = (
+        _groups(scope).order_by().values("id", "program_id", "clinician_id").query.sql_with_params()
+    )
+    stays, stay_params = (
+        matching_stays(scope).order_by().values("patient_id", "started_on").query.sql_with_params()
+    )
+    kinds = " UNION ALL ".join(
+        f"SELECT %s AS qkey, {instrument.reliable_change or 10} AS threshold, "
+        f"CAST({instrument.remission_below or 'NULL'} AS INTEGER) AS below"
+        for instrument in instruments
+    )
+    keys = [instrument.key for instrument in instruments]
+    baseline = (
+        f"MIN({_time_sql('q.submitted_at')} || '#' || {_text_sql('q.submitted_on')} || "
+        f"{_text_sql('q.primary_score')}) AS first"
+    )
+    near_a_start = _each_sql(
+        "st s CROSS JOIN i", "s.patient_id, i.qkey", baseline,
+        "q.organization_id = %s AND q.patient_id = s.patient_id AND q.questionnaire_key = i.qkey "
+        f"AND q.submitted_on >= {date_plus_sql('s.started_on', -7)} "
+        f"AND q.submitted_on <= {date_plus_sql('s.started_on', 14)}",
+    )  # fmt: skip
+    follow_ups = _each_sql(
+        "b", "b.id, b.qkey",
+        ", ".join(f"MIN({_nearest_sql(w)}) AS nearest_{w}" for w in WEEKS),
+        "q.organization_id = %s AND q.patient_id = b.id AND q.questionnaire_key = b.qkey "
+        f"AND q.submitted_on >= b.lo_{WEEKS[0]} AND q.submitted_on <= b.hi_{WEEKS[-1]}",
+    )  # fmt: skip
+    scores = ", ".join(f"{_score_sql(f'f.nearest_{w}')} AS score_{w}" for w in WEEKS)
+    rest = _after_hash_sql("e.first")  # the day, then the score
+    number = "REAL" if connection.vendor == "sqlite" else "NUMERIC"
+    baseline_on = f"CAST(substr({rest}, 1, 10) AS DATE)"
+    if connection.vendor == "sqlite":
+        baseline_on = f"substr({rest}, 1, 10)"
+    baseline_score = f"CAST(substr({rest}, 11) AS {number})"
+    bounds = ", ".join(_bounds_sql(w) for w in WEEKS)
     sums = _sums()
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
-        f"WITH base AS MATERIALIZED ({base}), "  # noqa: S608
-        "b AS (SELECT base.id, base.program_id, base.clinician_id, i.qkey, i.threshold, "
-        f"i.below, CASE i.k {of_kind['baseline_on']} END AS baseline_on, "
-        f"CASE i.k {of_kind['baseline_score']} END AS baseline_score "
-        f"FROM base CROSS JOIN ({kinds}) i), "
-        f"n AS (SELECT b.*, {nearest} FROM b), "
-        "p AS MATERIALIZED (SELECT n.qkey, n.threshold, n.below, n.program_id, n.clinician_id, "
-        f"n.baseline_score, {scores} FROM n) "
-        f"SELECT p.qkey, 'p' AS part, p.program_id AS group_key, {sums} FROM p "
-        "GROUP BY p.qkey, p.threshold, p.below, p.program_id "
-        f"UNION ALL SELECT p.qkey, 'c', p.clinician_id, {sums} FROM p "
-        "GROUP BY p.qkey, p.threshold, p.below, p.clinician_id"
+        f"WITH i AS MATERIALIZED ({kinds}), base AS MATERIALIZED ({base}), "  # noqa: S608
+        f"st AS MATERIALIZED (SELECT s.patient_id, s.started_on FROM base CROSS JOIN ({stays}) s "
+        "WHERE s.patient_id = base.id), "
+        f"bl AS MATERIALIZED (SELECT e.patient_id, e.qkey, {baseline_on} AS baseline_on, "
+        f"{baseline_score} AS baseline_score FROM (SELECT e.patient_id, "
+        "e.qkey, MIN(e.first) AS first "
+        f"FROM ({near_a_start}) e GROUP BY e.patient_id, e.qkey) e), "
+        "b AS MATERIALIZED (SELECT base.id, base.program_id, base.clinician_id, i.qkey, "
+        f"i.threshold, i.below, bl.baseline_on, bl.baseline_score, {bounds} "
+        "FROM base CROSS JOIN i "
+        "LEFT JOIN bl ON bl.patient_id = base.id AND bl.qkey = i.qkey), "
+        f"f AS MATERIALIZED ({follow_ups}), "
+        "p AS MATERIALIZED (SELECT b.qkey, b.threshold, b.below, b.program_id, b.clinician_id, "
+        f"b.baseline_score, {scores} FROM b LEFT JOIN f ON f.id = b.id AND f.qkey = b.qkey) "
+        f"SELECT p.qkey, p.program_id, p.clinician_id, {sums} FROM p "
+        "GROUP BY p.qkey, p.threshold, p.below, p.program_id, p.clinician_id"
     )
-    keys = [instrument.key for instrument in instruments]
+    params = [
+        *keys, *base_params, *stay_params, scope.organization_id, scope.organization_id
+    ]  # fmt: skip
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *keys, *[scope.organization_id] * len(WEEKS)])
+        cursor.execute(sql, params)
         header = [column[0] for column in cursor.description]
         return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
 
@@ -336,7 +417,9 @@ def measure_tables(
 ) -> list[MeasureTable]:
     """Each instrument's figures: in total, per program, per primary clinician. One query
     for them all: each patient's baseline and follow-ups are computed once, then summed per
-    group (an aggregate over annotations would repeat every correlated subquery per sum)."""
+    group (an aggregate over annotations would repeat every correlated subquery per sum);
+    the sums per program and clinician are added up here into each program's, each
+    clinician's and the total."""
     programs = dict(
         Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
     )
@@ -351,15 +434,15 @@ def measure_tables(
     by_program: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
     by_clinician: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
     for entry in _group_sums(scope, instruments):
-        key, group = entry["qkey"], entry["group_key"]
-        if entry["part"] == "p":
-            totals[key].add(entry)
-            row = by_program[key][group] = MeasureRow(programs.get(group, "No program"))
-        else:
-            row = by_clinician[key][group] = MeasureRow(
-                clinicians.get(group, "No primary clinician")
-            )
-        row.add(entry)
+        key, program, clinician = entry["qkey"], entry["program_id"], entry["clinician_id"]
+        totals[key].add(entry)
+        if program not in by_program[key]:
+            by_program[key][program] = MeasureRow(programs.get(program, "No program"))
+        by_program[key][program].add(entry)
+        if clinician not in by_clinician[key]:
+            label = clinicians.get(clinician, "No primary clinician")
+            by_clinician[key][clinician] = MeasureRow(label)
+        by_clinician[key][clinician].add(entry)
     return [
         MeasureTable(
             instrument,

@@ -3,8 +3,12 @@ reliable change, a corrected response, a patient with no baseline."""
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.utils import timezone
+
 from waymark.accounts.models import User
-from waymark.conftest import make_member
+from waymark.conftest import make_member, program
 from waymark.organizations.models import LevelOfCare, Organization, Program, Role
 from waymark.outcomes.measures import (
     GAD7,
@@ -17,7 +21,8 @@ from waymark.outcomes.measures import (
     measure_tables,
 )
 from waymark.outcomes.tests.conftest import day, patient, response, scope_for
-from waymark.patients.services import assign_clinician
+from waymark.patients.models import Patient
+from waymark.patients.services import assign_clinician, move_to_program
 
 
 def cohort(northstar: Organization, bob: User) -> None:
@@ -153,3 +158,82 @@ def test_it_equals_each_patients_own_scores_for_every_instrument(
         expected = reference(scope, table.instrument)
         assert figures(table) == expected
         assert table.total.baseline > 0 and table.total.weeks[8].followed > 0
+
+
+def response_at(person: Patient, key: str, on: int, hour: int, score: float) -> object:
+    """`response`, submitted at `hour` o'clock of period day `on` (two on one day)."""
+    from waymark.questionnaires.models import Questionnaire, QuestionnaireResponse
+
+    when = timezone.make_aware(dt.datetime.combine(day(on), dt.time(hour)))
+    return QuestionnaireResponse.objects.create(
+        organization_id=person.organization_id, patient=person,
+        questionnaire=Questionnaire.objects.get(key=key, is_current=True),
+        questionnaire_key=key, answers={}, scoring_form="standard", scores={},
+        primary_score=score, submitted_at=when, submitted_on=day(on), submitted_by=person.user,
+    )  # fmt: skip
+
+
+def test_it_breaks_ties_by_the_earlier_day_then_the_earlier_submitted(
+    northstar: Organization, bob: User
+) -> None:
+    a = patient(northstar, "pat1", admitted=-100)
+    response_at(a, "phq-9", -100, 11, 10)
+    response_at(a, "phq-9", -100, 9, 20)  # the baseline: submitted first that day
+    response(a, "phq-9", -74, 9)  # week 4 (target -72): 2 days before …
+    response(a, "phq-9", -70, 30)  # … and 2 days after: the earlier day counts
+    response_at(a, "phq-9", -44, 12, 25)
+    response_at(a, "phq-9", -44, 8, 4)  # week 8, on its target: submitted first that day
+    b = patient(northstar, "pat2", admitted=-100)
+    first = response(b, "phq-9", -99, 8)
+    response(b, "phq-9", -99, 16, corrects=first)  # a corrected baseline: 16
+    response(b, "phq-9", -57, 8)  # baseline + 42 days: in week 4's window and in week 8's
+
+    table = measure_table(scope_for(bob, start=day(-120)), PHQ9)
+
+    total = table.total
+    assert (total.patients, total.baseline) == (2, 2)
+    four, eight, twelve = total.weeks[4], total.weeks[8], total.weeks[12]
+    assert (four.followed, four.response, four.remission, four.improved, four.deteriorated) == (
+        2, 2, 0, 2, 0
+    )  # fmt: skip
+    assert four.mean_change == -9.5  # 9 - 20 and 8 - 16
+    assert (eight.followed, eight.response, eight.remission, eight.improved) == (2, 2, 1, 2)
+    assert eight.mean_change == -12.0  # 4 - 20 and 8 - 16
+    assert twelve.followed == 0
+
+
+def test_it_takes_the_baseline_near_any_matching_stay_and_the_program_of_the_first(
+    northstar: Organization, bob: User
+) -> None:
+    a = patient(northstar, "pat1", admitted=-100)
+    episode = a.episodes.get()
+    move_to_program(episode, program(northstar, LevelOfCare.OUTPATIENT), on=day(-60))
+    response(a, "phq-9", -90, 27)  # 10 days after the first stay's start: the baseline
+    response(a, "phq-9", -85, 3)  # 15 days after: too late (and not the first)
+    response(a, "phq-9", -62, 20)  # week 4; near the second stay's start (-60)
+    response(a, "phq-9", -34, 10)  # week 8; week 4 of a baseline on -62
+    b = patient(northstar, "pat2", admitted=-100)
+    episode = b.episodes.get()
+    move_to_program(episode, program(northstar, LevelOfCare.OUTPATIENT), on=day(-60))
+    response(b, "phq-9", -67, 20)  # 7 days before the second stay's start: the baseline
+    response(b, "phq-9", -39, 10)  # week 4
+    scope = scope_for(bob, start=day(-120))
+    outpatient = scope_for(bob, start=day(-120), level=LevelOfCare.OUTPATIENT)
+
+    table = measure_table(scope, PHQ9)
+    only_outpatient = measure_table(outpatient, PHQ9)
+
+    assert [(row.label, row.patients, row.baseline) for row in table.by_program] == [
+        ("Residential treatment", 2, 2)
+    ]
+    four, eight = table.total.weeks[4], table.total.weeks[8]
+    assert (four.followed, four.mean_change, eight.followed, eight.mean_change) == (
+        2, -8.5, 1, -17.0
+    )  # fmt: skip
+    assert figures(table) == reference(scope, PHQ9)
+    assert [(row.label, row.patients, row.baseline) for row in only_outpatient.by_program] == [
+        ("Outpatient", 2, 2)
+    ]
+    four = only_outpatient.total.weeks[4]  # pat1 from -62 (its -90 is near no outpatient stay)
+    assert (four.followed, four.mean_change) == (2, -10.0)
+    assert figures(only_outpatient) == reference(outpatient, PHQ9)
