@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from waymark.alerts.markup import alert_state
 from waymark.alerts.models import Alert, AlertStatus
 from waymark.patients.hooks import register_caseload_rows
 from waymark.patients.models import Patient
@@ -28,12 +29,14 @@ def unresolved_by_patient(patients: list[Patient]) -> dict[object, list[Alert]]:
 
 @register_caseload_rows("alerts")
 def attach_alerts(patients: list[Patient]) -> None:
-    """Set `unresolved_alerts` and `new_alerts` on a page of the caseload."""
+    """Set `unresolved_alerts`, `new_alerts` and `alert_states` (each alert's state as HTML,
+    markup.alert_state) on a page of the caseload."""
     by_patient = unresolved_by_patient(patients)
     for patient in patients:
         alerts = by_patient.get(patient.pk, [])
         patient.unresolved_alerts = alerts  # type: ignore[attr-defined]
         patient.new_alerts = [a for a in alerts if a.status == AlertStatus.OPEN]  # type: ignore[attr-defined]
+        patient.alert_states = [alert_state(alert) for alert in alerts]  # type: ignore[attr-defined]
 
 
 def unresolved_of(patient: Patient) -> list[Alert]:

@@ -30,7 +30,7 @@ from waymark.patients.models import Patient, RecordReview
 from waymark.patients.queries import search_fields
 from waymark.patients.tests.test_caseload_keyset import make_patients
 from waymark.risk.models import PatientRisk
-from waymark.risk.rules import CHECKIN_SAFETY
+from waymark.risk.rules import CHECKIN_SAFETY, CRAVING_HIGH
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -249,6 +249,25 @@ def test_the_row_says_who_acknowledged_the_alert_and_when_in_the_organizations_z
     line = row.split("</tr>")[0].split('class="why-line">')[1].split("</div>")[0]
     assert "Acknowledged by Bob 27 Nov 16:05</a> Safety answer in a check-in" in line
     assert line.index("Acknowledged") < line.index("Answered yes."), "the state leads the row"
+
+
+def test_a_row_with_more_than_one_flag_shows_the_first_and_opens_to_the_rest(
+    northstar: Organization, dana: Patient, bob: User, client_for: ClientFor
+) -> None:
+    services.raise_alert(dana, CRAVING_HIGH.flag("Craving 9 of 10."))
+    client = client_for(bob)
+    row = client.get("/caseload/").content.decode().split(f'id="patient-{dana.pk}"')[1]
+    assert 'class="why-line">' in row.split("</tr>")[0], "one flag: one line"
+
+    services.raise_alert(dana, CHECKIN_SAFETY.flag("Answered yes."))
+
+    row = client.get("/caseload/").content.decode().split(f'id="patient-{dana.pk}"')[1]
+    row = row.split("</tr>")[0]
+    summary = row.split("<details><summary>")[1].split("</summary>")[0]
+    assert "New</a> Safety answer in a check-in" in summary and "Answered yes." in summary
+    rest = row.split("</summary>")[1].split("</details>")[0]
+    assert 'class="alert-states"' in rest and "Craving 9 of 10." not in summary
+    assert rest.count("alert-new") == 1, "the second alert, to open in place"
 
 
 def test_the_sparkline_states_its_scale_and_range(
