@@ -14,6 +14,7 @@ from waymark.access import (
     actor_for,
     capability_required,
     get_patient,
+    one_of,
     page_and_audit,
     visible_patients,
 )
@@ -33,9 +34,8 @@ DONE = {
 
 def alert_for(actor: Actor, alert_id: int) -> Alert:
     """An alert of a patient the actor may see (audited as a read of that patient), or 404."""
-    alert = Alert.objects.filter(pk=alert_id, organization=actor.organization).first()
-    if alert is None:
-        raise Http404("No such alert.")
+    alerts = Alert.objects.filter(organization=actor.organization)
+    alert = one_of(alerts, alert_id, "No such alert.")
     alert.patient = get_patient(
         actor, alert.patient_id, object_type=AuditObject.ALERT, object_id=str(alert.pk)
     )

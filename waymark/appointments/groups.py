@@ -19,7 +19,14 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from waymark.access import Capability, NotAllowed, audit_shown, require, visible_patients
+from waymark.access import (
+    Capability,
+    NotAllowed,
+    audit_shown,
+    one_of,
+    require,
+    visible_patients,
+)
 from waymark.appointments.models import (
     LINE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -71,9 +78,7 @@ def groups_for(actor: Actor) -> QuerySet[Group]:
 def group_for(actor: Actor, group_id: int) -> Group:
     """One group of the actor's organization (another's: 404); its members' names are read,
     so the read is audited for each."""
-    group = groups_for(actor).filter(pk=group_id).first()
-    if group is None:
-        raise Http404("No such group.")
+    group = one_of(groups_for(actor), group_id, "No such group.")
     audit_shown(actor, members_of(group), object_type=AuditObject.GROUP_MEMBERS)
     return group
 

@@ -20,7 +20,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from waymark.access import Capability, NotAllowed, require, roles_with, visible_patients
+from waymark.access import (
+    Capability,
+    NotAllowed,
+    one_of,
+    require,
+    roles_with,
+    visible_patients,
+)
 from waymark.accounts.models import User
 from waymark.appointments.models import (
     PLACE_MAX_LENGTH,
@@ -367,10 +374,7 @@ def upcoming_for(patient: Patient, now: dt.datetime | None = None) -> list[Appoi
 
 
 def own_appointment(patient: Patient, appointment_id: int) -> Appointment:
-    found = for_patient(patient).filter(pk=appointment_id).first()
-    if found is None:
-        raise Http404("No such appointment.")
-    return found
+    return one_of(for_patient(patient), appointment_id, "No such appointment.")
 
 
 def staff_appointment(actor: Actor, appointment_id: int) -> Appointment:

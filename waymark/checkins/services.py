@@ -17,10 +17,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.utils import timezone
 
 from waymark import prepared
+from waymark.access import one_of
 from waymark.alerts.services import raise_alert
 from waymark.checkins import idempotency, rules
 from waymark.checkins.choices import (
@@ -489,12 +489,8 @@ def request_staff(
 
 def own_lapse(patient: Patient, use_id: int) -> SubstanceUse:
     """One of the patient's own reported uses, or 404."""
-    use = SubstanceUse.objects.filter(
-        organization_id=patient.organization_id, patient=patient, pk=use_id
-    ).first()
-    if use is None:
-        raise Http404("No such entry.")
-    return use
+    uses = SubstanceUse.objects.filter(organization_id=patient.organization_id, patient=patient)
+    return one_of(uses, use_id, "No such entry.")
 
 
 @transaction.atomic

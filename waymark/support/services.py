@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
-from waymark.access import Actor, Capability, NotAllowed, can, require, roles_with
+from waymark.access import Actor, Capability, NotAllowed, can, one_of, require, roles_with
 from waymark.accounts.models import User
 from waymark.accounts.services import create_invited_user
 from waymark.errors import ServiceError
@@ -196,25 +196,17 @@ def consent_elements(patient: Patient, link: SupporterLink) -> dict[str, str]:
 
 
 def link_of(patient: Patient, link_id: int) -> SupporterLink:
-    link = SupporterLink.objects.filter(
-        organization_id=patient.organization_id, patient=patient, pk=link_id
-    ).first()
-    if link is None:
-        raise Http404("No such supporter.")
-    return link
+    links = SupporterLink.objects.filter(organization_id=patient.organization_id, patient=patient)
+    return one_of(links, link_id, "No such supporter.")
 
 
 def consent_of(patient: Patient, consent_id: int) -> Consent:
-    consent = (
+    consents = (
         Consent.objects.filter(organization_id=patient.organization_id, patient=patient)
         .select_related("link", "patient")
         .prefetch_related("endings")
-        .filter(pk=consent_id)
-        .first()
     )
-    if consent is None:
-        raise Http404("No such consent.")
-    return consent
+    return one_of(consents, consent_id, "No such consent.")
 
 
 @transaction.atomic
