@@ -20,14 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from waymark.access import (
-    Capability,
-    NotAllowed,
-    one_of,
-    require,
-    roles_with,
-    visible_patients,
-)
+from waymark.access import Capability, NotAllowed, one_of, require, roles_with, visible_patients
 from waymark.accounts.models import User
 from waymark.appointments.models import (
     PLACE_MAX_LENGTH,
