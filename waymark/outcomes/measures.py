@@ -46,6 +46,14 @@ from django.db.models import (
 from waymark.accounts.models import User
 from waymark.organizations.models import Program
 from waymark.outcomes.scope import Scope, cohort, days_between, matching_stays
+from waymark.outcomes.sql import (
+    after_hash_sql,
+    date_plus_sql,
+    date_sql,
+    number_sql,
+    text_sql,
+    time_text_sql,
+)
 from waymark.patients.models import CareTeamMember
 from waymark.questionnaires.models import QuestionnaireResponse
 
@@ -233,43 +241,7 @@ def _sums() -> str:
     return ", ".join(columns)
 
 
-def days_sql(later: str, earlier: str) -> str:
-    """Whole days from one date column to another, in this database's SQL."""
-    if connection.vendor == "sqlite":
-        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-    return f"({later} - {earlier})"
-
-
-def date_plus_sql(column: str, days: int) -> str:
-    """A date column `days` days later, in this database's SQL (an index can range on it)."""
-    if connection.vendor == "sqlite":
-        return f"date({column}, '{days:+d} days')"
-    return f"({column} + {days:d})"
-
-
 RESPONSES = "questionnaires_questionnaireresponse"
-
-
-def _time_sql(column: str) -> str:
-    """A timestamp column as a text that sorts as the time ('#' sorts below every character
-    that can follow it: SQLite stores no microseconds when they are 0)."""
-    if connection.vendor == "sqlite":
-        return column
-    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"  # fixed width
-
-
-def _text_sql(column: str) -> str:
-    """A column as text (a date: 'YYYY-MM-DD')."""
-    if connection.vendor == "sqlite":
-        return f"CAST({column} AS TEXT)"
-    return f"{column}::text"
-
-
-def _after_hash_sql(column: str) -> str:
-    """The text after the first '#' of a text column."""
-    if connection.vendor == "sqlite":
-        return f"substr({column}, instr({column}, '#') + 1)"
-    return f"split_part({column}, '#', 2)"
 
 
 def _bounds_sql(week: int) -> str:
@@ -303,7 +275,7 @@ def _nearest_sql(week: int) -> str:
         code = f"printf('%%02d', {code})"
     else:
         code = f"lpad(({code})::text, 2, '0')"
-    key = f"{code} || {_time_sql('q.submitted_at')} || '#' || {_text_sql('q.primary_score')}"
+    key = f"{code} || {time_text_sql('q.submitted_at')} || '#' || {text_sql('q.primary_score')}"
     return (
         f"CASE WHEN q.submitted_on >= b.lo_{week} AND q.submitted_on <= b.hi_{week} THEN {key} END"
     )
@@ -311,9 +283,7 @@ def _nearest_sql(week: int) -> str:
 
 def _score_sql(column: str) -> str:
     """The score at the end of a `_nearest_sql` text, as a number."""
-    if connection.vendor == "sqlite":
-        return f"CAST(substr({column}, instr({column}, '#') + 1) AS REAL)"
-    return f"CAST(split_part({column}, '#', 2) AS NUMERIC)"
+    return number_sql(after_hash_sql(column))
 
 
 def _each_sql(outer: str, keys: str, columns: str, where: str) -> str:
@@ -360,8 +330,8 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
     )
     keys = [instrument.key for instrument in instruments]
     baseline = (
-        f"MIN({_time_sql('q.submitted_at')} || '#' || {_text_sql('q.submitted_on')} || "
-        f"{_text_sql('q.primary_score')}) AS first"
+        f"MIN({time_text_sql('q.submitted_at')} || '#' || {text_sql('q.submitted_on')} || "
+        f"{text_sql('q.primary_score')}) AS first"
     )
     near_a_start = _each_sql(
         "st s CROSS JOIN i", "s.patient_id, i.qkey", baseline,
@@ -376,12 +346,9 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
         f"AND q.submitted_on >= b.lo_{WEEKS[0]} AND q.submitted_on <= b.hi_{WEEKS[-1]}",
     )  # fmt: skip
     scores = ", ".join(f"{_score_sql(f'f.nearest_{w}')} AS score_{w}" for w in WEEKS)
-    rest = _after_hash_sql("e.first")  # the day, then the score
-    number = "REAL" if connection.vendor == "sqlite" else "NUMERIC"
-    baseline_on = f"CAST(substr({rest}, 1, 10) AS DATE)"
-    if connection.vendor == "sqlite":
-        baseline_on = f"substr({rest}, 1, 10)"
-    baseline_score = f"CAST(substr({rest}, 11) AS {number})"
+    rest = after_hash_sql("e.first")  # the day, then the score
+    baseline_on = date_sql(f"substr({rest}, 1, 10)")
+    baseline_score = number_sql(f"substr({rest}, 11)")
     bounds = ", ".join(_bounds_sql(w) for w in WEEKS)
     sums = _sums()
     # Django's compiled SQL and constants only; the values are parameters.
