@@ -23,9 +23,9 @@ from typing import Any
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from waymark.checkins.models import CheckIn, SubstanceUse
-from waymark.outcomes.measures import PHQ9, WEEKS, _annotated, measure_tables
+from waymark.outcomes.measures import PHQ9, WEEKS, measure_tables, patient_scores
 from waymark.outcomes.retention import retention
-from waymark.outcomes.scope import Scope, lapse_condition, matching_stays
+from waymark.outcomes.scope import Scope, cohort, lapse_condition, matching_stays
 from waymark.outcomes.substance import days_abstinent, time_to_first_lapse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -227,11 +227,13 @@ TABLES: dict[str, Callable[[Scope, str], Table]] = {
 
 
 def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any]]:
-    """The de-identified patient file: header, rows, and the patients in it (to audit)."""
+    """The de-identified patient file: header, rows, and the patients in it (to audit).
+    PHQ-9 scores are the dashboard's own (`patient_scores`), so the file follows its rules."""
     mine = matching_stays(scope, of_outer_patient=True)
     first = mine.order_by("started_on", "pk")
     in_period = Q(local_date__gte=scope.start, local_date__lte=scope.end)
-    patients = _annotated(scope, PHQ9).annotate(
+    phq9 = patient_scores(scope, PHQ9)
+    patients = cohort(scope).annotate(
         program=Subquery(first.values("program__name")[:1]),
         level=Subquery(first.values("program__level")[:1]),
         admitted_on=Subquery(first.values("started_on")[:1]),
@@ -268,6 +270,7 @@ def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any
     rows, people = [], []
     for found in patients.only("pk", "organization_id", "user_id"):
         shift = dt.timedelta(days=secrets.randbelow(2 * SHIFT_DAYS + 1) - SHIFT_DAYS)
+        scores = phq9.get(found.pk, {})
 
         def moved(day: dt.date | None, shift: dt.timedelta = shift) -> str:
             return "" if day is None else (day + shift).isoformat()
@@ -281,8 +284,8 @@ def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any
                 moved(found.last_end),
                 found.checkin_days or 0,
                 moved(found.first_lapse),
-                found.baseline_score,
-                found.score_12,
+                scores.get("baseline_score"),
+                scores.get("score_12"),
             ]
         )
         people.append(found)

@@ -47,14 +47,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from waymark.access import Actor, Capability, audit_shown, can, roles_with
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.outcomes.scope import Scope, cohort, matching_stays
-from waymark.outcomes.sql import day_number_date_sql, day_number_sql, uuid_sql
+from waymark.outcomes.sql import day_number_date_sql, day_number_sql, dict_rows, uuid_sql
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import Anchor
 
@@ -293,10 +292,7 @@ def missed_counts(scope: Scope, *, cap: int = LIST_CAP) -> MissedReport:
     sql, params = _statement(scope, cap)
     # No JIT on PostgreSQL: Waymark's connections turn it off (settings.py); compiling this
     # statement took ~2 s of a ~3 s run (EXPLAIN ANALYZE, 3,000 patients).
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        header = [column[0] for column in cursor.description]
-        rows = [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
+    rows = dict_rows(sql, params)
     titles = short_titles({row["qkey"] for row in rows}, scope.organization_id)
     by_key: list[KeyCounts] = []
     listed: dict[uuid.UUID, ListedPatient] = {}

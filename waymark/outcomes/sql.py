@@ -4,6 +4,8 @@ function per idea, each returning this database's SQL for a column or expression
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 
 
@@ -79,3 +81,11 @@ def uuid_sql(column: str) -> str:
     if _sqlite():
         return f"REPLACE({column}, '-', '')"
     return f"CAST({column} AS uuid)"
+
+
+def dict_rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """The rows of one statement as dicts by column name."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        header = [column[0] for column in cursor.description]
+        return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
