@@ -111,11 +111,18 @@ def counted_sql() -> Iterator[list[str]]:
         yield captured
 
 
-def p50_and_max(timings_ms: Sequence[float]) -> dict[str, float]:
-    """The median and the slowest of a benchmark's timed rounds, in ms."""
+def timed_rounds(
+    size: tuple[int, int], timings_ms: Sequence[float], statements: list[str]
+) -> dict[str, float]:
+    """What every build-and-time benchmark reports first: its size (`bench_size`), the
+    median and the slowest of its timed rounds in ms, and the SQL statements one round ran."""
+    patients, days = size
     return {
+        "patients": patients,
+        "days": days,
         "p50_ms": round(statistics.median(timings_ms), 1),
         "max_ms": round(max(timings_ms), 1),
+        "queries": len(statements),
     }
 
 

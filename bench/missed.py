@@ -22,10 +22,11 @@ from bench.common import (
     bulk_in_care,
     counted_sql,
     load_average,
-    p50_and_max,
+    timed_rounds,
 )
 
-PATIENTS, DAYS = bench_size("MISSED")
+SIZE = bench_size("MISSED")
+PATIENTS, DAYS = SIZE
 ROUNDS = 3
 EVERY = {"phq-9": 14, "who-5": 28}
 
@@ -116,10 +117,7 @@ def time_list(clinician: Any) -> dict[str, Any]:
     assert report is not None
     total = report.total
     return {
-        "patients": PATIENTS,
-        "days": DAYS,
-        **p50_and_max(timings),
-        "queries": len(captured),
+        **timed_rounds(SIZE, timings, captured),
         "closed": total.closed,
         "missed": total.missed,
         "answered": total.completed,

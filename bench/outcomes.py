@@ -27,10 +27,11 @@ from bench.common import (
     bulk_in_care,
     counted_sql,
     load_average,
-    p50_and_max,
+    timed_rounds,
 )
 
-PATIENTS, DAYS = bench_size("OUTCOMES")
+SIZE = bench_size("OUTCOMES")
+PATIENTS, DAYS = SIZE
 ROUNDS = 3
 QUESTIONNAIRES = ("phq-9", "gad-7", "who-5")
 
@@ -202,10 +203,7 @@ def time_dashboard(admin: Any) -> dict[str, Any]:
         client.get("/outcomes/", {"period": "365"})
         timings.append((time.perf_counter() - began) * 1000)
     return {
-        "patients": PATIENTS,
-        "days": DAYS,
-        **p50_and_max(timings),
-        "queries": len(captured),
+        **timed_rounds(SIZE, timings, captured),
         "load": load,
         "figures_ms": time_figures(admin),
     }
