@@ -26,6 +26,7 @@ from bench.common import (
     QUICK,
     benchmark_database,
     bulk_in_care,
+    counted_sql,
     free_port,
     load_average,
     percentile,
@@ -115,7 +116,6 @@ def time_queries(clinician: object) -> dict[str, Any]:
     import cProfile
     import pstats
 
-    from django.db import connection
     from django.test import Client
 
     from waymark.testing.second_factor import verify_session
@@ -124,15 +124,7 @@ def time_queries(clinician: object) -> dict[str, Any]:
     client.force_login(clinician)  # type: ignore[arg-type]
     verify_session(client, clinician)  # staff pages need the second factor (issue 12)
     client.get("/caseload/")  # warm up
-    # Counted as executed: each request reconnects (CONN_MAX_AGE=0) and a new
-    # connection clears the log CaptureQueriesContext reads.
-    captured: list[str] = []
-
-    def count(execute: Any, sql: str, *rest: Any) -> Any:
-        captured.append(sql)
-        return execute(sql, *rest)
-
-    with connection.execute_wrapper(count):
+    with counted_sql() as captured:  # each request reconnects (CONN_MAX_AGE=0)
         client.get("/caseload/")
     profile = cProfile.Profile()
     profile.enable()

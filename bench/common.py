@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import random
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,68 @@ def settle_after_bulk_load() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+def bench_size(name: str) -> tuple[int, int]:
+    """Patients and days of a benchmark that builds a year of care: BENCH_<NAME>_PATIENTS
+    and BENCH_<NAME>_DAYS (another size, e.g. profiling at 2,000 × 365), else 10,000 × 365
+    (200 × 30 with BENCH_QUICK=1)."""
+    patients = int(os.environ.get(f"BENCH_{name}_PATIENTS") or (200 if QUICK else 10_000))
+    days = int(os.environ.get(f"BENCH_{name}_DAYS") or (30 if QUICK else 365))
+    return patients, days
+
+
+@contextmanager
+def counted_sql() -> Iterator[list[str]]:
+    """The SQL statements run inside, counted as executed (a request that reconnects starts
+    a new connection, which clears the log CaptureQueriesContext reads)."""
+    from django.db import connection
+
+    captured: list[str] = []
+
+    def count(execute: Any, sql: str, *rest: Any) -> Any:
+        captured.append(sql)
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(count):
+        yield captured
+
+
+def timed_rounds(
+    size: tuple[int, int], timings_ms: Sequence[float], statements: list[str]
+) -> dict[str, float]:
+    """What every build-and-time benchmark reports first: its size (`bench_size`), the
+    median and the slowest of its timed rounds in ms, and the SQL statements one round ran."""
+    patients, days = size
+    return {
+        "patients": patients,
+        "days": days,
+        "p50_ms": round(statistics.median(timings_ms), 1),
+        "max_ms": round(max(timings_ms), 1),
+        "queries": len(statements),
+    }
+
+
+def build_and_time(
+    name: str, build: Callable[[random.Random], Any], measure: Callable[[Any], dict[str, Any]]
+) -> None:
+    """A benchmark's main: a fresh database of the kind named on the command line
+    (sqlite|postgres), `build` with the seeded random source (what it returns goes to
+    `measure`), the statistics settled as after a bulk load, then `measure`; progress on
+    stderr, then one JSON line: the database, the build's seconds and what `measure` found."""
+    database = sys.argv[1]
+    with benchmark_database(database):
+        import django
+
+        django.setup()
+        print(f"{name}: database ready, building", file=sys.stderr, flush=True)
+        began = time.perf_counter()
+        built = build(random.Random(18))  # noqa: S311 - synthetic data
+        built_s = round(time.perf_counter() - began, 1)
+        settle_after_bulk_load()
+        print(f"{name}: built in {built_s} s, timing", file=sys.stderr, flush=True)
+        results = {"build_s": built_s, **measure(built)}
+    print(json.dumps({"database": database, "results": results}))
 
 
 def percentile(values: Sequence[float], q: float) -> float:

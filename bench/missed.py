@@ -12,24 +12,21 @@ the SQL statements. Prints JSON: p50 / max ms, queries, the counts found, load a
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import random
-import statistics
-import sys
 import time
 from typing import Any
 
 from bench.common import (
-    QUICK,
-    benchmark_database,
+    bench_size,
+    build_and_time,
     bulk_in_care,
+    counted_sql,
     load_average,
-    settle_after_bulk_load,
+    timed_rounds,
 )
 
-PATIENTS = int(os.environ.get("BENCH_MISSED_PATIENTS") or (200 if QUICK else 10_000))
-DAYS = int(os.environ.get("BENCH_MISSED_DAYS") or (30 if QUICK else 365))
+SIZE = bench_size("MISSED")
+PATIENTS, DAYS = SIZE
 ROUNDS = 3
 EVERY = {"phq-9": 14, "who-5": 28}
 
@@ -90,7 +87,7 @@ def build(rng: random.Random) -> Any:
 
 
 def time_list(clinician: Any) -> dict[str, Any]:
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from waymark.access import Actor, visible_patients
     from waymark.organizations.services import current_membership
@@ -105,18 +102,14 @@ def time_list(clinician: Any) -> dict[str, Any]:
         organization_id=who.organization.pk, patients=visible_patients(who),
         start=end - dt.timedelta(days=364), end=end,
     )  # fmt: skip
+    timings: list[float] = []
     captured: list[str] = []
-
-    def count(execute: Any, sql: str, *rest: Any) -> Any:
-        captured.append(sql)
-        return execute(sql, *rest)
-
-    timings, report = [], None
+    report = None
     for n in range(ROUNDS + 1):
         with transaction.atomic():
             began = time.perf_counter()
             if n == 0:
-                with connection.execute_wrapper(count):
+                with counted_sql() as captured:
                     report = missed_and_unreviewed(who, scope)
             else:
                 missed_and_unreviewed(who, scope)
@@ -124,11 +117,7 @@ def time_list(clinician: Any) -> dict[str, Any]:
     assert report is not None
     total = report.total
     return {
-        "patients": PATIENTS,
-        "days": DAYS,
-        "p50_ms": round(statistics.median(timings), 1),
-        "max_ms": round(max(timings), 1),
-        "queries": len(captured),
+        **timed_rounds(SIZE, timings, captured),
         "closed": total.closed,
         "missed": total.missed,
         "answered": total.completed,
@@ -138,21 +127,5 @@ def time_list(clinician: Any) -> dict[str, Any]:
     }
 
 
-def main() -> None:
-    database = sys.argv[1]
-    with benchmark_database(database):
-        import django
-
-        django.setup()
-        print("missed: database ready, building", file=sys.stderr, flush=True)
-        began = time.perf_counter()
-        clinician = build(random.Random(18))  # noqa: S311 - synthetic data
-        built_s = round(time.perf_counter() - began, 1)
-        settle_after_bulk_load()
-        print(f"missed: built in {built_s} s, timing", file=sys.stderr, flush=True)
-        results = {"build_s": built_s, **time_list(clinician)}
-    print(json.dumps({"database": database, "results": results}))
-
-
 if __name__ == "__main__":
-    main()
+    build_and_time("missed", build, time_list)

@@ -13,10 +13,8 @@ and each figure's own time (figures_ms).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -24,16 +22,16 @@ from functools import partial
 from typing import Any
 
 from bench.common import (
-    QUICK,
-    benchmark_database,
+    bench_size,
+    build_and_time,
     bulk_in_care,
+    counted_sql,
     load_average,
-    settle_after_bulk_load,
+    timed_rounds,
 )
 
-# BENCH_OUTCOMES_PATIENTS / _DAYS: another size (profiling at 2,000 × 365, say).
-PATIENTS = int(os.environ.get("BENCH_OUTCOMES_PATIENTS") or (200 if QUICK else 10_000))
-DAYS = int(os.environ.get("BENCH_OUTCOMES_DAYS") or (30 if QUICK else 365))
+SIZE = bench_size("OUTCOMES")
+PATIENTS, DAYS = SIZE
 ROUNDS = 3
 QUESTIONNAIRES = ("phq-9", "gad-7", "who-5")
 
@@ -188,7 +186,6 @@ def time_figures(admin: Any) -> dict[str, float]:
 
 
 def time_dashboard(admin: Any) -> dict[str, Any]:
-    from django.db import connection
     from django.test import Client
 
     from waymark.testing.second_factor import verify_session
@@ -196,13 +193,7 @@ def time_dashboard(admin: Any) -> dict[str, Any]:
     client = Client()
     client.force_login(admin)
     verify_session(client, admin)  # staff pages need the second factor (issue 12)
-    captured: list[str] = []
-
-    def count(execute: Any, sql: str, *rest: Any) -> Any:
-        captured.append(sql)
-        return execute(sql, *rest)
-
-    with connection.execute_wrapper(count):
+    with counted_sql() as captured:
         response = client.get("/outcomes/", {"period": "365"})
     assert response.status_code == 200, response.status_code
     load = load_average()
@@ -212,32 +203,12 @@ def time_dashboard(admin: Any) -> dict[str, Any]:
         client.get("/outcomes/", {"period": "365"})
         timings.append((time.perf_counter() - began) * 1000)
     return {
-        "patients": PATIENTS,
-        "days": DAYS,
-        "p50_ms": round(statistics.median(timings), 1),
-        "max_ms": round(max(timings), 1),
-        "queries": len(captured),
+        **timed_rounds(SIZE, timings, captured),
         "load": load,
         "figures_ms": time_figures(admin),
     }
 
 
-def main() -> None:
-    database = sys.argv[1]
-    with benchmark_database(database):
-        os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"
-        import django
-
-        django.setup()
-        progress("database ready, building")
-        began = time.perf_counter()
-        admin = build(random.Random(18))  # noqa: S311 - synthetic data
-        built_s = round(time.perf_counter() - began, 1)
-        settle_after_bulk_load()
-        progress(f"built in {built_s} s, timing")
-        results = {"build_s": built_s, **time_dashboard(admin)}
-    print(json.dumps({"database": database, "results": results}))
-
-
 if __name__ == "__main__":
-    main()
+    os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1"  # the test client's
+    build_and_time("outcomes", build, time_dashboard)

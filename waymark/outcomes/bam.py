@@ -17,8 +17,8 @@ from typing import Any
 from django.db import connection
 from django.db.models import Subquery
 
-from waymark.outcomes.measures import days_sql
 from waymark.outcomes.scope import Scope, cohort, matching_stays
+from waymark.outcomes.sql import days_sql
 
 BLOCK_DAYS = 28
 

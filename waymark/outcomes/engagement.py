@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
-from waymark.outcomes.measures import date_plus_sql, days_sql
 from waymark.outcomes.scope import Scope, matching_stays
+from waymark.outcomes.sql import date_plus_sql, days_sql
 from waymark.registries import Registry
 from waymark.support.models import ReachOut, ReachOutRecipient
 

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django import forms
 
 from waymark.access import Actor, visible_patients
-from waymark.accounts.models import User
-from waymark.organizations.models import LevelOfCare, Organization, Program, Role
 from waymark.outcomes.scope import Scope
 from waymark.outcomes.substance import ANCHORS
+from waymark.patients.forms import CareFilter
 from waymark.patients.transitions import organization_today
 
 PERIODS = [("30", "Last 30 days"), ("90", "Last 90 days"), ("180", "Last 6 months"),
@@ -19,31 +17,13 @@ PERIODS = [("30", "Last 30 days"), ("90", "Last 90 days"), ("180", "Last 6 month
 DEFAULT_PERIOD = 90
 
 
-class OutcomesFilter(forms.Form):
+class OutcomesFilter(CareFilter):
+    field_order = ["period", "program", "level", "clinician", "anchor"]
     period = forms.ChoiceField(choices=PERIODS, required=False)
-    program = forms.ModelChoiceField(
-        queryset=Program.objects.none(), required=False, empty_label="All programs"
-    )
-    level = forms.ChoiceField(required=False)
-    clinician = forms.ModelChoiceField(
-        queryset=User.objects.none(), required=False, empty_label="Any clinician"
-    )
     anchor = forms.ChoiceField(
         choices=[(key, f"Lapse after {label}") for key, label in ANCHORS.items()],
         required=False,
     )
-
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.organization = organization
-        self.fields["program"].queryset = Program.objects.filter(organization=organization)  # type: ignore[attr-defined]
-        self.fields["level"].choices = [("", "All levels of care"), *LevelOfCare.choices]  # type: ignore[attr-defined]
-        self.fields["clinician"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__organization=organization, memberships__role=Role.CLINICIAN
-        ).order_by("first_name")
-
-    def value(self, name: str) -> Any:
-        return self.cleaned_data.get(name) if self.is_valid() or name not in self.errors else None
 
     def scope(self, actor: Actor) -> Scope:
         """The filters resolved for `actor` (the period ends on the organization's today)."""

@@ -25,29 +25,30 @@ primary clinician of their care team ("No primary clinician" when none).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
+from decimal import Context, Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import (
-    Case,
-    DecimalField,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
     OuterRef,
-    Q,
     Subquery,
-    Value,
-    When,
 )
 
 from waymark.accounts.models import User
 from waymark.organizations.models import Program
-from waymark.outcomes.scope import Scope, cohort, days_between, matching_stays
+from waymark.outcomes.scope import Scope, cohort, matching_stays
+from waymark.outcomes.sql import (
+    after_hash_sql,
+    date_plus_sql,
+    date_sql,
+    dict_rows,
+    number_sql,
+    text_sql,
+    time_text_sql,
+)
 from waymark.patients.models import CareTeamMember
-from waymark.questionnaires.models import QuestionnaireResponse
 
 
 @dataclass(frozen=True)
@@ -116,40 +117,6 @@ class MeasureTable:
         return [self.total, *self.by_program, *self.by_clinician]
 
 
-def _responses(key: str) -> Any:
-    return QuestionnaireResponse.objects.filter(
-        patient_id=OuterRef("pk"), questionnaire_key=key, corrections__isnull=True
-    )
-
-
-def _standing(key: str) -> Any:
-    """`_responses` for the baseline: not among the corrected ones (a list built once), not
-    a LEFT JOIN on corrections, which SQLite ran as a scan of every response for each one
-    joined (its statistics see `corrects_id` as almost all NULL): 225 s for one table at
-    2,000 patients × 365 days. (`_nearest` keeps the join: Django loses an alias when its
-    annotation sits over one more subquery.)"""
-    corrected = QuestionnaireResponse.objects.filter(corrects__isnull=False).values("corrects_id")
-    return QuestionnaireResponse.objects.filter(
-        organization_id=OuterRef("organization_id"), patient_id=OuterRef("pk"),
-        questionnaire_key=key,
-    ).exclude(pk__in=corrected)  # fmt: skip
-
-
-def _baseline_of(scope: Scope, instrument: Instrument) -> tuple[Subquery, Subquery]:
-    """The outer patient's baseline date and score for one instrument."""
-    near_a_start = (
-        matching_stays(scope)
-        .filter(patient_id=OuterRef("patient_id"))
-        .annotate(gap=days_between(OuterRef("submitted_on"), "started_on"))
-        .filter(gap__gte=-dt.timedelta(days=7), gap__lte=dt.timedelta(days=14))
-    )
-    baseline = _standing(instrument.key).filter(Exists(near_a_start)).order_by("submitted_at")
-    return (
-        Subquery(baseline.values("submitted_on")[:1]),
-        Subquery(baseline.values("primary_score")[:1]),
-    )
-
-
 def _groups(scope: Scope) -> Any:
     """Per patient of the cohort: program (of the first matching stay), primary clinician."""
     mine = matching_stays(scope, of_outer_patient=True).order_by("started_on", "pk")
@@ -158,54 +125,6 @@ def _groups(scope: Scope) -> Any:
         program_id=Subquery(mine.values("program_id")[:1]),
         clinician_id=Subquery(primary.order_by("added_at").values("clinician_id")[:1]),
     )
-
-
-def _baseline(scope: Scope, instrument: Instrument) -> Any:
-    """Per patient of the cohort: program, primary clinician, baseline date and score."""
-    baseline_on, baseline_score = _baseline_of(scope, instrument)
-    return _groups(scope).annotate(baseline_on=baseline_on, baseline_score=baseline_score)
-
-
-def _annotated(scope: Scope, instrument: Instrument) -> Any:
-    """Per patient: program, clinician, baseline and `score_<week>` (the research export)."""
-    patients = _baseline(scope, instrument)
-    for week in WEEKS:
-        patients = patients.annotate(**_nearest(instrument.key, week))
-    return patients
-
-
-def _nearest(key: str, week: int) -> dict[str, Any]:
-    """`score_<week>`: the score nearest to baseline + `week` weeks, within ± WINDOW (ties:
-    the earlier), from the last response on or before that day and the first after it
-    (SQLite cannot order a nested subquery by a reference two levels out)."""
-    target = dt.timedelta(days=7 * week)
-    since = _responses(key).annotate(since=days_between("submitted_on", OuterRef("baseline_on")))
-    before = since.filter(since__gte=target - WINDOW, since__lte=target).order_by(
-        "-submitted_on", "-submitted_at"
-    )
-    after = since.filter(since__gt=target, since__lte=target + WINDOW).order_by(
-        "submitted_on", "submitted_at"
-    )
-    score: DecimalField[Any, Any] = DecimalField(max_digits=8, decimal_places=2)
-    found: dict[str, Any] = {
-        f"before_{week}": Subquery(before.values("since")[:1], output_field=DurationField()),
-        f"before_score_{week}": Subquery(before.values("primary_score")[:1], output_field=score),
-        f"after_{week}": Subquery(after.values("since")[:1], output_field=DurationField()),
-        f"after_score_{week}": Subquery(after.values("primary_score")[:1], output_field=score),
-    }
-    after_is_nearer = Q(**{f"before_{week}__isnull": True}) | Q(
-        **{f"after_{week}__lt": _minus(Value(2 * target), F(f"before_{week}"))}
-    )
-    found[f"score_{week}"] = Case(
-        When(after_is_nearer, then=F(f"after_score_{week}")),
-        default=F(f"before_score_{week}"),
-        output_field=score,
-    )
-    return found
-
-
-def _minus(later: Any, earlier: Any) -> ExpressionWrapper:
-    return ExpressionWrapper(later - earlier, output_field=DurationField())
 
 
 def _sums() -> str:
@@ -233,43 +152,7 @@ def _sums() -> str:
     return ", ".join(columns)
 
 
-def days_sql(later: str, earlier: str) -> str:
-    """Whole days from one date column to another, in this database's SQL."""
-    if connection.vendor == "sqlite":
-        return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
-    return f"({later} - {earlier})"
-
-
-def date_plus_sql(column: str, days: int) -> str:
-    """A date column `days` days later, in this database's SQL (an index can range on it)."""
-    if connection.vendor == "sqlite":
-        return f"date({column}, '{days:+d} days')"
-    return f"({column} + {days:d})"
-
-
 RESPONSES = "questionnaires_questionnaireresponse"
-
-
-def _time_sql(column: str) -> str:
-    """A timestamp column as a text that sorts as the time ('#' sorts below every character
-    that can follow it: SQLite stores no microseconds when they are 0)."""
-    if connection.vendor == "sqlite":
-        return column
-    return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"  # fixed width
-
-
-def _text_sql(column: str) -> str:
-    """A column as text (a date: 'YYYY-MM-DD')."""
-    if connection.vendor == "sqlite":
-        return f"CAST({column} AS TEXT)"
-    return f"{column}::text"
-
-
-def _after_hash_sql(column: str) -> str:
-    """The text after the first '#' of a text column."""
-    if connection.vendor == "sqlite":
-        return f"substr({column}, instr({column}, '#') + 1)"
-    return f"split_part({column}, '#', 2)"
 
 
 def _bounds_sql(week: int) -> str:
@@ -303,7 +186,7 @@ def _nearest_sql(week: int) -> str:
         code = f"printf('%%02d', {code})"
     else:
         code = f"lpad(({code})::text, 2, '0')"
-    key = f"{code} || {_time_sql('q.submitted_at')} || '#' || {_text_sql('q.primary_score')}"
+    key = f"{code} || {time_text_sql('q.submitted_at')} || '#' || {text_sql('q.primary_score')}"
     return (
         f"CASE WHEN q.submitted_on >= b.lo_{week} AND q.submitted_on <= b.hi_{week} THEN {key} END"
     )
@@ -311,9 +194,7 @@ def _nearest_sql(week: int) -> str:
 
 def _score_sql(column: str) -> str:
     """The score at the end of a `_nearest_sql` text, as a number."""
-    if connection.vendor == "sqlite":
-        return f"CAST(substr({column}, instr({column}, '#') + 1) AS REAL)"
-    return f"CAST(split_part({column}, '#', 2) AS NUMERIC)"
+    return number_sql(after_hash_sql(column))
 
 
 def _each_sql(outer: str, keys: str, columns: str, where: str) -> str:
@@ -321,7 +202,10 @@ def _each_sql(outer: str, keys: str, columns: str, where: str) -> str:
     standing responses `q` where `where`, read by an index range per row: on PostgreSQL a
     LATERAL subquery (its planner would rather scan every response, which takes longer);
     on SQLite a CROSS JOIN (it keeps the written order)."""
-    standing = (  # not among the corrected ones: a list built once (see `_standing`)
+    # Not among the corrected ones: a list built once, not a LEFT JOIN on corrections,
+    # which SQLite ran as a scan of every response for each one joined (its statistics see
+    # `corrects_id` as almost all NULL): 225 s for one table at 2,000 patients × 365 days.
+    standing = (
         "q.id NOT IN (SELECT c.corrects_id FROM questionnaires_questionnaireresponse c "
         "WHERE c.corrects_id IS NOT NULL)"
     )
@@ -336,17 +220,16 @@ def _each_sql(outer: str, keys: str, columns: str, where: str) -> str:
     )
 
 
-def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
-    """One query for all the instruments, each response read once per patient and
-    instrument (an index range), no subquery per patient and week:
-    `base`: each cohort patient's program and clinician (materialized, computed once);
-    `st`: their matching stays; `bl`: each patient's baseline per instrument, the MIN of
-    'time submitted # day score' over their standing responses within -7..+14 days of a
-    stay's start; `b`: one row per patient and instrument with its baseline; `f`: each
-    week's nearest response, the MIN of its `_nearest_sql` code over the responses from
-    the first week's window to the last one's; `p`: the scores; then the sums per
-    instrument, program and primary clinician (ids or NULL), added up by `measure_tables`
-    (one aggregate over the patients, not one per program and one per clinician)."""
+def _scores_sql(scope: Scope, instruments: tuple[Instrument, ...]) -> tuple[str, list[Any]]:
+    """The WITH clause of each cohort patient's scores for all the instruments, each
+    response read once per patient and instrument (an index range), no subquery per
+    patient and week: `base`: each cohort patient's program and clinician (materialized,
+    computed once); `st`: their matching stays; `bl`: each patient's baseline per
+    instrument, the MIN of 'time submitted # day score' over their standing responses
+    within -7..+14 days of a stay's start; `b`: one row per patient and instrument with its
+    baseline; `f`: each week's nearest response, the MIN of its `_nearest_sql` code over the
+    responses from the first week's window to the last one's; `p`: the scores per patient
+    (`id`) and instrument, `baseline_score` and `score_<week>`. Its parameters with it."""
     base, base_params = (
         _groups(scope).order_by().values("id", "program_id", "clinician_id").query.sql_with_params()
     )
@@ -360,8 +243,8 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
     )
     keys = [instrument.key for instrument in instruments]
     baseline = (
-        f"MIN({_time_sql('q.submitted_at')} || '#' || {_text_sql('q.submitted_on')} || "
-        f"{_text_sql('q.primary_score')}) AS first"
+        f"MIN({time_text_sql('q.submitted_at')} || '#' || {text_sql('q.submitted_on')} || "
+        f"{text_sql('q.primary_score')}) AS first"
     )
     near_a_start = _each_sql(
         "st s CROSS JOIN i", "s.patient_id, i.qkey", baseline,
@@ -376,14 +259,10 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
         f"AND q.submitted_on >= b.lo_{WEEKS[0]} AND q.submitted_on <= b.hi_{WEEKS[-1]}",
     )  # fmt: skip
     scores = ", ".join(f"{_score_sql(f'f.nearest_{w}')} AS score_{w}" for w in WEEKS)
-    rest = _after_hash_sql("e.first")  # the day, then the score
-    number = "REAL" if connection.vendor == "sqlite" else "NUMERIC"
-    baseline_on = f"CAST(substr({rest}, 1, 10) AS DATE)"
-    if connection.vendor == "sqlite":
-        baseline_on = f"substr({rest}, 1, 10)"
-    baseline_score = f"CAST(substr({rest}, 11) AS {number})"
+    rest = after_hash_sql("e.first")  # the day, then the score
+    baseline_on = date_sql(f"substr({rest}, 1, 10)")
+    baseline_score = number_sql(f"substr({rest}, 11)")
     bounds = ", ".join(_bounds_sql(w) for w in WEEKS)
-    sums = _sums()
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
         f"WITH i AS MATERIALIZED ({kinds}), base AS MATERIALIZED ({base}), "  # noqa: S608
@@ -398,18 +277,47 @@ def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[
         "FROM base CROSS JOIN i "
         "LEFT JOIN bl ON bl.patient_id = base.id AND bl.qkey = i.qkey), "
         f"f AS MATERIALIZED ({follow_ups}), "
-        "p AS MATERIALIZED (SELECT b.qkey, b.threshold, b.below, b.program_id, b.clinician_id, "
-        f"b.baseline_score, {scores} FROM b LEFT JOIN f ON f.id = b.id AND f.qkey = b.qkey) "
-        f"SELECT p.qkey, p.program_id, p.clinician_id, {sums} FROM p "
-        "GROUP BY p.qkey, p.threshold, p.below, p.program_id, p.clinician_id"
+        "p AS MATERIALIZED (SELECT b.id, b.qkey, b.threshold, b.below, b.program_id, "
+        f"b.clinician_id, b.baseline_score, {scores} "
+        "FROM b LEFT JOIN f ON f.id = b.id AND f.qkey = b.qkey) "
     )
     params = [
         *keys, *base_params, *stay_params, scope.organization_id, scope.organization_id
     ]  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        header = [column[0] for column in cursor.description]
-        return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
+    return sql, params
+
+
+def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
+    """One query for all the instruments: `_scores_sql`, then the sums per instrument,
+    program and primary clinician (ids or NULL), added up by `measure_tables` (one
+    aggregate over the patients, not one per program and one per clinician)."""
+    scores, params = _scores_sql(scope, instruments)
+    return dict_rows(
+        f"{scores}SELECT p.qkey, p.program_id, p.clinician_id, {_sums()} FROM p "  # noqa: S608
+        "GROUP BY p.qkey, p.threshold, p.below, p.program_id, p.clinician_id",
+        params,
+    )
+
+
+def patient_scores(scope: Scope, instrument: Instrument) -> dict[uuid.UUID, dict[str, Any]]:
+    """Each cohort patient's `baseline_score` and `score_<week>` for one instrument (the
+    research export): the very scores the figures are summed from, so both follow one rule
+    (the baseline, the nearest follow-up and its ties). Numbers as the ORM reads a score
+    (`Decimal`; SQLite's to 15 significant digits, as Django converts a computed decimal)."""
+    scores, params = _scores_sql(scope, (instrument,))
+    columns = ", ".join(f"p.score_{week}" for week in WEEKS)
+    sql = f"{scores}SELECT p.id, p.baseline_score, {columns} FROM p"  # noqa: S608
+    rows = dict_rows(sql, params)
+    return {
+        uuid.UUID(str(row.pop("id"))): {name: _decimal(value) for name, value in row.items()}
+        for row in rows
+    }
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, Decimal):
+        return value
+    return Context(prec=15).create_decimal_from_float(float(value))
 
 
 def measure_tables(

@@ -47,13 +47,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
 from waymark.access import Actor, Capability, audit_shown, can, roles_with
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.outcomes.scope import Scope, cohort, matching_stays
+from waymark.outcomes.sql import day_number_date_sql, day_number_sql, dict_rows, uuid_sql
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import Anchor
 
@@ -108,27 +108,6 @@ class MissedReport:
             for name in ("closed", "missed", "completed", "unreviewed"):
                 setattr(total, name, getattr(total, name) + getattr(row, name))
         return total
-
-
-def _day(column: str) -> str:
-    """A date column as its day number (`date.toordinal()`), in this database's SQL."""
-    if connection.vendor == "sqlite":
-        return f"CAST(julianday({column}) - 1721424.5 AS INTEGER)"
-    return f"({column} - DATE '0001-01-01' + 1)"
-
-
-def _date(day: str) -> str:
-    """A day number back to a date, in this database's SQL."""
-    if connection.vendor == "sqlite":
-        return f"date({day} + 1721424.5)"
-    return f"(DATE '0001-01-01' + ({day} - 1))"
-
-
-def _response_id(audit_id: str) -> str:
-    """An audit row's object id (a UUID with hyphens) as a response's id column compares."""
-    if connection.vendor == "sqlite":  # UUIDs are stored as 32 hex digits
-        return f"REPLACE({audit_id}, '-', '')"
-    return f"CAST({audit_id} AS uuid)"
 
 
 def _quoted(choice: str) -> str:
@@ -187,13 +166,13 @@ WITH RECURSIVE
 pt AS MATERIALIZED (SELECT c.pk AS id, c.user_id, {today_sql} AS today,
   ROW_NUMBER() OVER (ORDER BY c.pk) AS n FROM ({cohort_sql}) c),
 st AS MATERIALIZED (
-  SELECT pt.n AS pn, s.program_id, pt.today, {_day("s.started_on")} AS started,
-    {_day("s.ended_on")} AS ended, {_day("s.planned_end_on")} AS planned,
-    {_day("s.discharged")} AS discharged
+  SELECT pt.n AS pn, s.program_id, pt.today, {day_number_sql("s.started_on")} AS started,
+    {day_number_sql("s.ended_on")} AS ended, {day_number_sql("s.planned_end_on")} AS planned,
+    {day_number_sql("s.discharged")} AS discharged
   FROM ({stays_sql}) s JOIN pt ON pt.id = s.patient_id),
 sc AS (
   SELECT program_id, questionnaire_key AS qkey, anchor, offset_days AS off,
-    repeat_every_days AS step, window_days AS win, {_day("active_from")} AS active
+    repeat_every_days AS step, window_days AS win, {day_number_sql("active_from")} AS active
   FROM questionnaires_schedule WHERE organization_id = %s AND is_active = %s),
 once AS (
   SELECT st.pn, st.today, sc.qkey, sc.active, sc.win, sc.off + CASE sc.anchor
@@ -216,8 +195,8 @@ rep(pn, today, qkey, active, win, step, ended, due, hi) AS (
   SELECT pn, today, qkey, active, win, step, ended, due + step, hi FROM rep
   WHERE due + step <= hi),
 occ AS (
-  SELECT pt.n AS pn, pt.today, a.questionnaire_key AS qkey, {_day("a.due_on")} AS due,
-    {_day("a.closes_on")} AS closes, {_day("a.due_on")} AS active, a.created_at
+  SELECT pt.n AS pn, pt.today, a.questionnaire_key AS qkey, {day_number_sql("a.due_on")} AS due,
+    {day_number_sql("a.closes_on")} AS closes, {day_number_sql("a.due_on")} AS active, a.created_at
   FROM questionnaires_assignment a JOIN pt ON pt.id = a.patient_id
   WHERE a.organization_id = %s
   UNION ALL SELECT pn, today, qkey, due, due + win, active, NULL FROM once WHERE valid
@@ -232,9 +211,10 @@ closed AS (
   SELECT d.pn, d.qkey, CASE WHEN EXISTS (
       SELECT 1 FROM {responses} r WHERE r.organization_id = %s
       AND r.patient_id = pt.id AND r.questionnaire_key = d.qkey
-      AND r.submitted_at >= COALESCE(d.created_at, {_date("d.due - 1")})
-      AND r.submitted_at < {_date("d.closes + 2")} AND r.submitted_on <= {_date("d.closes")}
-      AND (d.created_at IS NOT NULL OR r.submitted_on >= {_date("d.due")})
+      AND r.submitted_at >= COALESCE(d.created_at, {day_number_date_sql("d.due - 1")})
+      AND r.submitted_at < {day_number_date_sql("d.closes + 2")}
+      AND r.submitted_on <= {day_number_date_sql("d.closes")}
+      AND (d.created_at IS NOT NULL OR r.submitted_on >= {day_number_date_sql("d.due")})
     ) THEN 0 ELSE 1 END AS missed
   FROM due_in d JOIN pt ON pt.n = d.pn),
 lk AS MATERIALIZED (
@@ -244,13 +224,13 @@ lk AS MATERIALIZED (
     AND e.actor_role IN ({lookers})) AS page
   FROM pt),
 one AS (
-  SELECT {_response_id("e.object_id")} AS response_id, MAX(e.at) AS at
+  SELECT {uuid_sql("e.object_id")} AS response_id, MAX(e.at) AS at
   FROM audit_auditevent e JOIN pt ON pt.id = e.patient_id
   WHERE e.organization_id = %s AND e.action = {_quoted(AuditAction.VIEW)}
   AND e.object_type = {_quoted(AuditObject.QUESTIONNAIRE_RESPONSE)}
   AND e.actor_role IN ({lookers}) GROUP BY e.object_id),
 resp AS (
-  SELECT lk.pn, q.questionnaire_key AS qkey, {_day("q.submitted_on")} AS submitted,
+  SELECT lk.pn, q.questionnaire_key AS qkey, {day_number_sql("q.submitted_on")} AS submitted,
     CASE WHEN q.submitted_by_id <> lk.user_id OR lk.page >= q.submitted_at
       OR one.at >= q.submitted_at THEN 0 ELSE 1 END AS unreviewed
   FROM {responses} q JOIN lk ON lk.id = q.patient_id
@@ -312,10 +292,7 @@ def missed_counts(scope: Scope, *, cap: int = LIST_CAP) -> MissedReport:
     sql, params = _statement(scope, cap)
     # No JIT on PostgreSQL: Waymark's connections turn it off (settings.py); compiling this
     # statement took ~2 s of a ~3 s run (EXPLAIN ANALYZE, 3,000 patients).
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        header = [column[0] for column in cursor.description]
-        rows = [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
+    rows = dict_rows(sql, params)
     titles = short_titles({row["qkey"] for row in rows}, scope.organization_id)
     by_key: list[KeyCounts] = []
     listed: dict[uuid.UUID, ListedPatient] = {}

@@ -27,8 +27,8 @@ from django.db.models.functions import Coalesce, Greatest, Least
 
 from waymark.checkins.models import CheckIn, SubstanceUse
 from waymark.organizations.models import Program
-from waymark.outcomes.measures import days_sql
 from waymark.outcomes.scope import Scope, cohort, days_between, lapse_condition, matching_stays
+from waymark.outcomes.sql import days_sql
 from waymark.outcomes.survival import LogRank, Step, kaplan_meier, log_rank, median_time
 from waymark.patients.models import Substance
 

@@ -61,8 +61,10 @@ class DischargeForm(ServiceErrorFormMixin, forms.Form):
     )  # fmt: skip
 
 
-class CaseloadFilter(forms.Form):
-    """Narrow the caseload; an unknown value is ignored rather than an error page."""
+class CareFilter(forms.Form):
+    """A GET form's program, level of care and clinician filters over one organization
+    (the caseload's and the outcomes dashboard's); an unknown value is ignored rather
+    than an error page (`value`)."""
 
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(), required=False, empty_label="All programs"
@@ -71,6 +73,23 @@ class CaseloadFilter(forms.Form):
     clinician = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any clinician"
     )
+
+    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.fields["program"].queryset = Program.objects.filter(organization=organization)  # type: ignore[attr-defined]
+        self.fields["level"].choices = [("", "All levels of care"), *LevelOfCare.choices]  # type: ignore[attr-defined]
+        self.fields["clinician"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            memberships__organization=organization, memberships__role=Role.CLINICIAN
+        ).order_by("first_name")
+
+    def value(self, name: str) -> Any:
+        return self.cleaned_data.get(name) if self.is_valid() or name not in self.errors else None
+
+
+class CaseloadFilter(CareFilter):
+    """Narrow the caseload; an unknown value is ignored rather than an error page."""
+
     show = forms.ChoiceField(
         choices=[
             ("", "In care and recently discharged"),
@@ -88,14 +107,3 @@ class CaseloadFilter(forms.Form):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or record number"}),
     )  # fmt: skip
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, organization: Organization, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = Program.objects.filter(organization=organization)  # type: ignore[attr-defined]
-        self.fields["level"].choices = [("", "All levels of care"), *LevelOfCare.choices]  # type: ignore[attr-defined]
-        self.fields["clinician"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            memberships__organization=organization, memberships__role=Role.CLINICIAN
-        ).order_by("first_name")
-
-    def value(self, name: str) -> Any:
-        return self.cleaned_data.get(name) if self.is_valid() or name not in self.errors else None

@@ -80,12 +80,13 @@ def scope_for(user: object, **filters: object) -> Scope:
 
 
 def response(
-    person: Patient, key: str, on: int, score: float, *, corrects: object = None
+    person: Patient, key: str, on: int, score: float, *, corrects: object = None, hour: int = 10
 ) -> object:
-    """A standing questionnaire response with this total, on period day `on`."""
+    """A standing questionnaire response with this total, submitted at `hour` o'clock of
+    period day `on` (two on one day: different hours)."""
     from waymark.questionnaires.models import Questionnaire, QuestionnaireResponse
 
-    when = timezone.make_aware(dt.datetime.combine(day(on), dt.time(10)))
+    when = timezone.make_aware(dt.datetime.combine(day(on), dt.time(hour)))
     return QuestionnaireResponse.objects.create(
         organization_id=person.organization_id, patient=person,
         questionnaire=Questionnaire.objects.filter(key=key, is_current=True).first(),

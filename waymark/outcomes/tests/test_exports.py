@@ -14,8 +14,9 @@ from django.urls import reverse
 from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent, AuditObject
 from waymark.organizations.models import Organization, Program
-from waymark.outcomes.exports import neutralise, suppress
-from waymark.outcomes.tests.conftest import checkins, day, patient
+from waymark.outcomes.exports import neutralise, research_rows, suppress
+from waymark.outcomes.measures import PHQ9, measure_table
+from waymark.outcomes.tests.conftest import checkins, day, patient, response, scope_for
 
 ClientFor = Callable[[User | None], Client]
 
@@ -89,3 +90,25 @@ def test_it_gives_a_de_identified_file_and_audits_it(
         list(events.values_list("action", "object_type"))
         == [(AuditAction.EXPORT, AuditObject.OUTCOMES_RESEARCH_EXPORT)] * 2
     )
+
+
+def test_it_takes_the_same_follow_up_as_the_dashboard_from_one_day(
+    northstar: Organization, bob: User
+) -> None:
+    a = patient(northstar, "pat1", admitted=-100)
+    response(a, "phq-9", -100, 20)  # baseline; week 12's target is day -16
+    response(a, "phq-9", -18, 25, hour=12)
+    response(a, "phq-9", -18, 4, hour=8)  # 2 days before the target: submitted first that day
+    b = patient(northstar, "pat2", admitted=-100)
+    response(b, "phq-9", -100, 20)
+    response(b, "phq-9", -13, 6, hour=8)  # 3 days after the target: submitted first that day
+    response(b, "phq-9", -13, 24, hour=12)
+    scope = scope_for(bob, start=day(-120))
+
+    header, rows, _ = research_rows(scope)
+    twelve = measure_table(scope, PHQ9).total.weeks[12]
+
+    week12 = header.index("phq9_week12")
+    found = sorted(float(str(row[week12])) for row in rows)
+    assert found == [4.0, 6.0]  # on each day, the first submitted, as on the dashboard
+    assert (twelve.followed, twelve.mean_change) == (2, -15.0)  # 4 - 20 and 6 - 20

@@ -3,10 +3,6 @@ reliable change, a corrected response, a patient with no baseline."""
 
 from __future__ import annotations
 
-import datetime as dt
-
-from django.utils import timezone
-
 from waymark.accounts.models import User
 from waymark.conftest import make_member, program
 from waymark.organizations.models import LevelOfCare, Organization, Program, Role
@@ -16,12 +12,11 @@ from waymark.outcomes.measures import (
     WEEKS,
     Instrument,
     MeasureTable,
-    _annotated,
     measure_table,
     measure_tables,
 )
 from waymark.outcomes.tests.conftest import day, patient, response, scope_for
-from waymark.patients.models import Patient
+from waymark.outcomes.tests.reference import annotated
 from waymark.patients.services import assign_clinician, move_to_program
 
 
@@ -82,11 +77,11 @@ def test_it_splits_by_program_and_primary_clinician(northstar: Organization, bob
 
 
 def reference(scope: object, instrument: Instrument) -> dict[tuple[str, object], list[object]]:
-    """The sums computed in Python from each patient's own scores (the research export's
+    """The sums computed in Python from each patient's own scores (`reference.annotated`'s
     per-patient subqueries), by program and by clinician: what the one query must equal."""
     threshold = instrument.reliable_change or 10
     sums: dict[tuple[str, object], list[object]] = {}
-    for p in _annotated(scope, instrument).values():  # type: ignore[arg-type]
+    for p in annotated(scope, instrument).values():  # type: ignore[arg-type]
         for group in (("p", p["program_id"]), ("c", p["clinician_id"])):
             row = sums.setdefault(group, [0, 0] + [0, 0, 0, 0, 0, 0.0] * len(WEEKS))
             row[0] += 1  # type: ignore[operator]
@@ -160,29 +155,16 @@ def test_it_equals_each_patients_own_scores_for_every_instrument(
         assert table.total.baseline > 0 and table.total.weeks[8].followed > 0
 
 
-def response_at(person: Patient, key: str, on: int, hour: int, score: float) -> object:
-    """`response`, submitted at `hour` o'clock of period day `on` (two on one day)."""
-    from waymark.questionnaires.models import Questionnaire, QuestionnaireResponse
-
-    when = timezone.make_aware(dt.datetime.combine(day(on), dt.time(hour)))
-    return QuestionnaireResponse.objects.create(
-        organization_id=person.organization_id, patient=person,
-        questionnaire=Questionnaire.objects.get(key=key, is_current=True),
-        questionnaire_key=key, answers={}, scoring_form="standard", scores={},
-        primary_score=score, submitted_at=when, submitted_on=day(on), submitted_by=person.user,
-    )  # fmt: skip
-
-
 def test_it_breaks_ties_by_the_earlier_day_then_the_earlier_submitted(
     northstar: Organization, bob: User
 ) -> None:
     a = patient(northstar, "pat1", admitted=-100)
-    response_at(a, "phq-9", -100, 11, 10)
-    response_at(a, "phq-9", -100, 9, 20)  # the baseline: submitted first that day
+    response(a, "phq-9", -100, 10, hour=11)
+    response(a, "phq-9", -100, 20, hour=9)  # the baseline: submitted first that day
     response(a, "phq-9", -74, 9)  # week 4 (target -72): 2 days before …
     response(a, "phq-9", -70, 30)  # … and 2 days after: the earlier day counts
-    response_at(a, "phq-9", -44, 12, 25)
-    response_at(a, "phq-9", -44, 8, 4)  # week 8, on its target: submitted first that day
+    response(a, "phq-9", -44, 25, hour=12)
+    response(a, "phq-9", -44, 4, hour=8)  # week 8, on its target: submitted first that day
     b = patient(northstar, "pat2", admitted=-100)
     first = response(b, "phq-9", -99, 8)
     response(b, "phq-9", -99, 16, corrects=first)  # a corrected baseline: 16

@@ -1,0 +1,79 @@
+"""The few SQL snippets that SQLite and PostgreSQL spell differently, for the outcomes
+queries written as SQL text (measures, missed, BAM, engagement, substance use): one
+function per idea, each returning this database's SQL for a column or expression."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+
+def _spelled(sqlite: str, postgresql: str) -> str:
+    """This database's spelling of one snippet."""
+    return sqlite if connection.vendor == "sqlite" else postgresql
+
+
+def days_sql(later: str, earlier: str) -> str:
+    """Whole days from one date column to another."""
+    return _spelled(
+        f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)", f"({later} - {earlier})"
+    )
+
+
+def date_plus_sql(column: str, days: int) -> str:
+    """A date column `days` days later (an index can range on it)."""
+    return _spelled(f"date({column}, '{days:+d} days')", f"({column} + {days:d})")
+
+
+def day_number_sql(column: str) -> str:
+    """A date column as its day number (`date.toordinal()`)."""
+    return _spelled(
+        f"CAST(julianday({column}) - 1721424.5 AS INTEGER)", f"({column} - DATE '0001-01-01' + 1)"
+    )
+
+
+def day_number_date_sql(day: str) -> str:
+    """A day number (`day_number_sql`) back to a date."""
+    return _spelled(f"date({day} + 1721424.5)", f"(DATE '0001-01-01' + ({day} - 1))")
+
+
+def date_sql(text: str) -> str:
+    """A 'YYYY-MM-DD' text as a date (SQLite keeps dates as that text)."""
+    return _spelled(text, f"CAST({text} AS DATE)")
+
+
+def time_text_sql(column: str) -> str:
+    """A timestamp column as a text that sorts as the time ('#' sorts below every character
+    that can follow it: SQLite stores no microseconds when they are 0)."""
+    fixed_width = f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US')"
+    return _spelled(column, fixed_width)
+
+
+def text_sql(column: str) -> str:
+    """A column as text (a date: 'YYYY-MM-DD')."""
+    return _spelled(f"CAST({column} AS TEXT)", f"{column}::text")
+
+
+def number_sql(text: str) -> str:
+    """A text as a number (a score: REAL on SQLite, NUMERIC on PostgreSQL)."""
+    return f"CAST({text} AS {_spelled('REAL', 'NUMERIC')})"
+
+
+def after_hash_sql(column: str) -> str:
+    """The text after the first '#' of a text column."""
+    return _spelled(f"substr({column}, instr({column}, '#') + 1)", f"split_part({column}, '#', 2)")
+
+
+def uuid_sql(column: str) -> str:
+    """A UUID written as text with hyphens (an audit row's object id) as a UUID column of
+    this database compares (SQLite stores UUIDs as 32 hex digits)."""
+    return _spelled(f"REPLACE({column}, '-', '')", f"CAST({column} AS uuid)")
+
+
+def dict_rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """The rows of one statement as dicts by column name."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        header = [column[0] for column in cursor.description]
+        return [dict(zip(header, row, strict=True)) for row in cursor.fetchall()]
