@@ -182,24 +182,21 @@ def harbour(db: None) -> Organization:
     return organization
 
 
-@pytest.fixture
-def bob(northstar: Organization) -> User:
-    return make_member(northstar, "bob", Role.CLINICIAN)
+def member_fixture(username: str, organization: str, role: Role) -> Any:
+    """A persona fixture named `username`: a member with `role` of the organization that
+    the fixture named `organization` makes."""
+
+    @pytest.fixture(name=username)
+    def member(request: pytest.FixtureRequest) -> User:
+        return make_member(request.getfixturevalue(organization), username, role)
+
+    return member
 
 
-@pytest.fixture
-def olivia(northstar: Organization) -> User:
-    return make_member(northstar, "olivia", Role.ADMIN)
-
-
-@pytest.fixture
-def sam(northstar: Organization) -> User:
-    return make_member(northstar, "sam", Role.SUPPORTER)
-
-
-@pytest.fixture
-def carol(harbour: Organization) -> User:
-    return make_member(harbour, "carol", Role.CLINICIAN)
+bob = member_fixture("bob", "northstar", Role.CLINICIAN)
+olivia = member_fixture("olivia", "northstar", Role.ADMIN)
+sam = member_fixture("sam", "northstar", Role.SUPPORTER)
+carol = member_fixture("carol", "harbour", Role.CLINICIAN)
 
 
 def _patient(
@@ -266,6 +263,15 @@ def client_for() -> Callable[[User | None], Client]:
         return client
 
     return make
+
+
+@pytest.fixture
+def client_as(
+    request: pytest.FixtureRequest, client_for: Callable[[User | None], Client]
+) -> Callable[[str], Client]:
+    """A test client signed in as the persona fixture named `persona` ("alice", "bob"…),
+    for tests parametrized over personas."""
+    return lambda persona: client_for(persona_user(request, persona))
 
 
 @pytest.fixture

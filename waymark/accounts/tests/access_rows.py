@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.access import Capability
-from waymark.organizations.tests.matrix import Access, Row, World
+from waymark.organizations.tests.matrix import Access, Row, World, posted
 
 SIGNED_IN = Access.SIGNED_IN
 STAFF = ("clinician", "other_org_clinician", "org_admin")
@@ -14,9 +14,7 @@ NOT_STAFF = ("patient", "other_patient", "supporter")
 
 
 def bob(world: World) -> dict[str, Any]:
-    user = world.users["clinician"]
-    assert user is not None
-    return {"user_id": user.pk}
+    return {"user_id": world.user("clinician").pk}
 
 
 ROWS: dict[str, Row] = {
@@ -29,6 +27,6 @@ ROWS: dict[str, Row] = {
     ),
     "accounts:account": Row(SIGNED_IN, wrong_method="put"),
     "accounts:change_password": Row(SIGNED_IN, wrong_method="put"),
-    "accounts:sign_out_everywhere": Row(SIGNED_IN, ok=302, method="post", wrong_method="get"),
+    "accounts:sign_out_everywhere": posted(SIGNED_IN),
     "accounts:password_reset": Row(Access.PUBLIC, wrong_method="put"),
 }

@@ -65,14 +65,9 @@ def csrf_header(client: Client) -> dict[str, str]:
     ],
 )
 def test_it_tells_each_persona_their_role_and_organization(
-    request: pytest.FixtureRequest,
-    client_for: ClientFor,
-    persona: str,
-    role: str,
-    organization: str,
+    client_as: Callable[[str], Client], persona: str, role: str, organization: str
 ) -> None:
-    user = persona_user(request, persona)
-    response = client_for(user).get("/api/v1/me")
+    response = client_as(persona).get("/api/v1/me")
     assert response.status_code == 200
     body = response.json()
     assert (body["username"], body["role"], body["organization"]["slug"]) == (
@@ -331,15 +326,11 @@ def test_it_lists_patients_with_a_device_token(bob: User, alice: Patient, dana: 
 
 
 @pytest.mark.parametrize("persona", ["alice", "sam"])
+@pytest.mark.usefixtures("alice", "dana")
 def test_it_refuses_the_patient_list_to_patients_and_supporters(
-    request: pytest.FixtureRequest,
-    client_for: ClientFor,
-    alice: Patient,
-    dana: Patient,
-    persona: str,
+    client_as: Callable[[str], Client], persona: str
 ) -> None:
-    user = persona_user(request, persona)
-    response = client_for(user).get("/api/v1/patients")
+    response = client_as(persona).get("/api/v1/patients")
     assert response.status_code == 403
     assert "items" not in response.json()
     assert not AuditEvent.objects.exists()

@@ -16,7 +16,7 @@ from django.urls import reverse
 from waymark import settings as waymark_settings
 from waymark.accounts.models import User
 from waymark.accounts.services import create_invited_user, invitation_link
-from waymark.conftest import PASSWORD, persona_user
+from waymark.conftest import PASSWORD
 from waymark.patients.models import Patient
 
 ClientFor = Callable[[User | None], Client]
@@ -75,10 +75,9 @@ def test_it_signs_out_on_post(client_for: ClientFor, bob: User) -> None:
     ],
 )
 def test_it_sends_each_role_home(
-    request: pytest.FixtureRequest, client_for: ClientFor, persona: str, destination: str
+    client_as: Callable[[str], Client], persona: str, destination: str
 ) -> None:
-    user = persona_user(request, persona)
-    response = client_for(user).get(reverse("home"))
+    response = client_as(persona).get(reverse("home"))
     assert response.status_code == 302
     assert response["Location"] == reverse(destination)
 
@@ -175,30 +174,32 @@ def test_it_lets_an_invited_person_choose_a_password_but_not_a_weak_one(
 def wrong_passwords(client: Client, times: int) -> None:
     """Alice's username with a wrong password, `times` times."""
     for _ in range(times):
-        client.post(reverse("accounts:login"), {"username": "alice", "password": "not my password"})
+        sign_in(client, "alice", "not my password")
 
 
-def test_it_pauses_sign_in_after_repeated_wrong_passwords(
-    client: Client, alice: Patient, settings: Any
-) -> None:
+@pytest.fixture
+def three_tries(settings: Any) -> None:
+    """Sign-in pauses after three wrong passwords in a row."""
     settings.AXES_FAILURE_LIMIT = 3
-    login = reverse("accounts:login")
+
+
+@pytest.mark.usefixtures("three_tries")
+def test_it_pauses_sign_in_after_repeated_wrong_passwords(client: Client, alice: Patient) -> None:
     wrong_passwords(client, 3)
-    locked = client.post(login, {"username": "alice", "password": PASSWORD})
+    locked = sign_in(client, "alice", PASSWORD)
     assert locked.status_code == 429
     assert b"Too many sign-in attempts" in locked.content
     assert SESSION_KEY not in client.session
     # Another person signing in from the same place is not affected.
-    assert client.post(login, {"username": "bob", "password": PASSWORD}).status_code in {200, 302}
+    assert sign_in(client, "bob", PASSWORD).status_code in {200, 302}
 
 
+@pytest.mark.usefixtures("three_tries")
 def test_it_forgets_earlier_mistakes_after_a_successful_sign_in(
-    client: Client, alice: Patient, settings: Any
+    client: Client, alice: Patient
 ) -> None:
-    settings.AXES_FAILURE_LIMIT = 3
-    login = reverse("accounts:login")
     wrong_passwords(client, 2)
-    assert client.post(login, {"username": "alice", "password": PASSWORD}).status_code == 302
+    assert sign_in(client, "alice", PASSWORD).status_code == 302
     client.post(reverse("accounts:logout"))
     wrong_passwords(client, 2)
-    assert client.post(login, {"username": "alice", "password": PASSWORD}).status_code == 302
+    assert sign_in(client, "alice", PASSWORD).status_code == 302

@@ -5,7 +5,7 @@ from typing import Any
 
 from waymark.access import Capability
 from waymark.alerts.services import raise_alert
-from waymark.organizations.tests.matrix import Row, Target, World
+from waymark.organizations.tests.matrix import Row, Target, World, posted
 from waymark.risk.rules import CRAVING_HIGH
 
 
@@ -19,12 +19,9 @@ def alices_alert(world: World, step: str = "") -> dict[str, Any]:
 ROWS: dict[str, Row] = {
     "alerts:inbox": Row(Capability.ACT_ON_ALERTS, wrong_method="put"),
     "alerts:detail": Row(Capability.ACT_ON_ALERTS, target=Target.ALICE, kwargs=alices_alert),
-    "alerts:act": Row(
+    "alerts:act": posted(
         Capability.ACT_ON_ALERTS,
         target=Target.ALICE,
-        ok=302,
-        method="post",
         kwargs=lambda world: alices_alert(world, "acknowledge"),
-        wrong_method="get",
     ),
 }

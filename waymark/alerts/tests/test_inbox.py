@@ -9,10 +9,10 @@ from django.urls import reverse
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert, AlertAction, AlertStatus, Severity
 from waymark.alerts.services import raise_alert
-from waymark.audit.models import AuditEvent
 from waymark.organizations.models import CaseloadScope, Organization
 from waymark.patients.models import Patient
 from waymark.risk.rules import CHECKIN_SAFETY, CRAVING_HIGH
+from waymark.testing.audit import audited
 
 ClientFor = Callable[[User | None], Client]
 SAFETY = CHECKIN_SAFETY
@@ -65,9 +65,7 @@ def test_it_acknowledges_with_a_note_and_keeps_the_history(
     assert alert.acknowledgement_note == "Called Alice; she is safe with her sister."
     (step,) = AlertAction.objects.all()
     assert (step.step, step.actor, step.note) == ("acknowledged", bob, alert.acknowledgement_note)
-    assert AuditEvent.objects.filter(
-        object_type="alert_acknowledged", actor=bob, patient=alice
-    ).exists()
+    assert audited(object_type="alert_acknowledged", actor=bob, patient=alice)
     detail = client_for(bob).get(reverse("alerts:detail", args=[alert.pk]))
     assert "she is safe with her sister" in detail.content.decode()
 

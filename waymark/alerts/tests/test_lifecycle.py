@@ -94,11 +94,16 @@ def test_reassessing_again_tells_nobody_twice(alice: Patient, bob: User) -> None
     assert Alert.objects.get(rule_id="use.repeated").occurrences == 1
 
 
+def yesterdays_safety_alert(alice: Patient) -> Alert:
+    """The alert raised by Alice's check-in yesterday, in which she said she was not safe."""
+    check_in(alice, TODAY - dt.timedelta(days=1), safety_concern=True)
+    return Alert.objects.get(rule_id="checkin.safety")
+
+
 def test_a_resolved_safety_alert_is_not_reopened_by_the_same_answer(
     alice: Patient, bob: User
 ) -> None:
-    check_in(alice, TODAY - dt.timedelta(days=1), safety_concern=True)
-    alert = Alert.objects.get(rule_id="checkin.safety")
+    alert = yesterdays_safety_alert(alice)
     services.resolve(alert, actor(bob), note="Safety plan reviewed with Alice.")
     with time_machine.travel(at(TODAY), tick=False):
         reassess(alice)  # the worker sees the same answer, still within the week
@@ -109,8 +114,7 @@ def test_a_resolved_safety_alert_is_not_reopened_by_the_same_answer(
 def test_a_second_safety_answer_on_an_acknowledged_alert_tells_the_team_again(
     alice: Patient, bob: User
 ) -> None:
-    check_in(alice, TODAY - dt.timedelta(days=1), safety_concern=True)
-    alert = Alert.objects.get(rule_id="checkin.safety")
+    alert = yesterdays_safety_alert(alice)
     services.acknowledge(alert, actor(bob), note="Called her; safe tonight.")
 
     check_in(alice, TODAY, safety_concern=True)

@@ -5,7 +5,7 @@ from typing import Any
 
 from waymark.access import Capability
 from waymark.appointments.tests.conftest import stored_appointment, stored_group, stored_session
-from waymark.organizations.tests.matrix import Row, Target, World, alice_id
+from waymark.organizations.tests.matrix import Row, Target, World, alice_id, posted
 
 READ = Capability.VIEW_PATIENT_RECORD
 SCHEDULE, GROUPS, PATIENT = (
@@ -16,29 +16,27 @@ SCHEDULE, GROUPS, PATIENT = (
 ALICE = Target.ALICE
 
 
-def _bob(world: World) -> Any:
-    bob = world.users["clinician"]
-    assert bob is not None
-    return bob
-
-
 def alices_appointment(world: World) -> dict[str, Any]:
-    return {"appointment_id": stored_appointment(world.alice, _bob(world)).pk}
+    return {"appointment_id": stored_appointment(world.alice, world.user("clinician")).pk}
 
 
 def alices_past_appointment(world: World) -> dict[str, Any]:
-    return {"appointment_id": stored_appointment(world.alice, _bob(world), hours_from_now=-2).pk}
+    return {
+        "appointment_id": stored_appointment(
+            world.alice, world.user("clinician"), hours_from_now=-2
+        ).pk
+    }
 
 
 LATER = (dt.date.today() + dt.timedelta(days=30)).isoformat()
 
 
 def alices_group(world: World) -> dict[str, Any]:
-    return {"group_id": stored_group(_bob(world), world.alice).pk}
+    return {"group_id": stored_group(world.user("clinician"), world.alice).pk}
 
 
 def alices_group_session(world: World) -> dict[str, Any]:
-    return {"appointment_id": stored_session(stored_group(_bob(world), world.alice)).pk}
+    return {"appointment_id": stored_session(stored_group(world.user("clinician"), world.alice)).pk}
 
 
 ROWS: dict[str, Row] = {
@@ -47,32 +45,17 @@ ROWS: dict[str, Row] = {
     "appointments:patient_list": Row(READ, target=ALICE, kwargs=alice_id),
     "appointments:new": Row(SCHEDULE, target=ALICE, kwargs=alice_id, wrong_method="put"),
     "appointments:detail": Row(READ, target=ALICE, kwargs=alices_appointment),
-    "appointments:reschedule": Row(
+    "appointments:reschedule": posted(
         SCHEDULE,
         target=ALICE,
-        ok=302,
-        method="post",
         kwargs=alices_appointment,
         data={"on": LATER, "at": "10:00", "reason": "Clinic closed"},
-        wrong_method="get",
     ),
-    "appointments:cancel": Row(
-        SCHEDULE,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=alices_appointment,
-        data={"reason": "Clinic closed"},
-        wrong_method="get",
+    "appointments:cancel": posted(
+        SCHEDULE, target=ALICE, kwargs=alices_appointment, data={"reason": "Clinic closed"}
     ),
-    "appointments:outcome": Row(
-        SCHEDULE,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=alices_past_appointment,
-        data={"outcome": "attended"},
-        wrong_method="get",
+    "appointments:outcome": posted(
+        SCHEDULE, target=ALICE, kwargs=alices_past_appointment, data={"outcome": "attended"}
     ),
     "appointments:attendance": Row(
         GROUPS, target=ALICE, kwargs=alices_group_session, wrong_method="put"

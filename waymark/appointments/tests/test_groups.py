@@ -101,22 +101,28 @@ def test_it_counts_an_absence_as_a_missed_appointment_but_not_an_excused_one(
     assert not GroupNoteLine.objects.exists()
 
 
-def test_it_lets_only_the_facilitator_record_attendance(
-    alice: Patient, dana: Patient, bob: User, northstar: Organization, client_for: ClientFor
+@pytest.mark.parametrize(
+    ("by_the_facilitator", "hours_from_now", "status"),
+    [
+        pytest.param(False, -1, 403, id="only-the-facilitator-records-attendance"),
+        pytest.param(True, 2, 422, id="not-before-the-session-starts"),
+    ],
+)
+def test_it_refuses_attendance_and_writes_nothing(
+    alice: Patient,
+    dana: Patient,
+    bob: User,
+    northstar: Organization,
+    client_for: ClientFor,
+    by_the_facilitator: bool,
+    hours_from_now: int,
+    status: int,
 ) -> None:
-    nina = make_member(northstar, "nina", Role.CLINICIAN)
-    session = stored_session(stored_group(bob, alice, dana))
-    response = client_for(nina).post(f"/appointments/{session.pk}/attendance/", form(alice, dana))
-    assert response.status_code == 403
-    assert not GroupNote.objects.exists()
-
-
-def test_it_refuses_attendance_before_the_session_starts(
-    alice: Patient, dana: Patient, bob: User, client_for: ClientFor
-) -> None:
-    session = stored_session(stored_group(bob, alice, dana), hours_from_now=2)
-    response = client_for(bob).post(f"/appointments/{session.pk}/attendance/", form(alice, dana))
-    assert response.status_code == 422
+    nina = make_member(northstar, "nina", Role.CLINICIAN)  # a colleague of Bob's
+    session = stored_session(stored_group(bob, alice, dana), hours_from_now=hours_from_now)
+    recorder = client_for(bob if by_the_facilitator else nina)
+    response = recorder.post(f"/appointments/{session.pk}/attendance/", form(alice, dana))
+    assert response.status_code == status
     assert not GroupNote.objects.exists()
 
 

@@ -13,19 +13,13 @@ from typing import Any
 from waymark.access import Capability
 from waymark.checkins.models import CheckIn
 from waymark.checkins.services import CheckInData, UseData, submit_checkin
-from waymark.organizations.tests.matrix import Access, Row, Target, World, alice_id
+from waymark.checkins.tests.conftest import CALM_DAY_JSON
+from waymark.organizations.tests.matrix import Access, Row, Target, World, alice_id, created, posted
 
 ALICES_KEY = uuid.UUID("00000000-0000-4000-8000-00000000a11c")
 OWN, ALICE = Capability.USE_PATIENT_APP, Target.ALICE
-CHECKIN_BODY: dict[str, Any] = {
-    "idempotency_key": "5b0c3c1e-3d1b-4c47-9d55-7a51f9e0c001",
-    "craving": 3,
-    "mood": 4,
-    "sleep_hours": 7.5,
-    "sleep_quality": 4,
-    "stress": 2,
-    "safety_concern": False,
-}
+# No "date": the matrix runs on the real clock, so the check-in is for today.
+CHECKIN_BODY = {"idempotency_key": "5b0c3c1e-3d1b-4c47-9d55-7a51f9e0c001", **CALM_DAY_JSON}
 
 
 def alices_checkin(world: World) -> CheckIn:
@@ -57,50 +51,28 @@ ROWS: dict[str, Row] = {
     "checkins:today": Row(OWN, wrong_method="put"),
     "checkins:done": Row(OWN, target=ALICE, kwargs=alices_day),
     "checkins:recovery": Row(OWN),
-    "checkins:lapse_note": Row(
-        OWN,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=alices_lapse,
-        data={"note": "Met an old friend."},
-        wrong_method="get",
+    "checkins:lapse_note": posted(
+        OWN, target=ALICE, kwargs=alices_lapse, data={"note": "Met an old friend."}
     ),
     # A patient's own counters: the substance in the URL is theirs (every patient has one).
     "checkins:add_counter": Row(OWN, wrong_method="put"),
     "checkins:edit_counter": Row(OWN, kwargs=lambda world: KETAMINE, wrong_method="put"),
-    "checkins:stop_counter": Row(
-        OWN, ok=302, method="post", kwargs=lambda world: KETAMINE, wrong_method="get"
-    ),
+    "checkins:stop_counter": posted(OWN, kwargs=lambda world: KETAMINE),
     # Alice is not in detox: she is told where to check in instead (200).
     "checkins:withdrawal": Row(OWN, wrong_method="put"),
     # An expired form (no key) sends the patient back to the log with a message.
-    "checkins:talk_to_staff": Row(
-        OWN,
-        ok=302,
-        method="post",
-        wrong_method="get",
-    ),
+    "checkins:talk_to_staff": posted(OWN),
     # The app shell holds no patient data.
     "checkins:service_worker": Row(Access.PUBLIC),
     "checkins:manifest": Row(Access.PUBLIC),
-    "api:create_checkin": Row(
-        OWN,
-        ok=201,
-        method="post",
-        data=CHECKIN_BODY,
-        wrong_method="put",
-    ),
+    "api:create_checkin": created(OWN, data=CHECKIN_BODY),
     "api:list_checkins": Row(OWN, wrong_method="put"),
     "api:list_patient_checkins": Row(Capability.VIEW_PATIENT_RECORD, target=ALICE, kwargs=alice_id),
     # Alice is not in detox (409); Dana is.
-    "api:create_withdrawal_entry": Row(
+    "api:create_withdrawal_entry": created(
         OWN,
-        ok=201,
         overrides={"patient": 409},
-        method="post",
         data={"idempotency_key": "5b0c3c1e-3d1b-4c47-9d55-7a51f9e0c002", "craving": 2},
-        wrong_method="put",
     ),
     "api:list_withdrawal_entries": Row(OWN, wrong_method="put"),
     "api:my_counters": Row(OWN),

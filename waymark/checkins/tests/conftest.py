@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from waymark.checkins.services import CheckInData, CheckInResult, UseData, submit_checkin
 from waymark.conftest import NOW, TODAY
@@ -96,17 +97,28 @@ def form_data(day: dt.date = TODAY, **overrides: Any) -> dict[str, Any]:
     return data
 
 
+# A calm day's answers as the API takes them (JSON), without the key and the day.
+CALM_DAY_JSON: dict[str, Any] = {
+    "craving": 3,
+    "mood": 4,
+    "sleep_hours": 7.5,
+    "sleep_quality": 4,
+    "stress": 2,
+    "safety_concern": False,
+}
+
+
+def two_visits(client: Client, url: str) -> tuple[str, str]:
+    """The page's HTML on a first visit and on the next (a milestone is celebrated once)."""
+    return client.get(url).content.decode(), client.get(url).content.decode()
+
+
 def api_body(**overrides: Any) -> dict[str, Any]:
     """What a phone posts to /api/v1/checkins for a calm day."""
     body: dict[str, Any] = {
         "idempotency_key": str(uuid.uuid4()),
         "date": TODAY.isoformat(),
-        "craving": 3,
-        "mood": 4,
-        "sleep_hours": 7.5,
-        "sleep_quality": 4,
-        "stress": 2,
-        "safety_concern": False,
+        **CALM_DAY_JSON,
     }
     body.update(overrides)
     return body

@@ -14,15 +14,13 @@ from waymark.checkins.queries import current_detox_stay
 from waymark.demo.logins import demo_patient
 from waymark.demo.registry import DemoContext, run_step
 from waymark.demo.steps.organizations import NORTHSTAR
-from waymark.demo.tests.small import step_of
+from waymark.demo.tests.small import run_step_at, step_of
 from waymark.patients.models import Patient, Substance
 
 
 @pytest.fixture
 def seeded(small_demo_ctx: DemoContext) -> DemoContext:
-    step = step_of(demo.seed_checkins)
-    assert step.order == 500
-    run_step(small_demo_ctx, step)
+    run_step_at(small_demo_ctx, demo.seed_checkins, 500)
     return small_demo_ctx
 
 

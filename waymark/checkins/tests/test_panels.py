@@ -14,7 +14,7 @@ from django.test import Client, RequestFactory
 
 from waymark.accounts.models import User
 from waymark.audit.models import AuditEvent
-from waymark.checkins.tests.conftest import Submit
+from waymark.checkins.tests.conftest import Submit, two_visits
 from waymark.conftest import TODAY
 from waymark.patients.models import Patient
 from waymark.patients.panels import panels
@@ -110,10 +110,7 @@ def test_it_says_when_today_is_done(alice: Patient, client_for: ClientFor, submi
 def test_it_celebrates_a_milestone_once_on_the_home_page(
     alice: Patient, client_for: ClientFor
 ) -> None:
-    client = client_for(alice.user)
-
-    first = client.get("/me/").content.decode()
-    second = client.get("/me/").content.decode()
+    first, second = two_visits(client_for(alice.user), "/me/")
 
     assert "2 weeks without ketamine" in first
     assert "2 weeks without" not in second

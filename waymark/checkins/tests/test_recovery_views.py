@@ -10,7 +10,7 @@ from django.test import Client
 
 from waymark.accounts.models import User
 from waymark.checkins.models import SubstanceUse
-from waymark.checkins.tests.conftest import Submit
+from waymark.checkins.tests.conftest import Submit, two_visits
 from waymark.conftest import TODAY
 from waymark.patients.models import Patient
 
@@ -38,10 +38,7 @@ def test_it_shows_each_counter_with_runs_totals_and_the_next_milestone(
 def test_it_celebrates_new_milestones_once_and_lists_them(
     alice: Patient, client_for: ClientFor
 ) -> None:
-    client = client_for(alice.user)
-
-    first = client.get("/recovery/").content.decode()
-    second = client.get("/recovery/").content.decode()
+    first, second = two_visits(client_for(alice.user), "/recovery/")
 
     assert '<section class="celebrate"' in first
     assert '<section class="celebrate"' not in second

@@ -46,6 +46,15 @@ def step_of(function: StepFunction) -> DemoStep:
     return next(step for step in registered_steps() if step.function is function)
 
 
+def run_step_at(ctx: DemoContext, function: StepFunction, order: int) -> DemoStep:
+    """Run the registered step of `function` on `ctx`, once it is checked to run at `order`
+    (after the steps it builds on); the step, to run it again."""
+    step = step_of(function)
+    assert step.order == order
+    run_step(ctx, step)
+    return step
+
+
 def small_demo(stages: tuple[tuple[str, int], ...] = STAGES, seed: int = 1729) -> DemoContext:
     """Both organizations with their staff; `stages` patients at Northstar (16 by default)."""
     ctx = DemoContext(today=TODAY, seed=seed)

@@ -4,21 +4,19 @@ from typing import Any
 
 from waymark.access import Capability
 from waymark.medications.models import DrugClass, Medication
-from waymark.organizations.tests.matrix import Row, Target, World, alice_id
+from waymark.organizations.tests.matrix import Row, Target, World, alice_id, created
 
 READ, WRITE = Capability.VIEW_PATIENT_RECORD, Capability.RECORD_MEDICATIONS
 ALICE = Target.ALICE
 
 
 def alices_medication(world: World) -> dict[str, Any]:
-    bob = world.users["clinician"]
-    assert bob is not None
     medication = Medication.objects.create(
         organization=world.alice.organization,
         patient=world.alice,
         name="Sertraline",
         drug_class=DrugClass.ANTIDEPRESSANT,
-        added_by=bob,
+        added_by=world.user("clinician"),
     )
     return {"patient_id": world.alice.pk, "medication_id": medication.pk}
 
@@ -28,13 +26,7 @@ ROWS: dict[str, Row] = {
     "medications:new": Row(WRITE, target=ALICE, kwargs=alice_id, wrong_method="put"),
     "medications:edit": Row(WRITE, target=ALICE, kwargs=alices_medication, wrong_method="put"),
     "api:list_patient_medications": Row(READ, target=ALICE, kwargs=alice_id, wrong_method="put"),
-    "api:create_patient_medication": Row(
-        WRITE,
-        target=ALICE,
-        ok=201,
-        method="post",
-        kwargs=alice_id,
-        data={"name": "Sertraline", "dose": "50 mg"},
-        wrong_method="put",
+    "api:create_patient_medication": created(
+        WRITE, target=ALICE, kwargs=alice_id, data={"name": "Sertraline", "dose": "50 mg"}
     ),
 }

@@ -10,11 +10,12 @@ from django.test import Client
 
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert
-from waymark.audit.models import AuditAction, AuditEvent
+from waymark.audit.models import AuditAction
 from waymark.conftest import actor
 from waymark.medications.models import Medication
 from waymark.medications.services import MedicationData, add_medication
 from waymark.patients.models import Patient
+from waymark.testing.audit import audited
 
 ClientFor = Callable[[User | None], Client]
 
@@ -53,9 +54,7 @@ def test_it_lists_medications_and_flags_and_audits_the_read(
     assert review["title"] == "Effect of ketamine treatment unknown: review"
     assert review["source"].startswith("Conflicting findings: Williams NR et al.")
     assert flags["medication.depressed_breathing"]["medication_ids"] == []
-    assert AuditEvent.objects.filter(
-        actor=olivia, action=AuditAction.VIEW, object_type="medications"
-    ).exists()
+    assert audited(actor=olivia, action=AuditAction.VIEW, object_type="medications")
 
 
 def test_it_creates_a_medication_and_reports_the_alerts_it_raised(

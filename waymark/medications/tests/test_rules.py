@@ -83,6 +83,16 @@ def on_snapshot(rule: registry.ClinicalRule, facts: PatientFacts) -> Flag | None
     return rule.check(snapshot, RiskSettings())
 
 
+def assert_flags(
+    flag: Flag | None, rule: registry.ClinicalRule, level: Severity, ids: set[int], reason: str
+) -> Flag:
+    """The flag is `rule`'s, at `level`, about the medications `ids`, saying `reason`."""
+    assert flag is not None
+    assert (flag.rule, flag.level, flag.related_ids) == (rule, level, frozenset(ids))
+    assert flag.reason == reason
+    return flag
+
+
 # --- The rules themselves ---------------------------------------------------------------
 
 
@@ -153,15 +163,12 @@ def test_it_says_in_the_breathing_rationale_not_to_stop_opioid_treatment() -> No
 def test_it_flags_each_breathing_depressant_with_ketamine_as_a_substance(
     medication: MedicationFacts, described: str
 ) -> None:
-    flag = depressed_breathing(PatientFacts(KETAMINE, (medication,)))
-    assert flag is not None
-    assert (flag.rule, flag.level, flag.related_ids) == (
+    flag = assert_flags(
+        depressed_breathing(PatientFacts(KETAMINE, (medication,))),
         DEPRESSED_BREATHING,
         Severity.HIGH,
-        frozenset({7}),
-    )
-    assert flag.reason == (
-        f"Risk of depressed breathing: {described} with ketamine (substance of concern)."
+        {7},
+        f"Risk of depressed breathing: {described} with ketamine (substance of concern).",
     )
     assert (flag.evidence_type, flag.evidence_id, flag.occurrence_key) == (
         "medication",
@@ -300,16 +307,13 @@ def test_it_gives_the_alerting_flag_to_the_risk_engine() -> None:
 def test_it_flags_ketamine_treatment_for_a_person_whose_substance_is_ketamine(
     treatment: MedicationFacts, described: str
 ) -> None:
-    flag = ketamine_for_ketamine_use(PatientFacts(frozenset({"ketamine", "alcohol"}), (treatment,)))
-    assert flag is not None
-    assert (flag.rule, flag.level, flag.related_ids) == (
+    flag = assert_flags(
+        ketamine_for_ketamine_use(PatientFacts(frozenset({"ketamine", "alcohol"}), (treatment,))),
         KETAMINE_FOR_KETAMINE_USE,
         Severity.HIGH,
-        frozenset({3}),
-    )
-    assert flag.reason == (
+        {3},
         "Ketamine treatment for a person who uses ketamine: "
-        f"{described} for a person whose substance of concern is ketamine."
+        f"{described} for a person whose substance of concern is ketamine.",
     )
     assert on_snapshot(KETAMINE_FOR_KETAMINE_USE, PatientFacts(KETAMINE, (treatment,))) == flag
 
@@ -334,25 +338,19 @@ def test_it_does_not_flag_ketamine_treatment_otherwise(facts: PatientFacts) -> N
     [
         (NALTREXONE, "Naltrexone"),
         (med("Buprenorphine", DrugClass.BUPRENORPHINE, id=4), "Buprenorphine"),
-        (
-            med("Vivitrol (naltrexone)", DrugClass.NALTREXONE, id=4),
-            "Vivitrol (naltrexone)",
-        ),
+        (med("Vivitrol (naltrexone)", DrugClass.NALTREXONE, id=4), "Vivitrol (naltrexone)"),
     ],
 )
 def test_it_flags_ketamine_treatment_with_buprenorphine_or_naltrexone_for_review(
     other: MedicationFacts, described: str
 ) -> None:
-    flag = ketamine_effect_unknown(PatientFacts(NONE, (ESKETAMINE, other)))
-    assert flag is not None
-    assert (flag.rule, flag.level, flag.related_ids) == (
+    assert_flags(
+        ketamine_effect_unknown(PatientFacts(NONE, (ESKETAMINE, other))),
         KETAMINE_EFFECT_UNKNOWN,
         Severity.MODERATE,
-        frozenset({3, 4}),
-    )
-    assert flag.reason == (
+        {3, 4},
         "Effect of ketamine treatment unknown: review: "
-        f"Esketamine (given as treatment) with {described}."
+        f"Esketamine (given as treatment) with {described}.",
     )
 
 

@@ -16,6 +16,7 @@ from waymark.medications.models import DrugClass, Medication, PrescribedFor
 from waymark.medications.services import MedicationData, add_medication, update_medication
 from waymark.patients.models import Patient
 from waymark.risk.models import PatientRisk
+from waymark.testing.audit import audited
 
 
 def methadone(**changes: Any) -> MedicationData:
@@ -26,6 +27,13 @@ def methadone(**changes: Any) -> MedicationData:
         "prescribed_for": PrescribedFor.OPIOID_USE_DISORDER,
     }
     return MedicationData(**(values | changes))
+
+
+def now_using(patient: Patient, *substances: str) -> None:
+    """`patient`'s substances of concern become `substances` (the personas' are ketamine
+    and alcohol)."""
+    patient.substances = list(substances)
+    patient.save()
 
 
 def test_it_adds_a_medication_with_the_vocabularys_name_and_class_and_audits_it(
@@ -39,9 +47,7 @@ def test_it_adds_a_medication_with_the_vocabularys_name_and_class_and_audits_it(
         bob,
     )
     assert stored.organization_id == alice.organization_id
-    assert AuditEvent.objects.filter(
-        action=AuditAction.CREATE, object_type="medication", object_id=str(stored.pk)
-    ).exists()
+    assert audited(action=AuditAction.CREATE, object_type="medication", object_id=str(stored.pk))
     assert saved.medication == stored
 
 
@@ -106,8 +112,7 @@ def test_it_raises_the_breathing_alert_for_buprenorphine_gabapentinoids_and_the_
 def test_it_raises_the_breathing_alert_for_two_depressant_medications_without_substances(
     alice: Patient, bob: User
 ) -> None:
-    alice.substances = ["tobacco"]
-    alice.save()
+    now_using(alice, "tobacco")
     first = add_medication(actor(bob), alice, MedicationData(name="Methadone"))
     assert first.alerts == [] and not Alert.objects.exists()
     second = add_medication(actor(bob), alice, MedicationData(name="Pregabalin"))
@@ -131,8 +136,7 @@ def test_it_raises_a_high_alert_for_ketamine_treatment_of_a_person_who_uses_keta
 def test_it_raises_no_ketamine_treatment_alert_for_a_person_who_does_not_use_ketamine(
     alice: Patient, bob: User
 ) -> None:
-    alice.substances = ["alcohol"]
-    alice.save()
+    now_using(alice, "alcohol")
     saved = add_medication(actor(bob), alice, MedicationData(name="Spravato"))
     assert "medication.ketamine_for_ketamine_use" not in [a.rule_id for a in saved.alerts]
 
@@ -153,8 +157,7 @@ def test_it_raises_no_review_alert_for_naltrexone_for_alcohol_without_ketamine_t
 def test_it_raises_the_review_alert_for_ketamine_treatment_with_naltrexone(
     alice: Patient, bob: User
 ) -> None:
-    alice.substances = ["alcohol"]
-    alice.save()
+    now_using(alice, "alcohol")
     add_medication(actor(bob), alice, MedicationData(name="Vivitrol"))
     saved = add_medication(actor(bob), alice, MedicationData(name="Spravato"))
     assert [a.rule_id for a in saved.alerts] == ["medication.ketamine_effect_unknown"]

@@ -5,7 +5,7 @@ from typing import Any
 
 from waymark.access import Capability
 from waymark.meetings.models import Fellowship, Meeting
-from waymark.organizations.tests.matrix import Row, World
+from waymark.organizations.tests.matrix import Row, World, posted
 
 PATIENT = Capability.USE_PATIENT_APP
 
@@ -25,10 +25,6 @@ def northstar_meeting(world: World) -> dict[str, Any]:
 
 ROWS: dict[str, Row] = {
     "meetings:list": Row(PATIENT),
-    "meetings:favourite": Row(
-        PATIENT, ok=302, method="post", kwargs=northstar_meeting, wrong_method="get"
-    ),
-    "meetings:attend": Row(
-        PATIENT, ok=302, method="post", kwargs=northstar_meeting, wrong_method="get"
-    ),
+    "meetings:favourite": posted(PATIENT, kwargs=northstar_meeting),
+    "meetings:attend": posted(PATIENT, kwargs=northstar_meeting),
 }

@@ -26,6 +26,7 @@ from waymark.messaging.services import (
 )
 from waymark.notifications.models import Delivery, Kind, Notification
 from waymark.patients.models import Patient
+from waymark.testing.audit import audited
 from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
@@ -110,9 +111,7 @@ def test_it_lets_the_clinician_reply_from_the_record(
     client = client_for(bob)
     record = record_panel(client, alice.pk, "messaging_record")
     assert "Thursday" in record and "1 unread" in record
-    assert AuditEvent.objects.filter(
-        actor=bob, patient=alice, object_type=AuditObject.MESSAGES
-    ).exists()
+    assert audited(actor=bob, patient=alice, object_type=AuditObject.MESSAGES)
     response = client.post(
         reverse("messaging:patient", args=[alice.pk]), {"subject": "Plan", "body": "See you."}
     )
@@ -131,9 +130,7 @@ def test_it_audits_every_staff_read(alice: Patient, bob: User, client_for: Clien
     )
     assert reads.count() == 2
     client.get(reverse("messaging:inbox"))
-    assert AuditEvent.objects.filter(
-        actor=bob, patient=alice, object_type=AuditObject.MESSAGE_INBOX
-    ).exists()
+    assert audited(actor=bob, patient=alice, object_type=AuditObject.MESSAGE_INBOX)
 
 
 def test_it_says_every_time_that_messages_are_not_for_emergencies(

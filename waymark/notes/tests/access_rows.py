@@ -10,18 +10,17 @@ from waymark.conftest import make_member
 from waymark.notes.models import ClinicalNote, NoteFormat
 from waymark.notes.tests.conftest import stored_addendum
 from waymark.organizations.models import Role
-from waymark.organizations.tests.matrix import Row, Target, World, alice_id
+from waymark.organizations.tests.matrix import Row, Target, World, alice_id, created, posted
 
 READ, WRITE, ALICE = Capability.READ_NOTES, Capability.WRITE_NOTES, Target.ALICE
 
 
 def _note(world: World, *, signed: bool, by_a_colleague: bool = False) -> ClinicalNote:
-    author = world.users["clinician"]
+    author = world.user("clinician")
     if by_a_colleague:
         author = make_member(
             world.alice.organization, f"trainee-{uuid.uuid4().hex[:8]}", Role.CLINICIAN
         )
-    assert author is not None
     return ClinicalNote.objects.create(
         organization=world.alice.organization,
         patient=world.alice,
@@ -51,67 +50,25 @@ def colleagues_note_to_cosign(world: World) -> dict[str, Any]:
     return {"patient_id": world.alice.pk, "note_id": note.pk}
 
 
+CORRECTION = {"text": "A correction."}
+
 ROWS: dict[str, Row] = {
     "notes:list": Row(READ, target=ALICE, kwargs=alice_id),
     "notes:new": Row(WRITE, target=ALICE, kwargs=alice_id, wrong_method="put"),
     "notes:detail": Row(READ, target=ALICE, kwargs=bobs_signed_note),
     "notes:edit": Row(WRITE, target=ALICE, kwargs=bobs_draft, wrong_method="put"),
-    "notes:sign": Row(
-        WRITE,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=bobs_draft,
-        wrong_method="get",
-    ),
-    "notes:add_addendum": Row(
-        WRITE,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=bobs_signed_note,
-        data={"text": "A correction."},
-        wrong_method="get",
-    ),
-    "notes:cosign": Row(
-        WRITE,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=colleagues_note_to_cosign,
-        wrong_method="get",
-    ),
-    "api:cosign_patient_note": Row(
-        WRITE,
-        target=ALICE,
-        method="post",
-        kwargs=colleagues_note_to_cosign,
-        wrong_method="get",
+    "notes:sign": posted(WRITE, target=ALICE, kwargs=bobs_draft),
+    "notes:add_addendum": posted(WRITE, target=ALICE, kwargs=bobs_signed_note, data=CORRECTION),
+    "notes:cosign": posted(WRITE, target=ALICE, kwargs=colleagues_note_to_cosign),
+    "api:cosign_patient_note": posted(
+        WRITE, ok=200, target=ALICE, kwargs=colleagues_note_to_cosign
     ),
     "api:list_patient_notes": Row(READ, target=ALICE, kwargs=alice_id, wrong_method="put"),
-    "api:create_patient_note": Row(
-        WRITE,
-        target=ALICE,
-        ok=201,
-        method="post",
-        kwargs=alice_id,
-        data={"format": "dap", "data": "Seen today."},
-        wrong_method="put",
+    "api:create_patient_note": created(
+        WRITE, target=ALICE, kwargs=alice_id, data={"format": "dap", "data": "Seen today."}
     ),
-    "api:sign_patient_note": Row(
-        WRITE,
-        target=ALICE,
-        method="post",
-        kwargs=bobs_draft,
-        wrong_method="get",
-    ),
-    "api:add_patient_note_addendum": Row(
-        WRITE,
-        target=ALICE,
-        ok=201,
-        method="post",
-        kwargs=bobs_signed_note,
-        data={"text": "A correction."},
-        wrong_method="get",
+    "api:sign_patient_note": posted(WRITE, ok=200, target=ALICE, kwargs=bobs_draft),
+    "api:add_patient_note_addendum": posted(
+        WRITE, ok=201, target=ALICE, kwargs=bobs_signed_note, data=CORRECTION
     ),
 }

@@ -9,10 +9,11 @@ from typing import Any
 from django.test import Client
 
 from waymark.accounts.models import User
-from waymark.audit.models import AuditAction, AuditEvent
+from waymark.audit.models import AuditAction
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.notes.tests.conftest import COMPLETE_DAP, stored_addendum
 from waymark.patients.models import Patient
+from waymark.testing.audit import audited
 
 ClientFor = Callable[[User | None], Client]
 
@@ -34,9 +35,7 @@ def test_it_lists_notes_with_sections_and_addenda_and_audits_the_read(
     assert item["status"] == "signed" and item["author"] == "Bob"
     assert item["sections"] == COMPLETE_DAP
     assert [a["text"] for a in item["addenda"]] == ["Correction."]
-    assert AuditEvent.objects.filter(
-        actor=olivia, action=AuditAction.VIEW, object_type="clinical_notes"
-    ).exists()
+    assert audited(actor=olivia, action=AuditAction.VIEW, object_type="clinical_notes")
 
 
 def test_it_creates_a_draft_or_a_signed_note(

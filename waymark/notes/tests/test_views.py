@@ -13,6 +13,7 @@ from waymark.audit.models import AuditAction, AuditEvent
 from waymark.notes.models import ClinicalNote, NoteAddendum
 from waymark.notes.tests.conftest import COMPLETE_DAP, SESSION
 from waymark.patients.models import Patient
+from waymark.testing.audit import audited
 from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
@@ -65,9 +66,7 @@ def test_it_saves_a_draft_then_shows_it(alice: Patient, bob: User, client_for: C
         bob,
         False,
     )
-    assert AuditEvent.objects.filter(
-        action=AuditAction.CREATE, object_type="clinical_note", object_id=str(note.pk)
-    ).exists()
+    assert audited(action=AuditAction.CREATE, object_type="clinical_note", object_id=str(note.pk))
 
 
 def test_it_saves_and_signs_in_one_step(alice: Patient, bob: User, client_for: ClientFor) -> None:

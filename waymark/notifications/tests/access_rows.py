@@ -5,17 +5,15 @@ from typing import Any
 
 from waymark.access import Capability
 from waymark.notifications.models import Kind, Notification
-from waymark.organizations.tests.matrix import Row, Target, World
+from waymark.organizations.tests.matrix import Row, Target, World, posted
 
 NOTIFICATIONS = Capability.USE_NOTIFICATIONS
 
 
 def bobs_notification(world: World) -> dict[str, Any]:
-    bob = world.users["clinician"]
-    assert bob is not None
     notification = Notification.objects.create(
         organization=world.alice.organization,
-        recipient=bob,
+        recipient=world.user("clinician"),
         kind=Kind.SYSTEM,
         title="Hello",
         url="/caseload/",
@@ -26,14 +24,7 @@ def bobs_notification(world: World) -> dict[str, Any]:
 
 ROWS: dict[str, Row] = {
     "notifications:inbox": Row(NOTIFICATIONS),
-    "notifications:open": Row(
-        NOTIFICATIONS,
-        target=Target.BOB,
-        ok=302,
-        method="post",
-        kwargs=bobs_notification,
-        wrong_method="get",
-    ),
-    "notifications:mark_all_read": Row(NOTIFICATIONS, ok=302, method="post", wrong_method="get"),
+    "notifications:open": posted(NOTIFICATIONS, target=Target.BOB, kwargs=bobs_notification),
+    "notifications:mark_all_read": posted(NOTIFICATIONS),
     "notifications:preferences": Row(NOTIFICATIONS, wrong_method="put"),
 }

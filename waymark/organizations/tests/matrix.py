@@ -74,6 +74,12 @@ class World:
     alice: Patient
     bobs_token: ApiToken
 
+    def user(self, persona: str) -> User:
+        """The persona's user (every persona but the anonymous visitor has one)."""
+        user = self.users[persona]
+        assert user is not None, persona
+        return user
+
 
 def persona_world(
     alice: Patient, dana: Patient, bob: User, carol: User, olivia: User, sam: User
@@ -139,6 +145,18 @@ class Row:
             persona: self.overrides.get(persona, self.derived(persona, api=api))
             for persona in PERSONAS
         }
+
+
+def posted(
+    needs: Capability | Access, *, ok: int = 302, wrong_method: str | None = "get", **row: Any
+) -> Row:
+    """A URL only POSTed to (a form's action, an API command): a GET is refused."""
+    return Row(needs, ok=ok, method="post", wrong_method=wrong_method, **row)
+
+
+def created(needs: Capability | Access, **row: Any) -> Row:
+    """An API collection POSTed to, answering 201 Created: a PUT is refused."""
+    return Row(needs, ok=201, method="post", wrong_method="put", **row)
 
 
 def expected(name: str, row: Row) -> dict[str, int]:

@@ -26,6 +26,7 @@ from waymark.patients.models import (
     record_prefix,
 )
 from waymark.patients.services import discharge, enroll_patient
+from waymark.testing.audit import audited
 from waymark.testing.pdf_text import pdf_text
 
 ClientFor = Callable[[User | None], Client]
@@ -81,6 +82,13 @@ def test_it_backfills_numbers_for_patients_who_had_none(
     assert nick.record_number == "NR-000003"
 
 
+def record_who(patient: Patient, *, legal_name: str, allergies: str) -> None:
+    """The patient's legal name and allergies, as the header and the summary show them."""
+    patient.legal_name = legal_name
+    patient.allergies = allergies
+    patient.save()
+
+
 def test_it_makes_a_prefix_from_the_organization_name(northstar: Organization) -> None:
     assert record_prefix(northstar) == "NR"
     northstar.name = "Ålesund"
@@ -90,9 +98,7 @@ def test_it_makes_a_prefix_from_the_organization_name(northstar: Organization) -
 def test_it_shows_who_the_person_is_at_the_top_of_the_record(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
-    alice.legal_name = "Alice Marie Dvořák"
-    alice.allergies = "Penicillin (rash)"
-    alice.save()
+    record_who(alice, legal_name="Alice Marie Dvořák", allergies="Penicillin (rash)")
     Alert.objects.create(
         organization=alice.organization, patient=alice, rule_id="checkin.safety",
         severity=Severity.URGENT, reason="Safety answer", created_at=NOW, last_seen_at=NOW,
@@ -128,17 +134,15 @@ def test_it_prints_the_record_and_audits_the_read(
     assert response.status_code == 200
     page = response.content.decode()
     assert "NR-000001" in page and "Residential treatment" in page and "@media print" not in page
-    assert AuditEvent.objects.filter(
+    assert audited(
         actor=bob, patient=alice, action=AuditAction.VIEW, object_type=AuditObject.RECORD_PRINT
-    ).exists()
+    )
 
 
 def test_it_makes_a_one_page_summary_in_any_script_and_audits_it(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
-    alice.legal_name = "Αλίκη Ζωή Иванова-Müller"
-    alice.allergies = "Latex 🧤"
-    alice.save()
+    record_who(alice, legal_name="Αλίκη Ζωή Иванова-Müller", allergies="Latex 🧤")
     response = client_for(bob).get(reverse("patients:summary_pdf", args=[alice.pk]))
 
     assert response["Content-Type"] == "application/pdf"
@@ -147,9 +151,9 @@ def test_it_makes_a_one_page_summary_in_any_script_and_audits_it(
     assert "day 21 of planned 90" in text and "Latex" in text and "?" not in text
     assert "Some symbols could not be shown" in text
     assert text.count("Record summary") == 1 and b"/Count 1" in response.content
-    assert AuditEvent.objects.filter(
+    assert audited(
         actor=bob, patient=alice, action=AuditAction.EXPORT, object_type=AuditObject.RECORD_SUMMARY
-    ).exists()
+    )
 
 
 @pytest.mark.parametrize("name", ["patients:print", "patients:summary_pdf"])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import Client
 
 from waymark.checkins.models import CheckIn
 from waymark.checkins.services import submit_checkin
@@ -38,6 +39,21 @@ PLAN_FORM: dict[str, str] = {
     "reasons": "To be there for my daughter",
     "after_lapse": "Tell Bob the next morning",
 }
+
+
+def edited_by_the_clinician(
+    patients: Client,
+    clinicians: Client,
+    mine: str,
+    theirs: str,
+    form: dict[str, str],
+    **change: str,
+) -> str:
+    """The patient saves `form` on her page (`mine`); the clinician saves it again with
+    `change` on the patient's page (`theirs`) and opens that page: its HTML."""
+    assert patients.post(mine, form).status_code == 302
+    assert clinicians.post(theirs, {**form, **change}).status_code == 302
+    return clinicians.get(theirs).content.decode()
 
 
 SAFETY_FORM: dict[str, str] = {

@@ -7,7 +7,7 @@ import pytest
 
 from waymark.accounts.models import User
 from waymark.demo.registry import DemoContext, run_step
-from waymark.demo.tests.small import persona_demo, step_of
+from waymark.demo.tests.small import persona_demo, run_step_at
 from waymark.organizations.models import Organization
 from waymark.patients.models import Patient
 from waymark.plans import demo
@@ -23,9 +23,7 @@ def ctx(northstar: Organization, alice: Patient, dana: Patient, bob: User) -> De
 def test_it_gives_demo_patients_a_plan_in_two_versions_and_adds_nothing_again(
     ctx: DemoContext,
 ) -> None:
-    step = step_of(demo.seed_plans)
-    assert step.order == 800
-    run_step(ctx, step)
+    step = run_step_at(ctx, demo.seed_plans, 800)
     in_care = list(Patient.objects.in_care())
     assert len(in_care) == 2
     for patient in in_care:

@@ -11,7 +11,8 @@ from waymark.accounts.models import User
 from waymark.audit.models import AuditAction, AuditEvent
 from waymark.patients.models import Patient
 from waymark.plans.models import PlanVersion
-from waymark.plans.tests.conftest import PLAN_FORM, check_in
+from waymark.plans.tests.conftest import PLAN_FORM, check_in, edited_by_the_clinician
+from waymark.testing.audit import audited
 from waymark.testing.pdf_text import pdf_text
 
 ClientFor = Callable[[User | None], Client]
@@ -43,22 +44,20 @@ def test_it_saves_every_edit_as_a_new_version(alice: Patient, client_for: Client
 def test_it_lets_the_clinician_edit_and_see_who_changed_what_and_when(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
-    client_for(alice.user).post(MY_PLAN, PLAN_FORM)
-    bobs = client_for(bob)
-    edited = {**PLAN_FORM, "avoid": "The Anchor pub\nPayday evenings"}
-    assert bobs.post(alices_plan(alice), edited).status_code == 302
-
+    page = edited_by_the_clinician(
+        client_for(alice.user),
+        client_for(bob),
+        MY_PLAN,
+        alices_plan(alice),
+        PLAN_FORM,
+        avoid="The Anchor pub\nPayday evenings",
+    )
     latest = PlanVersion.objects.get(patient=alice, number=2)
     assert (latest.author, latest.author_role) == (bob, "clinician")
-    page = bobs.get(alices_plan(alice)).content.decode()
     assert "Version 2" in page and "Bob (clinician)" in page
     assert "+ Payday evenings" in page
-    assert AuditEvent.objects.filter(
-        actor=bob, patient=alice, action=AuditAction.UPDATE, object_type="plan_version"
-    ).exists()
-    assert AuditEvent.objects.filter(
-        actor=bob, patient=alice, action=AuditAction.VIEW, object_type="relapse_plan"
-    ).exists()
+    assert audited(actor=bob, patient=alice, action=AuditAction.UPDATE, object_type="plan_version")
+    assert audited(actor=bob, patient=alice, action=AuditAction.VIEW, object_type="relapse_plan")
 
 
 def test_it_shows_a_removed_line_in_the_history(

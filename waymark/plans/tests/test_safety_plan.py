@@ -16,7 +16,8 @@ from waymark.organizations.crisis import Person, crisis_help_for
 from waymark.patients.models import Patient
 from waymark.plans.fields import SAFETY_SECTIONS
 from waymark.plans.models import PlanVersion, SafetyPlanVersion
-from waymark.plans.tests.conftest import PLAN_FORM, SAFETY_FORM
+from waymark.plans.tests.conftest import PLAN_FORM, SAFETY_FORM, edited_by_the_clinician
+from waymark.testing.audit import audited
 from waymark.testing.pdf_text import pdf_text
 
 ClientFor = Callable[[User | None], Client]
@@ -74,13 +75,18 @@ def test_a_saved_version_cannot_be_changed_in_the_database(
     assert SafetyPlanVersion.objects.get(pk=version.pk).content["reasons"][0] == "My daughter"
 
 
-def test_it_shows_the_plan_as_steps_with_one_tap_calls_and_the_organizations_lines(
-    alice: Patient, client_for: ClientFor
-) -> None:
+@pytest.fixture
+def alices_client(alice: Patient, client_for: ClientFor) -> Client:
+    """Alice, signed in, once she has saved her safety plan (SAFETY_FORM)."""
     client = client_for(alice.user)
-    client.post(MINE, SAFETY_FORM)
+    assert client.post(MINE, SAFETY_FORM).status_code == 302
+    return client
 
-    page = client.get(MINE).content.decode()
+
+def test_it_shows_the_plan_as_steps_with_one_tap_calls_and_the_organizations_lines(
+    alices_client: Client,
+) -> None:
+    page = alices_client.get(MINE).content.decode()
     steps = page[page.index('class="safety-steps"') :]
     assert steps.index("Not sleeping") < steps.index("Hot shower") < steps.index("My daughter")
     assert 'href="tel:5550100"' in steps and 'href="tel:+447700900123"' in steps
@@ -126,14 +132,16 @@ def test_it_answers_bad_input_with_a_field_message_and_saves_nothing(
 def test_the_clinician_writes_it_with_the_patient_and_every_read_and_write_is_audited(
     alice: Patient, bob: User, client_for: ClientFor
 ) -> None:
-    client_for(alice.user).post(MINE, SAFETY_FORM)
-    bobs = client_for(bob)
-    edited = {**SAFETY_FORM, "safer_surroundings": "Jo keeps my tablets"}
-    assert bobs.post(alices(alice), edited).status_code == 302
-
+    page = edited_by_the_clinician(
+        client_for(alice.user),
+        client_for(bob),
+        MINE,
+        alices(alice),
+        SAFETY_FORM,
+        safer_surroundings="Jo keeps my tablets",
+    )
     latest = SafetyPlanVersion.objects.get(patient=alice, number=2)
     assert (latest.author, latest.author_role) == (bob, "clinician")
-    page = bobs.get(alices(alice)).content.decode()
     assert "Bob (clinician)" in page and "+ Jo keeps my tablets" in page
     assert "− Take old medicines back to the pharmacy" in page
     events = AuditEvent.objects.filter(actor=bob, patient=alice, object_type="safety_plan")
@@ -173,13 +181,8 @@ def test_it_answers_405_to_other_methods(alice: Patient, client_for: ClientFor) 
     assert client.post(PRINT).status_code == 405
 
 
-def test_it_prints_on_one_page_with_the_lines_to_call(
-    alice: Patient, client_for: ClientFor
-) -> None:
-    client = client_for(alice.user)
-    client.post(MINE, SAFETY_FORM)
-
-    html = client.get(PRINT).content.decode()
+def test_it_prints_on_one_page_with_the_lines_to_call(alices_client: Client) -> None:
+    html = alices_client.get(PRINT).content.decode()
     assert "plans/print.css" in html and "Alice's safety plan" in html
     assert 'href="tel:5550100"' in html and 'href="tel:988"' in html
     assert "Ask Jo to keep my tablets" in html
@@ -201,9 +204,7 @@ def test_the_pdf_carries_the_safety_plan_after_the_relapse_plan(
 
     exported = client_for(bob).get(reverse("plans:patient_pdf", args=[alice.pk]))
     assert "Alice’s safety plan" in pdf_text(exported.content)
-    assert AuditEvent.objects.filter(
-        actor=bob, patient=alice, action=AuditAction.EXPORT, object_type="safety_plan"
-    ).exists()
+    assert audited(actor=bob, patient=alice, action=AuditAction.EXPORT, object_type="safety_plan")
 
 
 def test_its_people_join_the_crisis_help_once_each(alice: Patient, client_for: ClientFor) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from waymark.access import Capability
-from waymark.organizations.tests.matrix import Row, Target, World, alice_id
+from waymark.organizations.tests.matrix import Row, Target, World, alice_id, posted
 from waymark.questionnaires.models import Draft, QuestionnaireResponse
 from waymark.questionnaires.tests.helpers import make_due, phq9, recorded
 
@@ -63,35 +63,19 @@ ROWS: dict[str, Row] = {
     "questionnaires:review": Row(
         OWN, overrides=NOTHING_DUE_FOR_DANA, kwargs=with_draft, wrong_method="put"
     ),
-    "questionnaires:discard": Row(
-        OWN,
-        ok=302,
-        method="post",
-        kwargs=with_draft,
-        wrong_method="get",
-    ),
+    "questionnaires:discard": posted(OWN, kwargs=with_draft),
     "questionnaires:history": Row(OWN, target=ALICE, kwargs=history),
     "questionnaires:result": Row(OWN, target=ALICE, kwargs=response_id),
-    "questionnaires:correct": Row(
-        OWN,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=response_id,
-        wrong_method="get",
-    ),
+    "questionnaires:correct": posted(OWN, target=ALICE, kwargs=response_id),
     # Clinicians and admins.
     "questionnaires:completion": Row(Capability.VIEW_CASELOAD),
     "questionnaires:patient_questionnaires": Row(RECORD, target=ALICE, kwargs=alice_id),
     "questionnaires:patient_response": Row(RECORD, target=ALICE, kwargs=patient_and_response),
-    "questionnaires:assign": Row(
+    "questionnaires:assign": posted(
         Capability.ASSIGN_QUESTIONNAIRES,
         target=ALICE,
-        ok=302,
-        method="post",
         kwargs=alice_id,
         data={"questionnaire": "gad-7", "days": "7"},
-        wrong_method="get",
     ),
     # The API.
     "api:questionnaire_list": Row(Capability.READ_QUESTIONNAIRES),
@@ -100,14 +84,8 @@ ROWS: dict[str, Row] = {
     ),
     "api:my_questionnaires": Row(OWN),
     # Nothing is due for Dana: her answers are refused (422).
-    "api:submit_questionnaire_response": Row(
-        OWN,
-        ok=201,
-        overrides={"other_patient": 422},
-        method="post",
-        kwargs=phq9_due,
-        data={"answers": phq9()},
-        wrong_method="get",
+    "api:submit_questionnaire_response": posted(
+        OWN, ok=201, overrides={"other_patient": 422}, kwargs=phq9_due, data={"answers": phq9()}
     ),
     "api:my_fhir": Row(OWN),
     "api:patient_fhir": Row(RECORD, target=ALICE, kwargs=alice_id),

@@ -18,7 +18,6 @@ from django.utils import timezone
 from waymark.accounts.models import User
 from waymark.alerts.models import Alert, AlertOccurrence, AlertStatus, Severity
 from waymark.alerts.services import resolve
-from waymark.audit.models import AuditEvent
 from waymark.conftest import NOW, TODAY, actor
 from waymark.notifications.models import Kind, Notification
 from waymark.patients.models import Patient
@@ -34,6 +33,7 @@ from waymark.risk.registry import Rating, Snapshot
 from waymark.risk.services import reassess
 from waymark.risk.snapshot import build
 from waymark.risk.tasks import reassess_soon
+from waymark.testing.audit import audited
 
 ClientFor = Callable[[User | None], Client]
 
@@ -91,9 +91,9 @@ def test_it_lets_a_clinician_record_a_ciwa_ar(
     assert sent.status_code == 302 and str(response.pk) in sent["Location"]
     assert response.primary_score == 14 and response.primary_band == "moderate"
     assert response.submitted_by == bob
-    assert AuditEvent.objects.filter(
+    assert audited(
         object_type="questionnaire_response", object_id=str(response.pk), action="create"
-    ).exists()
+    )
 
 
 def test_it_names_a_missing_rating_and_saves_nothing(

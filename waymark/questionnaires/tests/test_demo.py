@@ -13,7 +13,7 @@ from waymark.alerts.models import Alert, Severity
 from waymark.demo.logins import demo_patient
 from waymark.demo.registry import DemoContext, run_step
 from waymark.demo.steps.organizations import NORTHSTAR
-from waymark.demo.tests.small import step_of
+from waymark.demo.tests.small import run_step_at, step_of
 from waymark.organizations.models import Organization, Program
 from waymark.patients.models import Patient
 from waymark.questionnaires import demo
@@ -22,9 +22,7 @@ from waymark.questionnaires.models import QuestionnaireResponse, Schedule
 
 @pytest.fixture
 def seeded(small_demo_ctx: DemoContext) -> DemoContext:
-    step = step_of(demo.seed_questionnaires)
-    assert step.order == 600
-    run_step(small_demo_ctx, step)
+    run_step_at(small_demo_ctx, demo.seed_questionnaires, 600)
     return small_demo_ctx
 
 

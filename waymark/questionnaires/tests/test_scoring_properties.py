@@ -67,38 +67,22 @@ def test_it_scores_who5_as_raw_times_four_never_raw_minus_five(values: list[int]
     assert (result.offers == ("phq-9",)) is (sum(values) * 4 <= 28)
 
 
+def both_ends(*bands: tuple[int, int, str]) -> list[tuple[int, str]]:
+    """(score, band code) at the lowest and the highest score of each (low, high, code)."""
+    return [(end, code) for low, high, code in bands for end in (low, high)]
+
+
 PUBLISHED_BANDS = {
     # key: [(score, band code)] at every published boundary, both sides.
-    "phq-9": [
-        (0, "minimal"),
-        (4, "minimal"),
-        (5, "mild"),
-        (9, "mild"),
-        (10, "moderate"),
-        (14, "moderate"),
-        (15, "moderately_severe"),
-        (19, "moderately_severe"),
-        (20, "severe"),
-        (27, "severe"),
-    ],
-    "gad-7": [
-        (0, "minimal"),
-        (4, "minimal"),
-        (5, "mild"),
-        (9, "mild"),
-        (10, "moderate"),
-        (14, "moderate"),
-        (15, "severe"),
-        (21, "severe"),
-    ],
-    "who-5": [
-        (0, "very_low"),
-        (28, "very_low"),
-        (32, "poor"),
-        (48, "poor"),
-        (52, "adequate"),
-        (100, "adequate"),
-    ],
+    "phq-9": both_ends(
+        (0, 4, "minimal"),
+        (5, 9, "mild"),
+        (10, 14, "moderate"),
+        (15, 19, "moderately_severe"),
+        (20, 27, "severe"),
+    ),
+    "gad-7": both_ends((0, 4, "minimal"), (5, 9, "mild"), (10, 14, "moderate"), (15, 21, "severe")),
+    "who-5": both_ends((0, 28, "very_low"), (32, 48, "poor"), (52, 100, "adequate")),
 }
 
 

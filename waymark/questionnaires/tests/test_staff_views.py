@@ -27,6 +27,7 @@ from waymark.questionnaires.tests.helpers import (
     recorded,
     submitted,
 )
+from waymark.testing.audit import audited
 from waymark.testing.panels import record_panel
 
 ClientFor = Callable[[User | None], Client]
@@ -115,9 +116,7 @@ def test_it_lets_a_clinician_ask_for_a_questionnaire(
         bob,
     )
     assert assignment.closes_on == alice.local_today() + dt.timedelta(days=5)
-    assert AuditEvent.objects.filter(
-        action=AuditAction.CREATE, object_type="questionnaire_request"
-    ).exists()
+    assert audited(action=AuditAction.CREATE, object_type="questionnaire_request")
     listing = client_for(alice.user).get(reverse("questionnaires:my_list")).content.decode()
     assert "GAD-7" in listing and "Asked by the care team" in listing
 

@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from waymark.accounts.models import ApiToken, User
 from waymark.accounts.services import issue_api_token
-from waymark.audit.models import AuditEvent, AuditObject
+from waymark.audit.models import AuditObject
 from waymark.conftest import PASSWORD
 from waymark.organizations.models import Membership
 from waymark.patients.models import Patient
 from waymark.rights.models import AccountClosure
+from waymark.testing.audit import audited
 
 ClientFor = Callable[[User | None], Client]
 
@@ -59,9 +60,9 @@ def test_it_is_audited_and_refused_twice(
 ) -> None:
     admin = client_for(olivia)
     close(admin, alice)
-    assert AuditEvent.objects.filter(
+    assert audited(
         patient=alice, actor=olivia, object_type=AuditObject.ACCOUNT_CLOSURE, action="update"
-    ).exists()
+    )
     response = admin.post(reverse("rights:close", args=[alice.pk]))
     assert response.status_code == 409
     assert "already closed" in response.content.decode()

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils import timezone
 
 from waymark.access import Capability
-from waymark.organizations.tests.matrix import Row, Target, World
+from waymark.organizations.tests.matrix import Row, Target, World, posted
 from waymark.support.models import (
     Consent,
     ExpiryKind,
@@ -27,8 +27,7 @@ PATIENT, SUPPORTER, ALICE = Capability.USE_PATIENT_APP, Capability.SUPPORT_SOMEO
 
 
 def _link(world: World) -> SupporterLink:
-    sam = world.users["supporter"]
-    assert sam is not None
+    sam = world.user("supporter")
     link, _ = SupporterLink.objects.get_or_create(
         organization=world.alice.organization,
         patient=world.alice,
@@ -84,9 +83,7 @@ ROWS: dict[str, Row] = {
     "support:invite": Row(PATIENT, wrong_method="put"),
     "support:sign": Row(PATIENT, target=ALICE, kwargs=alices_link, wrong_method="put"),
     "support:my_consent": Row(PATIENT, target=ALICE, kwargs=alices_consent),
-    "support:revoke": Row(
-        PATIENT, target=ALICE, ok=302, method="post", kwargs=alices_consent, wrong_method="get"
-    ),
+    "support:revoke": posted(PATIENT, target=ALICE, kwargs=alices_consent),
     "support:accounting": Row(PATIENT),
     "support:accounting_csv": Row(PATIENT),
     "support:accounting_pdf": Row(PATIENT),
@@ -97,13 +94,7 @@ ROWS: dict[str, Row] = {
     "api:supported_person": Row(
         SUPPORTER, target=ALICE, kwargs=sams_consent, overrides=SHARED, wrong_method="post"
     ),
-    "support:in_touch": Row(
-        SUPPORTER,
-        target=ALICE,
-        ok=302,
-        method="post",
-        kwargs=sams_consent,
-        overrides={"supporter": 302},
-        wrong_method="get",
+    "support:in_touch": posted(
+        SUPPORTER, target=ALICE, kwargs=sams_consent, overrides={"supporter": 302}
     ),
 }

@@ -9,7 +9,7 @@ import pytest
 from django.http import Http404
 
 from waymark.accounts.models import User
-from waymark.audit.models import AuditEvent, AuditObject
+from waymark.audit.models import AuditObject
 from waymark.conftest import NOW, TODAY
 from waymark.patients.models import Patient
 from waymark.rights.models import AccountClosure
@@ -17,6 +17,7 @@ from waymark.support.access import decide, disclose, shared_patient
 from waymark.support.models import Consent, Disclosure, Scope, SupporterLink
 from waymark.support.services import revoke_consent
 from waymark.support.tests.conftest import actor, consent
+from waymark.testing.audit import audited
 
 
 def test_it_denies_a_supporter_with_a_link_but_no_consent(
@@ -92,9 +93,7 @@ def test_it_records_each_permitted_scope_as_a_disclosure_and_an_audit_entry(
     )  # fmt: skip
     assert row.purpose == sams_consent.purpose and "Sam" in row.recipient_name
     assert shared_patient(actor(sam), alice.pk, NOW) == alice
-    assert AuditEvent.objects.filter(
-        patient=alice, actor=sam, object_type=AuditObject.SUPPORTER_VIEW
-    ).exists()
+    assert audited(patient=alice, actor=sam, object_type=AuditObject.SUPPORTER_VIEW)
 
 
 def test_it_answers_404_alike_for_no_consent_and_no_such_patient(
