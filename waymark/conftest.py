@@ -182,21 +182,27 @@ def harbour(db: None) -> Organization:
     return organization
 
 
-def member_fixture(username: str, organization: str, role: Role) -> Any:
-    """A persona fixture named `username`: a member with `role` of the organization that
-    the fixture named `organization` makes."""
-
-    @pytest.fixture(name=username)
-    def member(request: pytest.FixtureRequest) -> User:
-        return make_member(request.getfixturevalue(organization), username, role)
-
-    return member
+# Each persona asks for its organization's fixture by name, not through
+# request.getfixturevalue: a lazily requested database, after a browser test has started
+# Playwright's event loop on the worker, is refused as async-unsafe (seen in a full run).
+@pytest.fixture
+def bob(northstar: Organization) -> User:
+    return make_member(northstar, "bob", Role.CLINICIAN)
 
 
-bob = member_fixture("bob", "northstar", Role.CLINICIAN)
-olivia = member_fixture("olivia", "northstar", Role.ADMIN)
-sam = member_fixture("sam", "northstar", Role.SUPPORTER)
-carol = member_fixture("carol", "harbour", Role.CLINICIAN)
+@pytest.fixture
+def olivia(northstar: Organization) -> User:
+    return make_member(northstar, "olivia", Role.ADMIN)
+
+
+@pytest.fixture
+def sam(northstar: Organization) -> User:
+    return make_member(northstar, "sam", Role.SUPPORTER)
+
+
+@pytest.fixture
+def carol(harbour: Organization) -> User:
+    return make_member(harbour, "carol", Role.CLINICIAN)
 
 
 def _patient(
