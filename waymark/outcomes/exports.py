@@ -62,21 +62,50 @@ Table = tuple[list[str], list[list[object]]]
 
 
 def _retention(scope: Scope, anchor: str) -> Table:
-    header = ["program", "admissions", "stays_ended", "mean_days", "completed", "left_early",
-              "moved_on", "stepped_down_7d", "readmitted_30d", "discharged_30d",
-              "readmitted_90d", "discharged_90d"]  # fmt: skip
+    header = [
+        "program",
+        "admissions",
+        "stays_ended",
+        "mean_days",
+        "completed",
+        "left_early",
+        "moved_on",
+        "stepped_down_7d",
+        "readmitted_30d",
+        "discharged_30d",
+        "readmitted_90d",
+        "discharged_90d",
+    ]
     rows = []
     for r in retention(scope):
-        row = [r.program, r.admissions, r.ended, r.mean_days, r.completed, r.left_early,
-               r.moved_on, r.stepped_down, r.readmitted_30, r.discharged_30, r.readmitted_90,
-               r.discharged_90]  # fmt: skip
+        row = [
+            r.program,
+            r.admissions,
+            r.ended,
+            r.mean_days,
+            r.completed,
+            r.left_early,
+            r.moved_on,
+            r.stepped_down,
+            r.readmitted_30,
+            r.discharged_30,
+            r.readmitted_90,
+            r.discharged_90,
+        ]
         rows.append(suppress(row, n=max(r.admissions, r.ended), counts=range(1, len(row))))
     return header, rows
 
 
 def _abstinence(scope: Scope, anchor: str) -> Table:
-    header = ["substance", "patients", "observed_days", "abstinent_days", "use_days",
-              "unknown_days", "percent_abstinent_of_known"]  # fmt: skip
+    header = [
+        "substance",
+        "patients",
+        "observed_days",
+        "abstinent_days",
+        "use_days",
+        "unknown_days",
+        "percent_abstinent_of_known",
+    ]
     rows = [
         suppress(
             [a.label, a.patients, a.days, a.abstinent, a.used, a.unknown, a.abstinent_of_known],
@@ -89,13 +118,31 @@ def _abstinence(scope: Scope, anchor: str) -> Table:
 
 
 def _lapses(scope: Scope, anchor: str) -> Table:
-    header = ["program", "patients", "day", "at_risk", "lapses", "censored", "survival",
-              "lower_95", "upper_95"]  # fmt: skip
+    header = [
+        "program",
+        "patients",
+        "day",
+        "at_risk",
+        "lapses",
+        "censored",
+        "survival",
+        "lower_95",
+        "upper_95",
+    ]
     rows = []
     for curve in time_to_first_lapse(scope, anchor).curves:
         for s in curve.steps:
-            row = [curve.program, curve.patients, s.time, s.at_risk, s.events, s.censored,
-                   round(s.survival, 4), round(s.lower, 4), round(s.upper, 4)]  # fmt: skip
+            row = [
+                curve.program,
+                curve.patients,
+                s.time,
+                s.at_risk,
+                s.events,
+                s.censored,
+                round(s.survival, 4),
+                round(s.lower, 4),
+                round(s.upper, 4),
+            ]
             rows.append(suppress(row, n=curve.patients, counts=[3, 4, 5]))
     return header, rows
 
@@ -112,8 +159,14 @@ def _measures(scope: Scope, anchor: str) -> Table:
         for r in table.rows:
             row: list[object] = [table.instrument.key, r.label, r.patients, r.baseline]
             for f in r.weeks.values():
-                row += [f.followed, f.response, f.remission, f.improved, f.deteriorated,
-                        f.mean_change]  # fmt: skip
+                row += [
+                    f.followed,
+                    f.response,
+                    f.remission,
+                    f.improved,
+                    f.deteriorated,
+                    f.mean_change,
+                ]
             rows.append(suppress(row, n=r.baseline, counts=range(2, len(row))))
     return header, rows
 
@@ -121,21 +174,39 @@ def _measures(scope: Scope, anchor: str) -> Table:
 def _alerts(scope: Scope, anchor: str) -> Table:
     from waymark.outcomes.accountability import alert_accountability
 
-    header = ["program", "severity", "raised", "acknowledged", "ack_median_minutes",
-              "ack_p90_minutes", "resolved", "resolve_median_minutes", "resolve_p90_minutes",
-              "escalated", "resolved_without_note"]  # fmt: skip
+    header = [
+        "program",
+        "severity",
+        "raised",
+        "acknowledged",
+        "ack_median_minutes",
+        "ack_p90_minutes",
+        "resolved",
+        "resolve_median_minutes",
+        "resolve_p90_minutes",
+        "escalated",
+        "resolved_without_note",
+    ]
 
     def minutes(value: dt.timedelta | None) -> int | None:
         return None if value is None else int(value.total_seconds() // 60)
 
-    # Alerts are about the service, not people: counts are not suppressed.
     rows: list[list[object]] = [
-        [r.program or "Whole organization", r.severity_label, r.raised, r.acknowledged,
-         minutes(r.to_acknowledge.get(50)), minutes(r.to_acknowledge.get(90)), r.resolved,
-         minutes(r.to_resolve.get(50)), minutes(r.to_resolve.get(90)), r.escalated,
-         r.resolved_without_note]
+        [
+            r.program or "Whole organization",
+            r.severity_label,
+            r.raised,
+            r.acknowledged,
+            minutes(r.to_acknowledge.get(50)),
+            minutes(r.to_acknowledge.get(90)),
+            r.resolved,
+            minutes(r.to_resolve.get(50)),
+            minutes(r.to_resolve.get(90)),
+            r.escalated,
+            r.resolved_without_note,
+        ]
         for r in alert_accountability(scope)
-    ]  # fmt: skip
+    ]  # alerts are about the service, not people: counts are not suppressed
     return header, rows
 
 
@@ -185,9 +256,17 @@ def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any
             .values("used_on")[:1]
         ),
     )
-    header = ["research_id", "program", "level_of_care", "admitted_on_shifted",
-              "stay_ended_on_shifted", "checkin_days_in_period", "first_lapse_shifted",
-              "phq9_baseline", "phq9_week12"]  # fmt: skip
+    header = [
+        "research_id",
+        "program",
+        "level_of_care",
+        "admitted_on_shifted",
+        "stay_ended_on_shifted",
+        "checkin_days_in_period",
+        "first_lapse_shifted",
+        "phq9_baseline",
+        "phq9_week12",
+    ]
     rows, people = [], []
     for found in patients.only("pk", "organization_id", "user_id"):
         shift = dt.timedelta(days=secrets.randbelow(2 * SHIFT_DAYS + 1) - SHIFT_DAYS)
@@ -196,10 +275,18 @@ def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any
         def moved(day: dt.date | None, shift: dt.timedelta = shift) -> str:
             return "" if day is None else (day + shift).isoformat()
 
-        rows.append([
-            uuid.uuid4().hex[:12], found.program, found.level, moved(found.admitted_on),
-            moved(found.last_end), found.checkin_days or 0, moved(found.first_lapse),
-            scores.get("baseline_score"), scores.get("score_12"),
-        ])  # fmt: skip
+        rows.append(
+            [
+                uuid.uuid4().hex[:12],
+                found.program,
+                found.level,
+                moved(found.admitted_on),
+                moved(found.last_end),
+                found.checkin_days or 0,
+                moved(found.first_lapse),
+                scores.get("baseline_score"),
+                scores.get("score_12"),
+            ]
+        )
         people.append(found)
     return header, rows, people
