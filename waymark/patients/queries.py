@@ -165,8 +165,12 @@ def caseload(
     if clinician_id:
         team = CareTeamMember.objects.filter(patient=OuterRef("pk"), clinician_id=clinician_id)
         patients = patients.filter(Exists(team))
-    # issue 12 point 9: a closed account (rights.AccountClosure) leaves the caseload.
-    patients = patients.filter(closure__isnull=True)
+    # issue 12 point 9: a closed account (rights.AccountClosure) leaves the caseload. As NOT
+    # EXISTS (an anti-join), not a LEFT JOIN … IS NULL: on the latter PostgreSQL's planner
+    # expected a handful of rows, sorted the whole organization (34 ms at 5,000 patients)
+    # instead of walking patientrisk_caseload_keyset to the first page (1 ms; issue 13).
+    closures = Patient._meta.get_field("closure").related_model._default_manager
+    patients = patients.filter(~Exists(closures.filter(patient=OuterRef("pk"))))
     return patients.annotate(
         risk_id=F("risks__pk"),
         risk_organization_id=F("risks__organization_id"),
@@ -198,11 +202,11 @@ def attach_current_programs(patients: list[Patient]) -> list[Patient]:
     """
     stays = ProgramStay.objects.filter(
         patient__in=[p.pk for p in patients], ended_on__isnull=True
-    ).select_related("program")
-    current = {stay.patient_id: stay for stay in stays}
+    ).values_list("patient_id", "program__name", "program__level", "started_on")
+    current = {patient_id: rest for patient_id, *rest in stays}  # values: no model instances
     for patient in patients:
-        stay = current.get(patient.pk)
-        patient.current_program = stay.program.name if stay else None  # type: ignore[attr-defined]
-        patient.current_level = stay.program.level if stay else None  # type: ignore[attr-defined]
-        patient.program_since = stay.started_on if stay else None  # type: ignore[attr-defined]
+        name, level, since = current.get(patient.pk, (None, None, None))
+        patient.current_program = name  # type: ignore[attr-defined]
+        patient.current_level = level  # type: ignore[attr-defined]
+        patient.program_since = since  # type: ignore[attr-defined]
     return patients
