@@ -19,7 +19,7 @@ from waymark.access import (
 from waymark.audit.models import AuditObject
 from waymark.pager import Pagination
 from waymark.patients.models import Patient
-from waymark.patients.queries import with_current_program
+from waymark.patients.queries import with_current_program, without_closed_accounts
 
 router = Router(tags=["patients"])
 
@@ -55,8 +55,7 @@ class AuditedPagination(Pagination):
 @paginate(AuditedPagination)
 def list_patients(request: HttpRequest) -> Any:
     actor = require(actor_for(request), Capability.VIEW_CASELOAD)
-    # issue 12 point 9: a closed account (rights.AccountClosure) leaves the caseload.
-    patients = visible_patients(actor).in_care().filter(closure__isnull=True)
+    patients = without_closed_accounts(visible_patients(actor).in_care())
     return with_current_program(patients).order_by("preferred_name", "pk")
 
 

@@ -153,9 +153,8 @@ def caseload_rows(context: Any, patients: Any) -> SafeString:
 def caseload_row(context: Any, patient: Any) -> str:
     """One patient's row. Written as an f-string: every cell helper returns safe HTML, and
     the only text from the database (the name, the PHQ-9 band) is escaped here."""
-    if patient.phq9_score is None:
-        phq9 = NO_VALUE
-    else:
+    phq9: str = NO_VALUE
+    if patient.phq9_score is not None:
         band = conditional_escape(patient.phq9_band or "")
         phq9 = f'{patient.phq9_score} <span class="muted">{band}</span>'
     recovery = patient.days_in_recovery()
