@@ -150,9 +150,8 @@ def without_closed_accounts(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     As NOT EXISTS (an anti-join), not a LEFT JOIN … IS NULL: on the latter PostgreSQL's
     planner expected a handful of rows and sorted the whole organization (34 ms at 5,000
     patients) instead of walking patientrisk_caseload_keyset to the first page (1 ms)."""
-    closures: Any = Patient._meta.get_field(
-        "closure"
-    ).related_model  # no import: rights is a feature app
+    # Reached through the relation rather than imported: rights is a feature app.
+    closures: Any = Patient._meta.get_field("closure").related_model
     return patients.filter(~Exists(closures.objects.filter(patient=OuterRef("pk"))))
 
 
