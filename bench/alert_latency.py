@@ -2,7 +2,7 @@
 
 `python -m bench.alert_latency sqlite|postgres`: a fresh database, one real worker process
 (polling every 0.5 s, as shipped; woken by each new task on PostgreSQL), a background
-load of ordinary check-ins from other patients (each enqueues a reassessment, the work
+load of ordinary check-ins from other patients (each queues a reassessment, the work
 the worker fell behind on), and N patients each submitting a check-in with a safety
 "yes" through the real service. For each: is the alert there the moment the check-in
 commits, and how long until a worker starts the urgent e-mail's task. JSON out.

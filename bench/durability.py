@@ -245,11 +245,14 @@ def drain(seconds: float) -> dict[str, int]:
     from django.db import connections
     from django_tasks_db.models import DBTaskResult
 
+    from waymark.risk.models import PendingReassessment
+
     deadline = time.monotonic() + seconds
     while True:
         connections.close_all()
         statuses = Counter(DBTaskResult.objects.values_list("status", flat=True))
-        pending = statuses["READY"] + statuses["RUNNING"]
+        statuses["REASSESSMENTS_QUEUED"] = PendingReassessment.objects.count()
+        pending = statuses["READY"] + statuses["RUNNING"] + statuses["REASSESSMENTS_QUEUED"]
         if not pending or time.monotonic() > deadline:
             return dict(statuses)
         time.sleep(1)

@@ -24,10 +24,10 @@ import time_machine
 from django.core.cache import cache
 from django.test import Client
 from django_tasks_db.management.commands import db_worker
-from django_tasks_db.management.commands.db_worker import Worker
 
 from waymark.access import Actor, must_use_second_factor
 from waymark.accounts.models import User
+from waymark.notifications import wakeup
 from waymark.organizations.models import LevelOfCare, Locale, Organization, Program, Role
 from waymark.organizations.services import (
     add_member,
@@ -282,15 +282,18 @@ def client_as(
 
 @pytest.fixture
 def run_tasks(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
-    """Run every ready task with django-tasks-db's real worker loop, in this process.
+    """Run every ready task and queued reassessment with the worker's real loop
+    (notifications/wakeup.py, django-tasks-db's claim and run), in this process.
 
     The loop closes "old" connections between tasks; inside a test's transaction that
     would close the test's own connection (PostgreSQL), so that one call is skipped.
     """
     monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(wakeup, "close_old_connections", lambda: None)
 
     def run() -> None:
-        Worker(
+        wakeup.WakingWorker(
+            wakeup=None,
             queue_names=["*"],
             interval=0,
             batch=True,

@@ -2,7 +2,7 @@
 
 Django compiles a query every time it runs one. For the few fixed-shape statements of a
 check-in (its INSERT or UPDATE, the read of the day's row, the submission key, the
-pending reassessment and its task row, the device token's last use) that compilation was
+pending reassessment, the device token's last use) that compilation was
 a large share of the request's CPU (issue 13, point 2: cProfile over 300 check-ins).
 These helpers write the same SQL once per model, column list and database, prepare every
 value as `Model.save()` does (`field.pre_save`, then `field.get_db_prep_save`) and send
@@ -75,7 +75,7 @@ def insert(
     instance: Model,
     *,
     unless_taken: Sequence[str] = (),
-    renew_before: tuple[str, Any] | None = None,
+    renew_if_set: str | None = None,
 ) -> bool:
     """INSERT a new row, as `instance.save(force_insert=True)` would, and set its id.
 
@@ -83,11 +83,11 @@ def insert(
     values, insert nothing and return False (ON CONFLICT … DO NOTHING: no error, so no
     savepoint is needed around it). Any other constraint still raises IntegrityError.
 
-    `renew_before` (a field, a value), with `unless_taken`: the row already there is
-    locked until this transaction ends (ON CONFLICT … DO UPDATE … WHERE, which locks the
-    row even where it changes nothing; DO NOTHING locks nothing), and if its field is
-    below the value it is overwritten with this instance's fields and True returned, as
-    for a new row (whose id is then the old row's)."""
+    `renew_if_set` (a field), with `unless_taken`: the row already there is locked until
+    this transaction ends (ON CONFLICT … DO UPDATE … WHERE, which locks the row even where
+    it changes nothing; DO NOTHING locks nothing), and if that field of it is set (not
+    NULL) the row is overwritten with this instance's fields and True returned, as for a
+    new row (whose id is then the old row's)."""
     model = type(instance)
     meta = model._meta
     alias = router.db_for_write(model)
@@ -95,14 +95,13 @@ def insert(
     auto = meta.auto_field
     returning = auto is not None and connection.features.can_return_columns_from_insert
     fields: list[Field[Any, Any]] = [f for f in meta.local_concrete_fields if f is not auto]
-    renewed = renew_before[0] if renew_before else None
-    key = ("insert", meta.label, alias, tuple(unless_taken), renewed)
+    key = ("insert", meta.label, alias, tuple(unless_taken), renew_if_set)
     sql = _sql.get(key)
     if sql is None:
         sql = _insert_sql(alias, model, fields)
         if unless_taken:
             sql += f" ON CONFLICT ({_columns(alias, model, unless_taken)})"
-            if renewed is None:
+            if renew_if_set is None:
                 sql += " DO NOTHING"
             else:
                 table, kept = _quote(alias, meta.db_table), set(unless_taken)
@@ -111,16 +110,13 @@ def insert(
                     for f in fields
                     if f.name not in kept
                 )
-                field = _fields(model, [renewed])[0]
-                sql += f" WHERE {table}.{_quote(alias, field.column)} < %s"
+                field = _fields(model, [renew_if_set])[0]
+                sql += f" WHERE {table}.{_quote(alias, field.column)} IS NOT NULL"
         if returning:
             sql += f" RETURNING {_quote(alias, auto.column)}"  # type: ignore[union-attr]
         _sql[key] = sql
     _send(signals.pre_save, instance, alias)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    if renew_before is not None:
-        field = _fields(model, [renew_before[0]])[0]
-        params.append(field.get_db_prep_value(renew_before[1], connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         if returning:

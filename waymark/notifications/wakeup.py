@@ -1,6 +1,7 @@
 """Waking task workers the moment work is enqueued (issue 13, point 5).
 
-On PostgreSQL a trigger on the task table NOTIFYs `waymark_tasks` when a task is enqueued;
+On PostgreSQL a trigger on the task table NOTIFYs `waymark_tasks` when a task is enqueued
+(and one on the pending reassessments when one is queued: risk migration 0009);
 it is delivered when the enqueuing transaction commits, so a worker never wakes for a
 task it cannot see yet. Each worker LISTENs on its own connection and waits for a
 notification or its poll interval, whichever comes first: polling stays as the fallback
@@ -21,6 +22,8 @@ from django.db.utils import OperationalError
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
+
+from waymark.risk import tasks as reassessments
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +73,26 @@ class Wakeup:
 
 
 class WakingWorker(Worker):
-    """django-tasks-db's Worker whose idle wait ends when a task is enqueued.
+    """django-tasks-db's Worker whose idle wait ends when work is queued, and which also
+    runs the queued reassessments (risk/tasks.py: their queue is their own table).
 
     The loop is Worker.run's (claim the highest-priority ready task with SKIP LOCKED,
-    run it, stop for `batch` or `max_tasks`) with `Wakeup.wait` where it sleeps.
+    run it, stop for `batch` or `max_tasks`) with `Wakeup.wait` where it sleeps, and the
+    reassessments taken in their place in the priority order: tasks above
+    `risk.tasks.PRIORITY` first, then a reassessment, then the other tasks. `wakeup`
+    None: never wait (a batch run in this process, as the tests' `run_tasks`).
     """
 
-    def __init__(self, *, wakeup: Wakeup, **kwargs: Any) -> None:
+    def __init__(self, *, wakeup: Wakeup | None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.wakeup = wakeup
 
-    def claim_next(self) -> tuple[DBTaskResult | None, bool]:
-        """The next task, claimed; and whether the database answered (not locked)."""
+    def claim_next(self, *, above: int | None = None) -> tuple[DBTaskResult | None, bool]:
+        """The next task (of a priority above `above`, if given), claimed; and whether the
+        database answered (not locked)."""
         tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if above is not None:
+            tasks = tasks.filter(priority__gt=above)
         if not self.process_all_queues:
             tasks = tasks.filter(queue_name__in=self.queue_names)
         if self.excluded_queue_names:
@@ -98,21 +108,35 @@ class WakingWorker(Worker):
                 return None, False
         return task_result, True
 
+    def run_next(self) -> tuple[bool, bool]:
+        """Run one task or queued reassessment, in priority order: whether one ran, and
+        whether the database answered every claim."""
+        task_result, answered = self.claim_next(above=reassessments.PRIORITY)
+        if task_result is None and reassessments.reassess_next(self.worker_id):
+            self._run_tasks += 1
+            return True, answered
+        if task_result is None:
+            task_result, answered_again = self.claim_next()
+            answered = answered and answered_again
+        if task_result is None:
+            return False, answered
+        self.run_task(task_result)
+        return True, answered
+
     def run(self) -> None:
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311 - spread workers started together
         try:
             while self.running:
                 close_old_connections()
-                task_result, answered = self.claim_next()
-                if task_result is not None:
-                    self.run_task(task_result)
-                elif self.batch and answered:
+                ran, answered = self.run_next()
+                if not ran and self.batch and answered:
                     return
                 if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
                     return
                 close_old_connections()
-                if self.running and task_result is None:
+                if self.running and not ran and self.wakeup is not None:
                     self.wakeup.wait()
         finally:
-            self.wakeup.close()
+            if self.wakeup is not None:
+                self.wakeup.close()

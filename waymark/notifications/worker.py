@@ -20,6 +20,7 @@ from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from waymark.notifications.models import WorkerHeartbeat
+from waymark.risk.models import PendingReassessment
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +89,8 @@ def live_worker_ids(now: dt.datetime) -> set[str]:
 
 
 def recover_stalled_tasks(now: dt.datetime | None = None) -> int:
-    """Make RUNNING tasks of dead workers READY again; returns how many."""
+    """Make RUNNING tasks of dead workers READY again, and put the reassessments they
+    claimed back in the queue; returns how many."""
     now = now or timezone.now()
     alive = live_worker_ids(now)
     stalled = [
@@ -103,5 +105,13 @@ def recover_stalled_tasks(now: dt.datetime | None = None) -> int:
             status=TaskResultStatus.READY, started_at=None
         )
         logger.warning("made %d stalled task(s) ready to run again", len(stalled))
+    # The queued reassessments (risk/tasks.py) claimed by those workers: back in the queue.
+    released = (
+        PendingReassessment.objects.filter(claimed_at__isnull=False)
+        .exclude(claimed_by__in=alive)
+        .update(claimed_at=None, claimed_by="")
+    )
+    if released:
+        logger.warning("put %d reassessment(s) of a stopped worker back in the queue", released)
     WorkerHeartbeat.objects.filter(last_seen_at__lt=now - SILENT_AFTER * 10).delete()
-    return len(stalled)
+    return len(stalled) + released

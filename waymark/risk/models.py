@@ -170,19 +170,26 @@ class PatientRisk(models.Model):
 
 
 class PendingReassessment(models.Model):
-    """A reassessment of the patient queued and not started yet (issue 13, point 2).
+    """A reassessment of the patient waiting to run: the queue itself (issue 13, point 2).
 
-    A check-in that finds one queues no other: the queued one has not read the patient's
-    data yet, so it will see this check-in too. The check-in locks this row until it
-    commits (risk/tasks.py `reassess_soon`); the task deletes it before it reads anything,
-    and that delete waits for the lock, so a check-in either is seen by the task or, once
-    the row is gone, queues a new one. A row older than `tasks.PENDING_FOR_AT_MOST` is
-    taken to be lost (its task failed or was removed) and queues a new task.
+    Workers take these rows directly (risk/tasks.py `claim_reassessment`), so a check-in
+    queues its reassessment with this one row and no task row. There is one per patient:
+    a check-in that finds one unclaimed adds nothing, since that reassessment has not read
+    the patient's data yet and will see this check-in too. The check-in locks the row
+    until it commits (`reassess_soon`) and a worker claims only rows nobody holds (SKIP
+    LOCKED), so a claim never overtakes a check-in still being written. Once claimed
+    (`claimed_at` set, committed before anything is read), a check-in puts the row back in
+    the queue (`claimed_at` cleared); the worker then removes it only if it still holds
+    its own claim, so that check-in is read by a second run. The claim of a worker that
+    has stopped beating is released (notifications/worker.py `recover_stalled_tasks`,
+    as for its tasks), and the row claimed again.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
     queued_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=64, blank=True, default="")  # a worker id
 
     class Meta:
         constraints = [

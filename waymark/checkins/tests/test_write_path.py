@@ -58,18 +58,17 @@ def secret(alice: Patient) -> str:
     return secret
 
 
-def test_it_writes_a_calm_first_checkin_of_the_day_in_five_statements(secret: str) -> None:
+def test_it_writes_a_calm_first_checkin_of_the_day_in_four_statements(secret: str) -> None:
     status, sql, body = post_with_token(secret, api_body())
 
     assert status == 201
     assert body["uses"] == []
-    # the token with membership and patient; the day's row; the reassessment, pending
-    # and queued; the key
-    assert len(sql) == 5, "\n".join(sql)
+    # the token with membership and patient; the day's row; the reassessment queued (its
+    # pending row is the queue: no task row); the key
+    assert len(sql) == 4, "\n".join(sql)
     assert sql[1].startswith('INSERT INTO "checkins_checkin"')
     assert sql[2].startswith('INSERT INTO "risk_pendingreassessment"')
-    assert sql[3].startswith('INSERT INTO "django_tasks_database_dbtaskresult"')
-    assert sql[4].startswith('INSERT INTO "checkins_submissionkey"')
+    assert sql[3].startswith('INSERT INTO "checkins_submissionkey"')
 
 
 def test_it_writes_an_edit_in_four_statements_its_row_in_one(secret: str) -> None:

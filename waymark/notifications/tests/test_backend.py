@@ -6,19 +6,18 @@ from django_tasks_db.backend import DatabaseBackend as LibraryBackend
 from django_tasks_db.models import DBTaskResult, get_date_max
 
 from waymark.notifications.backend import DatabaseBackend
-from waymark.patients.models import Patient
-from waymark.risk.tasks import reassess_patient
+from waymark.notifications.tasks import deliver_email
 
 # What differs between two enqueues of the same task anyway.
 OWN = {"id", "enqueued_at"}
 
 
-def test_it_enqueues_the_same_row_as_the_librarys_backend(alice: Patient) -> None:
-    backend = reassess_patient.get_backend()
+def test_it_enqueues_the_same_row_as_the_librarys_backend(db: None) -> None:
+    backend = deliver_email.get_backend()
     assert isinstance(backend, DatabaseBackend)
-    ours = reassess_patient.enqueue(str(alice.pk))
+    ours = deliver_email.enqueue(7)
     # the library's own write (objects.create), not this subclass's
-    theirs = LibraryBackend._task_to_db_task(backend, reassess_patient, [str(alice.pk)], {})
+    theirs = LibraryBackend._task_to_db_task(backend, deliver_email, [7], {})
 
     rows = [DBTaskResult.objects.get(pk=pk) for pk in (ours.id, theirs.pk)]
     fields = [f.attname for f in DBTaskResult._meta.concrete_fields if f.attname not in OWN]

@@ -11,12 +11,11 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from django_tasks_db.models import DBTaskResult
 
 from waymark.alerts.models import Alert, Severity
 from waymark.checkins.services import CheckInData, UseData, submit_checkin
 from waymark.patients.models import Episode, Patient, ProgramStay
-from waymark.risk.models import PatientRisk, RiskSettings
+from waymark.risk.models import PatientRisk, PendingReassessment, RiskSettings
 from waymark.risk.services import reassess
 
 CheckIn_ = Callable[..., None]
@@ -46,9 +45,9 @@ def test_the_check_in_enqueues_its_reassessment_in_its_own_transaction(alice: Pa
     )  # fmt: skip
     with pytest.raises(RuntimeError), transaction.atomic():
         submit_checkin(alice, data, key=uuid.uuid4())
-        assert DBTaskResult.objects.filter(task_path__endswith="reassess_patient").count() == 1
+        assert PendingReassessment.objects.filter(patient=alice, claimed_at=None).count() == 1
         raise RuntimeError("roll back")
-    assert not DBTaskResult.objects.exists()
+    assert not PendingReassessment.objects.exists()
 
 
 def test_a_check_in_updates_the_risk_and_its_reasons_at_once(
