@@ -71,6 +71,15 @@ def uuid_sql(column: str) -> str:
     return _spelled(f"REPLACE({column}, '-', '')", f"CAST({column} AS uuid)")
 
 
+def indexed_by(index: str) -> str:
+    """After a table in FROM: read it by this index on SQLite (its planner otherwise picks
+    the (organization, questionnaire, day) index of a period's responses and jumps between
+    every questionnaire's range, reading rows out of patient order and sorting them all to
+    group them: 2.0 s rather than 0.5 s for a year of 10,000 patients' responses).
+    PostgreSQL has no such clause and chooses well by itself."""
+    return _spelled(f"INDEXED BY {index}", "")
+
+
 def dict_rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     """The rows of one statement as dicts by column name."""
     with connection.cursor() as cursor:
