@@ -26,6 +26,11 @@ def date_plus_sql(column: str, days: int) -> str:
     return _spelled(f"date({column}, '{days:+d} days')", f"({column} + {days:d})")
 
 
+def date_after_sql(column: str, days: str) -> str:
+    """A date column an integer SQL expression's number of days later."""
+    return _spelled(f"date({column}, '+' || ({days}) || ' days')", f"({column} + ({days}))")
+
+
 def day_number_sql(column: str) -> str:
     """A date column as its day number (`date.toordinal()`)."""
     return _spelled(
