@@ -24,13 +24,11 @@ primary clinician of their care team ("No primary clinician" when none).
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import Any
 
-from django.db import connection
 from django.db.models import (
     OuterRef,
     Subquery,
@@ -38,16 +36,10 @@ from django.db.models import (
 
 from waymark.accounts.models import User
 from waymark.organizations.models import Program
+from waymark.outcomes import stay_scores
 from waymark.outcomes.scope import Scope, cohort, matching_stays
-from waymark.outcomes.sql import (
-    after_hash_sql,
-    date_plus_sql,
-    date_sql,
-    dict_rows,
-    number_sql,
-    text_sql,
-    time_text_sql,
-)
+from waymark.outcomes.sql import dict_rows
+from waymark.outcomes.stay_scores import WEEKS, baseline_sql, score_sql
 from waymark.patients.models import CareTeamMember
 
 
@@ -63,8 +55,6 @@ PHQ9 = Instrument("phq-9", "PHQ-9 (depression)", 5, 5)
 GAD7 = Instrument("gad-7", "GAD-7 (anxiety)", 4, 5)
 WHO5 = Instrument("who-5", "WHO-5 (wellbeing)", None, None)
 INSTRUMENTS = (PHQ9, GAD7, WHO5)
-WEEKS = (4, 8, 12)
-WINDOW = dt.timedelta(days=14)
 COUNTS = ("followed", "response", "remission", "improved", "deteriorated")
 
 
@@ -152,89 +142,19 @@ def _sums() -> str:
     return ", ".join(columns)
 
 
-RESPONSES = "questionnaires_questionnaireresponse"
-
-
-def _bounds_sql(week: int) -> str:
-    """SQL columns of `b` for week `week`, from its baseline: the window's first and last
-    day and the target day (`lo_<week>`, `hi_<week>`, `at_<week>`), and on SQLite the
-    target's Julian day (`jd_<week>`): computed once per patient and instrument, so that
-    each response compares plain columns (SQLite parsed dates ~20 times per response)."""
-    target = 7 * week
-    columns = [
-        f"{date_plus_sql('bl.baseline_on', target - WINDOW.days)} AS lo_{week}",
-        f"{date_plus_sql('bl.baseline_on', target + WINDOW.days)} AS hi_{week}",
-        f"{date_plus_sql('bl.baseline_on', target)} AS at_{week}",
-    ]
-    if connection.vendor == "sqlite":
-        columns.append(f"julianday(bl.baseline_on) + {target} AS jd_{week}")
-    return ", ".join(columns)
-
-
-def _nearest_sql(week: int) -> str:
-    """SQL for the code of `q` as a candidate for `b`'s week `week` (NULL outside ± WINDOW of
-    baseline + `week` weeks): the distance coded `2 × |days off| (+ 1 when after)`, the time
-    submitted, '#', the score. Its MIN per patient and instrument is the nearest response
-    (ties: the earlier day, then the earlier submitted), found with no sort (a window
-    function ranked every response)."""
-    if connection.vendor == "sqlite":
-        off = f"CAST(ABS(julianday(q.submitted_on) - b.jd_{week}) AS INTEGER)"
-    else:
-        off = f"ABS(q.submitted_on - b.at_{week})"
-    code = f"2 * {off} + CASE WHEN q.submitted_on > b.at_{week} THEN 1 ELSE 0 END"
-    if connection.vendor == "sqlite":
-        code = f"printf('%%02d', {code})"
-    else:
-        code = f"lpad(({code})::text, 2, '0')"
-    key = f"{code} || {time_text_sql('q.submitted_at')} || '#' || {text_sql('q.primary_score')}"
-    return (
-        f"CASE WHEN q.submitted_on >= b.lo_{week} AND q.submitted_on <= b.hi_{week} THEN {key} END"
-    )
-
-
-def _score_sql(column: str) -> str:
-    """The score at the end of a `_nearest_sql` text, as a number."""
-    return number_sql(after_hash_sql(column))
-
-
-def _each_sql(outer: str, keys: str, columns: str, where: str) -> str:
-    """SQL: for each row of `outer` (its columns `keys`), the aggregate `columns` over the
-    standing responses `q` where `where`, read by an index range per row: on PostgreSQL a
-    LATERAL subquery (its planner would rather scan every response, which takes longer);
-    on SQLite a CROSS JOIN (it keeps the written order)."""
-    # Not among the corrected ones: a list built once, not a LEFT JOIN on corrections,
-    # which SQLite ran as a scan of every response for each one joined (its statistics see
-    # `corrects_id` as almost all NULL): 225 s for one table at 2,000 patients × 365 days.
-    standing = (
-        "q.id NOT IN (SELECT c.corrects_id FROM questionnaires_questionnaireresponse c "
-        "WHERE c.corrects_id IS NOT NULL)"
-    )
-    if connection.vendor == "sqlite":
-        return (
-            f"SELECT {keys}, {columns} FROM {outer} CROSS JOIN {RESPONSES} q "  # noqa: S608
-            f"WHERE {where} AND {standing} GROUP BY {keys}"
-        )
-    return (
-        f"SELECT {keys}, x.* FROM {outer} CROSS JOIN LATERAL (SELECT {columns} "  # noqa: S608
-        f"FROM {RESPONSES} q WHERE {where} AND {standing}) x"
-    )
-
-
 def _scores_sql(scope: Scope, instruments: tuple[Instrument, ...]) -> tuple[str, list[Any]]:
-    """The WITH clause of each cohort patient's scores for all the instruments, each
-    response read once per patient and instrument (an index range), no subquery per
-    patient and week: `base`: each cohort patient's program and clinician (materialized,
-    computed once); `st`: their matching stays; `bl`: each patient's baseline per
-    instrument, the MIN of 'time submitted # day score' over their standing responses
-    within -7..+14 days of a stay's start; `b`: one row per patient and instrument with its
-    baseline; `f`: each week's nearest response, the MIN of its `_nearest_sql` code over the
-    responses from the first week's window to the last one's; `p`: the scores per patient
-    (`id`) and instrument, `baseline_score` and `score_<week>`. Its parameters with it."""
+    """The WITH clause of each cohort patient's scores for all the instruments, read from
+    the roll-up (`stay_scores.refresh` first): `base` each cohort patient's program and
+    clinician (materialized, computed once); `st` their matching stays; `r` each stay's
+    StayScores, ranked per patient and questionnaire by its baseline code (a window
+    function: the earliest baseline of the patient's matching stays, and that stay's
+    follow-ups); `p` the scores per patient (`id`) and instrument, `baseline_score` and
+    `score_<week>`. Its parameters with it."""
     base, base_params = (
         _groups(scope).order_by().values("id", "program_id", "clinician_id").query.sql_with_params()
     )
     stays, stay_params = (
-        matching_stays(scope).order_by().values("patient_id", "started_on").query.sql_with_params()
+        matching_stays(scope).order_by().values("id", "patient_id").query.sql_with_params()
     )
     kinds = " UNION ALL ".join(
         f"SELECT %s AS qkey, {instrument.reliable_change or 10} AS threshold, "
@@ -242,55 +162,31 @@ def _scores_sql(scope: Scope, instruments: tuple[Instrument, ...]) -> tuple[str,
         for instrument in instruments
     )
     keys = [instrument.key for instrument in instruments]
-    baseline = (
-        f"MIN({time_text_sql('q.submitted_at')} || '#' || {text_sql('q.submitted_on')} || "
-        f"{text_sql('q.primary_score')}) AS first"
-    )
-    near_a_start = _each_sql(
-        "st s CROSS JOIN i", "s.patient_id, i.qkey", baseline,
-        "q.organization_id = %s AND q.patient_id = s.patient_id AND q.questionnaire_key = i.qkey "
-        f"AND q.submitted_on >= {date_plus_sql('s.started_on', -7)} "
-        f"AND q.submitted_on <= {date_plus_sql('s.started_on', 14)}",
-    )  # fmt: skip
-    follow_ups = _each_sql(
-        "b", "b.id, b.qkey",
-        ", ".join(f"MIN({_nearest_sql(w)}) AS nearest_{w}" for w in WEEKS),
-        "q.organization_id = %s AND q.patient_id = b.id AND q.questionnaire_key = b.qkey "
-        f"AND q.submitted_on >= b.lo_{WEEKS[0]} AND q.submitted_on <= b.hi_{WEEKS[-1]}",
-    )  # fmt: skip
-    scores = ", ".join(f"{_score_sql(f'f.nearest_{w}')} AS score_{w}" for w in WEEKS)
-    rest = after_hash_sql("e.first")  # the day, then the score
-    baseline_on = date_sql(f"substr({rest}, 1, 10)")
-    baseline_score = number_sql(f"substr({rest}, 11)")
-    bounds = ", ".join(_bounds_sql(w) for w in WEEKS)
+    _, baseline_score = baseline_sql("r.first")
+    nearest = ", ".join(f"r.nearest_{w}" for w in WEEKS)
+    scores = ", ".join(f"{score_sql(f'r.nearest_{w}')} AS score_{w}" for w in WEEKS)
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
         f"WITH i AS MATERIALIZED ({kinds}), base AS MATERIALIZED ({base}), "  # noqa: S608
-        f"st AS MATERIALIZED (SELECT s.patient_id, s.started_on FROM base CROSS JOIN ({stays}) s "
+        f"st AS MATERIALIZED (SELECT s.id FROM base CROSS JOIN ({stays}) s "
         "WHERE s.patient_id = base.id), "
-        f"bl AS MATERIALIZED (SELECT e.patient_id, e.qkey, {baseline_on} AS baseline_on, "
-        f"{baseline_score} AS baseline_score FROM (SELECT e.patient_id, "
-        "e.qkey, MIN(e.first) AS first "
-        f"FROM ({near_a_start}) e GROUP BY e.patient_id, e.qkey) e), "
-        "b AS MATERIALIZED (SELECT base.id, base.program_id, base.clinician_id, i.qkey, "
-        f"i.threshold, i.below, bl.baseline_on, bl.baseline_score, {bounds} "
+        f"r AS (SELECT r.patient_id, r.questionnaire_key AS qkey, r.first, {nearest}, "
+        "ROW_NUMBER() OVER (PARTITION BY r.patient_id, r.questionnaire_key ORDER BY r.first) "
+        "AS k FROM st JOIN outcomes_stayscores r ON r.organization_id = %s "
+        "AND r.stay_id = st.id WHERE r.first IS NOT NULL), "
+        "p AS MATERIALIZED (SELECT base.id, i.qkey, i.threshold, i.below, base.program_id, "
+        f"base.clinician_id, {baseline_score} AS baseline_score, {scores} "
         "FROM base CROSS JOIN i "
-        "LEFT JOIN bl ON bl.patient_id = base.id AND bl.qkey = i.qkey), "
-        f"f AS MATERIALIZED ({follow_ups}), "
-        "p AS MATERIALIZED (SELECT b.id, b.qkey, b.threshold, b.below, b.program_id, "
-        f"b.clinician_id, b.baseline_score, {scores} "
-        "FROM b LEFT JOIN f ON f.id = b.id AND f.qkey = b.qkey) "
+        "LEFT JOIN r ON r.patient_id = base.id AND r.qkey = i.qkey AND r.k = 1) "
     )
-    params = [
-        *keys, *base_params, *stay_params, scope.organization_id, scope.organization_id
-    ]  # fmt: skip
-    return sql, params
+    return sql, [*keys, *base_params, *stay_params, scope.organization_id]
 
 
 def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
     """One query for all the instruments: `_scores_sql`, then the sums per instrument,
     program and primary clinician (ids or NULL), added up by `measure_tables` (one
     aggregate over the patients, not one per program and one per clinician)."""
+    stay_scores.refresh(scope, instruments)
     scores, params = _scores_sql(scope, instruments)
     return dict_rows(
         f"{scores}SELECT p.qkey, p.program_id, p.clinician_id, {_sums()} FROM p "  # noqa: S608
@@ -304,6 +200,7 @@ def patient_scores(scope: Scope, instrument: Instrument) -> dict[uuid.UUID, dict
     research export): the very scores the figures are summed from, so both follow one rule
     (the baseline, the nearest follow-up and its ties). Numbers as the ORM reads a score
     (`Decimal`; SQLite's to 15 significant digits, as Django converts a computed decimal)."""
+    stay_scores.refresh(scope, (instrument,))
     scores, params = _scores_sql(scope, (instrument,))
     columns = ", ".join(f"p.score_{week}" for week in WEEKS)
     sql = f"{scores}SELECT p.id, p.baseline_score, {columns} FROM p"  # noqa: S608

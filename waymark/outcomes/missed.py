@@ -53,7 +53,13 @@ from django.utils import timezone
 from waymark.access import Actor, Capability, audit_shown, can, roles_with
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.outcomes.scope import Scope, cohort, matching_stays
-from waymark.outcomes.sql import day_number_date_sql, day_number_sql, dict_rows, uuid_sql
+from waymark.outcomes.sql import (
+    day_number_date_sql,
+    day_number_sql,
+    dict_rows,
+    indexed_by,
+    uuid_sql,
+)
 from waymark.patients.models import Patient
 from waymark.questionnaires.models import Anchor
 
@@ -138,14 +144,18 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
     schedules; `once` and `rep` the due dates (`rep` recursive, from the period's start);
     `occ` every occurrence with its closing day, and the care team's requests; `due_in`
     those due in the period and closed; `closed` each with `missed` 1 when no response
-    answered it (an index range on the patient's responses to that questionnaire); `lk`
+    answered it (an index range on the patient's responses to that questionnaire); `page`
     each patient's last look at their questionnaires page and `one` each response's last
-    look of its own (both from the audit index of questionnaire looks, so once per patient
-    rather than once per response: ~20 % faster at 10,000 patients × a year); `resp` the
-    standing responses of the period, `unreviewed` 1 when no clinician has looked since;
+    look of its own (both grouped in one pass over the audit index of questionnaire looks);
+    `rq` per patient and questionnaire the standing responses of the period, how many no
+    clinician has looked at since and the day of the oldest of those: one pass over the
+    (organization, patient, questionnaire, day) index grouped in its order, each patient
+    joined by primary key, kept for the cohort only where `pk` joins `pt` (joining the
+    cohort per response made PostgreSQL hash all 810,000 responses of a year of 10,000
+    patients, and SQLite sort them to group them: 2.3 s there, 0.85 s now);
     `pk` per patient and questionnaire; `listed` the patients ranked. Rows: 'p' per listed
     patient and questionnaire (the first `cap` patients), 'k' per questionnaire for all."""
-    patients = cohort(scope).order_by().values("pk", "timezone", "user_id")
+    patients = cohort(scope).order_by().values("pk", "timezone")
     cohort_sql, cohort_params = patients.query.sql_with_params()
     zones = list(patients.values_list("timezone", flat=True).distinct().order_by())
     today_sql, today_params = _todays(zones)
@@ -161,9 +171,13 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
     # Whose look counts: the roles that act on questionnaires (ask for one), i.e. clinicians
     looking_roles = roles_with(Capability.ASSIGN_QUESTIONNAIRES)
     lookers = ", ".join(["%s"] * len(looking_roles))
+    # Entered by someone else (a clinician), or looked at since: on its own or on the page.
+    reviewed = (
+        "q.submitted_by_id <> p.user_id OR page.at >= q.submitted_at OR one.at >= q.submitted_at"
+    )
     sql = f"""
 WITH RECURSIVE
-pt AS MATERIALIZED (SELECT c.pk AS id, c.user_id, {today_sql} AS today,
+pt AS MATERIALIZED (SELECT c.pk AS id, {today_sql} AS today,
   ROW_NUMBER() OVER (ORDER BY c.pk) AS n FROM ({cohort_sql}) c),
 st AS MATERIALIZED (
   SELECT pt.n AS pn, s.program_id, pt.today, {day_number_sql("s.started_on")} AS started,
@@ -217,34 +231,36 @@ closed AS (
       AND (d.created_at IS NOT NULL OR r.submitted_on >= {day_number_date_sql("d.due")})
     ) THEN 0 ELSE 1 END AS missed
   FROM due_in d JOIN pt ON pt.n = d.pn),
-lk AS MATERIALIZED (
-  SELECT pt.n AS pn, pt.id, pt.user_id, (SELECT MAX(e.at) FROM audit_auditevent e
-    WHERE e.organization_id = %s AND e.patient_id = pt.id AND e.action = {_quoted(AuditAction.VIEW)}
-    AND e.object_type = {_quoted(AuditObject.QUESTIONNAIRE_RESPONSES)}
-    AND e.actor_role IN ({lookers})) AS page
-  FROM pt),
+page AS (
+  SELECT e.patient_id, MAX(e.at) AS at FROM audit_auditevent e
+  WHERE e.organization_id = %s AND e.action = {_quoted(AuditAction.VIEW)}
+  AND e.object_type = {_quoted(AuditObject.QUESTIONNAIRE_RESPONSES)}
+  AND e.actor_role IN ({lookers}) GROUP BY e.patient_id),
 one AS (
   SELECT {uuid_sql("e.object_id")} AS response_id, MAX(e.at) AS at
   FROM audit_auditevent e JOIN pt ON pt.id = e.patient_id
   WHERE e.organization_id = %s AND e.action = {_quoted(AuditAction.VIEW)}
   AND e.object_type = {_quoted(AuditObject.QUESTIONNAIRE_RESPONSE)}
   AND e.actor_role IN ({lookers}) GROUP BY e.object_id),
-resp AS (
-  SELECT lk.pn, q.questionnaire_key AS qkey, {day_number_sql("q.submitted_on")} AS submitted,
-    CASE WHEN q.submitted_by_id <> lk.user_id OR lk.page >= q.submitted_at
-      OR one.at >= q.submitted_at THEN 0 ELSE 1 END AS unreviewed
-  FROM {responses} q JOIN lk ON lk.id = q.patient_id
+rq AS (
+  SELECT q.patient_id, q.questionnaire_key AS qkey, COUNT(*) AS completed,
+    SUM(CASE WHEN {reviewed} THEN 0 ELSE 1 END) AS unreviewed,
+    MIN(CASE WHEN {reviewed} THEN NULL ELSE q.submitted_on END) AS oldest
+  FROM {responses} q {indexed_by("response_patient_day")}
+  JOIN patients_patient p ON p.id = q.patient_id
+  LEFT JOIN page ON page.patient_id = q.patient_id
   LEFT JOIN one ON one.response_id = q.id
   WHERE q.organization_id = %s AND q.submitted_on BETWEEN %s AND %s
-  AND NOT EXISTS (SELECT 1 FROM {responses} c
-    WHERE c.organization_id = q.organization_id AND c.corrects_id = q.id)),
+  AND q.id NOT IN (SELECT c.corrects_id FROM {responses} c WHERE c.organization_id = %s
+    AND c.corrects_id IS NOT NULL)
+  GROUP BY q.patient_id, q.questionnaire_key),
 pk AS (
   SELECT pn, qkey, SUM(missed) AS missed, SUM(closed) AS closed,
     SUM(unreviewed) AS unreviewed, SUM(completed) AS completed, MIN(oldest) AS oldest
   FROM (SELECT pn, qkey, SUM(missed) AS missed, COUNT(*) AS closed, 0 AS unreviewed,
       0 AS completed, NULL AS oldest FROM closed GROUP BY pn, qkey
-    UNION ALL SELECT pn, qkey, 0, 0, SUM(unreviewed), COUNT(*),
-      MIN(CASE WHEN unreviewed = 1 THEN submitted END) FROM resp GROUP BY pn, qkey) u
+    UNION ALL SELECT pt.n, rq.qkey, 0, 0, rq.unreviewed, rq.completed,
+      {day_number_sql("rq.oldest")} FROM rq JOIN pt ON pt.id = rq.patient_id) u
   GROUP BY pn, qkey),
 pp AS (
   SELECT pk.*, SUM(missed) OVER (PARTITION BY pn) AS p_missed,
@@ -280,6 +296,7 @@ FROM pk GROUP BY qkey
         org,
         scope.start,
         scope.end,
+        org,
     ]
     return sql, params
 

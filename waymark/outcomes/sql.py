@@ -26,6 +26,11 @@ def date_plus_sql(column: str, days: int) -> str:
     return _spelled(f"date({column}, '{days:+d} days')", f"({column} + {days:d})")
 
 
+def date_after_sql(column: str, days: str) -> str:
+    """A date column an integer SQL expression's number of days later."""
+    return _spelled(f"date({column}, '+' || ({days}) || ' days')", f"({column} + ({days}))")
+
+
 def day_number_sql(column: str) -> str:
     """A date column as its day number (`date.toordinal()`)."""
     return _spelled(
@@ -69,6 +74,15 @@ def uuid_sql(column: str) -> str:
     """A UUID written as text with hyphens (an audit row's object id) as a UUID column of
     this database compares (SQLite stores UUIDs as 32 hex digits)."""
     return _spelled(f"REPLACE({column}, '-', '')", f"CAST({column} AS uuid)")
+
+
+def indexed_by(index: str) -> str:
+    """After a table in FROM: read it by this index on SQLite (its planner otherwise picks
+    the (organization, questionnaire, day) index of a period's responses and jumps between
+    every questionnaire's range, reading rows out of patient order and sorting them all to
+    group them: 2.0 s rather than 0.5 s for a year of 10,000 patients' responses).
+    PostgreSQL has no such clause and chooses well by itself."""
+    return _spelled(f"INDEXED BY {index}", "")
 
 
 def dict_rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:

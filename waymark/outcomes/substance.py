@@ -27,7 +27,14 @@ from django.db.models.functions import Coalesce, Greatest, Least
 
 from waymark.checkins.models import CheckIn, SubstanceUse
 from waymark.organizations.models import Program
-from waymark.outcomes.scope import Scope, cohort, days_between, lapse_condition, matching_stays
+from waymark.outcomes.scope import (
+    Scope,
+    cohort,
+    days_between,
+    goal_annotations,
+    lapse_condition,
+    matching_stays,
+)
 from waymark.outcomes.sql import days_sql
 from waymark.outcomes.survival import LogRank, Step, kaplan_meier, log_rank, median_time
 from waymark.patients.models import Substance
@@ -179,7 +186,7 @@ def time_to_first_lapse(scope: Scope, anchor: str = "admission") -> TimeToLapse:
     # The organization too, so each is an index range of (organization, patient, …) read
     # from its end: the last check-in is one index entry, not a year of check-in rows.
     lapse = SubstanceUse.objects.filter(
-        lapse_condition(), organization_id=scope.organization_id,
+        lapse_condition(outer_goals=True), organization_id=scope.organization_id,
         patient_id=OuterRef("patient_id"),
         used_on__gte=OuterRef(origin), used_on__lte=scope.end,
     )  # fmt: skip
@@ -190,7 +197,8 @@ def time_to_first_lapse(scope: Scope, anchor: str = "admission") -> TimeToLapse:
         local_date__lte=scope.end,
     )
     rows = (
-        stays.annotate(
+        stays.annotate(**goal_annotations())
+        .annotate(
             first_lapse=Subquery(lapse.order_by("used_on").values("used_on")[:1]),
             last_checkin=Subquery(checkins.order_by("-local_date").values("local_date")[:1]),
             to_lapse=days_between("first_lapse", origin),

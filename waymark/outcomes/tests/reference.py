@@ -21,8 +21,9 @@ from django.db.models import (
     When,
 )
 
-from waymark.outcomes.measures import WEEKS, WINDOW, Instrument, _groups
+from waymark.outcomes.measures import WEEKS, Instrument, _groups
 from waymark.outcomes.scope import Scope, days_between, matching_stays
+from waymark.outcomes.stay_scores import WINDOW
 from waymark.questionnaires.models import QuestionnaireResponse
 
 

@@ -34,6 +34,22 @@ def test_it_counts_check_in_days_per_whole_week_of_care(northstar: Organization,
     assert rows == [(1, 2, 10, 71.4), (2, 1, 1, 14.3), (3, 1, 2, 28.6), (4, 1, 0, 0.0)]
 
 
+def test_it_counts_the_first_twelve_weeks_only_and_no_stay_short_of_a_week(
+    northstar: Organization, bob: User
+) -> None:
+    long = patient(northstar, "pat1", admitted=-90)  # 17 whole weeks by TODAY (day 29)
+    checkins(long, [-90, -90 + 76, -90 + 77, -90 + 83, -90 + 84])  # weeks 1, 11, 12, 12, 13
+    short = patient(northstar, "pat2", admitted=25)  # days 25-29: no whole week yet
+    checkins(short, [25, 26, 27, 28, 29])
+
+    rows = [
+        (r.week, r.stays, r.days_with_checkin)
+        for r in adherence_by_week(scope_for(bob, start=day(-90)))
+    ]
+
+    assert rows == [(1, 1, 1), *((w, 1, 0) for w in range(2, 11)), (11, 1, 1), (12, 1, 2)]
+
+
 def test_it_shows_what_other_apps_register(northstar: Organization, bob: User) -> None:
     patient(northstar, "pat1")
 

@@ -196,6 +196,31 @@ def test_it_counts_an_answer_as_looked_at_once_a_clinician_opens_it(
     assert per_patient(missed_counts(scope)) == {}
 
 
+def test_it_counts_a_corrected_answer_once_and_only_the_cohorts_answers(
+    northstar: Organization, bob: User, alice: Patient, dana: Patient
+) -> None:
+    """The answers are counted per patient over every answer of the period, then kept for
+    the cohort: a corrected answer is replaced by its correction (one answer, one not looked
+    at), and another program's patient counts only when the filter takes their program."""
+    wrong = response(alice, "phq-9", 20, 18)
+    response(alice, "phq-9", 21, 8, corrects=wrong)
+    response(alice, "phq-9", 24, 9)
+    response(dana, "phq-9", 22, 5)
+    residential = program(northstar, LevelOfCare.RESIDENTIAL).pk
+    assert alice.stays.get().program_id == residential != dana.stays.get().program_id
+
+    everyone = missed_counts(scope_for(bob))
+    narrowed = missed_counts(scope_for(bob, program_id=residential))
+
+    assert per_patient(everyone) == {alice.pk: {"phq-9": (0, 2)}, dana.pk: {"phq-9": (0, 1)}}
+    assert [(k.key, k.completed, k.unreviewed, k.patients_unreviewed) for k in everyone.by_key] == [
+        ("phq-9", 3, 3, 2)
+    ]
+    assert per_patient(narrowed) == {alice.pk: {"phq-9": (0, 2)}}
+    assert [(k.key, k.completed, k.unreviewed) for k in narrowed.by_key] == [("phq-9", 2, 2)]
+    assert narrowed.listed[0].oldest_unreviewed == day(21)  # the correction's day, not day 20
+
+
 def test_it_names_patients_only_on_the_page_and_audits_each_one_named(
     northstar: Organization, bob: User, client_for: ClientFor
 ) -> None:
