@@ -58,6 +58,7 @@ from waymark.outcomes.sql import (
     day_number_sql,
     dict_rows,
     indexed_by,
+    outer_first_join,
     uuid_sql,
 )
 from waymark.patients.models import Patient
@@ -148,11 +149,12 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
     each patient's last look at their questionnaires page and `one` each response's last
     look of its own (both grouped in one pass over the audit index of questionnaire looks);
     `rq` per patient and questionnaire the standing responses of the period, how many no
-    clinician has looked at since and the day of the oldest of those: one pass over the
-    (organization, patient, questionnaire, day) index grouped in its order, each patient
-    joined by primary key, kept for the cohort only where `pk` joins `pt` (joining the
-    cohort per response made PostgreSQL hash all 810,000 responses of a year of 10,000
-    patients, and SQLite sort them to group them: 2.3 s there, 0.85 s now);
+    clinician has looked at since and the day of the oldest of those: the organization's
+    patients in primary-key order, each with its range of the covering (organization,
+    patient, questionnaire, day, …) index, so the rows arrive grouped and no table row is
+    read; kept for the cohort only where `pk` joins `pt` (joining the cohort per response
+    made PostgreSQL hash all 810,000 responses of a year of 10,000 patients, and SQLite
+    sort them to group them: 2.3 s; looking each response's patient up: 1.0 s; now 0.3 s);
     `pk` per patient and questionnaire; `listed` the patients ranked. Rows: 'p' per listed
     patient and questionnaire (the first `cap` patients), 'k' per questionnaire for all."""
     patients = cohort(scope).order_by().values("pk", "timezone")
@@ -243,17 +245,17 @@ one AS (
   AND e.object_type = {_quoted(AuditObject.QUESTIONNAIRE_RESPONSE)}
   AND e.actor_role IN ({lookers}) GROUP BY e.object_id),
 rq AS (
-  SELECT q.patient_id, q.questionnaire_key AS qkey, COUNT(*) AS completed,
+  SELECT p.id AS patient_id, q.questionnaire_key AS qkey, COUNT(*) AS completed,
     SUM(CASE WHEN {reviewed} THEN 0 ELSE 1 END) AS unreviewed,
     MIN(CASE WHEN {reviewed} THEN NULL ELSE q.submitted_on END) AS oldest
-  FROM {responses} q {indexed_by("response_patient_day")}
-  JOIN patients_patient p ON p.id = q.patient_id
-  LEFT JOIN page ON page.patient_id = q.patient_id
-  LEFT JOIN one ON one.response_id = q.id
-  WHERE q.organization_id = %s AND q.submitted_on BETWEEN %s AND %s
+  FROM patients_patient p
+  {outer_first_join()} {responses} q {indexed_by("response_patient_day_cover")}
+    ON q.organization_id = p.organization_id AND q.patient_id = p.id
+  LEFT JOIN page ON page.patient_id = p.id LEFT JOIN one ON one.response_id = q.id
+  WHERE p.organization_id = %s AND q.submitted_on BETWEEN %s AND %s
   AND q.id NOT IN (SELECT c.corrects_id FROM {responses} c WHERE c.organization_id = %s
     AND c.corrects_id IS NOT NULL)
-  GROUP BY q.patient_id, q.questionnaire_key),
+  GROUP BY p.id, q.questionnaire_key),
 pk AS (
   SELECT pn, qkey, SUM(missed) AS missed, SUM(closed) AS closed,
     SUM(unreviewed) AS unreviewed, SUM(completed) AS completed, MIN(oldest) AS oldest

@@ -282,10 +282,22 @@ class QuestionnaireResponse(models.Model):
         indexes = [
             models.Index(fields=["organization", "patient", "questionnaire_key", "submitted_at"]),
             models.Index(fields=["organization", "questionnaire_key", "submitted_on"]),
-            # The outcomes' nearest response to a week: a range of one patient's days.
+            # The outcomes' nearest response to a week: a range of one patient's days. Its
+            # last three columns let the outcomes' list of answers not looked at
+            # (outcomes/missed.py) read a year of responses from the index alone, without a
+            # table row each (0.3 s of ~1 s at 10,000 patients on SQLite, whose indexes
+            # cannot INCLUDE columns); one index entry per submitted questionnaire.
             models.Index(
-                fields=["organization", "patient", "questionnaire_key", "submitted_on"],
-                name="response_patient_day",
+                fields=[
+                    "organization",
+                    "patient",
+                    "questionnaire_key",
+                    "submitted_on",
+                    "submitted_at",
+                    "submitted_by",
+                    "id",
+                ],
+                name="response_patient_day_cover",
             ),
         ]
         constraints = [
