@@ -69,7 +69,7 @@ class CareFilter(forms.Form):
     program = forms.ModelChoiceField(
         queryset=Program.objects.none(), required=False, empty_label="All programs"
     )
-    level = forms.ChoiceField(required=False)
+    level = forms.ChoiceField(label="Level of care", required=False)
     clinician = forms.ModelChoiceField(
         queryset=User.objects.none(), required=False, empty_label="Any clinician"
     )
@@ -91,6 +91,7 @@ class CaseloadFilter(CareFilter):
     """Narrow the caseload; an unknown value is ignored rather than an error page."""
 
     show = forms.ChoiceField(
+        label="Discharged patients",
         choices=[
             ("", "In care and recently discharged"),
             ("recent", "Recently discharged only"),
@@ -99,6 +100,7 @@ class CaseloadFilter(CareFilter):
         required=False,
     )
     reviewed = forms.ChoiceField(
+        label="Reviewed by me",
         choices=[("", "Reviewed or not"), ("stale", "Not reviewed by me in 7 days")],
         required=False,
     )
@@ -107,3 +109,7 @@ class CaseloadFilter(CareFilter):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name or record number"}),
     )  # fmt: skip
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def selects(self) -> list[forms.BoundField]:
+        """The filters shown as selects, in the page's order."""
+        return [self[name] for name in ("program", "level", "clinician", "show", "reviewed")]

@@ -8,6 +8,10 @@ organization admin, another organization's admin and an operator. Whenever a res
 answers 200 and names a patient (their name, username, e-mail or id) to someone who is
 not that patient, an audit row for that patient, by that person, must have been written
 during that very request.
+
+The same walk checks that every form control on every page it reads has an accessible
+name (waymark/testing/form_labels.py): it is the one walk over every page as every
+persona, and a second one would cost the suite as long again.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from waymark.organizations.services import add_member
 from waymark.organizations.tests.matrix import PERSONAS, World, persona_world
 from waymark.organizations.tests.test_access_matrix import MATRIX
 from waymark.patients.models import Patient
+from waymark.testing.form_labels import unlabelled_controls
 
 ClientFor = Callable[[User | None], Client]
 pytestmark = pytest.mark.usefixtures("frozen")
@@ -52,6 +57,7 @@ class Read:
     status: int
     named: frozenset[str]
     unaudited: frozenset[str]
+    unlabelled: tuple[str, ...] = ()
 
 
 def identifiers(patient: Patient) -> list[str]:
@@ -96,6 +102,9 @@ class Walker:
             response.status_code,
             frozenset(p.preferred_name for p in named),
             frozenset(p.preferred_name for p in named if p.pk not in audited),
+            tuple(unlabelled_controls(content))
+            if "html" in response.get("Content-Type", "")
+            else (),
         )
         self.reads.append(read)
         return read
@@ -103,6 +112,11 @@ class Walker:
     def unaudited(self) -> list[str]:
         return [
             f"{r.who} GET {r.url} named {sorted(r.unaudited)}" for r in self.reads if r.unaudited
+        ]
+
+    def unlabelled(self) -> list[str]:
+        return [
+            f"{r.who} GET {r.url}: {', '.join(r.unlabelled)}" for r in self.reads if r.unlabelled
         ]
 
     def with_patient_data(self) -> list[Read]:
@@ -144,6 +158,7 @@ def test_it_audits_every_matrix_page_that_names_a_patient(
         url = reverse(name, kwargs=MATRIX[name].kwargs(world))
         walker.get(persona, world.users[persona], url)
     assert not walker.unaudited(), "\n".join(walker.unaudited())
+    assert not walker.unlabelled(), "controls without a name:\n" + "\n".join(walker.unlabelled())
     shown = {read.url for read in walker.with_patient_data() if read.who != "patient"}
     for name in MUST_SEE_PATIENTS.get(persona, []):
         assert reverse(name) in shown, name
