@@ -125,7 +125,14 @@ def show_panel(page: Any, name: str) -> None:
     """Bring a lazy panel of the record (patients/panels.py) into view, as a reader scrolls
     to it, and wait until htmx has put the panel in its place."""
     place = page.locator(f'[data-lazy-panel="{name}"]')
-    if place.count():
+    # Scrolled by script, again each round: Playwright's own scrolling waits for the box to
+    # stand still, and on a busy machine the panels loading above it kept it moving past
+    # that wait, so it was never scrolled to and never loaded (seen in CI).
+    deadline = time.monotonic() + 30
+    while place.count():
         with contextlib.suppress(PlaywrightError):  # it was put in place meanwhile
-            place.scroll_into_view_if_needed(timeout=2000)
-    place.wait_for(state="detached")
+            place.evaluate("element => element.scrollIntoView({block: 'center'})", timeout=1000)
+        with contextlib.suppress(PlaywrightError):
+            place.wait_for(state="detached", timeout=2000)
+            return
+        assert time.monotonic() < deadline, f"the {name} panel never loaded"
