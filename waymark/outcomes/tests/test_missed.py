@@ -196,6 +196,28 @@ def test_it_counts_an_answer_as_looked_at_once_a_clinician_opens_it(
     assert per_patient(missed_counts(scope)) == {}
 
 
+def test_it_counts_only_the_answer_opened_as_looked_at_each_time_one_is_opened(
+    northstar: Organization, bob: User, alice: Patient, client_for: ClientFor
+) -> None:
+    """The looks at single answers are joined to each answer by its id (missed.py's `one`):
+    opening one answer, even twice, marks that answer alone; the next one opened is the
+    second."""
+    first, second = response(alice, "phq-9", 8, 12), response(alice, "phq-9", 22, 9)
+    scope = scope_for(bob)
+    staff = client_for(bob)
+    assert per_patient(missed_counts(scope)) == {alice.pk: {"phq-9": (0, 2)}}
+
+    for _ in range(2):
+        opened = reverse("questionnaires:patient_response", args=[alice.pk, first.pk])  # type: ignore[attr-defined]
+        assert staff.get(opened).status_code == 200
+        assert per_patient(missed_counts(scope)) == {alice.pk: {"phq-9": (0, 1)}}
+    assert missed_counts(scope).listed[0].oldest_unreviewed == day(22)
+
+    opened = reverse("questionnaires:patient_response", args=[alice.pk, second.pk])  # type: ignore[attr-defined]
+    assert staff.get(opened).status_code == 200
+    assert per_patient(missed_counts(scope)) == {}
+
+
 def test_it_counts_a_corrected_answer_once_and_only_the_cohorts_answers(
     northstar: Organization, bob: User, alice: Patient, dana: Patient
 ) -> None:
