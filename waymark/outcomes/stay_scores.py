@@ -30,9 +30,6 @@ if TYPE_CHECKING:
 
 WEEKS = (4, 8, 12)  # the columns of StayScores
 WINDOW = dt.timedelta(days=14)
-# Days after a stay's start that a response can still be its baseline or follow-up: the last
-# week's window of the latest baseline (14 days after the start). From 7 days before it.
-REACH = 14 + 7 * WEEKS[-1] + WINDOW.days
 
 
 RESPONSES = "questionnaires_questionnaireresponse"
@@ -80,12 +77,9 @@ def score_sql(column: str) -> str:
     return number_sql(after_hash_sql(column))
 
 
-def each_sql(
-    outer: str, keys: str, columns: dict[str, str], where: str, *, standing_only: bool = True
-) -> str:
+def each_sql(outer: str, keys: str, columns: dict[str, str], where: str) -> str:
     """SQL: for each row of `outer` (its columns `keys`), the aggregates `columns` (name:
-    SQL) over the standing responses `q` where `where` (every response with
-    `standing_only=False`), read by an index range per row: on
+    SQL) over the standing responses `q` where `where`, read by an index range per row: on
     PostgreSQL a LATERAL subquery (its planner would rather scan every response, which
     takes longer); on SQLite one correlated subquery per row, its aggregates in one JSON
     array (a CROSS JOIN grouped by the outer row sorted every response read, ~0.2 s of
@@ -96,8 +90,6 @@ def each_sql(
     standing = (
         "q.id NOT IN (SELECT c.corrects_id FROM questionnaires_questionnaireresponse c "
         "WHERE c.corrects_id IS NOT NULL)"
-        if standing_only
-        else "1 = 1"
     )
     if connection.vendor == "sqlite":
         found = ", ".join(columns.values())
@@ -126,16 +118,14 @@ def baseline_sql(column: str) -> tuple[str, str]:
 
 def refresh(scope: Scope, instruments: tuple[Instrument, ...]) -> None:
     """Recompute the StayScores of the cohort's matching stays that are missing or stale,
-    in one statement: `i` the questionnaires; `st` the stays; `k` per patient and
-    questionnaire the corrections (few: the partial index of corrections); `m` per stay and
-    questionnaire the responses in its reach (`REACH`), counted over an index range; `s` the
-    stays × questionnaires whose row is missing or was made from another start or another
-    count (responses are only ever added, so a count that differs is the only change there
-    is); `e` each one's baseline, the MIN of 'time submitted # day score' over the standing
-    responses within -7..+14 days of the stay's start; `b` its day and each week's window;
-    `f` each week's nearest response, the MIN of its `nearest_sql` code, beside all of
-    `b`'s own (a join of `f` back to `b` was a scan of `f` per row on SQLite); written over
-    the old row."""
+    in one statement: `i` the questionnaires; `st` the stays; `s` the stays ×
+    questionnaires whose row is missing or was made from another start or another
+    `ResponseTally` (one row per patient and questionnaire, read by its unique index: the
+    database bumps it whenever a response is added or deleted); `e` each one's baseline,
+    the MIN of 'time submitted # day score' over the standing responses within -7..+14 days
+    of the stay's start; `b` its day and each week's window; `f` each week's nearest
+    response, the MIN of its `nearest_sql` code, beside all of `b`'s own (a join of `f`
+    back to `b` was a scan of `f` per row on SQLite); written over the old row."""
     stays, stay_params = (
         matching_stays(scope)
         .filter(patient_id__in=cohort(scope).values("pk"))
@@ -145,13 +135,6 @@ def refresh(scope: Scope, instruments: tuple[Instrument, ...]) -> None:
     )
     keys = [instrument.key for instrument in instruments]
     kinds = " UNION ALL ".join("SELECT %s AS qkey" for _ in keys)
-    in_reach = each_sql(
-        "st CROSS JOIN i", "st.id, st.patient_id, st.started_on, i.qkey", {"n": "COUNT(*)"},
-        "q.organization_id = %s AND q.patient_id = st.patient_id AND q.questionnaire_key = i.qkey "
-        f"AND q.submitted_on >= {date_plus_sql('st.started_on', -7)} "
-        f"AND q.submitted_on <= {date_plus_sql('st.started_on', REACH)}",
-        standing_only=False,
-    )  # fmt: skip
     near_a_start = each_sql(
         "s", "s.id, s.patient_id, s.started_on, s.qkey, s.n",
         {
@@ -172,33 +155,30 @@ def refresh(scope: Scope, instruments: tuple[Instrument, ...]) -> None:
     nearest = ", ".join(f"nearest_{w}" for w in WEEKS)
     changed = ", ".join(
         f"{column} = excluded.{column}"
-        for column in ("started_on", "responses", "first", *nearest.split(", "))
+        for column in ("started_on", "tally", "first", *nearest.split(", "))
     )
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
         f"WITH i AS MATERIALIZED ({kinds}), st AS MATERIALIZED ({stays}), "  # noqa: S608
-        "k AS MATERIALIZED (SELECT c.patient_id, c.questionnaire_key AS qkey, COUNT(*) AS n "
-        f"FROM {RESPONSES} c WHERE c.organization_id = %s AND c.corrects_id IS NOT NULL "
-        "GROUP BY c.patient_id, c.questionnaire_key), "
-        f"m AS MATERIALIZED ({in_reach}), "
-        "s AS MATERIALIZED (SELECT m.id, m.patient_id, m.started_on, m.qkey, "
-        "m.n + COALESCE(k.n, 0) AS n FROM m "
-        "LEFT JOIN k ON k.patient_id = m.patient_id AND k.qkey = m.qkey "
-        "LEFT JOIN outcomes_stayscores r ON r.organization_id = %s AND r.stay_id = m.id "
-        "AND r.questionnaire_key = m.qkey WHERE r.id IS NULL OR r.started_on <> m.started_on "
-        "OR r.responses <> m.n + COALESCE(k.n, 0)), "
+        "s AS MATERIALIZED (SELECT st.id, st.patient_id, st.started_on, i.qkey, "
+        "COALESCE(t.changes, 0) AS n FROM st CROSS JOIN i "
+        "LEFT JOIN outcomes_responsetally t ON t.organization_id = %s "
+        "AND t.patient_id = st.patient_id AND t.questionnaire_key = i.qkey "
+        "LEFT JOIN outcomes_stayscores r ON r.organization_id = %s AND r.stay_id = st.id "
+        "AND r.questionnaire_key = i.qkey WHERE r.id IS NULL OR r.started_on <> st.started_on "
+        "OR r.tally <> COALESCE(t.changes, 0)), "
         f"e AS MATERIALIZED ({near_a_start}), "
         f"bl AS MATERIALIZED (SELECT e.*, {baseline_on} AS baseline_on FROM e), "
         f"b AS MATERIALIZED (SELECT bl.*, {', '.join(bounds_sql(w) for w in WEEKS)} FROM bl), "
         f"f AS MATERIALIZED ({follow_ups}) "
         "INSERT INTO outcomes_stayscores (organization_id, stay_id, patient_id, "
-        f"questionnaire_key, started_on, responses, first, {nearest}) "
+        f"questionnaire_key, started_on, tally, first, {nearest}) "
         "SELECT %s, f.id, f.patient_id, f.qkey, f.started_on, f.n, f.first, "
         f"{', '.join(f'f.nearest_{w}' for w in WEEKS)} FROM f WHERE 1 = 1 "
         "ON CONFLICT (organization_id, stay_id, questionnaire_key) "
         f"DO UPDATE SET {changed}"
     )
     org = scope.organization_id
-    params = [*keys, *stay_params, org, org, org, org, org, org]
+    params = [*keys, *stay_params, org, org, org, org, org]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
