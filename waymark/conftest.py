@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.db import transaction
 from django.test import Client
 from django_tasks_db.management.commands import db_worker
 
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
     from waymark.demo.registry import DemoContext
 
 PASSWORD = "correct horse battery staple 42"
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _shared_dir(config: pytest.Config) -> Path:
@@ -95,13 +97,26 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         drop_shared_templates(_shared_dir(session.config))
 
 
+@pytest.fixture(scope="class")
+def class_transaction(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """One transaction around a test class, rolled back after its last test (issue 13
+    point 7), as Django's TestCase.setUpTestData: what a class-scoped fixture writes in it
+    is built once and shared by the class's tests, and each test still runs in its own
+    savepoint inside it (pytest-django's `db`), so no test sees what another wrote. For
+    classes whose every test shares that data (outside a class pytest would keep it for
+    the whole module); not for transactional tests."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 is slow on purpose; tests that are not about hashing use a fast hasher.
 
     accounts/tests checks that the real settings hash with Argon2.
     """
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture(autouse=True)
@@ -161,8 +176,7 @@ def program(organization: Organization, level: LevelOfCare) -> Program:
     return Program.objects.get(organization=organization, level=level)
 
 
-@pytest.fixture
-def northstar(db: None) -> Organization:
+def create_northstar() -> Organization:
     organization = create_organization(
         name="Northstar Recovery",
         slug="northstar",
@@ -173,13 +187,22 @@ def northstar(db: None) -> Organization:
     return organization
 
 
-@pytest.fixture
-def harbour(db: None) -> Organization:
+def create_harbour() -> Organization:
     organization = create_organization(
         name="Harbour House", slug="harbour", locale=Locale.EN_GB, timezone="Europe/London"
     )
     create_default_programs(organization)
     return organization
+
+
+@pytest.fixture
+def northstar(db: None) -> Organization:
+    return create_northstar()
+
+
+@pytest.fixture
+def harbour(db: None) -> Organization:
+    return create_harbour()
 
 
 # Each persona asks for its organization's fixture by name, not through
@@ -221,16 +244,24 @@ def _patient(
     return patient
 
 
-@pytest.fixture
-def alice(northstar: Organization, bob: User) -> Patient:
+def create_alice(northstar: Organization, bob: User) -> Patient:
     patient = _patient(northstar, "alice", LevelOfCare.RESIDENTIAL, 20)
     assign_clinician(patient, bob, primary=True)
     return patient
 
 
+def create_dana(northstar: Organization) -> Patient:
+    return _patient(northstar, "dana", LevelOfCare.DETOX, 3)
+
+
+@pytest.fixture
+def alice(northstar: Organization, bob: User) -> Patient:
+    return create_alice(northstar, bob)
+
+
 @pytest.fixture
 def dana(northstar: Organization) -> Patient:
-    return _patient(northstar, "dana", LevelOfCare.DETOX, 3)
+    return create_dana(northstar)
 
 
 @pytest.fixture

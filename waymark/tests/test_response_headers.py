@@ -18,7 +18,11 @@ from django.urls import reverse
 
 from waymark.accounts.models import User
 from waymark.organizations.tests.matrix import PERSONAS, World
-from waymark.organizations.tests.test_access_matrix import MATRIX, world  # noqa: F401
+from waymark.organizations.tests.test_access_matrix import (  # noqa: F401
+    MATRIX,
+    shared_world,
+    world,
+)
 from waymark.patients.models import Patient
 from waymark.response_headers import (
     CACHE_KEY_HEADER,
@@ -58,35 +62,40 @@ def directives(response: Any) -> dict[str, list[str]]:
 SIGN_OUT = {"accounts:logout", "accounts:sign_out_everywhere"}
 
 
-@pytest.mark.parametrize("name", sorted(MATRIX))
-@pytest.mark.parametrize("persona", PERSONAS)
-def test_it_forbids_caching_every_url_for_every_persona(
-    name: str,
-    persona: str,
-    world: World,  # noqa: F811
-    client_for: ClientFor,
-) -> None:
-    row = MATRIX[name]
-    response = respond(
-        client_for(world.users[persona]),
-        row.method,
-        reverse(name, kwargs=row.kwargs(world)),
-        row.data,
-    )
-    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
-    if persona == "anonymous" and name in PUBLIC_CACHEABLE:
-        assert cache_control == PUBLIC_CACHEABLE[name]
-    else:
-        assert {"no-store", "private"} <= cache_control, (persona, name, cache_control)
-        assert not cache_control & {"public", "max-age=3600"}
-    user = world.users[persona]
-    if user is None:
-        assert CACHE_KEY_HEADER not in response
-    elif name not in SIGN_OUT:
-        # The session's person; after signing out there is nobody.
-        assert response[CACHE_KEY_HEADER] == offline_cache_key(user.pk)
-    assert "Content-Security-Policy" in response
-    assert "Permissions-Policy" in response
+class TestEveryUrl:
+    """Every URL of the matrix as every persona, over one world built once for all of them
+    (`shared_world`)."""
+
+    @pytest.mark.parametrize("name", sorted(MATRIX))
+    @pytest.mark.parametrize("persona", PERSONAS)
+    def test_it_forbids_caching_every_url_for_every_persona(
+        self,
+        name: str,
+        persona: str,
+        world: World,  # noqa: F811
+        client_for: ClientFor,
+    ) -> None:
+        row = MATRIX[name]
+        response = respond(
+            client_for(world.users[persona]),
+            row.method,
+            reverse(name, kwargs=row.kwargs(world)),
+            row.data,
+        )
+        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+        if persona == "anonymous" and name in PUBLIC_CACHEABLE:
+            assert cache_control == PUBLIC_CACHEABLE[name]
+        else:
+            assert {"no-store", "private"} <= cache_control, (persona, name, cache_control)
+            assert not cache_control & {"public", "max-age=3600"}
+        user = world.users[persona]
+        if user is None:
+            assert CACHE_KEY_HEADER not in response
+        elif name not in SIGN_OUT:
+            # The session's person; after signing out there is nobody.
+            assert response[CACHE_KEY_HEADER] == offline_cache_key(user.pk)
+        assert "Content-Security-Policy" in response
+        assert "Permissions-Policy" in response
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,31 @@ def persona_world(
     return World(users=users, alice=alice, bobs_token=token)
 
 
+def build_persona_world() -> World:
+    """The same world built without fixtures, by the functions the persona fixtures call
+    (waymark/conftest.py), in their order: for a module-scoped world (`shared_world`)."""
+    from django.test import override_settings
+
+    from waymark.conftest import (
+        FAST_HASHERS,
+        create_alice,
+        create_dana,
+        create_harbour,
+        create_northstar,
+        make_member,
+    )
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        northstar = create_northstar()
+        bob = make_member(northstar, "bob", Role.CLINICIAN)
+        alice = create_alice(northstar, bob)
+        dana = create_dana(northstar)
+        carol = make_member(create_harbour(), "carol", Role.CLINICIAN)
+        olivia = make_member(northstar, "olivia", Role.ADMIN)
+        sam = make_member(northstar, "sam", Role.SUPPORTER)
+        return persona_world(alice, dana, bob, carol, olivia, sam)
+
+
 @dataclass
 class Row:
     """One URL: what it needs, whose data it reaches, and how to call it."""
