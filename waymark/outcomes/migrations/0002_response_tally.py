@@ -71,8 +71,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunSQL("DELETE FROM outcomes_stayscores", migrations.RunSQL.noop),
         migrations.RemoveField(model_name="stayscores", name="responses"),
+        # Both ways: each column is added to an empty table (neither has a default).
+        migrations.RunSQL(
+            "DELETE FROM outcomes_stayscores", "DELETE FROM outcomes_stayscores"
+        ),
         migrations.AddField(
             model_name="stayscores",
             name="tally",
