@@ -4,7 +4,6 @@ and no template brings inline code back."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -17,12 +16,6 @@ from django.test import Client
 from django.urls import reverse
 
 from waymark.accounts.models import User
-from waymark.organizations.tests.matrix import PERSONAS, World
-from waymark.organizations.tests.test_access_matrix import (  # noqa: F401
-    MATRIX,
-    shared_world,
-    world,
-)
 from waymark.patients.models import Patient
 from waymark.response_headers import (
     CACHE_KEY_HEADER,
@@ -33,21 +26,9 @@ from waymark.response_headers import (
 
 ClientFor = Callable[[User | None], Client]
 WAYMARK = Path(__file__).resolve().parents[1]
-# What anonymous visitors get that the view chose itself: none holds anyone's data (the
-# app's manifest and service worker, checkins/pwa.py; the general crisis help).
-PUBLIC_CACHEABLE = {
-    "checkins:manifest": {"max-age=3600"},
-    "checkins:service_worker": {"no-cache"},
-    "help_offline": {"private", "no-cache"},
-}
-
-
-def respond(client: Client, method: str, url: str, data: dict[str, Any]) -> Any:
-    if method == "get":
-        return client.get(url)
-    if url.startswith("/api/"):
-        return getattr(client, method)(url, json.dumps(data), content_type="application/json")
-    return getattr(client, method)(url, data)
+# Every URL of the matrix, as every persona, is checked for the headers below in the
+# matrix's own walk (one request each): organizations/tests/test_access_matrix.py
+# (TestEveryUrl) with matrix.assert_private_answer.
 
 
 def directives(response: Any) -> dict[str, list[str]]:
@@ -56,46 +37,6 @@ def directives(response: Any) -> dict[str, list[str]]:
         name: values
         for name, *values in (part.split() for part in policy.split(";") if part.strip())
     }
-
-
-# Pages that end the session: their answer goes to nobody.
-SIGN_OUT = {"accounts:logout", "accounts:sign_out_everywhere"}
-
-
-class TestEveryUrl:
-    """Every URL of the matrix as every persona, over one world built once for all of them
-    (`shared_world`)."""
-
-    @pytest.mark.parametrize("name", sorted(MATRIX))
-    @pytest.mark.parametrize("persona", PERSONAS)
-    def test_it_forbids_caching_every_url_for_every_persona(
-        self,
-        name: str,
-        persona: str,
-        world: World,  # noqa: F811
-        client_for: ClientFor,
-    ) -> None:
-        row = MATRIX[name]
-        response = respond(
-            client_for(world.users[persona]),
-            row.method,
-            reverse(name, kwargs=row.kwargs(world)),
-            row.data,
-        )
-        cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
-        if persona == "anonymous" and name in PUBLIC_CACHEABLE:
-            assert cache_control == PUBLIC_CACHEABLE[name]
-        else:
-            assert {"no-store", "private"} <= cache_control, (persona, name, cache_control)
-            assert not cache_control & {"public", "max-age=3600"}
-        user = world.users[persona]
-        if user is None:
-            assert CACHE_KEY_HEADER not in response
-        elif name not in SIGN_OUT:
-            # The session's person; after signing out there is nobody.
-            assert response[CACHE_KEY_HEADER] == offline_cache_key(user.pk)
-        assert "Content-Security-Policy" in response
-        assert "Permissions-Policy" in response
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ something else or anything into a 403 (test_access_matrix.py checks).
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -195,3 +196,45 @@ def alice_id(world: World) -> dict[str, Any]:
 
 def bobs_token(world: World) -> dict[str, Any]:
     return {"token_id": world.bobs_token.pk}
+
+
+def respond(client: Any, method: str, url: str, data: dict[str, Any]) -> Any:
+    """The matrix's request: JSON to the API, a form post elsewhere."""
+    if method == "get":
+        return client.get(url)
+    if url.startswith("/api/"):
+        return getattr(client, method)(url, json.dumps(data), content_type="application/json")
+    return getattr(client, method)(url, data)
+
+
+# Issue 12 points 3 and 7, checked on every matrix answer (test_access_matrix.TestEveryUrl):
+# what anonymous visitors get that the view chose itself (none holds anyone's data: the
+# app's manifest and service worker, checkins/pwa.py; the general crisis help), and the
+# pages that end the session (their answer goes to nobody).
+PUBLIC_CACHEABLE = {
+    "checkins:manifest": {"max-age=3600"},
+    "checkins:service_worker": {"no-cache"},
+    "help_offline": {"private", "no-cache"},
+}
+SIGN_OUT = {"accounts:logout", "accounts:sign_out_everywhere"}
+
+
+def assert_private_answer(name: str, persona: str, response: Any, world: World) -> None:
+    """No answer with anyone's data may be cached, each names the offline cache of the
+    person it is for and nobody else's, and each carries the two policies."""
+    from waymark.response_headers import CACHE_KEY_HEADER, offline_cache_key
+
+    cache_control = {part.strip() for part in response["Cache-Control"].split(",")}
+    if persona == "anonymous" and name in PUBLIC_CACHEABLE:
+        assert cache_control == PUBLIC_CACHEABLE[name]
+    else:
+        assert {"no-store", "private"} <= cache_control, (persona, name, cache_control)
+        assert not cache_control & {"public", "max-age=3600"}
+    user = world.users[persona]
+    if user is None:
+        assert CACHE_KEY_HEADER not in response
+    elif name not in SIGN_OUT:
+        # The session's person; after signing out there is nobody.
+        assert response[CACHE_KEY_HEADER] == offline_cache_key(user.pk)
+    assert "Content-Security-Policy" in response
+    assert "Permissions-Policy" in response

@@ -7,7 +7,6 @@ which walks every registered model admin for every persona.
 from __future__ import annotations
 
 import importlib
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -27,9 +26,11 @@ from waymark.organizations.tests.matrix import (
     Target,
     World,
     alice_id,
+    assert_private_answer,
     bobs_token,
     build_persona_world,
     expected,
+    respond,
 )
 
 PUBLIC, SIGNED_IN = Access.PUBLIC, Access.SIGNED_IN
@@ -158,15 +159,7 @@ def world(shared_world: World, db: None) -> World:
 
 
 def call(client: Client, method: str, url: str, data: dict[str, Any]) -> int:
-    if method == "get":
-        return client.get(url).status_code
-    body = json.dumps(data) if url.startswith("/api/") else data
-    content_type = (
-        "application/json" if url.startswith("/api/") else "application/x-www-form-urlencoded"
-    )
-    if content_type.endswith("urlencoded"):
-        return getattr(client, method)(url, data).status_code
-    return getattr(client, method)(url, body, content_type=content_type).status_code
+    return int(respond(client, method, url, data).status_code)
 
 
 class TestEveryUrl:
@@ -174,13 +167,18 @@ class TestEveryUrl:
 
     @pytest.mark.parametrize("name", sorted(MATRIX))
     @pytest.mark.parametrize("persona", PERSONAS)
-    def test_it_gives_each_persona_the_expected_status(
+    def test_it_gives_each_persona_the_expected_status_and_a_private_answer(
         self, name: str, persona: str, world: World, client_for: Callable[[User | None], Client]
     ) -> None:
+        """One request per URL and persona for both the policy's status and the headers
+        every answer carries (issue 12: matrix.assert_private_answer)."""
         row = MATRIX[name]
         url = reverse(name, kwargs=row.kwargs(world))
-        status = call(client_for(world.users[persona]), row.method, url, row.data)
-        assert status == expected(name, row)[persona], f"{persona} {row.method.upper()} {url}"
+        response = respond(client_for(world.users[persona]), row.method, url, row.data)
+        assert response.status_code == expected(name, row)[persona], (
+            f"{persona} {row.method.upper()} {url}"
+        )
+        assert_private_answer(name, persona, response, world)
 
     @pytest.mark.parametrize("name", sorted(n for n, row in MATRIX.items() if row.wrong_method))
     def test_it_refuses_the_wrong_method(
