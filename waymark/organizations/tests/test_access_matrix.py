@@ -147,7 +147,7 @@ def test_it_names_the_capability_each_page_checks() -> None:
 @pytest.fixture(scope="class")
 def shared_world(class_transaction: None) -> World:
     """The personas' world, built once per test class (issue 13 point 7: building it for
-    each of the matrix's ~2,300 cases was ~60 % of their time)."""
+    each of the matrix's ~1,300 cases was ~60 % of their time)."""
     return build_persona_world()
 
 
