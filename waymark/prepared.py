@@ -4,6 +4,7 @@ Django compiles a query every time it runs one. For the few fixed-shape statemen
 check-in (its INSERT or UPDATE, the read of the day's row, the submission key, the
 pending reassessment, the device token's last use) that compilation was
 a large share of the request's CPU (issue 13, point 2: cProfile over 300 check-ins).
+On PostgreSQL the check-in's three writes go in one statement (`upsert`'s `then`).
 These helpers write the same SQL once per model, column list and database, prepare every
 value as `Model.save()` does (`field.pre_save`, then `field.get_db_prep_save`) and send
 the model's `pre_save` / `post_save` signals as `save()` does, so what is stored is the
@@ -13,6 +14,7 @@ same; the database's errors come back as Django's (an IntegrityError is an Integ
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from django.db import DatabaseError, connections, router
@@ -35,10 +37,36 @@ def _columns(alias: str, model: type[Model], names: Iterable[str]) -> str:
     return ", ".join(_quote(alias, f.column) for f in _fields(model, names))
 
 
-def _insert_sql(alias: str, model: type[Model], fields: Sequence[Field[Any, Any]]) -> str:
+def _insert_sql(
+    alias: str, model: type[Model], fields: Sequence[Field[Any, Any]], source: str = ""
+) -> str:
+    """INSERT … VALUES of one row, or with `source` (a SELECT) what it gives."""
     columns = ", ".join(_quote(alias, f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    return f"INSERT INTO {_quote(alias, model._meta.db_table)} ({columns}) VALUES ({values})"  # noqa: S608
+    values = source or f"VALUES ({', '.join(['%s'] * len(fields))})"
+    return f"INSERT INTO {_quote(alias, model._meta.db_table)} ({columns}) {values}"
+
+
+def _on_conflict(
+    alias: str,
+    model: type[Model],
+    fields: Sequence[Field[Any, Any]],
+    unless_taken: Sequence[str],
+    renew_if_set: str | None,
+) -> str:
+    """`insert`'s ON CONFLICT clause (see there); empty without `unless_taken`."""
+    if not unless_taken:
+        return ""
+    sql = f" ON CONFLICT ({_columns(alias, model, unless_taken)})"
+    if renew_if_set is None:
+        return sql + " DO NOTHING"
+    table, kept = _quote(alias, model._meta.db_table), set(unless_taken)
+    sql += " DO UPDATE SET " + ", ".join(
+        f"{_quote(alias, f.column)} = EXCLUDED.{_quote(alias, f.column)}"
+        for f in fields
+        if f.name not in kept
+    )
+    field = _fields(model, [renew_if_set])[0]
+    return sql + f" WHERE {table}.{_quote(alias, field.column)} IS NOT NULL"
 
 
 def _send(signal: signals.ModelSignal, instance: Model, alias: str, **kwargs: Any) -> None:
@@ -99,19 +127,7 @@ def insert(
     sql = _sql.get(key)
     if sql is None:
         sql = _insert_sql(alias, model, fields)
-        if unless_taken:
-            sql += f" ON CONFLICT ({_columns(alias, model, unless_taken)})"
-            if renew_if_set is None:
-                sql += " DO NOTHING"
-            else:
-                table, kept = _quote(alias, meta.db_table), set(unless_taken)
-                sql += " DO UPDATE SET " + ", ".join(
-                    f"{_quote(alias, f.column)} = EXCLUDED.{_quote(alias, f.column)}"
-                    for f in fields
-                    if f.name not in kept
-                )
-                field = _fields(model, [renew_if_set])[0]
-                sql += f" WHERE {table}.{_quote(alias, field.column)} IS NOT NULL"
+        sql += _on_conflict(alias, model, fields, unless_taken, renew_if_set)
         if returning:
             sql += f" RETURNING {_quote(alias, auto.column)}"  # type: ignore[union-attr]
         _sql[key] = sql
@@ -136,6 +152,18 @@ def insert(
     return True
 
 
+@dataclass(frozen=True)
+class Then:
+    """An INSERT that goes with the row `upsert` writes, as `insert(instance, unless_taken=…,
+    renew_if_set=…)` makes it, and only when that row is written. `id_into`: a field of
+    the instance that takes the written row's id (e.g. a submission key's object)."""
+
+    instance: Model
+    unless_taken: Sequence[str] = ()
+    renew_if_set: str | None = None
+    id_into: str | None = None
+
+
 def upsert(
     instance: Model,
     *,
@@ -144,6 +172,7 @@ def upsert(
     counter: str,
     same: str,
     extra: Iterable[tuple[str, str]] = (),
+    then: Sequence[Then] = (),
 ) -> bool | None:
     """INSERT the row, or when a row holds the values of the unique constraint `key`,
     UPDATE that row in the same statement (INSERT … ON CONFLICT … DO UPDATE): its fields
@@ -154,7 +183,12 @@ def upsert(
     The instance gets the stored row's id, `counter` and every field not written, and the
     `extra` (name, SQL) columns (as `first`'s, on the row written). `counter` must start at
     1 or more (a model default): a row that comes back with the instance's own value of it
-    was inserted, one more than a stored value was updated."""
+    was inserted, one more than a stored value was updated.
+
+    `then`: INSERTs made only when the row is written. On PostgreSQL they are in the same
+    statement (data-modifying WITH: one round trip instead of one each; they see the row,
+    and a constraint they break fails the whole statement); elsewhere they follow it, in
+    the caller's transaction."""
     model = type(instance)
     meta = model._meta
     alias = router.db_for_write(model)
@@ -164,7 +198,13 @@ def upsert(
     written = {*key, *update, counter}
     back = [f for f in meta.concrete_fields if f.name not in written or f.name == counter]
     added = tuple(extra)
-    cache_key = ("upsert", meta.label, alias, tuple(key), tuple(update), counter, same, added)
+    together = bool(then) and connection.vendor == "postgresql"
+    shape = tuple(
+        (type(t.instance), tuple(t.unless_taken), t.renew_if_set, t.id_into) for t in then
+    )
+    cache_key: tuple[object, ...] = ("upsert", meta.label, alias, tuple(key), tuple(update))
+    cache_key += (counter, same, added)
+    cache_key += (shape,) if together else ()
     sql = _sql.get(cache_key)
     if sql is None:
         table = _quote(alias, meta.db_table)
@@ -181,24 +221,99 @@ def upsert(
             f"DO UPDATE SET {', '.join(assignments)} WHERE {table}.{kept} = EXCLUDED.{kept} "
             f"RETURNING {', '.join(columns)}"
         )
+        if together:
+            sql = _with_then(alias, sql, len(columns), back.index(meta.pk), then)
         _sql[cache_key] = sql
     sent = getattr(instance, _fields(model, [counter])[0].attname)
     _send(signals.pre_save, instance, alias)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    if together:
+        params += [p for follow in then for p in _then_params(follow, connection)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
+    width = len(back) + len(added)
     for field, value in zip(back, row[: len(back)], strict=True):
         setattr(instance, field.attname, _from_db(connection, meta.db_table, field, value))
-    for (name, _), value in zip(added, row[len(back) :], strict=True):
+    for (name, _), value in zip(added, row[len(back) : width], strict=True):
         setattr(instance, name, value)
     created = getattr(instance, _fields(model, [counter])[0].attname) == sent
     instance._state.adding = False
     instance._state.db = alias
     _send(signals.post_save, instance, alias, created=created)
+    for follow, follow_id in zip(
+        then, row[width:] if together else [None] * len(then), strict=True
+    ):
+        if follow.id_into is not None:
+            field = _fields(type(follow.instance), [follow.id_into])[0]
+            setattr(follow.instance, field.attname, field.to_python(instance.pk))
+        if not together:
+            insert(
+                follow.instance,
+                unless_taken=follow.unless_taken,
+                renew_if_set=follow.renew_if_set,
+            )
+        elif follow_id is not None:  # written (not left as it was on a conflict)
+            _written(follow.instance, alias, follow_id)
     return created
+
+
+def _then_fields(follow: Then) -> list[Field[Any, Any]]:
+    meta = type(follow.instance)._meta
+    return [
+        f
+        for f in meta.local_concrete_fields
+        if f is not meta.auto_field and f.name != follow.id_into
+    ]
+
+
+def _then_params(follow: Then, connection: Any) -> list[Any]:
+    _send(signals.pre_save, follow.instance, connection.alias)
+    return [
+        f.get_db_prep_save(f.pre_save(follow.instance, True), connection)
+        for f in _then_fields(follow)
+    ]
+
+
+def _written(instance: Model, alias: str, new_id: Any) -> None:
+    auto = instance._meta.auto_field
+    if auto is not None:
+        setattr(instance, auto.attname, new_id)
+    instance._state.adding = False
+    instance._state.db = alias
+    _send(signals.post_save, instance, alias, created=True)
+
+
+def _with_then(alias: str, upsert_sql: str, width: int, id_at: int, then: Sequence[Then]) -> str:
+    """The upsert as `w` of a data-modifying WITH on PostgreSQL, each INSERT of `then` as
+    `t<n>` made from its rows (so from none when nothing was written), and the upsert's
+    columns then each one's new id (NULL where nothing was inserted)."""
+    connection = connections[alias]
+    names = [f"c{n}" for n in range(width)]
+    parts = [f"w ({', '.join(names)}) AS ({upsert_sql})"]
+    ids = []
+    for n, follow in enumerate(then):
+        model = type(follow.instance)
+        fields = _then_fields(follow)
+        values = [f"CAST(%s AS {f.db_type(connection)})" for f in fields]
+        columns = list(fields)
+        if follow.id_into is not None:
+            into = _fields(model, [follow.id_into])[0]
+            columns.append(into)
+            values.append(f"CAST(w.c{id_at} AS {into.db_type(connection)})")
+        source = f"SELECT {', '.join(values)} FROM w"  # noqa: S608
+        statement = _insert_sql(alias, model, columns, source)
+        statement += _on_conflict(alias, model, columns, follow.unless_taken, follow.renew_if_set)
+        auto = model._meta.auto_field
+        if auto is not None:
+            statement += f" RETURNING {_quote(alias, auto.column)}"
+            ids.append(f"(SELECT * FROM t{n})")  # noqa: S608
+        else:
+            ids.append("NULL")
+        parts.append(f"t{n} AS ({statement})")
+    return f"WITH {', '.join(parts)} SELECT {', '.join(['w.*', *ids])} FROM w"  # noqa: S608
 
 
 # On PostgreSQL, an UPDATE whose own transaction commits without waiting for the WAL flush

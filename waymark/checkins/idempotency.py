@@ -68,14 +68,26 @@ def remember(
     object_id: object,
     now: dt.datetime,
 ) -> None:
-    prepared.insert(  # SubmissionKey.objects.create(…), its SQL built once
-        SubmissionKey(
-            organization_id=patient.organization_id,
-            patient=patient,
-            key=key,
-            kind=kind,
-            fingerprint=content_fingerprint,
-            object_id=str(object_id),
-            created_at=now,
-        )
+    """Store the key with what it made (SubmissionKey.objects.create(…), its SQL built once)."""
+    found = key_for(patient, key, kind, content_fingerprint, now)
+    found.instance.object_id = str(object_id)  # type: ignore[attr-defined]
+    prepared.insert(found.instance)
+
+
+def key_for(
+    patient: Patient,
+    key: uuid.UUID,
+    kind: SubmissionKind,
+    content_fingerprint: str,
+    now: dt.datetime,
+) -> prepared.Then:
+    """`remember`'s write, to make with the write of what it made (its id goes in)."""
+    row = SubmissionKey(
+        organization_id=patient.organization_id,
+        patient=patient,
+        key=key,
+        kind=kind,
+        fingerprint=content_fingerprint,
+        created_at=now,
     )
+    return prepared.Then(row, id_into="object_id")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import zoneinfo
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -52,7 +52,7 @@ from waymark.risk.registry import DayCheckIn, Flag, Snapshot
 from waymark.risk.rules import USE_RULES
 from waymark.risk.services import alert_now
 from waymark.risk.snapshot import recent_lapses
-from waymark.risk.tasks import reassess_soon
+from waymark.risk.tasks import reassess_soon, reassessment_queued
 
 # A submission made offline may reach the server this long after it was made.
 MAX_OFFLINE_DELAY = dt.timedelta(days=7)
@@ -204,11 +204,13 @@ def submit_checkin(
     of the day it was filled in on; yesterday's can be filled in late (and is marked late).
 
     Written optimistically under the unique constraints, without reading first or locking
-    the patient: the day's row is inserted (an edit when the day already has one), and the
-    key is inserted last. A key seen before makes that insert fail, or, for a retry of a
-    day that has closed since, the day's check; either way the whole write rolls back and
-    the retry gets its first answer (or the key-reused refusal). Two retries racing each
-    other wait on the same unique index, so the second sees the first's key.
+    the patient: the day's row is inserted (an edit when the day already has one), with
+    the reassessment queued and the key after it — on PostgreSQL all three in one
+    statement (prepared.upsert's `then`: one round trip, not three). A key seen before
+    makes the key's insert fail, or, for a retry of a day that has closed since, the day's
+    check; either way the whole write rolls back and the retry gets its first answer (or
+    the key-reused refusal). Two retries racing each other wait on the same unique index,
+    so the second sees the first's key.
     """
     now = now or timezone.now()
     data = data.normalized()
@@ -219,12 +221,16 @@ def submit_checkin(
             completed_at = _when_made(data.completed_at, now, "completed_at")
             completed_on = completed_at.astimezone(tz).date()
             _check_day(data.local_date, now.astimezone(tz).date(), completed_on)
-            checkin, created = _save_checkin(patient, data, completed_at, completed_on, now)
-            flags = alert_for_checkin(patient, checkin, now, reported_use=bool(data.uses))
-            reassess_soon(patient)  # the caseload's risk and reasons; enqueued in this transaction
-            idempotency.remember(
-                patient, key, SubmissionKind.CHECKIN, content_fingerprint, checkin.pk, now
+            # With the day's row, in its statement where the database allows: the caseload's
+            # risk and reasons queued, and the key with the check-in it made.
+            then = (
+                reassessment_queued(patient),
+                idempotency.key_for(patient, key, SubmissionKind.CHECKIN, content_fingerprint, now),
             )
+            checkin, created = _save_checkin(
+                patient, data, completed_at, completed_on, now, then=then
+            )
+            flags = alert_for_checkin(patient, checkin, now, reported_use=bool(data.uses))
     except (IntegrityError, ServiceError):
         seen = idempotency.seen_before(patient, key, SubmissionKind.CHECKIN, content_fingerprint)
         if seen is None:
@@ -315,6 +321,8 @@ def _save_checkin(
     completed_at: dt.datetime,
     completed_on: dt.date,
     now: dt.datetime,
+    *,
+    then: Sequence[prepared.Then] = (),
 ) -> tuple[CheckIn, bool]:
     """Insert the day's check-in; when the day has one already, change it instead, in the
     same statement (INSERT … ON CONFLICT DO UPDATE: its answers, when it was completed,
@@ -339,6 +347,7 @@ def _save_checkin(
         counter="revision",  # a changed check-in is a new answer (a new safety yes notifies)
         same="completed_on",  # only while the day it was made on lasts
         extra=[_HAS_USES],
+        then=then,
     )
     if created is None:  # the day's row was made on another day: closed (refused here)
         _refuse_closed_day(patient, data.local_date, completed_on)

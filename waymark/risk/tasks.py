@@ -39,6 +39,14 @@ def reassess_soon(patient: Patient, now: dt.datetime | None = None) -> None:
     ends (INSERT … ON CONFLICT DO UPDATE … WHERE, one statement, its SQL built once), so
     no worker can claim it between this check and the commit; a row a worker has claimed
     already is put back in the queue (its claim cleared), so this check-in is read too."""
+    queued = reassessment_queued(patient, now)
+    prepared.insert(
+        queued.instance, unless_taken=queued.unless_taken, renew_if_set=queued.renew_if_set
+    )
+
+
+def reassessment_queued(patient: Patient, now: dt.datetime | None = None) -> prepared.Then:
+    """`reassess_soon`'s write, to make with another (the check-in's: one statement)."""
     pending = PendingReassessment(
         organization_id=patient.organization_id,
         patient=patient,
@@ -46,7 +54,9 @@ def reassess_soon(patient: Patient, now: dt.datetime | None = None) -> None:
         claimed_at=None,
         claimed_by="",
     )
-    prepared.insert(pending, unless_taken=("organization", "patient"), renew_if_set="claimed_at")
+    return prepared.Then(
+        pending, unless_taken=("organization", "patient"), renew_if_set="claimed_at"
+    )
 
 
 def claim_reassessment(

@@ -15,6 +15,7 @@ from waymark import prepared
 from waymark.checkins.models import CheckIn, SubmissionKey, SubstanceUse
 from waymark.conftest import TODAY
 from waymark.patients.models import Patient
+from waymark.risk.models import PendingReassessment
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -172,3 +173,95 @@ def test_it_keeps_a_uuid_key_as_the_orm_does(alice: Patient) -> None:
         )
     )  # fmt: skip
     assert SubmissionKey.objects.get(patient=alice, key=key).object_id == "1"
+
+
+def _key(patient: Patient, key: uuid.UUID) -> prepared.Then:
+    row = SubmissionKey(
+        organization_id=patient.organization_id, patient=patient, key=key, kind="checkin",
+        fingerprint="f" * 64, created_at=timezone.now(),
+    )  # fmt: skip
+    return prepared.Then(row, id_into="object_id")
+
+
+def _queued(patient: Patient, claimed: dt.datetime | None = None) -> prepared.Then:
+    row = PendingReassessment(
+        organization_id=patient.organization_id, patient=patient, queued_at=timezone.now(),
+        claimed_at=claimed, claimed_by="worker-1" if claimed else "",
+    )  # fmt: skip
+    return prepared.Then(row, unless_taken=("organization", "patient"), renew_if_set="claimed_at")
+
+
+def _upsert(checkin: CheckIn, *then: prepared.Then) -> bool | None:
+    return prepared.upsert(
+        checkin, key=("organization", "patient", "local_date"), update=("craving",),
+        counter="revision", same="completed_on", then=then,
+    )  # fmt: skip
+
+
+def test_it_writes_the_inserts_that_go_with_an_upsert_with_its_id(alice: Patient) -> None:
+    sent: list[type] = []
+
+    def post(sender: type, **kwargs: object) -> None:
+        sent.append(sender)
+
+    key, queued = _key(alice, uuid.uuid4()), _queued(alice)
+    signals.post_save.connect(post)
+    try:
+        with transaction.atomic():
+            created = _upsert(_checkin(alice, TODAY), queued, key)
+    finally:
+        signals.post_save.disconnect(post)
+
+    checkin = CheckIn.objects.get()
+    stored = SubmissionKey.objects.get()
+    assert created is True
+    assert (stored.pk, stored.object_id) == (key.instance.pk, str(checkin.pk))
+    assert PendingReassessment.objects.get().pk == queued.instance.pk
+    assert sent == [CheckIn, PendingReassessment, SubmissionKey]
+
+
+def test_it_writes_none_of_them_when_the_upsert_writes_nothing(alice: Patient) -> None:
+    _upsert(_checkin(alice, TODAY))
+    later = _checkin(alice, TODAY)
+    later.completed_on = TODAY + dt.timedelta(days=1)  # `same` differs: left as it was
+
+    with transaction.atomic():
+        written = _upsert(later, _queued(alice), _key(alice, uuid.uuid4()))
+
+    assert written is None
+    assert (SubmissionKey.objects.count(), PendingReassessment.objects.count()) == (0, 0)
+    assert CheckIn.objects.get().revision == 1
+
+
+def test_an_insert_that_breaks_a_constraint_undoes_the_upsert_too(alice: Patient) -> None:
+    key = uuid.uuid4()
+    with transaction.atomic():
+        _upsert(_checkin(alice, TODAY), _key(alice, key))
+    again = _checkin(alice, TODAY)
+    again.craving = 9
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _upsert(again, _queued(alice), _key(alice, key))  # the same key again
+
+    stored = CheckIn.objects.get()
+    assert (stored.craving, stored.revision) == (4, 1)
+    assert (SubmissionKey.objects.count(), PendingReassessment.objects.count()) == (1, 0)
+
+
+def test_an_insert_that_renews_takes_only_a_claimed_row(alice: Patient) -> None:
+    claimed = timezone.now()
+    with transaction.atomic():
+        _upsert(_checkin(alice, TODAY), _queued(alice, claimed=claimed))
+    assert PendingReassessment.objects.get().claimed_at == claimed
+
+    with transaction.atomic():
+        _upsert(_checkin(alice, TODAY), _queued(alice))  # an edit: back in the queue
+
+    renewed = PendingReassessment.objects.get()
+    assert (renewed.claimed_at, renewed.claimed_by) == (None, "")
+    unclaimed = _queued(alice)
+    unclaimed.instance.queued_at = claimed + dt.timedelta(hours=1)  # type: ignore[attr-defined]
+    with transaction.atomic():
+        _upsert(_checkin(alice, TODAY), unclaimed)  # still queued: left as it is
+    assert PendingReassessment.objects.get().queued_at == renewed.queued_at
+    assert unclaimed.instance.pk is None, "nothing written for it"
