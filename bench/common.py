@@ -318,12 +318,7 @@ def bulk_in_care(
 
 
 def bulk_patients(count: int, *, prefix: str, organization: Any = None) -> list[str]:
-    """`count` outpatients in care with a device token each (bulk inserted); the secrets.
-
-    Each token is marked as just used, as a phone's is when it posts a check-in (the app
-    has loaded the form with it): a token unused for 5 minutes first has its last use
-    written (accounts/api.py, bookkeeping), which a first-of-day round with never-used
-    tokens paid on every request and the no-op round (tokens warmed by cycling) did not."""
+    """`count` outpatients in care with a device token each (bulk inserted); the secrets."""
     from django.utils import timezone
 
     from waymark.accounts.models import ApiToken, hash_token
@@ -338,9 +333,9 @@ def bulk_patients(count: int, *, prefix: str, organization: Any = None) -> list[
     users, _ = bulk_in_care(
         organization, count, prefix=prefix, start=start, program_of=lambda: program
     )
-    secrets, now = [ApiToken.new_secret() for _ in users], timezone.now()
+    secrets = [ApiToken.new_secret() for _ in users]
     ApiToken.objects.bulk_create(
-        ApiToken(user=u, name="bench", token_hash=hash_token(s), hint=s[:8], last_used_at=now)
+        ApiToken(user=u, name="bench", token_hash=hash_token(s), hint=s[:8])
         for u, s in zip(users, secrets, strict=True)
     )
     return secrets

@@ -279,17 +279,25 @@ def _then_params(follow: Then, connection: Any) -> list[Any]:
 
 def _written(instance: Model, alias: str, new_id: Any) -> None:
     auto = instance._meta.auto_field
-    if auto is not None:
+    if auto is not None:  # else new_id is TRUE: written, no id to set
         setattr(instance, auto.attname, new_id)
     instance._state.adding = False
     instance._state.db = alias
     _send(signals.post_save, instance, alias, created=True)
 
 
+def _cast_type(field: Field[Any, Any], connection: Any) -> str:
+    """The type a parameter is cast to: the column's, but text for a character column, so
+    that the column's own length check refuses a value too long (a cast to varchar(n)
+    would cut it short without a word)."""
+    db_type = str(field.db_type(connection))
+    return "text" if db_type.startswith("varchar") else db_type
+
+
 def _with_then(alias: str, upsert_sql: str, width: int, id_at: int, then: Sequence[Then]) -> str:
     """The upsert as `w` of a data-modifying WITH on PostgreSQL, each INSERT of `then` as
     `t<n>` made from its rows (so from none when nothing was written), and the upsert's
-    columns then each one's new id (NULL where nothing was inserted)."""
+    columns then each one's new id, or TRUE (NULL where nothing was inserted)."""
     connection = connections[alias]
     names = [f"c{n}" for n in range(width)]
     parts = [f"w ({', '.join(names)}) AS ({upsert_sql})"]
@@ -297,21 +305,19 @@ def _with_then(alias: str, upsert_sql: str, width: int, id_at: int, then: Sequen
     for n, follow in enumerate(then):
         model = type(follow.instance)
         fields = _then_fields(follow)
-        values = [f"CAST(%s AS {f.db_type(connection)})" for f in fields]
+        values = [f"CAST(%s AS {_cast_type(f, connection)})" for f in fields]
         columns = list(fields)
         if follow.id_into is not None:
             into = _fields(model, [follow.id_into])[0]
             columns.append(into)
-            values.append(f"CAST(w.c{id_at} AS {into.db_type(connection)})")
+            values.append(f"CAST(w.c{id_at} AS {_cast_type(into, connection)})")
         source = f"SELECT {', '.join(values)} FROM w"  # noqa: S608
         statement = _insert_sql(alias, model, columns, source)
         statement += _on_conflict(alias, model, columns, follow.unless_taken, follow.renew_if_set)
         auto = model._meta.auto_field
-        if auto is not None:
-            statement += f" RETURNING {_quote(alias, auto.column)}"
-            ids.append(f"(SELECT * FROM t{n})")  # noqa: S608
-        else:
-            ids.append("NULL")
+        # Its new id, or TRUE for a model without one: NULL where nothing was inserted.
+        statement += f" RETURNING {_quote(alias, auto.column) if auto is not None else 'TRUE'}"
+        ids.append(f"(SELECT * FROM t{n})")  # noqa: S608
         parts.append(f"t{n} AS ({statement})")
     return f"WITH {', '.join(parts)} SELECT {', '.join(['w.*', *ids])} FROM w"  # noqa: S608
 

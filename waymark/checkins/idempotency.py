@@ -7,8 +7,9 @@ the client has mixed up two different submissions.
 
 Call these inside the transaction that writes the submission, after locking the
 patient row (`lock_patient`), so two retries racing each other are serialized. The
-check-in, the hot path, locks nothing: it inserts the key last, under its unique
-constraint, and asks `seen_before` only when that insert (or the day's check) fails.
+check-in, the hot path, locks nothing: it inserts the key with its write (`key_for`),
+under its unique constraint, and asks `seen_before` only when that insert (or the day's
+check) fails.
 """
 
 from __future__ import annotations
@@ -41,9 +42,15 @@ def fingerprint(content: Mapping[str, Any]) -> str:
 
 def lock_patient(patient: Patient) -> None:
     """Serialize this patient's submissions (PostgreSQL row lock; SQLite's IMMEDIATE
-    transactions already take the write lock when the transaction begins)."""
+    transactions already take the write lock when the transaction begins). FOR NO KEY
+    UPDATE: it excludes the others who lock the patient so, but not the key-share lock a
+    row referring to the patient takes when its transaction commits (the deferred
+    foreign-key check): a check-in, which locks nothing, committing while this is held
+    would otherwise wait for this transaction, which may be waiting for that check-in."""
     if connection.vendor != "sqlite":
-        Patient.objects.select_for_update().filter(pk=patient.pk).values_list("pk").first()
+        Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).values_list(
+            "pk"
+        ).first()
 
 
 def seen_before(

@@ -455,6 +455,10 @@ def add_withdrawal_entry(
             note=data.note.strip(),
             **data.ratings,
         )
+        # The queued reassessment's row before the risk row an alert locks, as the check-in
+        # takes them (its write queues the reassessment): one order, so the two never wait
+        # for each other (a deadlock).
+        reassess_soon(patient)
         told = False
         if severe := _severe_symptoms(entry):
             # Severe symptoms in detox cannot wait for the worker: the registry's rule, now.
@@ -465,7 +469,6 @@ def add_withdrawal_entry(
                 severe_withdrawal=(severe, str(entry.pk)),
             )
             told = bool(alert_now(patient, snapshot, ["detox.severe_withdrawal"]))
-        reassess_soon(patient)
         idempotency.remember(patient, key, kind, content_fingerprint, entry.pk, now)
     return WithdrawalResult(entry, created=True, care_team_told=told)
 

@@ -71,7 +71,7 @@ def save_plan(
 ) -> Any:
     """A new version (never an edit of the last one), audited. Returns the version."""
     # Lock the patient row so two saves at once take different numbers.
-    type(patient).objects.select_for_update().filter(pk=patient.pk).first()
+    type(patient).objects.select_for_update(no_key=True).filter(pk=patient.pk).first()
     last = _versions(patient, kind).aggregate(number=Max("number"))["number"]
     version = kind.model._default_manager.create(
         **_of(patient),

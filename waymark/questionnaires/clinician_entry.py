@@ -39,7 +39,7 @@ def record_by_clinician(
     require(actor, Capability.ASSIGN_QUESTIONNAIRES, patient=patient)
     if key not in CLINICIAN_ADMINISTERED:
         raise ValueError(f"{key!r} is not filled in by a clinician")
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one at a time
+    Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).first()  # one at a time
     questionnaire = current_questionnaire(patient.organization_id, key)
     response, result = build_response(patient, questionnaire, answers, by=actor.user)
     response.save()

@@ -429,7 +429,7 @@ def submit_response(
     when it corrects one of their own recent responses. Sending the same answers twice
     within a few minutes (a double tap, a retry) returns the first response.
     """
-    Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one at a time
+    Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).first()  # one at a time
     context = dict(context or {})
     questionnaire = questionnaire_for(patient, key, corrects=corrects)
     if corrects is not None:

@@ -353,7 +353,7 @@ def reach_out(actor: Actor, patient: Patient, phone: str, at: dt.datetime) -> Re
     told again (its `created_at` is then earlier than `at`)."""
     _own(actor, patient)
     # One at a time per patient (two tabs): the second waits, then finds the first.
-    Patient.objects.select_for_update().filter(pk=patient.pk).exists()
+    Patient.objects.select_for_update(no_key=True).filter(pk=patient.pk).exists()
     recent = ReachOut.objects.filter(
         organization_id=patient.organization_id,
         patient=patient,

@@ -177,10 +177,10 @@ def as_owner(env: dict[str, str]) -> dict[str, str]:
     return {**env, "DATABASE_URL": env.get(OWNER_URL, env["DATABASE_URL"])}
 
 
-def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
-    """Run a manage.py command to completion; its output, or an error with its stderr."""
-    done = subprocess.run(  # noqa: S603 - our own interpreter and manage.py
-        [sys.executable, str(ROOT / "manage.py"), *args],
+def _run(env: dict[str, str], arguments: list[str], what: str, timeout: float) -> str:
+    """Run this interpreter with `arguments` to completion; its output, or an error."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter, manage.py or a test's script
+        [sys.executable, *arguments],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -189,8 +189,21 @@ def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
         check=False,
     )
     if done.returncode != 0:
-        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+        raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
     return done.stdout
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 120) -> str:
+    """Run a manage.py command to completion; its output, or an error with its stderr."""
+    return _run(env, [str(ROOT / "manage.py"), *args], f"manage.py {' '.join(args)}", timeout)
+
+
+def run_script(tmp_dir: Path, script: str, *, timeout: float = 120) -> str:
+    """Run Python `script` with Django set up, in a process of its own over a new database
+    (real_database): threads there hold real connections at once (the race tests). Its
+    standard output, or an error with its stderr."""
+    with real_database(tmp_dir) as env:
+        return _run(env, ["-c", "import django; django.setup()\n" + script], "script", timeout)
 
 
 def fill_from_template(connection: Any, template: str) -> None:

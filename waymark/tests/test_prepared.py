@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import signals
 from django.utils import timezone
 
@@ -265,3 +265,17 @@ def test_an_insert_that_renews_takes_only_a_claimed_row(alice: Patient) -> None:
         _upsert(_checkin(alice, TODAY), unclaimed)  # still queued: left as it is
     assert PendingReassessment.objects.get().queued_at == renewed.queued_at
     assert unclaimed.instance.pk is None, "nothing written for it"
+
+
+def test_a_value_too_long_for_its_column_is_refused_not_cut_short(alice: Patient) -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite does not check a column's length")
+    key = _key(alice, uuid.uuid4())
+    key.instance.kind = "k" * 21  # type: ignore[attr-defined]  # the column holds 20
+
+    with pytest.raises(DataError), transaction.atomic():
+        _upsert(_checkin(alice, TODAY), key)
+
+    assert (CheckIn.objects.count(), SubmissionKey.objects.count()) == (0, 0)

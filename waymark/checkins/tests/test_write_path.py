@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from waymark.checkins.models import CheckIn, SubmissionKey, SubstanceUse
 from waymark.checkins.tests.conftest import Submit, api_body
 from waymark.conftest import NEW_YORK, TODAY
 from waymark.patients.models import Patient
-from waymark.testing.real_database import ROOT, real_database
+from waymark.testing.real_database import run_script
 
 pytestmark = pytest.mark.usefixtures("frozen")
 CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
@@ -198,15 +196,75 @@ print(CheckIn.objects.count(), SubmissionKey.objects.count(), CheckIn.objects.ge
     reason="two connections writing at once: PostgreSQL (SQLite serializes its writers)",
 )
 def test_it_gives_two_racing_retries_of_one_key_one_checkin(tmp_path: Path) -> None:
-    with real_database(tmp_path) as env:
-        done = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup()\n" + RACE],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split("\n")[:2] == ["(False, True) (True, False) True", "1 1 1"]
+    output = run_script(tmp_path, RACE)
+    assert output.split("\n")[:2] == ["(False, True) (True, False) True", "1 1 1"]
+
+
+# A check-in that raises an alert and a severe withdrawal entry of the same patient at once:
+# each holds what it locked first while the other takes its own first lock. Both take the
+# queued reassessment's row before the risk row (the alert's summary), so the second waits
+# for the first; in the other order they would wait for each other (a deadlock). The
+# entry's lock on the patient row (FOR NO KEY UPDATE) leaves the check-in's commit (its
+# foreign-key checks) free; FOR UPDATE made that commit wait for the entry: a deadlock too.
+LOCK_ORDER = """
+import threading, uuid
+from decimal import Decimal
+from django.db import connection
+from waymark.alerts.models import Alert
+from waymark.checkins import services
+from waymark.conftest import create_dana, create_northstar
+
+dana = create_dana(create_northstar())
+connection.close()
+wrote, alerted = threading.Event(), threading.Event()
+rules, alert_now = services.alert_for_checkin, services.alert_now
+
+def after_write(*args, **kwargs):  # the check-in holds what its write locked
+    wrote.set()
+    alerted.wait(2)
+    return rules(*args, **kwargs)
+
+def after_alert(*args, **kwargs):  # the withdrawal entry holds what its alert locked
+    found = alert_now(*args, **kwargs)
+    alerted.set()
+    return found
+
+services.alert_for_checkin, services.alert_now = after_write, after_alert
+errors = []
+
+def run(work):
+    try:
+        work()
+    except Exception as error:
+        errors.append(type(error).__name__)
+    finally:
+        connection.close()
+
+def check_in():
+    data = services.CheckInData(
+        local_date=dana.local_today(), craving=3, mood=2, sleep_hours=Decimal("5"),
+        sleep_quality=2, stress=4, safety_concern=True,
+    )
+    services.submit_checkin(dana, data, key=uuid.uuid4())
+
+def withdrawal():
+    wrote.wait(5)
+    ratings = {name: 0 for name in services.WITHDRAWAL_FIELDS} | {"tremor": 3}
+    services.add_withdrawal_entry(dana, services.WithdrawalData(ratings=ratings), key=uuid.uuid4())
+
+threads = [threading.Thread(target=run, args=(work,)) for work in (check_in, withdrawal)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+print(errors, Alert.objects.filter(patient=dana).count())
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://")),
+    reason="two connections writing at once: PostgreSQL (SQLite serializes its writers)",
+)
+def test_an_alerting_checkin_and_a_withdrawal_entry_at_once_both_get_through(
+    tmp_path: Path,
+) -> None:
+    output = run_script(tmp_path, LOCK_ORDER)
+    assert output.split("\n")[0] == "[] 2", "no deadlock; the safety alert and the log's"

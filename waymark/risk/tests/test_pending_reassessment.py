@@ -6,8 +6,6 @@ check-in writes no task row. See risk/tasks.py and models.PendingReassessment.""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -23,7 +21,7 @@ from waymark.notifications.worker import recover_stalled_tasks
 from waymark.patients.models import Patient
 from waymark.risk import tasks
 from waymark.risk.models import PatientRisk, PendingReassessment
-from waymark.testing.real_database import ROOT, real_database
+from waymark.testing.real_database import run_script
 
 pytestmark = pytest.mark.usefixtures("frozen")
 
@@ -182,10 +180,5 @@ print(
 def test_a_reassessment_starting_during_a_check_in_waits_for_it_and_reads_it(
     tmp_path: Path,
 ) -> None:
-    with real_database(tmp_path) as env:
-        done = subprocess.run(
-            [sys.executable, "-c", "import django; django.setup()\n" + RACE],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
-        )  # fmt: skip
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["9", "0"], "it read the edit; the edit queued no other"
+    output = run_script(tmp_path, RACE)
+    assert output.split() == ["9", "0"], "it read the edit; the edit queued no other"
