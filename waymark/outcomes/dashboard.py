@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from waymark.outcomes import stay_scores
 from waymark.outcomes.accountability import alert_accountability
 from waymark.outcomes.bam import bam_chart, bam_trends
 from waymark.outcomes.engagement import engagement
-from waymark.outcomes.measures import WEEKS, measure_tables
+from waymark.outcomes.lanes import over_one_snapshot
+from waymark.outcomes.measures import INSTRUMENTS, WEEKS, measure_tables
+from waymark.outcomes.missed import missed_counts
 from waymark.outcomes.retention import retention
 from waymark.outcomes.scope import Scope, cohort
 from waymark.outcomes.substance import Abstinence, TimeToLapse, days_abstinent, time_to_first_lapse
@@ -46,20 +49,29 @@ def lapse_chart(result: TimeToLapse) -> dict[str, Any]:
 
 
 def figures(scope: Scope, *, anchor: str) -> dict[str, Any]:
-    abstinence = days_abstinent(scope)
-    lapses = time_to_first_lapse(scope, anchor)
-    bam = bam_trends(scope)
+    """Every figure of the dashboard over one snapshot of the data (`lanes`), the parts
+    largest first so that the lanes finish together; the missed list's counts come back
+    as `missed_counts`, without names (`missed.with_names` adds them)."""
+    found = over_one_snapshot(
+        {
+            "missed_counts": lambda: missed_counts(scope),
+            "abstinence": lambda: days_abstinent(scope),
+            "engagement": lambda: engagement(scope),
+            "measures": lambda: measure_tables(scope, refresh=False),
+            "lapses": lambda: time_to_first_lapse(scope, anchor),
+            "retention": lambda: retention(scope),
+            "bam": lambda: bam_trends(scope),
+            "cohort_size": lambda: cohort(scope).count(),
+            "alerts": lambda: alert_accountability(scope),
+        },
+        prepare=lambda: stay_scores.refresh(scope, INSTRUMENTS),
+    )
+    engaged = found.pop("engagement")
     return {
-        "bam": bam,
-        "bam_chart": bam_chart(bam),
-        "cohort_size": cohort(scope).count(),
-        "abstinence": abstinence,
-        "abstinence_chart": abstinence_chart(abstinence),
-        "lapses": lapses,
-        "lapse_chart": lapse_chart(lapses),
-        "alerts": alert_accountability(scope),
-        "measures": measure_tables(scope),
-        "retention": retention(scope),
-        **engagement(scope),
+        **found,
+        **engaged,
+        "bam_chart": bam_chart(found["bam"]),
+        "abstinence_chart": abstinence_chart(found["abstinence"]),
+        "lapse_chart": lapse_chart(found["lapses"]),
         "weeks": WEEKS,
     }

@@ -182,11 +182,14 @@ def _scores_sql(scope: Scope, instruments: tuple[Instrument, ...]) -> tuple[str,
     return sql, [*keys, *base_params, *stay_params, scope.organization_id]
 
 
-def _group_sums(scope: Scope, instruments: tuple[Instrument, ...]) -> list[dict[str, Any]]:
+def _group_sums(
+    scope: Scope, instruments: tuple[Instrument, ...], *, refresh: bool
+) -> list[dict[str, Any]]:
     """One query for all the instruments: `_scores_sql`, then the sums per instrument,
     program and primary clinician (ids or NULL), added up by `measure_tables` (one
     aggregate over the patients, not one per program and one per clinician)."""
-    stay_scores.refresh(scope, instruments)
+    if refresh:
+        stay_scores.refresh(scope, instruments)
     scores, params = _scores_sql(scope, instruments)
     return dict_rows(
         f"{scores}SELECT p.qkey, p.program_id, p.clinician_id, {_sums()} FROM p "  # noqa: S608
@@ -218,13 +221,14 @@ def _decimal(value: Any) -> Decimal | None:
 
 
 def measure_tables(
-    scope: Scope, instruments: tuple[Instrument, ...] = INSTRUMENTS
+    scope: Scope, instruments: tuple[Instrument, ...] = INSTRUMENTS, *, refresh: bool = True
 ) -> list[MeasureTable]:
     """Each instrument's figures: in total, per program, per primary clinician. One query
     for them all: each patient's baseline and follow-ups are computed once, then summed per
     group (an aggregate over annotations would repeat every correlated subquery per sum);
     the sums per program and clinician are added up here into each program's, each
-    clinician's and the total."""
+    clinician's and the total. `refresh=False`: the caller has just refreshed the roll-up
+    (`stay_scores.refresh`) for these instruments."""
     programs = dict(
         Program.objects.filter(organization_id=scope.organization_id).values_list("pk", "name")
     )
@@ -238,7 +242,7 @@ def measure_tables(
     totals = {instrument.key: MeasureRow("All") for instrument in instruments}
     by_program: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
     by_clinician: dict[str, dict[Any, MeasureRow]] = {i.key: {} for i in instruments}
-    for entry in _group_sums(scope, instruments):
+    for entry in _group_sums(scope, instruments, refresh=refresh):
         key, program, clinician = entry["qkey"], entry["program_id"], entry["clinician_id"]
         totals[key].add(entry)
         if program not in by_program[key]:

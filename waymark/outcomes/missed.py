@@ -47,6 +47,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -354,10 +355,17 @@ def missed_counts(scope: Scope, *, cap: int = LIST_CAP) -> MissedReport:
 
 
 def missed_and_unreviewed(actor: Actor, scope: Scope) -> MissedReport:
-    """The report, with the listed patients' names for a viewer who may open their
-    records; naming them is a read by someone else, so each one named is audited."""
-    report = missed_counts(scope)
-    if report.listed and can(actor, Capability.VIEW_PATIENT_RECORD):
+    """The report, with the listed patients' names (`with_names`)."""
+    return with_names(actor, scope, missed_counts(scope))
+
+
+def with_names(actor: Actor, scope: Scope, report: MissedReport) -> MissedReport:
+    """The listed patients' names for a viewer who may open their records; naming them is
+    a read by someone else, so each one named is audited (in the caller's transaction, or
+    one of its own)."""
+    if not report.listed or not can(actor, Capability.VIEW_PATIENT_RECORD):
+        return report
+    with transaction.atomic(savepoint=False):  # no savepoint inside the caller's
         found = scope.patients.in_bulk([entry.patient_id for entry in report.listed])
         for entry in report.listed:
             entry.patient = found.get(entry.patient_id)

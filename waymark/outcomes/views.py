@@ -12,7 +12,7 @@ from waymark.audit.services import record_export
 from waymark.outcomes.dashboard import figures
 from waymark.outcomes.exports import TABLES, research_rows, to_csv
 from waymark.outcomes.forms import OutcomesFilter
-from waymark.outcomes.missed import missed_and_unreviewed
+from waymark.outcomes.missed import with_names
 from waymark.outcomes.scope import reporting
 
 
@@ -25,13 +25,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
     scope = filters.scope(actor)
-    with reporting():
-        context = {
-            "filters": filters,
-            "scope": scope,
-            **figures(scope, anchor=filters.lapse_anchor),
-            "missed": missed_and_unreviewed(actor, scope),
-        }
+    context = {"filters": filters, "scope": scope, **figures(scope, anchor=filters.lapse_anchor)}
+    context["missed"] = with_names(actor, scope, context.pop("missed_counts"))
     return render(request, "outcomes/dashboard.html", context)
 
 

@@ -1,0 +1,202 @@
+"""A report's figures computed on two database connections at once, over one snapshot
+(issue 18 point 7).
+
+Each of the dashboard's big statements reads a large share of a year's data (days
+abstinent every check-in in reach, the missed list every response); on one connection they
+run one after another on one core while the other core idles. `over_one_snapshot` runs the
+parts in LANES lanes: this thread's connection and LANES − 1 threads with their own, each
+lane taking the next part (the largest first, as the caller orders them) until none is left.
+Every lane reads the same snapshot, so the figures agree with each other as they did in one
+transaction:
+
+- PostgreSQL: this thread's transaction (REPEATABLE READ) exports its snapshot
+  (`pg_export_snapshot()`) and every other lane imports it (`SET TRANSACTION SNAPSHOT`),
+  as `pg_dump --jobs` does.
+- SQLite (WAL): a read transaction's snapshot is taken at its first read. A separate
+  connection holds the write lock (BEGIN IMMEDIATE) while every lane makes its first read,
+  so no write commits between them; writers wait (busy timeout) those few milliseconds.
+  The lanes' transactions are DEFERRED and only read, so a report no longer holds the write
+  lock while it runs: the one-connection report (`reporting`, an IMMEDIATE transaction under
+  Waymark's settings) kept every check-in waiting for its whole length.
+
+`prepare` (the measures' roll-up refresh, which writes) runs before, in its own transaction,
+and commits: every lane then reads it.
+
+One connection, one transaction (`reporting`) instead when the caller is in a transaction
+already (other connections cannot see its uncommitted rows: a test's, for one) or the
+database is SQLite in memory (a connection of its own would be another database).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from django.db import connection, transaction
+
+from waymark.outcomes.scope import REPORT_WORK_MEM, reporting
+
+# The cores of the machine the targets are set for (DESIGN.md: 2), and so the database
+# connections one report uses.
+LANES = 2
+
+
+def over_one_snapshot(
+    parts: Mapping[str, Callable[[], Any]], *, prepare: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """Each part's result by name, every part reading one snapshot of the data."""
+    if not _may_share():
+        with reporting():
+            if prepare is not None:
+                prepare()
+            return {name: part() for name, part in parts.items()}
+    if prepare is not None:
+        with reporting():
+            prepare()
+    return _in_lanes(parts)
+
+
+def _may_share() -> bool:
+    """Whether other connections see what this one sees (see the module's docstring)."""
+    if connection.in_atomic_block or LANES < 2:
+        return False
+    if connection.vendor == "postgresql":
+        return True
+    name = str(connection.settings_dict["NAME"])
+    return bool(name) and name != ":memory:" and "mode=memory" not in name
+
+
+def _in_lanes(parts: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Every part computed by the first free lane; a failure in any lane stops the others
+    taking more and is raised here once they have stopped."""
+    queue = list(parts.items())
+    taken = threading.Lock()
+    results: dict[str, Any] = {}
+    failures: list[BaseException] = []
+
+    def work() -> None:
+        while not failures:
+            with taken:
+                if not queue:
+                    return
+                name, part = queue.pop(0)
+            try:
+                results[name] = part()
+            except BaseException as error:  # raised in the calling thread
+                failures.append(error)
+
+    others = min(LANES, len(parts)) - 1
+    snapshot = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
+    joined = threading.Barrier(others + 1, timeout=30)
+
+    # Whatever watches this connection's statements (a count, a time limit) sees the lanes'.
+    wrappers = list(connection.execute_wrappers)
+
+    def lane() -> None:
+        connection.execute_wrappers[:0] = wrappers
+        try:
+            with snapshot.joined(joined):
+                work()
+        except BaseException as error:  # raised in the calling thread
+            failures.append(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    with snapshot.first():
+        threads = [threading.Thread(target=lane, daemon=True) for _ in range(others)]
+        for thread in threads:
+            thread.start()
+        try:
+            joined.wait()
+        except threading.BrokenBarrierError as error:
+            failures.append(error)
+        snapshot.all_joined()
+        work()
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]
+    return results
+
+
+class _Postgres:
+    """The first lane's transaction exports its snapshot; the others import it."""
+
+    def __init__(self) -> None:
+        self.exported = ""
+
+    @contextmanager
+    def first(self) -> Iterator[None]:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute(
+                    "SELECT pg_export_snapshot(), set_config('work_mem', %s, true)",
+                    [REPORT_WORK_MEM],
+                )
+                self.exported = cursor.fetchone()[0]
+            yield
+
+    @contextmanager
+    def joined(self, barrier: threading.Barrier) -> Iterator[None]:
+        with transaction.atomic():
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.exported])
+                    cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
+            finally:
+                barrier.wait()
+            yield
+
+    def all_joined(self) -> None:
+        """Nothing to let go: the export lasts as long as the first lane's transaction."""
+
+
+class _Sqlite:
+    """Every lane's first read made while a separate connection holds the write lock."""
+
+    def __init__(self) -> None:
+        self.gate: sqlite3.Connection | None = None
+
+    @contextmanager
+    def first(self) -> Iterator[None]:
+        name = str(connection.settings_dict["NAME"])
+        timeout = float(connection.settings_dict["OPTIONS"].get("timeout", 5))
+        self.gate = sqlite3.connect(name, timeout=timeout, isolation_level=None)
+        try:
+            self.gate.execute("BEGIN IMMEDIATE")  # no write commits until all_joined
+            with _reading():
+                yield
+        finally:
+            self.gate.close()  # rolls back if all_joined was not reached
+
+    @contextmanager
+    def joined(self, barrier: threading.Barrier) -> Iterator[None]:
+        with ExitStack() as stack:
+            try:
+                stack.enter_context(_reading())
+            finally:
+                barrier.wait()
+            yield
+
+    def all_joined(self) -> None:
+        assert self.gate is not None
+        self.gate.execute("ROLLBACK")  # writers may go on
+
+
+@contextmanager
+def _reading() -> Iterator[None]:
+    """A DEFERRED transaction on SQLite (Waymark's atomic() takes the write lock) and its
+    first read, which fixes its snapshot; rolled back after: it only read."""
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("ROLLBACK")

@@ -1,0 +1,158 @@
+"""The dashboard's figures computed in lanes over one snapshot (lanes.py, issue 18 point 7).
+
+Inside a test's transaction the lanes fall back to this connection (other connections
+cannot see its rows), so the lanes themselves are tested in a process of their own over a
+real, committed database (`run_script`)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.db import connection
+
+from waymark.checkins.models import CheckIn
+from waymark.organizations.models import Organization
+from waymark.outcomes.lanes import over_one_snapshot
+from waymark.outcomes.tests.conftest import checkins, patient
+from waymark.testing.real_database import run_script
+
+# A small cohort with something in every figure, committed; the dashboard's figures in
+# lanes and on one connection (LANES = 1), written out as JSON to compare; and which
+# threads ran the statements (the lanes get the caller's execute wrappers).
+SAME_FIGURES = """
+import dataclasses, datetime as dt, json, threading
+from django.db import connection
+from waymark.conftest import create_northstar, make_member
+from waymark.organizations.models import Role
+from waymark.outcomes import dashboard, lanes
+from waymark.outcomes.tests.conftest import checkins, day, patient, response, scope_for
+from waymark.patients.models import DischargeDestination
+from waymark.patients.services import discharge
+
+northstar = create_northstar()
+olivia = make_member(northstar, "olivia", Role.ADMIN)
+for n in range(6):
+    person = patient(northstar, f"pat{n}", admitted=n)
+    checkins(person, range(n, 30, n + 1), uses={n + 2 * (n + 1): ["ketamine"]})
+    response(person, "phq-9", n, 20 - n)
+    response(person, "phq-9", n + 28 if n < 2 else n + 1, 4 + n)
+    response(person, "gad-7", n, 12)
+    if n % 2:
+        discharge(person.episodes.get(), on=day(25), destination=DischargeDestination.HOME)
+
+def plain(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if hasattr(value, "__dict__") and not hasattr(value, "_meta"):
+        return plain(vars(value))
+    return str(value)
+
+def figures(lane_count):
+    lanes.LANES = lane_count
+    threads = set()
+    def seen(execute, *args):
+        threads.add(threading.get_ident())
+        return execute(*args)
+    with connection.execute_wrapper(seen):
+        found = dashboard.figures(scope_for(olivia), anchor="admission")
+    return json.dumps(plain(found), sort_keys=True), len(threads)
+
+together, lanes_used = figures(2)
+alone, one = figures(1)
+print(together == alone, lanes_used, one, '"ketamine"' in together, len(together))
+"""
+
+
+def test_the_lanes_give_the_figures_one_connection_gives(tmp_path: Path) -> None:
+    same, lanes_used, one, has_uses, size = run_script(tmp_path, SAME_FIGURES).split()
+    assert (lanes_used, one) == ("2", "1"), "two connections at once, then one"
+    assert same == "True", "every figure the same either way"
+    assert has_uses == "True" and int(size) > 2_000, "the figures are not empty"
+
+
+# A check-in committed by another connection while a lane is joining the snapshot: no lane
+# sees it (PostgreSQL: the lane imports the first lane's snapshot, not its own; SQLite: the
+# write waits for the gate, which opens once every lane has read). Then a failing part: its
+# error comes out of over_one_snapshot, after the other lane has stopped.
+SNAPSHOT = """
+import datetime as dt, threading
+from django.db import connection
+from waymark.checkins.models import CheckIn
+from waymark.conftest import create_northstar
+from waymark.outcomes import lanes
+from waymark.outcomes.tests.conftest import checkins, day, patient
+
+northstar = create_northstar()
+pat = patient(northstar, "pat")
+checkins(pat, range(10))
+before = CheckIn.objects.count()
+
+def write():
+    try:
+        checkins(pat, [20])
+    finally:
+        connection.close()
+
+writer = threading.Thread(target=write)
+originals = {kind: kind.joined for kind in (lanes._Postgres, lanes._Sqlite)}
+for kind, original in originals.items():
+    def joined(self, barrier, original=original):
+        writer.start()
+        writer.join(1.0)  # committed by now, unless something holds it back
+        return original(self, barrier)
+    kind.joined = joined
+
+second_started = threading.Event()
+def first():
+    second_started.wait(10)  # so the other lane takes the second part
+    writer.join()
+    return CheckIn.objects.count(), threading.get_ident()
+def second():
+    second_started.set()
+    writer.join()
+    return CheckIn.objects.count(), threading.get_ident()
+
+seen = lanes.over_one_snapshot({"first": first, "second": second})
+(a, lane_a), (b, lane_b) = seen["first"], seen["second"]
+print(before, a, b, CheckIn.objects.count(), lane_a != lane_b)
+for kind, original in originals.items():
+    kind.joined = original
+
+def broken():
+    raise ValueError("a part failed")
+try:
+    lanes.over_one_snapshot({"slow": lambda: CheckIn.objects.count(), "broken": broken})
+except ValueError as error:
+    print(error.args[0].replace(" ", "_"), threading.active_count())
+"""
+
+
+def test_every_lane_reads_the_same_snapshot_and_a_failure_comes_out(tmp_path: Path) -> None:
+    before, first, second, after, two_lanes, error, threads = run_script(tmp_path, SNAPSHOT).split()
+    assert two_lanes == "True", "the parts ran in two lanes"
+    assert (first, second) == (before, before), "neither lane saw the later check-in"
+    assert int(after) == int(before) + 1, "which did commit"
+    assert error == "a_part_failed" and threads == "1", "raised here, the other lane gone"
+
+
+def test_inside_a_transaction_it_reads_on_this_connection(northstar: Organization) -> None:
+    checkins(patient(northstar, "pat"), range(3))  # uncommitted: this test's transaction
+    threads: set[int] = set()
+
+    def seen(execute: Any, *args: Any) -> Any:
+        threads.add(threading.get_ident())
+        return execute(*args)
+
+    with connection.execute_wrapper(seen):
+        found = over_one_snapshot(
+            {"a": lambda: CheckIn.objects.count(), "b": lambda: CheckIn.objects.count()}
+        )
+
+    assert found == {"a": 3, "b": 3}, "it saw this transaction's rows"
+    assert threads == {threading.get_ident()}, "on this thread's connection alone"
