@@ -31,21 +31,11 @@ ROUNDS = 3
 EVERY = {"phq-9": 14, "who-5": 28}
 
 
-def build(rng: random.Random) -> Any:
-    from django.utils import timezone
+def ask_questionnaires(org: Any, programs: Any, start: dt.date) -> None:
+    """Each program's schedules from `start`: PHQ-9 every 14 days, WHO-5 every 28 (each
+    open 14 days), GAD-7 once at admission."""
+    from waymark.questionnaires.models import Schedule
 
-    from waymark.accounts.models import User
-    from waymark.audit.models import AuditAction, AuditEvent, AuditObject
-    from waymark.organizations.models import Membership, Role
-    from waymark.organizations.services import create_default_programs, create_organization
-    from waymark.questionnaires.models import Questionnaire, QuestionnaireResponse, Schedule
-
-    org = create_organization(name="Bench missed", slug="bench-missed", timezone="UTC")
-    programs = create_default_programs(org)
-    clinician = User.objects.create_user(username="bench-clinician", password="x" * 20)
-    Membership.objects.create(organization=org, user=clinician, role=Role.CLINICIAN)
-    today = timezone.localdate()
-    start = today - dt.timedelta(days=DAYS - 1)
     for program in programs:
         for key, every in EVERY.items():
             Schedule.objects.create(
@@ -55,6 +45,24 @@ def build(rng: random.Random) -> Any:
         Schedule.objects.create(
             organization=org, program=program, questionnaire_key="gad-7", active_from=start
         )
+
+
+def build(rng: random.Random) -> Any:
+    from django.utils import timezone
+
+    from waymark.accounts.models import User
+    from waymark.audit.models import AuditAction, AuditEvent, AuditObject
+    from waymark.organizations.models import Membership, Role
+    from waymark.organizations.services import create_default_programs, create_organization
+    from waymark.questionnaires.models import Questionnaire, QuestionnaireResponse
+
+    org = create_organization(name="Bench missed", slug="bench-missed", timezone="UTC")
+    programs = create_default_programs(org)
+    clinician = User.objects.create_user(username="bench-clinician", password="x" * 20)
+    Membership.objects.create(organization=org, user=clinician, role=Role.CLINICIAN)
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=DAYS - 1)
+    ask_questionnaires(org, programs, start)
     users, patients = bulk_in_care(
         org, PATIENTS, prefix="m-", start=start, program_of=lambda: rng.choice(programs)
     )

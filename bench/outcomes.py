@@ -3,7 +3,9 @@
 `python -m bench.outcomes sqlite|postgres` builds a fresh database: one organization with
 10,000 patients (200 with BENCH_QUICK=1), admitted a year ago (30 days quick) into its
 programs, a check-in on about 85 % of days with ketamine use on about 3 %, and a PHQ-9,
-GAD-7 and WHO-5 every 14 days, inserted set-based (a progress line per step on stderr).
+GAD-7 and WHO-5 every 14 days, inserted set-based (a progress line per step on stderr); the
+programs' questionnaire schedules of bench.missed, so the page's missed list has due
+occurrences to count, and a clinician's look at every tenth patient's answers half-way.
 Then GETs /outcomes/ for a 365-day period as an organization admin in-process (Django
 test client: the view, its SQL and the template, no HTTP server), counting the SQL
 statements. Prints JSON: p50 / max ms of ROUNDS requests, the query count, the first
@@ -30,6 +32,7 @@ from bench.common import (
     load_average,
     timed_rounds,
 )
+from bench.missed import ask_questionnaires
 
 SIZE = bench_size("OUTCOMES")
 PATIENTS, DAYS = SIZE
@@ -66,6 +69,7 @@ def build(rng: random.Random) -> Any:
     from django.utils import timezone
 
     from waymark.accounts.models import User
+    from waymark.audit.models import AuditAction, AuditObject
     from waymark.organizations.models import Membership, Role
     from waymark.organizations.services import create_default_programs, create_organization
     from waymark.patients.models import Patient
@@ -75,10 +79,15 @@ def build(rng: random.Random) -> Any:
     programs = create_default_programs(org)
     admin = User.objects.create_user(username="bench-admin", password="x" * 20)
     Membership.objects.create(organization=org, user=admin, role=Role.ADMIN)
+    clinician = User.objects.create_user(username="bench-clinician", password="x" * 20)
+    Membership.objects.create(organization=org, user=clinician, role=Role.CLINICIAN)
     today = timezone.localdate()
     start = today - dt.timedelta(days=DAYS - 1)
     bulk_in_care(org, PATIENTS, prefix="o-", start=start, program_of=lambda: rng.choice(programs))
     Patient.objects.filter(organization=org).update(substance_goals={"ketamine": "abstinence"})
+    # The programs' questionnaire schedules (as bench.missed's): the page's missed list then
+    # has occurrences to count, not only answers, as it would in care.
+    ask_questionnaires(org, programs, start)
     progress(f"{PATIENTS} patients in care since {start}")
     forms = dict(
         Questionnaire.objects.filter(key__in=QUESTIONNAIRES, is_current=True).values_list(
@@ -138,6 +147,17 @@ def build(rng: random.Random) -> Any:
             f"WHERE organization_id = %s AND {draw('id', salt=4)} %% 100 < 3",
             [org.pk],
         )
+        # A clinician's look at the questionnaires page of every tenth patient, half-way
+        # through the year (the not-looked-at half of the list joins the audit trail).
+        cursor.execute(
+            "INSERT INTO audit_auditevent (organization_id, actor_id, actor_role, patient_id, "
+            "action, object_type, object_id, at, request_id) SELECT %s, %s, %s, id, %s, %s, "
+            "'', %s, '' FROM patients_patient WHERE organization_id = %s "
+            "AND record_number LIKE %s",
+            [org.pk, clinician.pk, Role.CLINICIAN, AuditAction.VIEW,
+             AuditObject.QUESTIONNAIRE_RESPONSES, now - dt.timedelta(days=DAYS // 2), org.pk,
+             "%0"],
+        )  # fmt: skip
         counts = {}
         for table in ("checkins_checkin", "checkins_substanceuse",
                       "questionnaires_questionnaireresponse"):  # fmt: skip

@@ -19,8 +19,15 @@ transaction:
   lock while it runs: the one-connection report (`reporting`, an IMMEDIATE transaction under
   Waymark's settings) kept every check-in waiting for its whole length.
 
+The lanes only read (READ ONLY on PostgreSQL, `PRAGMA query_only` on SQLite): a part that
+tried to write would fail rather than write where nobody commits it. A lane that cannot join
+(no connection to be had) gives up at once and the first lane computes every part itself.
+
 `prepare` (the measures' roll-up refresh, which writes) runs before, in its own transaction,
-and commits: every lane then reads it.
+and commits: every lane then reads it. An answer committed in the milliseconds between that
+commit and the snapshot is in the other figures at once and in the measures at the next
+report. The missed list's names are read and audited afterwards in one transaction of
+their own (`missed.with_names`): the counts beside them are a snapshot that much older.
 
 One connection, one transaction (`reporting`) instead when the caller is in a transaction
 already (other connections cannot see its uncommitted rows: a test's, for one) or the
@@ -29,6 +36,8 @@ database is SQLite in memory (a connection of its own would be another database)
 
 from __future__ import annotations
 
+import logging
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -42,6 +51,10 @@ from waymark.outcomes.scope import REPORT_WORK_MEM, reporting
 # The cores of the machine the targets are set for (DESIGN.md: 2), and so the database
 # connections one report uses.
 LANES = 2
+# How long the first lane waits for the others to join before going on alone.
+JOIN_WAIT_S = 10
+SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
+logger = logging.getLogger(__name__)
 
 
 def over_one_snapshot(
@@ -70,8 +83,9 @@ def _may_share() -> bool:
 
 
 def _in_lanes(parts: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
-    """Every part computed by the first free lane; a failure in any lane stops the others
-    taking more and is raised here once they have stopped."""
+    """Every part computed by the first free lane. A part's error stops the lanes taking
+    more and is raised here once they have stopped. A lane that cannot join (no connection
+    to be had, say) gives up at once and the first lane computes the rest alone."""
     queue = list(parts.items())
     taken = threading.Lock()
     results: dict[str, Any] = {}
@@ -90,18 +104,23 @@ def _in_lanes(parts: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
 
     others = min(LANES, len(parts)) - 1
     snapshot = _Postgres() if connection.vendor == "postgresql" else _Sqlite()
-    joined = threading.Barrier(others + 1, timeout=30)
-
+    barrier = threading.Barrier(others + 1, timeout=JOIN_WAIT_S)
     # Whatever watches this connection's statements (a count, a time limit) sees the lanes'.
     wrappers = list(connection.execute_wrappers)
 
     def lane() -> None:
         connection.execute_wrappers[:0] = wrappers
         try:
-            with snapshot.joined(joined):
-                work()
-        except BaseException as error:  # raised in the calling thread
-            failures.append(error)
+            with ExitStack() as stack:
+                try:
+                    stack.enter_context(snapshot.joined())
+                except BaseException:
+                    barrier.abort()  # the first lane goes on without this one
+                    raise
+                if _arrived(barrier):
+                    work()
+        except Exception:
+            logger.warning("An outcomes lane could not join or leave its snapshot.", exc_info=True)
         finally:
             connection.close()  # this thread's own connection
 
@@ -110,20 +129,30 @@ def _in_lanes(parts: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
         for thread in threads:
             thread.start()
         try:
-            joined.wait()
-        except threading.BrokenBarrierError as error:
-            failures.append(error)
-        snapshot.all_joined()
-        work()
-        for thread in threads:
-            thread.join()
+            _arrived(barrier)
+            snapshot.all_joined()
+            work()
+        finally:
+            for thread in threads:
+                thread.join()
     if failures:
         raise failures[0]
     return results
 
 
+def _arrived(barrier: threading.Barrier) -> bool:
+    """Wait for every lane to hold its snapshot; False when one gave up or was too late
+    (the lanes that are there go on; a late one must not, its snapshot may be newer)."""
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        return False
+    return True
+
+
 class _Postgres:
-    """The first lane's transaction exports its snapshot; the others import it."""
+    """The first lane's transaction exports its snapshot; the others import it. READ ONLY:
+    a part that tried to write would fail, not write in a transaction nobody checks."""
 
     def __init__(self) -> None:
         self.exported = ""
@@ -132,7 +161,7 @@ class _Postgres:
     def first(self) -> Iterator[None]:
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute(
                     "SELECT pg_export_snapshot(), set_config('work_mem', %s, true)",
                     [REPORT_WORK_MEM],
@@ -141,15 +170,16 @@ class _Postgres:
             yield
 
     @contextmanager
-    def joined(self, barrier: threading.Barrier) -> Iterator[None]:
+    def joined(self) -> Iterator[None]:
+        # An identifier PostgreSQL made, in the SQL itself: SET takes no parameters when
+        # they are bound on the server.
+        if not SNAPSHOT_ID.fullmatch(self.exported):
+            raise ValueError(f"Not a snapshot identifier: {self.exported!r}")
         with transaction.atomic():
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
-                    cursor.execute("SET TRANSACTION SNAPSHOT %s", [self.exported])
-                    cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
-            finally:
-                barrier.wait()
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                cursor.execute(f"SET TRANSACTION SNAPSHOT '{self.exported}'")
+                cursor.execute("SELECT set_config('work_mem', %s, true)", [REPORT_WORK_MEM])
             yield
 
     def all_joined(self) -> None:
@@ -175,12 +205,8 @@ class _Sqlite:
             self.gate.close()  # rolls back if all_joined was not reached
 
     @contextmanager
-    def joined(self, barrier: threading.Barrier) -> Iterator[None]:
-        with ExitStack() as stack:
-            try:
-                stack.enter_context(_reading())
-            finally:
-                barrier.wait()
+    def joined(self) -> Iterator[None]:
+        with _reading():
             yield
 
     def all_joined(self) -> None:
@@ -190,13 +216,22 @@ class _Sqlite:
 
 @contextmanager
 def _reading() -> Iterator[None]:
-    """A DEFERRED transaction on SQLite (Waymark's atomic() takes the write lock) and its
-    first read, which fixes its snapshot; rolled back after: it only read."""
-    with connection.cursor() as cursor:
-        cursor.execute("BEGIN DEFERRED")
-        cursor.execute("SELECT COUNT(*) FROM sqlite_master")
+    """Django's own transaction on SQLite, but DEFERRED (Waymark's take the write lock:
+    IMMEDIATE), with its first read, which fixes its snapshot; read only
+    (`PRAGMA query_only`), so a part that tried to write would fail."""
+    sqlite: Any = connection  # its transaction_mode is the SQLite backend's own
+    sqlite.ensure_connection()
+    mode = sqlite.transaction_mode
+    sqlite.transaction_mode = "DEFERRED"
     try:
-        yield
+        with transaction.atomic():  # BEGIN DEFERRED, at once
+            sqlite.transaction_mode = mode
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA query_only = ON")
+                cursor.execute("SELECT COUNT(*) FROM sqlite_master")
+            yield
     finally:
+        sqlite.transaction_mode = mode
+        # After the transaction: inside one a part's error forbids any further statement.
         with connection.cursor() as cursor:
-            cursor.execute("ROLLBACK")
+            cursor.execute("PRAGMA query_only = OFF")

@@ -55,6 +55,8 @@ from waymark.access import Actor, Capability, audit_shown, can, roles_with
 from waymark.audit.models import AuditAction, AuditObject
 from waymark.outcomes.scope import Scope, cohort, matching_stays
 from waymark.outcomes.sql import (
+    date_of_sql,
+    date_plus_sql,
     day_number_date_sql,
     day_number_sql,
     dict_rows,
@@ -146,7 +148,11 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
     schedules; `once` and `rep` the due dates (`rep` recursive, from the period's start);
     `occ` every occurrence with its closing day, and the care team's requests; `due_in`
     those due in the period and closed; `closed` each with `missed` 1 when no response
-    answered it (an index range on the patient's responses to that questionnaire); `page`
+    answered it (an index range on the patient's responses to that questionnaire, from
+    the first day that can answer it: the due day, or for a request two days before it was
+    made, as a response's own day is at most a day before its UTC date; the exact test
+    stays beside it. Without that lower end each probe read all the earlier responses:
+    ~18 % of the statement at 10,000 patients × a year with schedules); `page`
     each patient's last look at their questionnaires page and `one` each response's last
     look of its own (both grouped in one pass over the audit index of questionnaire looks);
     `rq` per patient and questionnaire the standing responses of the period, how many no
@@ -232,6 +238,8 @@ closed AS (
       AND r.submitted_at < {day_number_date_sql("d.closes + 2")}
       AND r.submitted_on <= {day_number_date_sql("d.closes")}
       AND (d.created_at IS NOT NULL OR r.submitted_on >= {day_number_date_sql("d.due")})
+      AND r.submitted_on >= CASE WHEN d.created_at IS NULL THEN {day_number_date_sql("d.due")}
+        ELSE {date_plus_sql(date_of_sql("d.created_at"), -2)} END
     ) THEN 0 ELSE 1 END AS missed
   FROM due_in d JOIN pt ON pt.n = d.pn),
 page AS (

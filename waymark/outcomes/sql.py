@@ -26,6 +26,11 @@ def date_plus_sql(column: str, days: int) -> str:
     return _spelled(f"date({column}, '{days:+d} days')", f"({column} + {days:d})")
 
 
+def date_of_sql(column: str) -> str:
+    """A timestamp column's date (UTC: Waymark's connections' time zone)."""
+    return _spelled(f"date({column})", f"CAST({column} AS DATE)")
+
+
 def date_after_sql(column: str, days: str) -> str:
     """A date column an integer SQL expression's number of days later."""
     return _spelled(f"date({column}, '+' || ({days}) || ' days')", f"({column} + ({days}))")

@@ -102,10 +102,10 @@ def write():
 writer = threading.Thread(target=write)
 originals = {kind: kind.joined for kind in (lanes._Postgres, lanes._Sqlite)}
 for kind, original in originals.items():
-    def joined(self, barrier, original=original):
+    def joined(self, original=original):
         writer.start()
         writer.join(1.0)  # committed by now, unless something holds it back
-        return original(self, barrier)
+        return original(self)
     kind.joined = joined
 
 second_started = threading.Event()
@@ -156,3 +156,54 @@ def test_inside_a_transaction_it_reads_on_this_connection(northstar: Organizatio
 
     assert found == {"a": 3, "b": 3}, "it saw this transaction's rows"
     assert threads == {threading.get_ident()}, "on this thread's connection alone"
+
+
+# The other lane cannot join (no connection to be had, say): the first lane computes every
+# part itself, at once. A part that writes fails (the lanes read only) and nothing of it
+# lands. Afterwards this connection is in no transaction and a write commits at once (on
+# SQLite: the gate let go of the write lock).
+FAILURES = """
+import threading, time
+from django.db import connection
+from waymark.checkins.models import CheckIn
+from waymark.conftest import create_northstar
+from waymark.outcomes import lanes
+from waymark.outcomes.tests.conftest import checkins, patient
+
+northstar = create_northstar()
+pat = patient(northstar, "pat")
+checkins(pat, range(3))
+def count():
+    return CheckIn.objects.count(), threading.get_ident()
+
+originals = {kind: kind.joined for kind in (lanes._Postgres, lanes._Sqlite)}
+def refused(self):
+    raise RuntimeError("no connection to be had")
+for kind in originals:
+    kind.joined = refused
+began = time.monotonic()
+found = lanes.over_one_snapshot({"a": count, "b": count})
+alone = {found["a"][1], found["b"][1]} == {threading.get_ident()}
+print(found["a"][0], found["b"][0], alone, time.monotonic() - began < 5)
+for kind, original in originals.items():
+    kind.joined = original
+
+def write():
+    checkins(pat, [10])
+try:
+    lanes.over_one_snapshot({"a": count, "write": write})
+except Exception as error:
+    print(type(error).__name__)
+
+began = time.monotonic()
+checkins(pat, [11])
+print(connection.in_atomic_block, CheckIn.objects.count(), time.monotonic() - began < 1)
+"""
+
+
+def test_a_lane_that_cannot_join_or_a_part_that_writes(tmp_path: Path) -> None:
+    output = run_script(tmp_path, FAILURES).split()
+    first, second, alone, promptly, error, in_transaction, count, at_once = output
+    assert (first, second, alone, promptly) == ("3", "3", "True", "True"), "alone, at once"
+    assert error in {"OperationalError", "InternalError"}, "the write was refused"
+    assert (in_transaction, count, at_once) == ("False", "4", "True"), "only the later one"
