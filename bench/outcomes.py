@@ -174,7 +174,15 @@ def time_figures(admin: Any) -> dict[str, float]:
 
     from waymark.access import Actor
     from waymark.organizations.models import Membership
-    from waymark.outcomes import accountability, bam, engagement, measures, retention, substance
+    from waymark.outcomes import (
+        accountability,
+        bam,
+        engagement,
+        measures,
+        missed,
+        retention,
+        substance,
+    )
     from waymark.outcomes.forms import OutcomesFilter
     from waymark.outcomes.scope import cohort
 
@@ -188,6 +196,7 @@ def time_figures(admin: Any) -> dict[str, float]:
         "bam_trends": lambda: bam.bam_trends(scope),
         "alert_accountability": lambda: accountability.alert_accountability(scope),
         "measures": lambda: measures.measure_tables(scope),  # the three, one query
+        "missed_list": lambda: missed.missed_counts(scope),
         "retention": lambda: retention.retention(scope),
         "adherence_by_week": lambda: engagement.adherence_by_week(scope),
         "reach_outs": lambda: engagement.reach_outs(scope),
