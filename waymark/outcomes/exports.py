@@ -18,12 +18,15 @@ import io
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from django.db.models import Count, OuterRef, Q, Subquery
 
 from waymark.checkins.models import CheckIn, SubstanceUse
-from waymark.outcomes.measures import PHQ9, WEEKS, measure_tables, patient_scores
+from waymark.outcomes import stay_scores
+from waymark.outcomes.lanes import over_one_snapshot
+from waymark.outcomes.measures import INSTRUMENTS, PHQ9, WEEKS, measure_tables, patient_scores
 from waymark.outcomes.retention import retention
 from waymark.outcomes.scope import Scope, cohort, lapse_condition, matching_stays
 from waymark.outcomes.substance import days_abstinent, time_to_first_lapse
@@ -155,7 +158,7 @@ def _measures(scope: Scope, anchor: str) -> Table:
             for name in ("n", "response", "remission", "improved", "deteriorated", "mean_change")
         ]
     rows = []
-    for table in measure_tables(scope):
+    for table in measure_tables(scope, refresh=False):  # refreshed first: table_rows
         for r in table.rows:
             row: list[object] = [table.instrument.key, r.label, r.patients, r.baseline]
             for f in r.weeks.values():
@@ -224,6 +227,16 @@ TABLES: dict[str, Callable[[Scope, str], Table]] = {
     "alerts": _alerts,
     "missed": _missed,
 }
+
+
+def table_rows(scope: Scope, table: str, anchor: str) -> Table:
+    """One of TABLES for its CSV, read as the page reads its figures (`lanes`: one
+    snapshot, read only; on SQLite without holding the write lock, which the export's
+    one IMMEDIATE transaction held, check-ins waiting, for as long as it ran); the
+    measures' roll-up refreshed first for the measures' table."""
+    rollup = table == "questionnaires"
+    prepare = partial(stay_scores.refresh, scope, INSTRUMENTS) if rollup else None
+    return over_one_snapshot({table: partial(TABLES[table], scope, anchor)}, prepare=prepare)[table]
 
 
 def research_rows(scope: Scope) -> tuple[list[str], list[list[object]], list[Any]]:

@@ -10,7 +10,7 @@ from waymark.access import Capability, actor_for, capability_required
 from waymark.audit.models import AuditObject
 from waymark.audit.services import record_export
 from waymark.outcomes.dashboard import figures
-from waymark.outcomes.exports import TABLES, research_rows, to_csv
+from waymark.outcomes.exports import TABLES, research_rows, table_rows, to_csv
 from waymark.outcomes.forms import OutcomesFilter
 from waymark.outcomes.missed import with_names
 from waymark.outcomes.scope import reporting
@@ -45,8 +45,7 @@ def export_table(request: HttpRequest, table: str) -> HttpResponse:
     actor = actor_for(request)
     assert actor.organization is not None
     filters = OutcomesFilter(request.GET, organization=actor.organization)
-    with reporting():
-        header, rows = TABLES[table](filters.scope(actor), filters.lapse_anchor)
+    header, rows = table_rows(filters.scope(actor), table, filters.lapse_anchor)
     return _csv(to_csv(header, rows), f"outcomes-{table}")
 
 

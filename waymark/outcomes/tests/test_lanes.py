@@ -18,15 +18,16 @@ from waymark.outcomes.lanes import over_one_snapshot
 from waymark.outcomes.tests.conftest import checkins, patient
 from waymark.testing.real_database import run_script
 
-# A small cohort with something in every figure, committed; the dashboard's figures in
-# lanes and on one connection (LANES = 1), written out as JSON to compare; and which
-# threads ran the statements (the lanes get the caller's execute wrappers).
+# A small cohort with something in every figure, committed; the dashboard's figures and
+# the CSV tables in lanes and on one connection (LANES = 1), written out as JSON to
+# compare; and which threads ran the statements (the lanes get the caller's execute
+# wrappers).
 SAME_FIGURES = """
 import dataclasses, datetime as dt, json, threading
 from django.db import connection
 from waymark.conftest import create_northstar, make_member
 from waymark.organizations.models import Role
-from waymark.outcomes import dashboard, lanes
+from waymark.outcomes import dashboard, exports, lanes
 from waymark.outcomes.tests.conftest import checkins, day, patient, response, scope_for
 from waymark.patients.models import DischargeDestination
 from waymark.patients.services import discharge
@@ -61,6 +62,11 @@ def figures(lane_count):
         return execute(*args)
     with connection.execute_wrapper(seen):
         found = dashboard.figures(scope_for(olivia), anchor="admission")
+    # and each CSV table, read the same way (one part: one lane)
+    found["tables"] = {
+        table: exports.table_rows(scope_for(olivia), table, "admission")
+        for table in exports.TABLES
+    }
     return json.dumps(plain(found), sort_keys=True), len(threads)
 
 together, lanes_used = figures(2)
@@ -161,7 +167,8 @@ def test_inside_a_transaction_it_reads_on_this_connection(northstar: Organizatio
 # The other lane cannot join (no connection to be had, say): the first lane computes every
 # part itself, at once. A part that writes fails (the lanes read only) and nothing of it
 # lands. Afterwards this connection is in no transaction and a write commits at once (on
-# SQLite: the gate let go of the write lock).
+# SQLite: the gate let go of the write lock). A check-in made while a report (one part: an
+# export) runs commits at once: the report holds no write lock.
 FAILURES = """
 import threading, time
 from django.db import connection
@@ -198,12 +205,26 @@ except Exception as error:
 began = time.monotonic()
 checkins(pat, [11])
 print(connection.in_atomic_block, CheckIn.objects.count(), time.monotonic() - began < 1)
+
+def check_in_elsewhere():
+    try:
+        checkins(pat, [12])
+    finally:
+        connection.close()
+def meanwhile():
+    began = time.monotonic()
+    writer = threading.Thread(target=check_in_elsewhere)
+    writer.start()
+    writer.join()
+    return time.monotonic() - began < 1
+print(lanes.over_one_snapshot({"export": meanwhile})["export"], CheckIn.objects.count())
 """
 
 
 def test_a_lane_that_cannot_join_or_a_part_that_writes(tmp_path: Path) -> None:
     output = run_script(tmp_path, FAILURES).split()
-    first, second, alone, promptly, error, in_transaction, count, at_once = output
+    first, second, alone, promptly, error, in_transaction, count, at_once, *meanwhile = output
     assert (first, second, alone, promptly) == ("3", "3", "True", "True"), "alone, at once"
     assert error in {"OperationalError", "InternalError"}, "the write was refused"
     assert (in_transaction, count, at_once) == ("False", "4", "True"), "only the later one"
+    assert meanwhile == ["True", "5"], "a check-in during a report is not kept waiting"
