@@ -21,7 +21,9 @@ transaction:
 
 The lanes only read (READ ONLY on PostgreSQL, `PRAGMA query_only` on SQLite): a part that
 tried to write would fail rather than write where nobody commits it. A lane that cannot join
-(no connection to be had) gives up at once and the first lane computes every part itself.
+(no connection to be had) gives up at once, and one that has not joined within JOIN_WAIT_S
+is not waited for: the first lane computes every part itself. One part: one lane, with no
+second connection, no export and no gate.
 
 `prepare` (the measures' roll-up refresh, which writes) runs before, in its own transaction,
 and commits: every lane then reads it. An answer committed in the milliseconds between that
@@ -51,8 +53,9 @@ from waymark.outcomes.scope import REPORT_WORK_MEM, reporting
 # The cores of the machine the targets are set for (DESIGN.md: 2), and so the database
 # connections one report uses.
 LANES = 2
-# How long the first lane waits for the others to join before going on alone.
-JOIN_WAIT_S = 10
+# How long the first lane waits for the others to join (milliseconds, normally) before it
+# goes on alone: well under SQLite's busy timeout (5 s), as writers wait for the gate.
+JOIN_WAIT_S = 2
 SNAPSHOT_ID = re.compile(r"[0-9A-F]+-[0-9A-F]+-[0-9]+")
 logger = logging.getLogger(__name__)
 
@@ -61,6 +64,8 @@ def over_one_snapshot(
     parts: Mapping[str, Callable[[], Any]], *, prepare: Callable[[], None] | None = None
 ) -> dict[str, Any]:
     """Each part's result by name, every part reading one snapshot of the data."""
+    if not parts:
+        return {}
     if not _may_share():
         with reporting():
             if prepare is not None:
@@ -124,16 +129,19 @@ def _in_lanes(parts: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
         finally:
             connection.close()  # this thread's own connection
 
-    with snapshot.first():
+    with snapshot.first(shared=others > 0):
         threads = [threading.Thread(target=lane, daemon=True) for _ in range(others)]
         for thread in threads:
             thread.start()
+        all_there = False
         try:
-            _arrived(barrier)
+            all_there = _arrived(barrier)
             snapshot.all_joined()
             work()
         finally:
-            for thread in threads:
+            # Lanes that came late or gave up do no work: not waited for (one may hang on
+            # connecting); it closes its connection when it can.
+            for thread in threads if all_there else ():
                 thread.join()
     if failures:
         raise failures[0]
@@ -158,13 +166,13 @@ class _Postgres:
         self.exported = ""
 
     @contextmanager
-    def first(self) -> Iterator[None]:
+    def first(self, *, shared: bool) -> Iterator[None]:
+        export = "pg_export_snapshot()" if shared else "''"
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                 cursor.execute(
-                    "SELECT pg_export_snapshot(), set_config('work_mem', %s, true)",
-                    [REPORT_WORK_MEM],
+                    f"SELECT {export}, set_config('work_mem', %s, true)", [REPORT_WORK_MEM]
                 )
                 self.exported = cursor.fetchone()[0]
             yield
@@ -193,10 +201,15 @@ class _Sqlite:
         self.gate: sqlite3.Connection | None = None
 
     @contextmanager
-    def first(self) -> Iterator[None]:
+    def first(self, *, shared: bool) -> Iterator[None]:
+        if not shared:  # one lane: its own first read fixes the snapshot
+            with _reading():
+                yield
+            return
         name = str(connection.settings_dict["NAME"])
         timeout = float(connection.settings_dict["OPTIONS"].get("timeout", 5))
-        self.gate = sqlite3.connect(name, timeout=timeout, isolation_level=None)
+        # uri: a 'file:' name means what it means to Django's own connections.
+        self.gate = sqlite3.connect(name, timeout=timeout, isolation_level=None, uri=True)
         try:
             self.gate.execute("BEGIN IMMEDIATE")  # no write commits until all_joined
             with _reading():
@@ -210,8 +223,8 @@ class _Sqlite:
             yield
 
     def all_joined(self) -> None:
-        assert self.gate is not None
-        self.gate.execute("ROLLBACK")  # writers may go on
+        if self.gate is not None:
+            self.gate.execute("ROLLBACK")  # writers may go on
 
 
 @contextmanager

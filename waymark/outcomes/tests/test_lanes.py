@@ -61,12 +61,14 @@ def figures(lane_count):
         threads.add(threading.get_ident())
         return execute(*args)
     with connection.execute_wrapper(seen):
+        # each CSV table, read the same way (one part: one lane); first, so that the
+        # measures' table must refresh the roll-up itself
+        tables = {
+            table: exports.table_rows(scope_for(olivia), table, "admission")
+            for table in exports.TABLES
+        }
         found = dashboard.figures(scope_for(olivia), anchor="admission")
-    # and each CSV table, read the same way (one part: one lane)
-    found["tables"] = {
-        table: exports.table_rows(scope_for(olivia), table, "admission")
-        for table in exports.TABLES
-    }
+    found["tables"] = tables
     return json.dumps(plain(found), sort_keys=True), len(threads)
 
 together, lanes_used = figures(2)
@@ -164,13 +166,10 @@ def test_inside_a_transaction_it_reads_on_this_connection(northstar: Organizatio
     assert threads == {threading.get_ident()}, "on this thread's connection alone"
 
 
-# The other lane cannot join (no connection to be had, say): the first lane computes every
-# part itself, at once. A part that writes fails (the lanes read only) and nothing of it
-# lands. Afterwards this connection is in no transaction and a write commits at once (on
-# SQLite: the gate let go of the write lock). A check-in made while a report (one part: an
-# export) runs commits at once: the report holds no write lock.
-FAILURES = """
-import threading, time
+# What the scripts below start from: a patient with three check-ins, committed; `count`
+# (which thread counted); `originals`, the joins the scripts replace for a while.
+PATIENT_WITH_THREE_CHECKINS = """
+import sqlite3, threading, time
 from django.db import connection
 from waymark.checkins.models import CheckIn
 from waymark.conftest import create_northstar
@@ -184,6 +183,16 @@ def count():
     return CheckIn.objects.count(), threading.get_ident()
 
 originals = {kind: kind.joined for kind in (lanes._Postgres, lanes._Sqlite)}
+"""
+
+# The other lane cannot join (no connection to be had, say): the first lane computes every
+# part itself, at once. A part that writes fails (the lanes read only) and nothing of it
+# lands. Afterwards this connection is in no transaction and a write commits at once (on
+# SQLite: the gate let go of the write lock). A check-in made while a report (one part: an
+# export) runs commits at once: the report holds no write lock.
+FAILURES = (
+    PATIENT_WITH_THREE_CHECKINS
+    + """
 def refused(self):
     raise RuntimeError("no connection to be had")
 for kind in originals:
@@ -219,6 +228,7 @@ def meanwhile():
     return time.monotonic() - began < 1
 print(lanes.over_one_snapshot({"export": meanwhile})["export"], CheckIn.objects.count())
 """
+)
 
 
 def test_a_lane_that_cannot_join_or_a_part_that_writes(tmp_path: Path) -> None:
@@ -228,3 +238,44 @@ def test_a_lane_that_cannot_join_or_a_part_that_writes(tmp_path: Path) -> None:
     assert error in {"OperationalError", "InternalError"}, "the write was refused"
     assert (in_transaction, count, at_once) == ("False", "4", "True"), "only the later one"
     assert meanwhile == ["True", "5"], "a check-in during a report is not kept waiting"
+
+
+# A lane that joins later than JOIN_WAIT_S: the first lane computes everything without
+# waiting for it, and lets writers go on. One part: no second connection, no gate, so a
+# writer holding the write lock does not stop it (SQLite). No parts: nothing, at once.
+# Afterwards the request's connection is as Waymark configured it (IMMEDIATE on SQLite).
+LATE = (
+    PATIENT_WITH_THREE_CHECKINS
+    + """
+for kind, original in originals.items():
+    def late(self, original=original):
+        time.sleep(lanes.JOIN_WAIT_S + 1.5)
+        return original(self)
+    kind.joined = late
+began = time.monotonic()
+found = lanes.over_one_snapshot({"a": count, "b": count})
+waited = time.monotonic() - began
+alone = {found["a"][1], found["b"][1]} == {threading.get_ident()}
+print(found["a"][0], found["b"][0], alone, lanes.JOIN_WAIT_S <= waited < lanes.JOIN_WAIT_S + 1)
+for kind, original in originals.items():
+    kind.joined = original
+
+holder = None
+if connection.vendor == "sqlite":
+    holder = sqlite3.connect(connection.settings_dict["NAME"], isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+began = time.monotonic()
+one = lanes.over_one_snapshot({"a": count})
+print(one["a"][0], time.monotonic() - began < 1)
+if holder is not None:
+    holder.rollback()
+print(lanes.over_one_snapshot({}), getattr(connection, "transaction_mode", "IMMEDIATE"))
+"""
+)
+
+
+def test_a_late_lane_one_part_and_none(tmp_path: Path) -> None:
+    first, second, alone, in_time, one, at_once, nothing, mode = run_script(tmp_path, LATE).split()
+    assert (first, second, alone, in_time) == ("3", "3", "True", "True"), "not waited for"
+    assert (one, at_once) == ("3", "True"), "one part reads beside a writer"
+    assert (nothing, mode) == ("{}", "IMMEDIATE"), "no parts; the connection as it was"
