@@ -9,7 +9,8 @@ For one occurrence:
 - **due** from the due date for `grace_days`;
 - **overdue** after that, until it closes (`window_days` after the due date, or the
   day before the next occurrence of the same schedule, whichever is first);
-- **missed** once closed without a response;
+- **missed** once closed without a response (even inside the grace days: a daily
+  questionnaire closes the day before the next one, sooner than its grace days end);
 - **completed** by any response to that questionnaire submitted (patient's local
   date) between its due date and its closing date — one response can satisfy a
   program's schedule and a clinician's request at once, so nobody is asked twice.
@@ -78,11 +79,11 @@ def _status(
         return Status.COMPLETED
     if today < due_on:
         return Status.UPCOMING
+    if today > closes_on:  # closed: no answer can complete it now, grace days or not
+        return Status.MISSED
     if today < overdue_from:
         return Status.DUE
-    if today <= closes_on:
-        return Status.OVERDUE
-    return Status.MISSED
+    return Status.OVERDUE
 
 
 def schedule_dates(schedule: Schedule, stay: ProgramStay, today: dt.date) -> list[dt.date]:

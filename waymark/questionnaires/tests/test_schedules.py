@@ -84,6 +84,29 @@ def test_it_moves_from_due_to_overdue_to_missed_as_days_pass(
     assert states(alice) == [(TODAY, Status.MISSED)]
 
 
+def test_it_counts_a_closed_window_missed_even_inside_the_grace_days(
+    frozen: time_machine.Coordinates, alice: Patient
+) -> None:
+    """A daily questionnaire closes the day before the next one, which is sooner than its
+    3 grace days: yesterday's can no longer be answered, so it is missed, not still due
+    beside today's (the same when the window is shorter than the grace days)."""
+    schedule(alice, offset_days=17, repeat_every_days=1, grace_days=3, window_days=7)
+    schedule(alice, "gad-7", offset_days=18, grace_days=3, window_days=1)
+
+    found = [(o.key, o.due_on, o.status) for o in patient_occurrences(alice) if o.due_on <= TODAY]
+
+    assert found == [
+        ("phq-9", days(17), Status.MISSED),
+        ("gad-7", days(18), Status.MISSED),  # closed yesterday, day 19
+        ("phq-9", days(18), Status.MISSED),
+        ("phq-9", days(19), Status.MISSED),
+        ("phq-9", TODAY, Status.DUE),
+    ]
+    assert [(row.occurrence.key, row.occurrence.due_on) for row in todo_for(alice).open] == [
+        ("phq-9", TODAY)  # the one that an answer now completes
+    ]
+
+
 def test_it_counts_a_response_in_the_window_as_completing_it(
     frozen: time_machine.Coordinates, alice: Patient
 ) -> None:
