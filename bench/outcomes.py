@@ -3,9 +3,11 @@
 `python -m bench.outcomes sqlite|postgres` builds a fresh database: one organization with
 10,000 patients (200 with BENCH_QUICK=1), admitted a year ago (30 days quick) into its
 programs, a check-in on about 85 % of days with ketamine use on about 3 %, and a PHQ-9,
-GAD-7 and WHO-5 every 14 days, inserted set-based (a progress line per step on stderr); the
-programs' questionnaire schedules of bench.missed, so the page's missed list has due
-occurrences to count, and a clinician's look at every tenth patient's answers half-way.
+GAD-7 and WHO-5 every 14 days (about 85 % of them answered, at noon of their day),
+inserted set-based (a progress line per step on stderr); the programs' questionnaire
+schedules of bench.missed, so the page's missed list has due occurrences to count, some
+answered and some missed, and a clinician's look at every tenth patient's answers
+half-way.
 Then GETs /outcomes/ for a 365-day period as an organization admin in-process (Django
 test client: the view, its SQL and the template, no HTTP server), counting the SQL
 statements. Prints JSON: p50 / max ms of ROUNDS requests, the query count, the first
@@ -100,6 +102,14 @@ def build(rng: random.Random) -> Any:
     now = timezone.now()
     day_rows = ", ".join(["(%s, %s)"] * DAYS)
     days = [v for n in range(DAYS) for v in (n, start + dt.timedelta(days=n))]
+    # A response is submitted at noon UTC of its day: its time and its day agree, as in care
+    # (the missed list matches them on both; they once were all `now`, and nothing matched).
+    noon = [
+        v
+        for n in range(0, DAYS, 14)
+        for v in (n, dt.datetime.combine(start + dt.timedelta(days=n), dt.time(12), dt.UTC))
+    ]
+    noon_rows = ", ".join(["(%s, %s)"] * len(noon[::2]))
     # Patients numbered 1…PATIENTS (their ids are UUIDs), days 0…DAYS−1 with their date.
     grid = (
         "WITH p AS (SELECT id, user_id, ROW_NUMBER() OVER (ORDER BY record_number) AS n "  # noqa: S608
@@ -115,7 +125,8 @@ def build(rng: random.Random) -> Any:
         f"{empty_list}, {empty_list}, FALSE, '', %s, d.day, %s, %s, 1 FROM p CROSS JOIN d "
         f"WHERE p.n BETWEEN %s AND %s AND {draw('p.n', 'd.n', salt=0)} %% 100 < 85"
     )
-    # One response per questionnaire every 14 days from the first; scores 0–21 (WHO-5 0–100).
+    # A response per questionnaire every 14 days from the first, skipped about 15 % of the
+    # time (so some of the programs' occurrences are missed); scores 0–21 (WHO-5 0–100).
     forms_rows = ", ".join(["(%s, %s, %s, %s)"] * len(QUESTIONNAIRES))
     form_values = [
         v
@@ -123,21 +134,23 @@ def build(rng: random.Random) -> Any:
         for v in (k, key, forms[key], 101 if key == "who-5" else 22)
     ]
     responses = (
-        f"{grid}, f (k, qkey, form_id, top) AS (VALUES {forms_rows}) "  # noqa: S608 - constants
+        f"{grid}, f (k, qkey, form_id, top) AS (VALUES {forms_rows}), "  # noqa: S608 - constants
+        f"t (n, at) AS (VALUES {noon_rows}) "
         "INSERT INTO questionnaires_questionnaireresponse (id, organization_id, patient_id, "
         "questionnaire_id, questionnaire_key, answers, context, scoring_form, scores, "
         "primary_score, primary_band, has_safety_answer, safety_occurrence, submitted_at, "
         "submitted_on, submitted_by_id) "
         f"SELECT {new_uuid}, %s, p.id, f.form_id, f.qkey, {empty_object}, {empty_object}, "
         f"'standard', {empty_object}, {draw('p.n', 'd.n * 3 + f.k', salt=3)} %% f.top, '', "
-        "FALSE, '', %s, d.day, p.user_id FROM p CROSS JOIN d CROSS JOIN f "
-        "WHERE p.n BETWEEN %s AND %s AND d.n %% 14 = 0"
+        "FALSE, '', t.at, d.day, p.user_id FROM p CROSS JOIN d CROSS JOIN f "
+        "JOIN t ON t.n = d.n WHERE p.n BETWEEN %s AND %s "
+        f"AND {draw('p.n', 'd.n * 3 + f.k', salt=5)} %% 100 < 85"
     )
     with connection.cursor() as cursor:
         for first in range(1, PATIENTS + 1, CHUNK):
             last = min(first + CHUNK - 1, PATIENTS)
             cursor.execute(checkins, [org.pk, *days, org.pk, now, now, now, first, last])
-            cursor.execute(responses, [org.pk, *days, *form_values, org.pk, now, first, last])
+            cursor.execute(responses, [org.pk, *days, *form_values, *noon, org.pk, first, last])
             progress(f"check-ins and questionnaires of patients {first}–{last} of {PATIENTS}")
         # Ketamine use reported in about 3 % of check-ins.
         cursor.execute(

@@ -5,6 +5,7 @@ team, another organization, a care-team-scoped clinician, reviewing and a second
 from __future__ import annotations
 
 import datetime as dt
+import random
 from collections.abc import Callable
 
 import time_machine
@@ -21,6 +22,7 @@ from waymark.organizations.models import CaseloadScope, LevelOfCare, Organizatio
 from waymark.outcomes.missed import missed_and_unreviewed, missed_counts, per_patient
 from waymark.outcomes.tests.conftest import START, day, patient, response, scope_for
 from waymark.patients.models import Patient
+from waymark.patients.services import admit, discharge, move_to_program
 from waymark.questionnaires.due import Status
 from waymark.questionnaires.models import Assignment, AssignmentReason, Schedule
 from waymark.questionnaires.services import patient_occurrences
@@ -86,6 +88,93 @@ def test_it_counts_what_due_py_says_was_missed(northstar: Organization, bob: Use
         "d": {"phq-9": 1},  # PHQ-9 due day 22 (closes 28); GAD-7 still open
         "e": {"phq-9": 3},  # days 2, 9, 16 (day 23's closes today); GAD-7 due before it
     }
+
+
+def due_py_counts(person: Patient, start: dt.date) -> dict[str, tuple[int, int]]:
+    """(missed, closed) per questionnaire by due.py: occurrences due from `start` to today
+    that have closed, and of those the ones never answered."""
+    found: dict[str, tuple[int, int]] = {}
+    for occurrence in patient_occurrences(person):
+        if start <= occurrence.due_on <= TODAY and occurrence.closes_on < TODAY:
+            missed, closed = found.get(occurrence.key, (0, 0))
+            found[occurrence.key] = (missed + (occurrence.status == Status.MISSED), closed + 1)
+    return found
+
+
+def test_it_agrees_with_due_py_on_many_schedules_stays_and_answers(
+    northstar: Organization, bob: User
+) -> None:
+    """The repeating schedules are counted by arithmetic, not one occurrence at a time
+    (missed.py's `rp`): windows shorter than, as long as and longer than the interval, a
+    daily one, a negative offset, a schedule active only from mid-period, one that repeats
+    every 0 days (due.py: once; it must not repeat for ever); stays that end
+    by a move or a discharge (the last occurrence's window then runs its full length),
+    a readmission, answers on random days. Every patient's count and every total is
+    due.py's, over two periods."""
+    rng = random.Random(18)
+    levels = (LevelOfCare.DETOX, LevelOfCare.RESIDENTIAL, LevelOfCare.OUTPATIENT)
+    for level, key, fields in [
+        (LevelOfCare.RESIDENTIAL, "phq-9", {"repeat_every_days": 7, "window_days": 3}),
+        (LevelOfCare.RESIDENTIAL, "gad-7", {"offset_days": -3, "repeat_every_days": 5,
+                                            "window_days": 9}),
+        (LevelOfCare.RESIDENTIAL, "who-5", {"offset_days": 2, "repeat_every_days": 1,
+                                            "window_days": 1}),
+        (LevelOfCare.OUTPATIENT, "phq-9", {"offset_days": 1, "repeat_every_days": 10,
+                                           "window_days": 10, "active_from": day(-12)}),
+        (LevelOfCare.OUTPATIENT, "gad-7", {"anchor": "discharge", "window_days": 4}),
+        (LevelOfCare.OUTPATIENT, "who-5", {"repeat_every_days": 0, "window_days": 3}),  # once
+        (LevelOfCare.DETOX, "gad-7", {"repeat_every_days": 3, "window_days": 2}),
+        (LevelOfCare.DETOX, "phq-9", {"window_days": 5}),
+        (LevelOfCare.DETOX, "who-5", {"anchor": "after_discharge", "offset_days": 7,
+                                      "window_days": 6}),
+    ]:  # fmt: skip
+        schedule(northstar, level, key, **fields)
+    # Left on day 24: GAD-7 due 7, 12, 17 and 22, the last open 9 days (to 31), not 4
+    gone = patient(northstar, "gone", admitted=10)
+    discharge(gone.episodes.get(), on=day(24), destination="home")
+    people = [gone]
+    for n in range(24):
+        admitted, first = rng.randint(-70, 20), rng.choice(levels)
+        person = patient(northstar, f"many{n}", first, admitted=admitted)
+        episode = person.episodes.get()
+        moved = admitted + rng.randint(0, 25)
+        if n % 3 and moved <= 29:
+            to = rng.choice([level for level in levels if level != first])
+            move_to_program(episode, program(northstar, to), on=day(moved))
+        if n % 4 == 0:
+            left = min(29, max(moved, admitted) + rng.randint(0, 12))
+            discharge(episode, on=day(left), destination="home")
+            if n % 8 == 0 and left < 27:
+                admit(person, program(northstar, rng.choice(levels)), on=day(left + 2))
+        for on in range(admitted - 2, 30):
+            if rng.random() < 0.3:
+                response(person, rng.choice(["phq-9", "gad-7", "who-5"]), on, 5,
+                         hour=rng.randint(8, 20))  # fmt: skip
+        people.append(person)
+    assert (
+        any(p.stays.count() == 2 for p in people)
+        and any(p.episodes.count() == 2 for p in people)
+        and any(p.episodes.filter(discharged_on__isnull=False).exists() for p in people)
+    )
+
+    for start in (START, day(-60)):
+        report = missed_counts(scope_for(bob, start=start))
+
+        expected = {p.pk: due_py_counts(p, start) for p in people}
+        found = {
+            entry.patient_id: {
+                counts.key: (counts.missed, counts.closed) for counts in entry.keys if counts.closed
+            }
+            for entry in report.listed
+        }
+        assert {p: c for p, c in found.items() if c} == {p: c for p, c in expected.items() if c}
+        totals = {row.key: (row.missed, row.closed) for row in report.by_key}
+        assert totals == {
+            key: tuple(sum(c.get(key, (0, 0))[i] for c in expected.values()) for i in (0, 1))
+            for key in ("gad-7", "phq-9", "who-5")
+        }
+        assert sum(closed for _, closed in totals.values()) > 100  # it counts a good many
+        assert found[gone.pk]["gad-7"] == (3, 3)
 
 
 def test_it_counts_per_questionnaire_and_orders_the_list(
