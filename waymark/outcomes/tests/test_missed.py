@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 import time_machine
 from django.db import connection
@@ -90,12 +91,13 @@ def test_it_counts_what_due_py_says_was_missed(northstar: Organization, bob: Use
     }
 
 
-def due_py_counts(person: Patient, start: dt.date) -> dict[str, tuple[int, int]]:
-    """(missed, closed) per questionnaire by due.py: occurrences due from `start` to today
-    that have closed, and of those the ones never answered."""
+def due_py_counts(person: Patient, start: dt.date, end: dt.date) -> dict[str, tuple[int, int]]:
+    """(missed, closed) per questionnaire by due.py: occurrences due from `start` to `end`
+    that have closed by the patient's own today, and of those the ones never answered."""
     found: dict[str, tuple[int, int]] = {}
+    today = person.local_today()
     for occurrence in patient_occurrences(person):
-        if start <= occurrence.due_on <= TODAY and occurrence.closes_on < TODAY:
+        if start <= occurrence.due_on <= end and occurrence.closes_on < today:
             missed, closed = found.get(occurrence.key, (0, 0))
             found[occurrence.key] = (missed + (occurrence.status == Status.MISSED), closed + 1)
     return found
@@ -109,8 +111,9 @@ def test_it_agrees_with_due_py_on_many_schedules_stays_and_answers(
     daily one, a negative offset, a schedule active only from mid-period, one that repeats
     every 0 days (due.py: once; it must not repeat for ever); stays that end
     by a move or a discharge (the last occurrence's window then runs its full length),
-    a readmission, answers on random days. Every patient's count and every total is
-    due.py's, over two periods."""
+    a readmission, answers on random days; patients whose today is a day ahead of or behind
+    the clinic's. Every patient's count and every total is due.py's, over three periods
+    (one ending before today, which cuts windows)."""
     rng = random.Random(18)
     levels = (LevelOfCare.DETOX, LevelOfCare.RESIDENTIAL, LevelOfCare.OUTPATIENT)
     for level, key, fields in [
@@ -136,6 +139,9 @@ def test_it_agrees_with_due_py_on_many_schedules_stays_and_answers(
     for n in range(24):
         admitted, first = rng.randint(-70, 20), rng.choice(levels)
         person = patient(northstar, f"many{n}", first, admitted=admitted)
+        if n % 5 == 1:  # a day ahead of the frozen clock's, or behind it
+            person.timezone = "Pacific/Kiritimati" if n % 10 == 1 else "Pacific/Pago_Pago"
+            person.save(update_fields=["timezone"])
         episode = person.episodes.get()
         moved = admitted + rng.randint(0, 25)
         if n % 3 and moved <= 29:
@@ -157,10 +163,12 @@ def test_it_agrees_with_due_py_on_many_schedules_stays_and_answers(
         and any(p.episodes.filter(discharged_on__isnull=False).exists() for p in people)
     )
 
-    for start in (START, day(-60)):
-        report = missed_counts(scope_for(bob, start=start))
+    assert len({p.local_today() for p in people}) == 2  # two todays among them
 
-        expected = {p.pk: due_py_counts(p, start) for p in people}
+    for start, end in [(START, TODAY), (day(-60), TODAY), (day(-60), day(15))]:
+        report = missed_counts(replace(scope_for(bob, start=start), end=end))
+
+        expected = {p.pk: due_py_counts(p, start, end) for p in people}
         found = {
             entry.patient_id: {
                 counts.key: (counts.missed, counts.closed) for counts in entry.keys if counts.closed
@@ -174,7 +182,8 @@ def test_it_agrees_with_due_py_on_many_schedules_stays_and_answers(
             for key in ("gad-7", "phq-9", "who-5")
         }
         assert sum(closed for _, closed in totals.values()) > 100  # it counts a good many
-        assert found[gone.pk]["gad-7"] == (3, 3)
+        if end == TODAY:
+            assert found[gone.pk]["gad-7"] == (3, 3)
 
 
 def test_it_counts_per_questionnaire_and_orders_the_list(
