@@ -117,8 +117,36 @@ def check_schedule(schedule: Schedule) -> None:
         errors["scoring_form"] = f"{questionnaire.short_title} has these scoring forms: {forms}."
     if schedule.repeat_every_days and schedule.anchor != "admission":
         errors["repeat_every_days"] = "Only schedules from admission can repeat."
+    elif (message := _never_overdue(schedule)) is not None:
+        errors["grace_days"] = message
     if errors:
         raise ValidationError(errors)
+
+
+def _never_overdue(schedule: Schedule) -> str | None:
+    """Why grace days this long would hide the overdue state, if they would (due.py: an
+    occurrence closes `window_days` after its due day or the day before the next one, and
+    a closed one is missed, grace days or not)."""
+    window, every, grace = schedule.window_days, schedule.repeat_every_days, schedule.grace_days
+    if window is None or grace is None:
+        return None  # the field's own error says what is missing
+    open_days = min(window, every - 1) if every else window
+    if grace <= open_days:
+        return None
+    why = (
+        f"A new one is due {'every day' if every == 1 else f'every {every} days'}, so each "
+        f"can be answered for {_days(open_days)}"
+        if every and every - 1 < window
+        else f"Each can be answered for {_days(window)} (its window)"
+    )
+    return (
+        f"{why} after its due day; with {_days(grace)} of grace it would never show as "
+        f"overdue. Set grace days to {open_days} or fewer."
+    )
+
+
+def _days(n: int) -> str:
+    return "1 day" if n == 1 else f"{n} days"
 
 
 # --- What is due -------------------------------------------------------------------------

@@ -198,3 +198,12 @@ def test_it_lets_an_admin_schedule_a_questionnaire_for_a_program(
     )
     assert bad.status_code == 200
     assert "likert, day_count" in bad.content.decode()
+    daily = client_for(olivia).post(
+        reverse("admin:questionnaires_schedule_add"),
+        {"program": program.pk, "questionnaire_key": "who-5", "anchor": "admission",
+         "offset_days": "0", "repeat_every_days": "1", "grace_days": "3", "window_days": "14",
+         "active_from": "2026-11-01"},
+    )  # fmt: skip
+    assert daily.status_code == 200
+    assert "A new one is due every day" in daily.content.decode()
+    assert Schedule.objects.count() == 1  # the first one only

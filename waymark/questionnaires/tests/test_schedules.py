@@ -107,6 +107,35 @@ def test_it_counts_a_closed_window_missed_even_inside_the_grace_days(
     ]
 
 
+@pytest.mark.parametrize(
+    ("repeat", "grace", "window", "message"),
+    [
+        (1, 3, 14, "A new one is due every day, so each can be answered for 0 days after its "
+                   "due day; with 3 days of grace it would never show as overdue. Set grace "
+                   "days to 0 or fewer."),
+        (None, 5, 2, "Each can be answered for 2 days (its window) after its due day; with 5 "
+                     "days of grace it would never show as overdue. Set grace days to 2 or "
+                     "fewer."),
+        (7, 7, 14, "A new one is due every 7 days, so each can be answered for 6 days"),
+    ],
+)  # fmt: skip
+def test_it_refuses_grace_days_that_would_hide_the_overdue_state(
+    alice: Patient, repeat: int | None, grace: int, window: int, message: str
+) -> None:
+    """The admin's form runs the model's check: grace days longer than an occurrence stays
+    open would take it from due straight to missed, so the overdue reminder never comes."""
+    program = current_stay(alice).program
+    fields = {"organization_id": alice.organization_id, "program": program,
+              "questionnaire_key": "phq-9", "window_days": window}  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        Schedule(**fields, repeat_every_days=repeat, grace_days=grace).full_clean()
+
+    assert refused.value.message_dict["grace_days"][0].startswith(message)
+    Schedule(
+        **fields, repeat_every_days=repeat, grace_days=min(window, (repeat or 99) - 1)
+    ).full_clean()
+
+
 def test_it_counts_a_response_in_the_window_as_completing_it(
     frozen: time_machine.Coordinates, alice: Patient
 ) -> None:
