@@ -153,10 +153,10 @@ def _statement(scope: Scope, cap: int) -> tuple[str, list[Any]]:
     schedules; `rp` per stay and repeating schedule its first due day `d0`, the index
     `kend` of its last occurrence (an ended stay: its window runs `win` days, the others'
     `cmin`) and the range `klo`…`ktop` of those due in the period and closed (`kc` the last
-    closed by today), with `rpa` how many of
-    them its answers answered (one index range of the patient's responses: a count, no
-    occurrence listed; listing the 380,000 of a year of 10,000 patients one by one and
-    probing each for an answer was ~1.6 s of SQLite's 2.5 s); `once` the one-off due dates;
+    closed by today), with `rpa` how many of them its answers answered (one index range of
+    the patient's responses: a count, no occurrence listed; listing the 380,000 of a year
+    of 10,000 patients one by one and probing each for an answer was ~1.6 s of SQLite's
+    2.5 s); `once` the one-off due dates;
     `occ` those and the care team's requests, with their closing days; `due_in` those due
     in the period and closed; `closed` each with `missed` 1 when no response answered it
     (an index range on the patient's responses to that questionnaire, from
