@@ -165,9 +165,9 @@ def test_it_agrees_with_due_py_on_many_schedules_stays_and_answers(
 
     assert len({p.local_today() for p in people}) == 2  # two todays among them
 
-    for start, end in [(START, TODAY), (day(-60), TODAY), (day(-60), day(15))]:
+    def counts(start: dt.date, end: dt.date) -> dict[object, dict[str, tuple[int, int]]]:
+        """(missed, closed) per patient and questionnaire, checked against due.py."""
         report = missed_counts(replace(scope_for(bob, start=start), end=end))
-
         expected = {p.pk: due_py_counts(p, start, end) for p in people}
         found = {
             entry.patient_id: {
@@ -182,8 +182,26 @@ def test_it_agrees_with_due_py_on_many_schedules_stays_and_answers(
             for key in ("gad-7", "phq-9", "who-5")
         }
         assert sum(closed for _, closed in totals.values()) > 100  # it counts a good many
+        return found
+
+    for start, end in [(START, TODAY), (day(-60), TODAY), (day(-60), day(15))]:
+        found = counts(start, end)
         if end == TODAY:
             assert found[gone.pk]["gad-7"] == (3, 3)
+
+    # The second time: nothing is stored, so edits show at once. A schedule repeats more
+    # often with a shorter window, another stops, and the patient who left comes back.
+    Schedule.objects.filter(questionnaire_key="gad-7", repeat_every_days=5).update(
+        repeat_every_days=4, window_days=2
+    )
+    Schedule.objects.filter(questionnaire_key="gad-7", repeat_every_days=3).update(is_active=False)
+    admit(gone, program(northstar, LevelOfCare.RESIDENTIAL), on=day(26))
+
+    found = counts(START, TODAY)
+
+    # every 4 days from day 7 (3 before admission): 7, 11, 15, 19, 23 in her first stay;
+    # 23 again for the second (from day 26), whose day 27 is still open
+    assert found[gone.pk]["gad-7"] == (6, 6)
 
 
 def test_it_counts_per_questionnaire_and_orders_the_list(
