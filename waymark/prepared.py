@@ -9,12 +9,15 @@ These helpers write the same SQL once per model, column list and database, prepa
 value as `Model.save()` does (`field.pre_save`, then `field.get_db_prep_save`) and send
 the model's `pre_save` / `post_save` signals as `save()` does, so what is stored is the
 same; the database's errors come back as Django's (an IntegrityError is an IntegrityError).
+On PostgreSQL `insert` and `upsert` also run as prepared statements (`_cursor`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, TypeVar, cast
 
 from django.db import DatabaseError, connections, router
@@ -77,6 +80,52 @@ def _send(signal: signals.ModelSignal, instance: Model, alias: str, **kwargs: An
         signal.send(sender=type(instance), instance=instance, raw=False, using=alias, **kwargs)
 
 
+@contextmanager
+def _cursor(connection: Any) -> Iterator[Any]:
+    """Django's cursor (its checks, error wrapping and query log), but on PostgreSQL one
+    that sends the values apart from the statement and has the server prepare it: each
+    connection then parses and plans these fixed statements once, not on every check-in
+    (PostgreSQL's CPU per first check-in of the day 1.9 -> 1.6 ms, per edit 1.6 -> 1.2 ms;
+    issue 13, point 2). Django's own cursors quote the values into the text and prepare
+    nothing; psycopg prepares only when asked (settings.py, `prepare_threshold`)."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    raw = connection.connection
+    usual = raw.cursor_factory
+    raw.cursor_factory = _prepared_cursor()
+    try:
+        cursor = connection.cursor()
+    finally:
+        raw.cursor_factory = usual
+    with cursor:
+        yield cursor
+
+
+@cache
+def _prepared_cursor() -> type[Any]:
+    """A psycopg cursor binding values on the server (Django's class for that) that
+    prepares what it runs."""
+    # Defined only where psycopg 3 is installed, so not in django-stubs.
+    from django.db.backends.postgresql.base import (  # type: ignore[attr-defined]
+        ServerBindingCursor,
+    )
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query: Any, params: Any = None, **options: Any) -> Any:
+            return super().execute(query, params, prepare=True, **options)
+
+        def _convert_query(self, query: Any, params: Any = None) -> Any:
+            # psycopg keeps the statement run in `_query` except when it runs a prepared
+            # one; Django's query log (`last_executed_query`) reads it from there.
+            self._query = converted = super()._convert_query(query, params)
+            return converted
+
+    return PreparedCursor
+
+
 _converters: dict[tuple[str, str, str], tuple[Any, list[Any]]] = {}
 
 
@@ -133,7 +182,7 @@ def insert(
         _sql[key] = sql
     _send(signals.pre_save, instance, alias)
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         if returning:
             row = cursor.fetchone()
@@ -229,7 +278,7 @@ def upsert(
     params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
     if together:
         params += [p for follow in then for p in _then_params(follow, connection)]
-    with connection.cursor() as cursor:
+    with _cursor(connection) as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:

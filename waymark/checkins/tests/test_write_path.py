@@ -102,6 +102,33 @@ def test_it_writes_an_edit_as_a_first_its_row_in_one(secret: str) -> None:
     assert SubmissionKey.objects.count() == 2
 
 
+def prepared_writes() -> int:
+    """How often this connection has run the prepared check-in write, and how many
+    statements it has prepared that are not that write."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
+            "WHERE NOT from_sql"
+        )
+        rows = cursor.fetchall()
+    assert all(sql.startswith(("WITH w ", "INSERT INTO")) for sql, _ in rows), rows
+    return sum(runs for sql, runs in rows if sql.startswith("WITH w "))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared: PostgreSQL's")
+def test_it_has_postgresql_plan_the_write_once_per_connection_and_nothing_else(
+    secret: str,
+) -> None:
+    before = prepared_writes()
+
+    first = post_with_token(secret, api_body())
+    edit = post_with_token(secret, api_body(craving=6))
+
+    assert (first[0], edit[0]) == (201, 200)
+    assert prepared_writes() == before + 2  # the token's read and the ORM's: not prepared
+    assert CheckIn.objects.get().craving == 6
+
+
 def test_it_reads_the_uses_of_an_edit_only_when_some_are_stored(secret: str) -> None:
     lapse = [{"substance": "alcohol", "amount": "wine"}]
     status, sql, body = post_with_token(secret, api_body(uses=lapse))
