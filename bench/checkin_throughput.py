@@ -131,6 +131,19 @@ def checked_in_today(prefix: str) -> None:
     )
 
 
+def used_just_now(prefix: str) -> None:
+    """Mark the device tokens of `prefix`'s patients used a moment ago, as the no-op's and
+    the edits' are (they are cycled: the warm-up used them). A token's last use is written
+    at most every 5 minutes (accounts/api.py, LAST_USED_RESOLUTION), whatever the request,
+    so that write belongs to neither path; left in, every first-of-day request paid for it
+    and no other request did."""
+    from django.utils import timezone
+
+    from waymark.accounts.models import ApiToken
+
+    ApiToken.objects.filter(user__username__startswith=prefix).update(last_used_at=timezone.now())
+
+
 def main() -> None:
     database = sys.argv[1]
     use_database(database)
@@ -168,6 +181,8 @@ def main() -> None:
                     path = "/api/v1/noop" if kind == "noop" else "/api/v1/checkins"
                     tokens = files[f"first{number}"] if kind == "first" else files["editors"]
                     mode = "once" if kind == "first" else "cycle"
+                    if kind == "first":
+                        used_just_now(prefix=f"first{number}")
                     runs[kind].append(
                         wrk(port, path, tokens, mode=mode, seconds=SECONDS, server_pid=server.pid)
                     )

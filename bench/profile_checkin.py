@@ -54,7 +54,7 @@ def main() -> None:
         django.setup()
         from django.test import Client
 
-        from bench.checkin_throughput import checked_in_today
+        from bench.checkin_throughput import checked_in_today, used_just_now
 
         tokens = {
             "editors": bulk_patients(50, prefix="editors"),
@@ -81,6 +81,8 @@ def main() -> None:
                 path = "/api/v1/noop" if kind == "noop" else "/api/v1/checkins"
                 chosen = tokens[f"first{number}"] if kind == "first" else tokens["editors"]
                 loads.append(load_average())
+                if kind == "first":
+                    used_just_now(prefix=f"first{number}")
                 if kind == profiled:
                     profile.enable()
                 began = time.process_time()
