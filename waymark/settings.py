@@ -200,12 +200,6 @@ else:
     # compiling them never pays back.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
-    # Prepared statements only where Waymark asks for them (waymark/prepared.py: the
-    # check-in's fixed writes, planned once per connection). Django turns psycopg's
-    # preparing off (None), which refuses even those; a threshold no count reaches keeps
-    # every other statement unprepared. Behind a connection pooler in transaction mode,
-    # use PgBouncer 1.21 or later with max_prepared_statements set.
-    _options.setdefault("prepare_threshold", 2**31 - 1)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

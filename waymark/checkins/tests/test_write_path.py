@@ -9,18 +9,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from waymark import prepared
 from waymark.accounts.services import issue_api_token
-from waymark.checkins.models import CheckIn, SubmissionKey, SubstanceUse
+from waymark.checkins.models import CheckIn, SubmissionKey, SubmissionKind, SubstanceUse
 from waymark.checkins.tests.conftest import Submit, api_body
 from waymark.conftest import NEW_YORK, TODAY
 from waymark.patients.models import Patient
@@ -103,15 +106,16 @@ def test_it_writes_an_edit_as_a_first_its_row_in_one(secret: str) -> None:
 
 
 def prepared_writes() -> int:
-    """How often this connection has run the prepared check-in write, and how many
-    statements it has prepared that are not that write."""
+    """How often this connection has run the prepared check-in write; every statement it
+    has prepared must be one of prepared.py's own."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements "
             "WHERE NOT from_sql"
         )
         rows = cursor.fetchall()
-    assert all(sql.startswith(("WITH w ", "INSERT INTO")) for sql, _ in rows), rows
+    own = set(prepared._sql.values())
+    assert all(re.sub(r"\$\d+", "%s", sql) in own for sql, _ in rows), rows
     return sum(runs for sql, runs in rows if sql.startswith("WITH w "))
 
 
@@ -127,6 +131,65 @@ def test_it_has_postgresql_plan_the_write_once_per_connection_and_nothing_else(
     assert (first[0], edit[0]) == (201, 200)
     assert prepared_writes() == before + 2  # the token's read and the ORM's: not prepared
     assert CheckIn.objects.get().craving == 6
+    assert first[1][1].startswith("WITH w ")  # the query log shows the prepared statement
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared: PostgreSQL's")
+def test_it_leaves_the_connections_health_check_unprepared(alice: Patient) -> None:
+    key = SubmissionKey(
+        organization_id=alice.organization_id,
+        patient=alice,
+        key=uuid.uuid4(),
+        kind=SubmissionKind.CHECKIN,
+        fingerprint="0" * 64,
+        object_id="1",
+        created_at=timezone.now(),
+    )
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    enabled = wrapper.health_check_enabled
+    wrapper.health_check_enabled, wrapper.health_check_done = True, False  # a request's start
+    try:
+        prepared.insert(key)  # the connection's first statement: checked first (SELECT 1)
+        assert wrapper.health_check_done
+    finally:
+        wrapper.health_check_enabled = enabled
+
+    prepared_writes()  # every statement prepared is prepared.py's own: not SELECT 1
+
+
+# The same check-in sent again and again, each in a transaction of its own (as a phone
+# that never got its answer retries): each retry's write fails on the key and rolls back.
+REPLAYS = """
+import datetime as dt, uuid
+from decimal import Decimal
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from waymark.accounts.models import User
+from waymark.checkins import services
+from waymark.organizations.services import create_organization
+from waymark.patients.services import enroll_patient
+
+org = create_organization(name="Replay", slug="replay", timezone="UTC")
+patient = enroll_patient(
+    org, User.objects.create_user(username="replayer"), preferred_name="R",
+    date_of_birth=dt.date(1990, 1, 1),
+)
+data = services.CheckInData(
+    local_date=dt.datetime.now(dt.UTC).date(), craving=3, mood=4,
+    sleep_hours=Decimal("7"), sleep_quality=4, stress=2, safety_concern=False,
+)
+key = uuid.uuid4()
+replayed = [services.submit_checkin(patient, data, key=key).replayed for _ in range(6)]
+services.submit_checkin(patient, data, key=uuid.uuid4())  # an edit: a new key
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'WITH w %'")
+    print(cursor.fetchone()[0], replayed)
+"""
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared: PostgreSQL's")
+def test_it_leaves_no_copies_of_the_prepared_write_after_retries(tmp_path: Path) -> None:
+    output = run_script(tmp_path, REPLAYS)
+    assert output.split("\n")[0] == "1 [False, True, True, True, True, True]"
 
 
 def test_it_reads_the_uses_of_an_edit_only_when_some_are_stored(secret: str) -> None:
@@ -181,7 +244,7 @@ def test_it_replays_a_retry_after_its_day_has_closed(
 RACE = """
 import datetime as dt, threading, time, uuid
 from decimal import Decimal
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from waymark.accounts.models import User
 from waymark.checkins import services
 from waymark.checkins.models import CheckIn, SubmissionKey
@@ -236,7 +299,7 @@ def test_it_gives_two_racing_retries_of_one_key_one_checkin(tmp_path: Path) -> N
 LOCK_ORDER = """
 import threading, uuid
 from decimal import Decimal
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from waymark.alerts.models import Alert
 from waymark.checkins import services
 from waymark.conftest import create_dana, create_northstar
