@@ -162,7 +162,7 @@ def test_it_leaves_the_connections_health_check_unprepared(alice: Patient) -> No
 REPLAYS = """
 import datetime as dt, uuid
 from decimal import Decimal
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from waymark.accounts.models import User
 from waymark.checkins import services
 from waymark.organizations.services import create_organization
@@ -244,7 +244,7 @@ def test_it_replays_a_retry_after_its_day_has_closed(
 RACE = """
 import datetime as dt, threading, time, uuid
 from decimal import Decimal
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from waymark.accounts.models import User
 from waymark.checkins import services
 from waymark.checkins.models import CheckIn, SubmissionKey
@@ -299,7 +299,7 @@ def test_it_gives_two_racing_retries_of_one_key_one_checkin(tmp_path: Path) -> N
 LOCK_ORDER = """
 import threading, uuid
 from decimal import Decimal
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from waymark.alerts.models import Alert
 from waymark.checkins import services
 from waymark.conftest import create_dana, create_northstar
