@@ -96,6 +96,16 @@ class Anchor(models.TextChoices):
     AFTER_DISCHARGE = "after_discharge", "Discharge from care, when this program was the last"
 
 
+def days_text(n: int) -> str:
+    """ "1 day", "3 days"."""
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def every_days(n: int) -> str:
+    """ "every day", "every 14 days"."""
+    return "every day" if n == 1 else f"every {n} days"
+
+
 class Schedule(models.Model):
     """When a program asks its patients to complete a questionnaire.
 
@@ -158,9 +168,9 @@ class Schedule(models.Model):
     def describe(self) -> str:
         """In words: "every 14 days", "at admission", "30 days after discharge"."""
         if self.repeat_every_days:
-            return f"every {self.repeat_every_days} days"
+            return every_days(self.repeat_every_days)
         days = abs(self.offset_days)
-        when = f"{days} day{'s' if days != 1 else ''}"
+        when = days_text(days)
         if self.anchor == Anchor.ADMISSION:
             return "at admission" if days == 0 else f"{when} after admission"
         if self.anchor == Anchor.DISCHARGE:

@@ -35,6 +35,8 @@ from waymark.questionnaires.models import (
     Questionnaire,
     QuestionnaireResponse,
     Schedule,
+    days_text,
+    every_days,
 )
 from waymark.questionnaires.safety import (
     alert_on_draft_page,
@@ -134,19 +136,14 @@ def _never_overdue(schedule: Schedule) -> str | None:
     if grace <= open_days:
         return None
     why = (
-        f"A new one is due {'every day' if every == 1 else f'every {every} days'}, so each "
-        f"can be answered for {_days(open_days)}"
+        f"A new one is due {every_days(every)}, so each can be answered for {days_text(open_days)}"
         if every and every - 1 < window
-        else f"Each can be answered for {_days(window)} (its window)"
+        else f"Each can be answered for {days_text(window)} (its window)"
     )
     return (
-        f"{why} after its due day; with {_days(grace)} of grace it would never show as "
+        f"{why} after its due day; with {days_text(grace)} of grace it would never show as "
         f"overdue. Set grace days to {open_days} or fewer."
     )
-
-
-def _days(n: int) -> str:
-    return "1 day" if n == 1 else f"{n} days"
 
 
 # --- What is due -------------------------------------------------------------------------

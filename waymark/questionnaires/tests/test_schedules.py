@@ -282,6 +282,8 @@ def test_it_describes_each_timing_in_words(alice: Patient) -> None:
     make = lambda **f: Schedule(program=program, **f).describe()  # noqa: E731
     assert make(anchor=Anchor.ADMISSION, offset_days=0) == "at admission"
     assert make(anchor=Anchor.ADMISSION, offset_days=14, repeat_every_days=14) == "every 14 days"
+    assert make(anchor=Anchor.ADMISSION, offset_days=0, repeat_every_days=1) == "every day"
+    assert make(anchor=Anchor.AFTER_DISCHARGE, offset_days=1) == "1 day after discharge from care"
     assert make(anchor=Anchor.DISCHARGE, offset_days=0) == "at discharge"
     assert make(anchor=Anchor.DISCHARGE, offset_days=-3) == "3 days before leaving the program"
     assert (
