@@ -27,6 +27,7 @@ from waymark.env import (
     env_timezone,
     env_url,
 )
+from waymark.sqlite_library import stop_memory_statistics
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("WAYMARK_VAR_DIR") or BASE_DIR / "var")
@@ -189,6 +190,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 5,
     }
+    # Two connections of one process run the outcomes report's statements at once.
+    stop_memory_statistics()
     _sqlite_name = str(DATABASES["default"]["NAME"])
     if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
         Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
