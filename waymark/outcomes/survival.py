@@ -36,6 +36,10 @@ class Step:
     lower: float
     upper: float
 
+    def band(self) -> tuple[float, float, float]:
+        """S(t), then its 95 % band's lower and upper ends."""
+        return self.survival, self.lower, self.upper
+
 
 def _tally(pairs: Iterable[tuple[int, bool]]) -> dict[int, tuple[int, int]]:
     """{time: (events, censored)} for (time, event) pairs."""

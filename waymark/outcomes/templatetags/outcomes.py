@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django import template
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+from waymark.outcomes.survival import Step
 
 register = template.Library()
 
@@ -44,3 +49,15 @@ def share_of(row: object, part: int) -> float | None:
 def rate(figures: object, name: str) -> float | None:
     """`figures.rate(name)`: the percentage of those followed up."""
     return figures.rate(name)  # type: ignore[attr-defined]
+
+
+@register.simple_tag
+def step_rows(steps: Iterable[Step]) -> SafeString:
+    """A Kaplan–Meier curve's day-by-day table rows, S(t) and its band to 3 decimals: made
+    in one pass, as the template's own loop with `floatformat` took ~50 ms of the page for
+    the ~600 steps of a year of 10,000 patients."""
+    return format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td></tr>",
+        ((s.time, s.at_risk, s.events, s.censored, *(f"{v:.3f}" for v in s.band())) for s in steps),
+    )

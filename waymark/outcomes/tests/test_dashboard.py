@@ -40,6 +40,9 @@ def test_it_shows_each_figure_with_its_n_and_definition(
         assert title in page
     assert "Pat1" not in page and "Pat2" not in page  # aggregate figures name no patient
     assert not AuditEvent.objects.filter(actor=bob).exists()
+    # each curve day by day: residential, Pat1's lapse on day 3; detox, Pat2 censored on day 3
+    assert "<tr><td>3</td><td>1</td><td>1</td><td>0</td><td>0.000</td><td>0.000–0.000</td>" in page
+    assert "<tr><td>3</td><td>1</td><td>0</td><td>1</td><td>1.000</td><td>1.000–1.000</td>" in page
 
 
 def test_it_narrows_by_program_and_ignores_unknown_filter_values(
