@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q
 
+from waymark.outcomes.checkin_days import BLOCK_DAYS, bits_sql, blocks_join
 from waymark.outcomes.scope import Scope, matching_stays
-from waymark.outcomes.sql import date_after_sql, day_number_sql, days_sql
+from waymark.outcomes.sql import bit_count_sql, day_number_sql, days_sql
 from waymark.registries import Registry
 from waymark.support.models import ReachOut, ReachOutRecipient
 
@@ -56,39 +57,44 @@ register_engagement = _sources.register
 
 
 def adherence_by_week(scope: Scope) -> list[WeekAdherence]:
-    """One query, one pass over the check-ins: `s`, the stays (materialized) with the days
-    from their start to the period's end (`span`); `r`, each stay that has run a whole
-    week, with its first day's number and the last day of its last whole week of the first
-    WEEKS_OF_CARE (`last`); each stay's check-ins from its start to `last` (an index range
-    per patient: a day outside a whole week is never read), counted per week of care;
-    beside each week, the stays that have run it whole. The week of a check-in is its day
-    number less the stay's first, over 7: SQLite parses one date per check-in rather than
-    four (0.4 s -> 0.28 s for 714,000 check-ins at 10,000 patients × a year)."""
+    """One query: `s`, the stays (materialized) with the days from their start to the
+    period's end (`span`); `r`, each stay that has run a whole week, with its first day's
+    number and the last day of its last whole week of the first WEEKS_OF_CARE (`last`);
+    `bits`, for each block of the patient's check-in days (`checkin_days`) that overlaps
+    those weeks and each week of care in the block, the week's days with a check-in
+    (about 4 blocks per stay rather than 84 check-ins); their count per week; beside each
+    week, the stays that have run it whole."""
     stays = matching_stays(scope).filter(started_on__gte=scope.start, started_on__lte=scope.end)
     base, params = stays.values("patient_id", "started_on").query.sql_with_params()
     top = WEEKS_OF_CARE
     whole = f"CASE WHEN (s.span + 1) / 7 > {top} THEN {top} ELSE (s.span + 1) / 7 END"
     weeks = " UNION ALL ".join(f"SELECT {w} AS week" for w in range(1, WEEKS_OF_CARE + 1))
+    start, end = f"c.block * {BLOCK_DAYS}", f"(c.block * {BLOCK_DAYS} + {BLOCK_DAYS - 1})"
+    week_from = f"CASE WHEN {start} > r.first THEN {start} ELSE r.first END"  # in the block
+    week_to = f"CASE WHEN {end} < r.last THEN {end} ELSE r.last END"
     # Django's compiled SQL and constants only; the values are parameters.
     sql = (
         f"WITH b AS MATERIALIZED ({base}), "  # noqa: S608
         f"s AS MATERIALIZED (SELECT b.patient_id, b.started_on, "
         f"{days_sql('%s', 'b.started_on')} AS span FROM b), "
-        f"r AS MATERIALIZED (SELECT s.patient_id, s.started_on, "
-        f"{day_number_sql('s.started_on')} AS first, "
-        f"{date_after_sql('s.started_on', f'7 * {whole} - 1')} AS last FROM s WHERE s.span >= 6), "
-        "d AS (SELECT x.week, COUNT(*) AS days FROM (SELECT "
-        f"({day_number_sql('c.local_date')} - r.first) / 7 + 1 AS week FROM r "
-        "JOIN checkins_checkin c ON c.organization_id = %s AND c.patient_id = r.patient_id "
-        "AND c.local_date >= r.started_on AND c.local_date <= r.last) x GROUP BY x.week), "
-        f"k AS ({weeks}) "
+        f"r AS MATERIALIZED (SELECT s.patient_id, {day_number_sql('s.started_on')} AS first, "
+        f"{day_number_sql('s.started_on')} + 7 * {whole} - 1 AS last FROM s WHERE s.span >= 6), "
+        f"k AS ({weeks}), "
+        f"bits AS MATERIALIZED (SELECT k.week, "
+        f"{bits_sql('c', 'r.first + 7 * (k.week - 1)', 'r.first + 7 * k.week - 1')} AS x "
+        f"FROM r {blocks_join('c', 'r.patient_id', 'r.first', 'r.last')} "
+        f"JOIN k ON k.week >= ({week_from} - r.first) / 7 + 1 "
+        f"AND k.week <= ({week_to} - r.first) / 7 + 1), "
+        f"d AS (SELECT bits.week, SUM({bit_count_sql('bits.x')}) AS days FROM bits "
+        "GROUP BY bits.week) "
         "SELECT k.week, (SELECT COUNT(*) FROM s WHERE s.span >= 7 * k.week - 1), d.days "
         "FROM k LEFT JOIN d ON d.week = k.week ORDER BY k.week"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, scope.end, scope.organization_id])
         rows: list[tuple[int, int, int | None]] = cursor.fetchall()
-    return [WeekAdherence(week, stays, days or 0) for week, stays, days in rows if stays]
+    # PostgreSQL sums bigints as numeric
+    return [WeekAdherence(week, stays, int(days or 0)) for week, stays, days in rows if stays]
 
 
 def reach_outs(scope: Scope) -> EngagementFigure:

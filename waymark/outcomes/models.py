@@ -1,5 +1,6 @@
 """What the outcomes dashboard keeps between reports: the measures' roll-up, `StayScores`,
-and the change marker that tells which of its rows are stale, `ResponseTally`."""
+the change marker that tells which of its rows are stale, `ResponseTally`, and the days
+with a check-in, `CheckInDays`."""
 
 from __future__ import annotations
 
@@ -73,3 +74,31 @@ class ResponseTally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.questionnaire_key} tally of patient {self.patient_id}"
+
+
+class CheckInDays(models.Model):
+    """Per patient and block of 32 days, which days have a check-in: bit i of `days` is
+    day number 32 · `block` + i (`date.toordinal()`). A check-in is one per patient and
+    day, so the bits are exact. The dashboard counts days with a check-in from it
+    (`checkin_days.py`): about 12 rows per patient-year instead of about 300 check-ins
+    (issue 18 point 7).
+
+    Kept by database triggers on the check-ins table (migration 0003), whoever writes:
+    a check-in added sets its day's bit, one deleted clears it, one moved to another day
+    or patient does both; an edit of the same day costs nothing. Never written by Python.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    block = models.IntegerField(help_text="Day number // 32.")
+    days = models.BigIntegerField(help_text="Bit i: a check-in on day number 32 · block + i.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "patient", "block"], name="checkin_days_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"check-in days {self.block} of patient {self.patient_id}"

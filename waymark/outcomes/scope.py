@@ -20,6 +20,8 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -28,6 +30,7 @@ from django.db.models import (
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.lookups import Exact
 
+from waymark.outcomes.sql import days_sql
 from waymark.patients.models import CareTeamMember, Patient, ProgramStay, Substance
 
 DAY = dt.timedelta(days=1)
@@ -124,6 +127,30 @@ def days_between(later: Any, earlier: Any) -> ExpressionWrapper:
     duration (portable SQL)."""
     later, earlier = (F(x) if isinstance(x, str) else x for x in (later, earlier))
     return ExpressionWrapper(later - earlier, output_field=DurationField())
+
+
+class WholeDays(Func):
+    """Whole days from the date `earlier` to the date `later` (`WholeDays(later, earlier)`),
+    an integer computed by the database (`sql.days_sql`). `days_between` gives a duration,
+    which SQLite works out per row in a Python function Django registers, and Python then
+    converts: ~0.1 s of the time to first lapse's 0.3 s at 10,000 stays."""
+
+    arity = 2
+    output_field = IntegerField()
+
+    def as_sql(  # the days_sql spelling, whatever template is asked for
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, list[Any]]:
+        (later, later_params), (earlier, earlier_params) = (
+            compiler.compile(expression) for expression in self.get_source_expressions()
+        )
+        return days_sql(later, earlier), [*later_params, *earlier_params]
 
 
 def goal_annotations(path: str = "patient__substance_goals") -> dict[str, KeyTextTransform]:

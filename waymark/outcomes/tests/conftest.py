@@ -46,18 +46,24 @@ def patient(
     return found
 
 
+def new_checkin(person: Patient, on: dt.date) -> CheckIn:
+    """An unsaved check-in of `person` for the day `on` (for bulk_create too)."""
+    now = timezone.now()
+    return CheckIn(
+        organization_id=person.organization_id, patient=person, local_date=on, craving=2,
+        mood=3, sleep_hours=7, sleep_quality=3, stress=2, safety_concern=False,
+        completed_at=now, completed_on=on, submitted_at=now, updated_at=now,
+    )  # fmt: skip
+
+
 def checkins(
     person: Patient, days: Iterable[int], uses: dict[int, list[str]] | None = None
 ) -> None:
     """Check-ins on the given period days, with the uses reported on some of them."""
     uses = uses or {}
-    now = timezone.now()
     for n in days:
-        checkin = CheckIn.objects.create(
-            organization_id=person.organization_id, patient=person, local_date=day(n),
-            craving=2, mood=3, sleep_hours=7, sleep_quality=3, stress=2, safety_concern=False,
-            completed_at=now, completed_on=day(n), submitted_at=now, updated_at=now,
-        )  # fmt: skip
+        checkin = new_checkin(person, day(n))
+        checkin.save()
         for substance in uses.get(n, []):
             prescribed = substance.endswith(":prescribed")
             SubstanceUse.objects.create(
