@@ -88,8 +88,13 @@ class CheckInDays(models.Model):
     or patient does both; an edit of the same day costs nothing. Never written by Python.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+")
+    # No index of their own: the unique one below begins with both, and every check-in of
+    # a new day writes this row, so each index is one more write on that path (issue 13).
+    # Erasing a patient then reads the table rather than an index: a rare, small cost.
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="+", db_index=False)
     block = models.IntegerField(help_text="Day number // 32.")
     days = models.BigIntegerField(help_text="Bit i: a check-in on day number 32 · block + i.")
 

@@ -114,8 +114,8 @@ class Migration(migrations.Migration):
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
                 ("block", models.IntegerField(help_text="Day number // 32.")),
                 ("days", models.BigIntegerField(help_text="Bit i: a check-in on day number 32 · block + i.")),
-                ("organization", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organizations.organization")),
-                ("patient", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="patients.patient")),
+                ("organization", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="organizations.organization")),
+                ("patient", models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="patients.patient")),
             ],
             options={
                 "constraints": [
