@@ -2,8 +2,8 @@
 
 - **Check-in adherence, week w of care**: over the matching program stays that started in
   the period and had run a whole week w by its end, the share of those 7 days with a
-  check-in (days 7(w−1) to 7w−1 from the stay's start). One query for all weeks, one
-  pass over the check-ins.
+  check-in (days 7(w−1) to 7w−1 from the stay's start). One query for all weeks, over
+  the roll-up of days with a check-in (`checkin_days`).
 - **Reach-outs answered**: reach-outs patients sent in the period, and how many at least
   one supporter answered.
 

@@ -1,8 +1,8 @@
 """A report's figures computed on two database connections at once, over one snapshot
 (issue 18 point 7).
 
-Each of the dashboard's big statements reads a large share of a year's data (days
-abstinent every check-in in reach, the missed list every response); on one connection they
+Each of the dashboard's big statements reads a large share of a year's data (the missed
+list every response, the measures every stay's scores); on one connection they
 run one after another on one core while the other core idles. `over_one_snapshot` runs the
 parts in LANES lanes: this thread's connection and LANES − 1 threads with their own, each
 lane taking the next part (the largest first, as the caller orders them) until none is left.
