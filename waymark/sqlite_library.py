@@ -11,8 +11,10 @@ statement ran 12-15 % slower beside the other than alone; with them off, as fast
 
 The setting can only change while the library holds nothing: it is shut down and started
 again with the statistics off, once per process, and only if no allocation is outstanding
-(no connection is open). Nothing in Waymark reads the statistics. Where the library cannot
-be found (another platform, SQLite built into Python), nothing changes.
+(no connection is open; with the statistics on, an open connection always holds some).
+A library built with them off is left alone: it reports nothing outstanding either way.
+The library is the one Python's own `_sqlite3` module uses (its symbols looked up through
+that module), never another copy found by name. Nothing in Waymark reads the statistics.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import ctypes
 import logging
 
 SQLITE_CONFIG_MEMSTATUS = 9  # sqlite3.h
-LIBRARY = "libsqlite3.so.0"  # the one Python's sqlite3 module is linked against on Linux
 logger = logging.getLogger(__name__)
 _done = False
 
@@ -31,10 +32,12 @@ def stop_memory_statistics() -> bool:
     global _done
     if _done:  # once: off, the statistics can no longer tell whether a connection is open
         return True
-    try:
-        library = ctypes.CDLL(LIBRARY)
-    except OSError:
+    library = python_sqlite()
+    if library is None:
         return False
+    if library.sqlite3_compileoption_used(b"DEFAULT_MEMSTATUS=0"):
+        _done = True  # built without them: nothing to do, and no shutdown
+        return True
     library.sqlite3_memory_used.restype = ctypes.c_int64
     if library.sqlite3_memory_used() != 0:
         logger.warning("SQLite is in use already; its memory statistics stay on.")
@@ -45,3 +48,17 @@ def stop_memory_statistics() -> bool:
     library.sqlite3_initialize()
     _done = configured
     return configured
+
+
+def python_sqlite() -> ctypes.CDLL | None:
+    """SQLite's functions as Python's sqlite3 module has them: looked up through its
+    extension module, which finds them in the library it is linked against (or in itself,
+    where SQLite is built in); None where they cannot be reached."""
+    import _sqlite3
+
+    try:
+        library = ctypes.CDLL(_sqlite3.__file__)
+        library.sqlite3_memory_used  # noqa: B018 -- AttributeError if not exported
+    except (OSError, AttributeError):
+        return None
+    return library

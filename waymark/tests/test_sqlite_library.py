@@ -11,7 +11,7 @@ import pytest
 PROBE = """
 import ctypes, sqlite3
 from waymark import sqlite_library
-library = ctypes.CDLL(sqlite_library.LIBRARY)
+library = sqlite_library.python_sqlite()
 library.sqlite3_memory_used.restype = ctypes.c_int64
 {before}
 stopped = sqlite_library.stop_memory_statistics()
@@ -23,12 +23,11 @@ print(stopped, library.sqlite3_memory_used() > 0, connection.execute("SELECT x F
 
 
 def probe(before: str = "") -> str:
-    try:
-        import ctypes
+    from waymark.sqlite_library import python_sqlite
 
-        ctypes.CDLL("libsqlite3.so.0")
-    except OSError:
-        pytest.skip("no shared SQLite library on this platform: nothing is changed there")
+    library = python_sqlite()
+    if library is None or library.sqlite3_compileoption_used(b"DEFAULT_MEMSTATUS=0"):
+        pytest.skip("SQLite's functions cannot be reached here, or it counts nothing anyway")
     script = PROBE.format(before=before)
     command = [sys.executable, "-c", script]
     done = subprocess.run(command, capture_output=True, text=True, check=True)

@@ -98,6 +98,17 @@ def roll_up_existing(day: str, one: str) -> str:
     )
 
 
+SQLITE_ROLL_UP = roll_up_existing(SQLITE_DAY.format(row=CHECKINS), "1")
+# No check-in may be written between the roll-up's read and the triggers' creation (the app
+# may still be serving while this runs): one written then would be in neither. The lock
+# lets reads go on and holds writers until the migration commits. SQLite's migration holds
+# the write lock throughout already.
+POSTGRES_ROLL_UP = [
+    f"LOCK TABLE {CHECKINS} IN SHARE ROW EXCLUSIVE MODE",
+    roll_up_existing("local_date - DATE '0001-01-01' + 1", "CAST(1 AS BIGINT)"),
+]
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -126,13 +137,7 @@ class Migration(migrations.Migration):
             },
         ),
         run_sql_per_vendor(
-            up={
-                "sqlite": [roll_up_existing(SQLITE_DAY.format(row=CHECKINS), "1"), *SQLITE_UP],
-                "postgresql": [
-                    roll_up_existing("local_date - DATE '0001-01-01' + 1", "CAST(1 AS BIGINT)"),
-                    *POSTGRES_UP,
-                ],
-            },
+            up={"sqlite": [SQLITE_ROLL_UP, *SQLITE_UP], "postgresql": [*POSTGRES_ROLL_UP, *POSTGRES_UP]},
             down={"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN},
         ),
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 from django.utils.html import format_html_join
@@ -12,6 +13,7 @@ from django.utils.safestring import SafeString
 from waymark.outcomes.survival import Step
 
 register = template.Library()
+THOUSANDTHS = Decimal("0.001")
 
 
 @register.filter
@@ -51,6 +53,12 @@ def rate(figures: object, name: str) -> float | None:
     return figures.rate(name)  # type: ignore[attr-defined]
 
 
+def _three_places(value: float) -> Decimal:
+    """As `floatformat:3` rounds (half up, from the shortest decimal that is the float):
+    1/16 is 0.063, where Python's own formatting, half to even, would print 0.062."""
+    return Decimal(repr(value)).quantize(THOUSANDTHS, ROUND_HALF_UP)
+
+
 @register.simple_tag
 def step_rows(steps: Iterable[Step]) -> SafeString:
     """A Kaplan–Meier curve's day-by-day table rows, S(t) and its band to 3 decimals: made
@@ -59,5 +67,8 @@ def step_rows(steps: Iterable[Step]) -> SafeString:
     return format_html_join(
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}–{}</td></tr>",
-        ((s.time, s.at_risk, s.events, s.censored, *(f"{v:.3f}" for v in s.band())) for s in steps),
+        (
+            (s.time, s.at_risk, s.events, s.censored, *(_three_places(v) for v in s.band()))
+            for s in steps
+        ),
     )

@@ -106,3 +106,20 @@ def work_mem() -> str | None:
     with connection.cursor() as cursor:
         cursor.execute("SHOW work_mem")
         return str(cursor.fetchone()[0])
+
+
+def test_it_rounds_the_curve_tables_as_floatformat_does() -> None:
+    from django.template.defaultfilters import floatformat
+
+    from waymark.outcomes.survival import Step
+    from waymark.outcomes.templatetags.outcomes import step_rows
+
+    halves = Step(5, 16, 1, 0, 0.0625, 0.0005, 0.9995)  # ties: half up, not half to even
+
+    row = str(step_rows([halves]))
+
+    assert (
+        row
+        == "<tr><td>5</td><td>16</td><td>1</td><td>0</td><td>0.063</td><td>0.001–1.000</td></tr>"
+    )
+    assert [floatformat(v, 3) for v in (0.0625, 0.0005, 0.9995)] == ["0.063", "0.001", "1.000"]
