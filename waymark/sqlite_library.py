@@ -35,7 +35,10 @@ def stop_memory_statistics() -> bool:
     library = python_sqlite()
     if library is None:
         return False
-    if library.sqlite3_compileoption_used(b"DEFAULT_MEMSTATUS=0"):
+    built_with = getattr(library, "sqlite3_compileoption_used", None)
+    if built_with is None:  # built without its options' list: how it counts is unknown
+        return False
+    if built_with(b"DEFAULT_MEMSTATUS=0"):
         _done = True  # built without them: nothing to do, and no shutdown
         return True
     library.sqlite3_memory_used.restype = ctypes.c_int64
