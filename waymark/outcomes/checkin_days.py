@@ -31,8 +31,8 @@ def blocks_join(alias: str, patient: str, first: str, last: str) -> str:
 def bits_sql(alias: str, first: str, last: str) -> str:
     """The bits of block `alias` (joined by `blocks_join`) for the days `first` to `last`:
     from the range's first day in the block (or its day 0) to its last (or its day 31)."""
-    start = f"{alias}.block * {BLOCK_DAYS}"
+    start, top = f"{alias}.block * {BLOCK_DAYS}", BLOCK_DAYS - 1  # top: the block's last bit
     low = f"CASE WHEN ({first}) > {start} THEN ({first}) - {start} ELSE 0 END"
-    high = f"CASE WHEN ({last}) < {start} + 31 THEN ({last}) - {start} ELSE 31 END"
+    high = f"CASE WHEN ({last}) < {start} + {top} THEN ({last}) - {start} ELSE {top} END"
     one = "CAST(1 AS BIGINT)"  # PostgreSQL's integer 1 << 31 would overflow
     return f"({alias}.days & (({one} << (({high}) + 1)) - ({one} << ({low}))))"

@@ -31,11 +31,6 @@ def date_of_sql(column: str) -> str:
     return _spelled(f"date({column})", f"CAST({column} AS DATE)")
 
 
-def date_after_sql(column: str, days: str) -> str:
-    """A date column an integer SQL expression's number of days later."""
-    return _spelled(f"date({column}, '+' || ({days}) || ' days')", f"({column} + ({days}))")
-
-
 def day_number_sql(column: str) -> str:
     """A date column as its day number (`date.toordinal()`)."""
     return _spelled(
